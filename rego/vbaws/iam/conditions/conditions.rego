@@ -1,0 +1,227 @@
+# METADATA
+# description: |
+#   Three-valued evaluation of an IAM Condition block for a role (IAM-SEMANTICS.md §4).
+#   Keys known for a role are decided (aws:PrincipalArn, aws:PrincipalAccount,
+#   aws:PrincipalType, aws:PrincipalTag/* when the role's tags are known, aws:username and
+#   aws:userid-free absences); every other key is UNKNOWN. Operators are decided for
+#   string, ARN, Bool and Null comparisons; others on a present key stay UNKNOWN.
+package vbaws.iam.conditions
+
+import data.vbaws.lib.glob
+import data.vbaws.lib.values
+
+# METADATA
+# description: |
+#   The request context an analyser can know for a role: {"present": {lower key: [values]},
+#   "absent": {lower keys known to be absent}}. tags_known says whether the role's tags
+#   were supplied (only then is a missing aws:PrincipalTag/<key> known to be absent).
+role_context(arn, tags, tags_known) := {
+	"present": object.union(
+		{key: [v] | some key, v in _principal_keys(arn)},
+		{lower(sprintf("aws:PrincipalTag/%s", [k])): [v] | some k, v in tags},
+	),
+	"absent": {"aws:username"},
+	"tags_known": tags_known,
+}
+
+_principal_keys(arn) := {
+	"aws:principalarn": arn,
+	"aws:principalaccount": values.arn_account(arn),
+	"aws:principaltype": "AssumedRole",
+	"aws:principalisawsservice": "false",
+} if values.arn_account(arn)
+
+_principal_keys(arn) := {"aws:principaltype": "AssumedRole", "aws:principalisawsservice": "false"} if {
+	not values.arn_account(arn)
+}
+
+# METADATA
+# description: |
+#   Evaluates a Condition block: {"value": "true"|"false"|"unknown", "unknown": [op key, ...]}.
+#   Operators and keys are ANDed; the block is false when any part is false, unknown when
+#   any part is unknown and none is false.
+evaluate(condition, context) := {"value": "false", "unknown": []} if {
+	some op, block in condition
+	some key, _ in block
+	_pair(op, key, block[key], context) == "false"
+} else := {"value": "unknown", "unknown": unknown} if {
+	unknown := sort({sprintf("%s %s", [op, key]) |
+		some op, block in condition
+		some key, _ in block
+		_pair(op, key, block[key], context) == "unknown"
+	})
+	count(unknown) > 0
+} else := {"value": "true", "unknown": []}
+
+_pair(op, key, expected, context) := _decide(_operator(op), lower(key), values.as_list(expected), context)
+
+# {"set": "" | "forany" | "forall", "base": operator without IfExists, "if_exists": bool}
+_operator(op) := {"set": set_op, "base": base, "if_exists": endswith(rest, "IfExists")} if {
+	[set_op, rest] := _split_set_operator(op)
+	base := trim_suffix(rest, "IfExists")
+}
+
+_split_set_operator(op) := ["forany", substring(op, 12, -1)] if startswith(lower(op), "foranyvalue:")
+
+_split_set_operator(op) := ["forall", substring(op, 13, -1)] if startswith(lower(op), "forallvalues:")
+
+_split_set_operator(op) := ["", op] if {
+	not startswith(lower(op), "foranyvalue:")
+	not startswith(lower(op), "forallvalues:")
+}
+
+_key_state(key, context) := "present" if context.present[key]
+
+_key_state(key, context) := "absent" if {
+	not context.present[key]
+	key in context.absent
+}
+
+_key_state(key, context) := "absent" if {
+	not context.present[key]
+	startswith(key, "aws:principaltag/")
+	context.tags_known
+}
+
+_key_state(key, context) := "unknown" if {
+	not context.present[key]
+	not key in context.absent
+	not _absent_tag(key, context)
+}
+
+_absent_tag(key, context) if {
+	startswith(key, "aws:principaltag/")
+	context.tags_known
+}
+
+_bool(true) := "true"
+
+_bool(false) := "false"
+
+# Policy variables in the expected values depend on the request: never decided here.
+_decide(_, _, expected, _) := "unknown" if {
+	some e in expected
+	is_string(e)
+	contains(e, "${")
+}
+
+_decide(parsed, key, expected, context) := result if {
+	not _has_variable(expected)
+	state := _key_state(key, context)
+	result := _decide_state(parsed, state, object.get(context.present, key, []), expected)
+}
+
+_has_variable(expected) if {
+	some e in expected
+	is_string(e)
+	contains(e, "${")
+}
+
+_decide_state(_, "unknown", _, _) := "unknown"
+
+# A missing key: Null "true" holds, IfExists and negated operators hold, ForAllValues is
+# vacuously true, everything else is false.
+_decide_state(parsed, "absent", _, expected) := _bool(_absent_holds(parsed, expected))
+
+_decide_state(parsed, "present", actual, expected) := _bool(_present_holds(parsed, actual, expected)) if {
+	_decidable(parsed)
+}
+
+_decide_state(parsed, "present", _, _) := "unknown" if not _decidable(parsed)
+
+_absent_holds(parsed, expected) if {
+	parsed.base == "Null"
+	some e in expected
+	lower(sprintf("%v", [e])) == "true"
+}
+
+_absent_holds(parsed, _) if {
+	parsed.base != "Null"
+	parsed.if_exists
+}
+
+_absent_holds(parsed, _) if {
+	parsed.base != "Null"
+	parsed.set == ""
+	_negated(parsed.base)
+}
+
+_absent_holds(parsed, _) if {
+	parsed.base != "Null"
+	parsed.set == "forall"
+}
+
+_negated(base) if contains(base, "Not")
+
+_positive_base := {
+	"StringEquals": "StringEquals",
+	"StringNotEquals": "StringEquals",
+	"StringEqualsIgnoreCase": "StringEqualsIgnoreCase",
+	"StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
+	"StringLike": "StringLike",
+	"StringNotLike": "StringLike",
+	"ArnEquals": "ArnLike",
+	"ArnLike": "ArnLike",
+	"ArnNotEquals": "ArnLike",
+	"ArnNotLike": "ArnLike",
+	"Bool": "Bool",
+}
+
+_decidable(parsed) if parsed.base == "Null"
+
+_decidable(parsed) if {
+	_positive_base[parsed.base]
+	parsed.set == ""
+}
+
+_decidable(parsed) if {
+	_positive_base[parsed.base]
+	parsed.set != ""
+	not _negated(parsed.base)
+}
+
+_present_holds(parsed, _, expected) if {
+	parsed.base == "Null"
+	some e in expected
+	lower(sprintf("%v", [e])) == "false"
+}
+
+_present_holds(parsed, actual, expected) if {
+	parsed.set == ""
+	not _negated(parsed.base)
+	_any_match(_positive_base[parsed.base], actual, expected)
+}
+
+_present_holds(parsed, actual, expected) if {
+	parsed.set == ""
+	_negated(parsed.base)
+	not _any_match(_positive_base[parsed.base], actual, expected)
+}
+
+_present_holds(parsed, actual, expected) if {
+	parsed.set == "forany"
+	_any_match(_positive_base[parsed.base], actual, expected)
+}
+
+_present_holds(parsed, actual, expected) if {
+	parsed.set == "forall"
+	every v in actual {
+		_any_match(_positive_base[parsed.base], [v], expected)
+	}
+}
+
+_any_match(base, actual, expected) if {
+	some v in actual
+	some e in expected
+	_match(base, v, sprintf("%v", [e]))
+}
+
+_match("StringEquals", v, e) if v == e
+
+_match("StringEqualsIgnoreCase", v, e) if lower(v) == lower(e)
+
+_match("StringLike", v, e) if glob.matches(e, v)
+
+_match("ArnLike", v, e) if glob.matches(e, v)
+
+_match("Bool", v, e) if lower(v) == lower(e)

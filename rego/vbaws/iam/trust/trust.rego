@@ -1,0 +1,254 @@
+# METADATA
+# description: |
+#   Checks whether a role's trust policy lets the backup appliance call sts:AssumeRole
+#   (IAM-SEMANTICS.md §5). Only the trust side is decided here; when the appliance is in
+#   another account, or the trust delegates to its account, the report says that the
+#   appliance's own identity policy must also allow the call.
+package vbaws.iam.trust
+
+import data.vbaws.iam.policy
+import data.vbaws.lib.glob
+import data.vbaws.lib.values
+
+_assume_role := "sts:assumerole"
+
+# METADATA
+# description: |
+#   The appliance principal as {"account", "arn"} (arn null for an account id or account
+#   root ARN); undefined when it is none of a 12-digit account id, an account root ARN or
+#   an IAM/STS principal ARN.
+appliance(principal) := {"account": principal, "arn": null} if {
+	is_string(principal)
+	regex.match(`^[0-9]{12}$`, principal)
+}
+
+appliance(principal) := {"account": values.arn_account(principal), "arn": null} if {
+	is_string(principal)
+	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:root$`, principal)
+}
+
+appliance(principal) := {"account": values.arn_account(principal), "arn": principal} if {
+	is_string(principal)
+	regex.match(`^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:.+$`, principal)
+	not endswith(principal, ":root")
+}
+
+# METADATA
+# description: |
+#   Assesses a trust policy for an appliance principal and the role's ARN. Returns
+#   {"checked": true, "appliance_can_assume": bool, "conditions": [condition keys],
+#   "findings": [finding, ...]}.
+assess(_, principal, _) := {
+	"checked": true,
+	"appliance_can_assume": false,
+	"conditions": [],
+	"findings": [{
+		"id": "VBAWS-APPLIANCE-PRINCIPAL",
+		"severity": "error",
+		"message": sprintf(
+			"appliance.principal %v is not a role ARN, an account id or an account root ARN",
+			[json.marshal(principal)],
+		),
+	}],
+} if not appliance(principal)
+
+assess(trust_policy, principal, role_arn) := result if {
+	who := appliance(principal)
+	parsed := values.parse_document(trust_policy)
+	result := _assess_parsed(parsed, who, principal, role_arn)
+}
+
+_assess_parsed(parsed, _, _, _) := {
+	"checked": true,
+	"appliance_can_assume": false,
+	"conditions": [],
+	"findings": [{
+		"id": "VBAWS-INVALID-TRUST-POLICY",
+		"severity": "error",
+		"message": sprintf("trust policy: %s", [parsed.error]),
+	}],
+} if parsed.error
+
+_assess_parsed(parsed, who, principal, role_arn) := {
+	"checked": true,
+	"appliance_can_assume": can_assume,
+	"conditions": conditions,
+	"findings": array.concat(invalid, _findings(can_assume, conditions, matches, who, principal, role_arn)),
+} if {
+	document := parsed.document
+	statements := _statements(document)
+	invalid := [{"id": "VBAWS-INVALID-TRUST-POLICY", "severity": "error", "message": sprintf("trust policy: %s", [e])} |
+		some e in array.concat(
+			sort(policy.document_errors(document)),
+			[msg |
+				some i, s in statements
+				some msg in sort(policy.statement_errors(s, i, "trust"))
+			],
+		)
+	]
+	matches := [m |
+		some i, s in statements
+		count(policy.statement_errors(s, i, "trust")) == 0
+		_grants_assume_role(s)
+		kind := _principal_match(s.Principal, who)
+		m := {"effect": s.Effect, "kind": kind, "condition": object.get(s, "Condition", {}), "label": policy.label(s, i)}
+	]
+	allows := [m | some m in matches; m.effect == "Allow"]
+	denies := [m | some m in matches; m.effect == "Deny"]
+	unconditional_deny := [m | some m in denies; count(m.condition) == 0]
+	can_assume := _can_assume(allows, unconditional_deny)
+	conditions := _conditions(allows, denies)
+}
+
+_can_assume(allows, unconditional_denies) if {
+	count(allows) > 0
+	count(unconditional_denies) == 0
+}
+
+_can_assume(allows, _) := false if count(allows) == 0
+
+_can_assume(_, unconditional_denies) := false if count(unconditional_denies) > 0
+
+_statements(document) := values.as_list(object.get(document, "Statement", []))
+
+_grants_assume_role(statement) if {
+	"Action" in object.keys(statement)
+	some pattern in values.as_list(statement.Action)
+	glob.matches_ignore_case(pattern, _assume_role)
+}
+
+_grants_assume_role(statement) if {
+	"NotAction" in object.keys(statement)
+	not _any_matches(values.as_list(statement.NotAction))
+}
+
+_any_matches(patterns) if {
+	some pattern in patterns
+	glob.matches_ignore_case(pattern, _assume_role)
+}
+
+# How a Principal element names the appliance: "any" ("*"), "exact" (its ARN) or
+# "account" (its account id or account root ARN, which delegates to the account).
+_principal_match("*", _) := "any"
+
+_principal_match(principal, who) := kind if {
+	is_object(principal)
+	kinds := {k |
+		some entry in values.as_list(object.get(principal, "AWS", []))
+		k := _entry_match(entry, who)
+	}
+	kind := _strongest(kinds)
+}
+
+_entry_match("*", _) := "any"
+
+_entry_match(entry, who) := "exact" if {
+	who.arn != null
+	entry == who.arn
+}
+
+_entry_match(entry, who) := "account" if entry == who.account
+
+_entry_match(entry, who) := "account" if {
+	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:root$`, entry)
+	values.arn_account(entry) == who.account
+}
+
+_strongest(kinds) := "exact" if "exact" in kinds
+
+_strongest(kinds) := "any" if {
+	not "exact" in kinds
+	"any" in kinds
+}
+
+_strongest(kinds) := "account" if {
+	not "exact" in kinds
+	not "any" in kinds
+	"account" in kinds
+}
+
+# Condition keys the assumption depends on: those of the allowing statements when none
+# allows unconditionally, and those of every conditional Deny.
+_conditions(allows, denies) := sort(_allow_keys(allows) | _keys(denies))
+
+_allow_keys(allows) := set() if {
+	some m in allows
+	count(m.condition) == 0
+}
+
+_allow_keys(allows) := _keys(allows) if {
+	every m in allows {
+		count(m.condition) > 0
+	}
+}
+
+_keys(matches) := {key |
+	some m in matches
+	some _, block in m.condition
+	some key, _ in block
+}
+
+_findings(false, _, matches, _, principal, _) := [{
+	"id": "VBAWS-TRUST",
+	"severity": "error",
+	"message": sprintf("the trust policy does not let %s call sts:AssumeRole on this role%s", [principal, _why_not(matches)]),
+}]
+
+_findings(true, conditions, matches, who, principal, role_arn) := array.concat(
+	[f | some f in _condition_findings(conditions)],
+	[f | some f in _identity_findings(matches, who, principal, role_arn)],
+)
+
+_why_not(matches) := sprintf(" (denied by %s)", [concat(", ", [m.label |
+	some m in matches
+	m.effect == "Deny"
+	count(m.condition) == 0
+])]) if {
+	some m in matches
+	m.effect == "Deny"
+	count(m.condition) == 0
+} else := " (no Allow statement names it)"
+
+_condition_findings(conditions) := [{
+	"id": "VBAWS-TRUST-CONDITIONS",
+	"severity": "warning",
+	"message": sprintf("assuming the role depends on trust policy conditions: %s", [concat(", ", conditions)]),
+}] if {
+	count(conditions) > 0
+} else := []
+
+_identity_findings(_, who, principal, role_arn) := [{
+	"id": "VBAWS-TRUST-CROSS-ACCOUNT",
+	"severity": "info",
+	"message": sprintf(
+		"the appliance %s is in account %s, the role in account %s: the appliance's own identity policy must also allow sts:AssumeRole on %s (cross-account)",
+		[principal, who.account, values.arn_account(role_arn), role_arn],
+	),
+}] if {
+	values.arn_account(role_arn) != who.account
+}
+
+_identity_findings(matches, who, principal, role_arn) := [{
+	"id": "VBAWS-TRUST-ACCOUNT-DELEGATION",
+	"severity": "info",
+	"message": sprintf(
+		"the trust policy names account %s rather than the appliance itself: the identity policy of %s must also allow sts:AssumeRole on %s",
+		[who.account, principal, role_arn],
+	),
+}] if {
+	values.arn_account(role_arn) == who.account
+	not _named_directly(matches)
+}
+
+_identity_findings(matches, who, _, role_arn) := [] if {
+	values.arn_account(role_arn) == who.account
+	_named_directly(matches)
+}
+
+_identity_findings(_, _, _, role_arn) := [] if not values.arn_account(role_arn)
+
+_named_directly(matches) if {
+	some m in matches
+	m.effect == "Allow"
+	m.kind in {"exact", "any"}
+}

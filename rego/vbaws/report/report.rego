@@ -1,0 +1,215 @@
+# METADATA
+# description: |
+#   Builds the report of contract §3 for one role snapshot. Every front end (the ec2_backup
+#   entry points, Terraform and CloudFormation rules) calls build() so that a role gets the
+#   same answer wherever it is asked about.
+package vbaws.report
+
+import data.vbaws.iam.conditions
+import data.vbaws.iam.decision
+import data.vbaws.iam.policy
+import data.vbaws.iam.trust
+import data.vbaws.lib.values
+
+# METADATA
+# description: The report object (contract §3) for a role snapshot (contract §2).
+build(snapshot) := _build(snapshot, _role(snapshot))
+
+_role(snapshot) := snapshot.role if {
+	is_object(snapshot)
+	is_object(snapshot.role)
+} else := {}
+
+_build(snapshot, role) := {
+	"role_arn": arn,
+	"role_name": object.get(role, "name", arn),
+	"evaluated": true,
+	"compliant": _compliant(checks, trust_result, findings),
+	"checks": checks,
+	"trust": object.remove(trust_result, ["findings"]),
+	"layers": {
+		"identity": true,
+		"boundary": count(boundary) > 0,
+		"scps": count(scp_layers) > 0,
+	},
+	"findings": findings,
+} if {
+	arn := _arn(snapshot, role)
+	requested := _requested(snapshot)
+	context := conditions.role_context(arn, _tags(role), _tags_known(role))
+	identity := [_analysed(p) | some p in values.as_list(object.get(role, "policies", []))]
+	boundary := _boundary(role)
+	scp_layers := [decision.layer(sprintf("scp:%v", [level.target]), _analysed_all(level.policies), context) |
+		some level in _scp_levels(snapshot, role)
+	]
+	layers := array.concat(
+		array.concat(
+			[decision.layer("identity", identity, context)],
+			[decision.layer("boundary", boundary, context) | count(boundary) > 0],
+		),
+		scp_layers,
+	)
+	checks := {id: _check(data.vbaws.requirements[id], layers) | some id in requested; data.vbaws.requirements[id]}
+	trust_result := _trust(snapshot, role, arn)
+	findings := array.concat(
+		array.concat(_input_findings(role, requested), _policy_findings(identity, boundary, snapshot, role)),
+		array.concat(_check_findings(checks), array.concat(trust_result.findings, _layer_notes(snapshot, role))),
+	)
+}
+
+_arn(_, role) := role.arn if is_string(role.arn)
+
+_arn(_, role) := role.name if {
+	not is_string(object.get(role, "arn", null))
+	is_string(role.name)
+}
+
+_arn(_, role) := "(unnamed role)" if {
+	not is_string(object.get(role, "arn", null))
+	not is_string(object.get(role, "name", null))
+}
+
+_requested(snapshot) := values.as_list(snapshot.checks) if {
+	is_object(snapshot)
+	"checks" in object.keys(snapshot)
+} else := ["ec2_backup"]
+
+_tags(role) := role.tags if is_object(role.tags)
+
+_tags(role) := {t.Key: t.Value | some t in role.tags} if is_array(role.tags)
+
+_tags(role) := {} if {
+	not is_object(object.get(role, "tags", null))
+	not is_array(object.get(role, "tags", null))
+}
+
+_tags_known(role) if "tags" in object.keys(role)
+
+_tags_known(role) := false if not "tags" in object.keys(role)
+
+_analysed(entry) := {"name": _policy_label(entry), "analysis": _analysis(entry)}
+
+_analysed_all(entries) := [_analysed(e) | some e in values.as_list(entries)]
+
+_policy_label(entry) := sprintf("%v policy %q", [object.get(entry, "type", "identity"), entry.name]) if {
+	is_string(entry.name)
+} else := sprintf("%v policy (unnamed)", [object.get(entry, "type", "identity")])
+
+_analysis(entry) := {"statements": [], "errors": [entry.error]} if {
+	is_string(entry.error)
+} else := {"statements": [], "errors": ["is not an object with a document"]} if {
+	not is_object(entry)
+} else := result if {
+	parsed := values.parse_document(object.get(entry, "document", null))
+	result := _parsed_analysis(parsed)
+}
+
+_parsed_analysis(parsed) := policy.analyze(parsed.document) if parsed.document
+
+_parsed_analysis(parsed) := {"statements": [], "errors": [parsed.error]} if parsed.error
+
+_boundary(role) := [{
+	"name": sprintf("permissions boundary %q", [object.get(role.permissions_boundary, "arn", "(no arn)")]),
+	"analysis": _analysis(role.permissions_boundary),
+}] if {
+	is_object(role.permissions_boundary)
+} else := []
+
+_service_linked(role) if startswith(object.get(role, "path", "/"), "/aws-service-role/")
+
+_scp_levels(snapshot, role) := values.as_list(snapshot.scps) if {
+	is_array(snapshot.scps)
+	not _service_linked(role)
+} else := []
+
+_check(requirement, layers) := {
+	"compliant": count(missing) + count(denied) + count(conditional) == 0,
+	"actions": actions,
+	"missing": missing,
+	"denied": denied,
+	"conditional": conditional,
+	"source": requirement.source,
+} if {
+	actions := {action: decision.decide(action, layers) | some action in requirement.actions}
+	missing := [a | some a in requirement.actions; actions[a].decision == "implicit_deny"]
+	denied := [a | some a in requirement.actions; actions[a].decision == "explicit_deny"]
+	conditional := [a | some a in requirement.actions; actions[a].decision == "conditional"]
+}
+
+_trust(snapshot, role, arn) := trust.assess(object.get(role, "trust_policy", null), snapshot.appliance.principal, arn) if {
+	snapshot.appliance.principal
+} else := {"checked": false, "appliance_can_assume": null, "conditions": [], "findings": []}
+
+_compliant(checks, trust_result, findings) if _compliant_all(checks, trust_result, findings)
+
+_compliant(checks, trust_result, findings) := false if not _compliant_all(checks, trust_result, findings)
+
+_compliant_all(checks, trust_result, findings) if {
+	count(checks) > 0
+	every check in checks {
+		check.compliant
+	}
+	trust_result.appliance_can_assume != false
+	every f in findings {
+		f.severity != "error"
+	}
+}
+
+_input_findings(role, requested) := array.concat(
+	[{"id": "VBAWS-INVALID-INPUT", "severity": "error", "message": "the snapshot has no role object"} |
+		count(role) == 0
+	],
+	[{
+		"id": "VBAWS-UNKNOWN-CHECK",
+		"severity": "error",
+		"message": sprintf("unknown check %v (known: %s)", [json.marshal(c), concat(", ", sort(object.keys(data.vbaws.requirements)))]),
+	} |
+		some c in requested
+		not data.vbaws.requirements[c]
+	],
+)
+
+_policy_findings(identity, boundary, _, _) := [{
+	"id": "VBAWS-INVALID-POLICY",
+	"severity": "error",
+	"message": sprintf("%s: %s", [p.name, e]),
+} |
+	some p in array.concat(identity, boundary)
+	some e in p.analysis.errors
+]
+
+_check_findings(checks) := [f |
+	some id in sort(object.keys(checks))
+	some f in _findings_of(id, checks[id])
+]
+
+_findings_of(id, check) := [finding |
+	some [key, code, severity, verb] in [
+		["missing", "VBAWS-MISSING", "error", "not allowed"],
+		["denied", "VBAWS-DENIED", "error", "explicitly denied"],
+		["conditional", "VBAWS-CONDITIONAL", "warning", "allowed only under conditions or for some resources"],
+	]
+	count(check[key]) > 0
+	finding := {
+		"id": code,
+		"severity": severity,
+		"check": id,
+		"message": sprintf("%s: %d required action(s) %s: %s", [id, count(check[key]), verb, concat(", ", check[key])]),
+		"actions": check[key],
+	}
+]
+
+_layer_notes(snapshot, role) := [{
+	"id": "VBAWS-SCPS-NOT-APPLICABLE",
+	"severity": "info",
+	"message": "service control policies do not apply to service-linked roles (path /aws-service-role/); they were not evaluated",
+}] if {
+	is_array(snapshot.scps)
+	_service_linked(role)
+} else := [{
+	"id": "VBAWS-SCPS-NOT-EVALUATED",
+	"severity": "info",
+	"message": "no service control policies were given: the organization layer was not evaluated",
+}] if {
+	not is_array(object.get(snapshot, "scps", null))
+} else := []

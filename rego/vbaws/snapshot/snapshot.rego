@@ -1,0 +1,66 @@
+# METADATA
+# description: |
+#   Turns the accepted inputs into a list of role snapshots (contract §2): one snapshot,
+#   the batch form {"roles": [...]} with top-level defaults, or the raw output of
+#   GetAccountAuthorizationDetails, whose managed policies (and boundaries) are resolved
+#   from its Policies list by ARN, default version only.
+package vbaws.snapshot
+
+import data.vbaws.lib.values
+
+_defaults := {key: input[key] | some key in ["scps", "appliance", "checks"]; key in object.keys(input)}
+
+# METADATA
+# description: The role snapshots of the input, in input order.
+snapshots := [object.union(_defaults, s) | some s in input.roles] if is_array(input.roles)
+
+snapshots := [object.union(_defaults, _from_role_detail(detail)) | some detail in input.RoleDetailList] if {
+	not is_array(object.get(input, "roles", null))
+	is_array(input.RoleDetailList)
+}
+
+snapshots := [input] if {
+	not is_array(object.get(input, "roles", null))
+	not is_array(object.get(input, "RoleDetailList", null))
+}
+
+# Default-version documents of the managed policies in a GetAccountAuthorizationDetails
+# document, by ARN; computed once per query and shared by every role.
+_documents[policy.Arn] := version.Document if {
+	some policy in input.Policies
+	some version in policy.PolicyVersionList
+	version.IsDefaultVersion == true
+}
+
+_from_role_detail(detail) := {"role": object.union(
+	{
+		"arn": detail.Arn,
+		"name": object.get(detail, "RoleName", detail.Arn),
+		"path": object.get(detail, "Path", "/"),
+		"trust_policy": object.get(detail, "AssumeRolePolicyDocument", null),
+		"policies": array.concat(
+			[{"name": p.PolicyName, "type": "inline", "document": p.PolicyDocument} |
+				some p in values.as_list(object.get(detail, "RolePolicyList", []))
+			],
+			[_managed(p.PolicyArn) | some p in values.as_list(object.get(detail, "AttachedManagedPolicies", []))],
+		),
+		"tags": {t.Key: t.Value | some t in values.as_list(object.get(detail, "Tags", []))},
+	},
+	_boundary(detail),
+)}
+
+_boundary(detail) := {"permissions_boundary": _managed(detail.PermissionsBoundary.PermissionsBoundaryArn)} if {
+	detail.PermissionsBoundary.PermissionsBoundaryArn
+} else := {}
+
+_managed(arn) := {"name": arn, "arn": arn, "type": "managed", "document": _documents[arn]}
+
+_managed(arn) := {
+	"name": arn,
+	"arn": arn,
+	"type": "managed",
+	"document": null,
+	"error": "its document is not in the input's Policies list (no default version found)",
+} if {
+	not _documents[arn]
+}
