@@ -10,6 +10,7 @@ import data.vbaws.iam.decision
 import data.vbaws.iam.policy
 import data.vbaws.iam.trust
 import data.vbaws.lib.values
+import data.vbaws.snapshot
 
 # METADATA
 # description: The report object (contract §3) for a role snapshot (contract §2).
@@ -99,9 +100,28 @@ _analysis(entry) := {"statements": [], "errors": [entry.error]} if {
 	is_string(entry.error)
 } else := {"statements": [], "errors": ["is not an object with a document"]} if {
 	not is_object(entry)
-} else := result if {
-	parsed := values.parse_document(object.get(entry, "document", null))
-	result := _parsed_analysis(parsed)
+} else := analysis if {
+	analysis := _analysed_documents[entry.document]
+} else := _document_analysis(object.get(entry, "document", null))
+
+_document_analysis(document) := _parsed_analysis(values.parse_document(document))
+
+# Batch inputs repeat documents (a managed policy attached to many roles, the SCPs that
+# apply to every role): each distinct document of the input is analysed once per query.
+_analysed_documents := {document: _document_analysis(document) | some document in _input_documents}
+
+_input_documents contains entry.document if {
+	some s in snapshot.snapshots
+	some entry in array.concat(
+		values.as_list(object.get(_role(s), "policies", [])),
+		[b | b := _role(s).permissions_boundary],
+	)
+}
+
+_input_documents contains entry.document if {
+	some s in snapshot.snapshots
+	some level in values.as_list(object.get(s, "scps", []))
+	some entry in values.as_list(object.get(level, "policies", []))
 }
 
 _parsed_analysis(parsed) := policy.analyze(parsed.document) if parsed.document
@@ -123,17 +143,15 @@ _scp_levels(snapshot, role) := values.as_list(snapshot.scps) if {
 } else := []
 
 _check(requirement, layers) := {
-	"compliant": count(missing) + count(denied) + count(conditional) == 0,
-	"actions": actions,
-	"missing": missing,
-	"denied": denied,
-	"conditional": conditional,
+	"compliant": count(classes.allowed) == count(actions),
+	"actions": classes.decisions,
+	"missing": sort(classes.missing),
+	"denied": sort(classes.denied),
+	"conditional": sort(classes.conditional),
 	"source": requirement.source,
 } if {
-	actions := {action: decision.decide(action, layers) | some action in requirement.actions}
-	missing := [a | some a in requirement.actions; actions[a].decision == "implicit_deny"]
-	denied := [a | some a in requirement.actions; actions[a].decision == "explicit_deny"]
-	conditional := [a | some a in requirement.actions; actions[a].decision == "conditional"]
+	actions := {a | some a in requirement.actions}
+	classes := decision.classify(actions, layers)
 }
 
 _trust(snapshot, role, arn) := trust.assess(object.get(role, "trust_policy", null), snapshot.appliance.principal, arn) if {

@@ -26,7 +26,7 @@ snapshots := [input] if {
 
 # Default-version documents of the managed policies in a GetAccountAuthorizationDetails
 # document, by ARN; computed once per query and shared by every role.
-_documents[policy.Arn] := version.Document if {
+_documents := {policy.Arn: version.Document |
 	some policy in input.Policies
 	some version in policy.PolicyVersionList
 	version.IsDefaultVersion == true

@@ -15,7 +15,9 @@ import data.vbaws.iam.conditions
 #   that deciding an action is a few set lookups.
 layer(name, policies, context) := {
 	"name": name,
-	"statements": statements,
+	"full_denies": [s | some s in statements; s.effect == "Deny"; s.full],
+	"partial_allows": [s | some s in statements; s.effect == "Allow"; not s.full],
+	"partial_denies": [s | some s in statements; s.effect == "Deny"; not s.full],
 	"allow_full": union({s.actions | some s in statements; s.effect == "Allow"; s.full}),
 	"allow_any": union({s.actions | some s in statements; s.effect == "Allow"}),
 	"deny_full": union({s.actions | some s in statements; s.effect == "Deny"; s.full}),
@@ -27,11 +29,15 @@ layer(name, policies, context) := {
 		statement.resource != "none"
 		condition := _condition(statement.condition, context)
 		condition.value != "false"
-		effective := object.union(statement, {
+		effective := {
+			"sid": statement.sid,
+			"effect": statement.effect,
+			"actions": statement.actions,
+			"resource": statement.resource,
 			"policy": policy.name,
 			"full": _full(statement.resource, condition.value),
 			"unknown_conditions": condition.unknown,
-		})
+		}
 	]
 }
 
@@ -47,46 +53,80 @@ _full(resource, value) := false if {
 
 # METADATA
 # description: |
-#   The decision for one action over the layers, as in the contract's report:
-#   {"decision": "allowed"} | {"decision": "explicit_deny", "blocked_by", "statement", "policy"}
-#   | {"decision": "implicit_deny", "blocked_by"} | {"decision": "conditional", "reasons"}.
-decide(action, layers) := {
+#   The decisions for a set of actions over the layers, as {action: decision} where a
+#   decision is as in the contract's report: {"decision": "allowed"} |
+#   {"decision": "explicit_deny", "blocked_by", "statement", "policy"} |
+#   {"decision": "implicit_deny", "blocked_by"} | {"decision": "conditional", "reasons"}.
+#   The four classes are found with set operations over the layers' precomputed action
+#   sets; only actions that are not plainly allowed get a per-action explanation.
+decide_all(actions, layers) := classify(actions, layers).decisions
+
+# METADATA
+# description: |
+#   The decisions (as decide_all) together with the action sets of each class:
+#   {"decisions", "allowed", "denied", "missing", "conditional"}.
+classify(actions, layers) := {
+	"decisions": decisions,
+	"allowed": allowed,
+	"denied": denied,
+	"missing": missing,
+	"conditional": conditional,
+} if {
+	denied := actions & union({l.deny_full | some l in layers})
+	missing := (actions - denied) - intersection({l.allow_any | some l in layers})
+	allowed := ((actions - denied) & intersection({l.allow_full | some l in layers})) - union({l.deny_any | some l in layers})
+	conditional := ((actions - allowed) - denied) - missing
+	decisions := object.union_n([
+		{action: {"decision": "allowed"} | some action in allowed},
+		{action: _explicit_deny(action, layers) | some action in denied},
+		_implicit_deny(missing, layers),
+		{action: _conditional(action, layers) | some action in conditional},
+	])
+}
+
+# The usual case is one layer (identity policies only): every missing action then has the
+# same explanation, built once.
+_implicit_deny(missing, layers) := {action: value | some action in missing} if {
+	count(layers) == 1
+	value := {"decision": "implicit_deny", "blocked_by": [layers[0].name]}
+}
+
+_implicit_deny(missing, layers) := {action: {
+	"decision": "implicit_deny",
+	"blocked_by": [l.name | some l in layers; not action in l.allow_any],
+} |
+	some action in missing
+} if {
+	count(layers) > 1
+}
+
+# METADATA
+# description: The decision for one action over the layers (see decide_all).
+decide(action, layers) := decide_all({action}, layers)[action]
+
+_conditional(action, layers) := {
+	"decision": "conditional",
+	"reasons": sort(_partial_allow_reasons(action, layers) | _partial_deny_reasons(action, layers)),
+}
+
+_explicit_deny(action, layers) := {
 	"decision": "explicit_deny",
 	"blocked_by": [l.name | some l in layers; action in l.deny_full],
 	"statement": deny.sid,
 	"policy": deny.policy,
 } if {
-	denies := [s |
+	deny := [s |
 		some l in layers
 		action in l.deny_full
-		some s in l.statements
-		s.effect == "Deny"
-		s.full
+		some s in l.full_denies
 		action in s.actions
-	]
-	count(denies) > 0
-	deny := denies[0]
-} else := {
-	"decision": "implicit_deny",
-	"blocked_by": blocked_by,
-} if {
-	blocked_by := [l.name | some l in layers; not action in l.allow_any]
-	count(blocked_by) > 0
-} else := {"decision": "allowed"} if {
-	every l in layers {
-		action in l.allow_full
-		not action in l.deny_any
-	}
-} else := {
-	"decision": "conditional",
-	"reasons": sort(_partial_allow_reasons(action, layers) | _partial_deny_reasons(action, layers)),
+	][0]
 }
 
 _partial_allow_reasons(action, layers) := {reason |
 	some l in layers
 	not action in l.allow_full
-	some s in l.statements
-	s.effect == "Allow"
+	some s in l.partial_allows
 	action in s.actions
 	some reason in _reasons(s, l.name)
 }
@@ -94,9 +134,7 @@ _partial_allow_reasons(action, layers) := {reason |
 _partial_deny_reasons(action, layers) := {reason |
 	some l in layers
 	action in l.deny_any
-	some s in l.statements
-	s.effect == "Deny"
-	not s.full
+	some s in l.partial_denies
 	action in s.actions
 	some reason in _reasons(s, l.name)
 }

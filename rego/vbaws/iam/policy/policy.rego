@@ -23,10 +23,10 @@ catalog_actions contains action if {
 # lower-case action -> catalog spelling
 _by_lower := {lower(action): action | some action in catalog_actions}
 
-# lower-case service prefix -> [[lower-case action, catalog spelling], ...]
-_by_service[service] contains [lowered, action] if {
-	some lowered, action in _by_lower
-	service := substring(lowered, 0, indexof(lowered, ":"))
+# lower-case service prefix -> [[lower-case action, catalog spelling], ...]; a complete
+# object so that it is computed once per query, not once per lookup.
+_by_service := {service: [[l, a] | some l, a in _by_lower; startswith(l, concat("", [service, ":"]))] |
+	some service in {substring(l, 0, indexof(l, ":")) | some l, _ in _by_lower}
 }
 
 _valid_versions := {"2012-10-17", "2008-10-17"}
@@ -40,18 +40,14 @@ _top_level_keys := {"Version", "Id", "Statement"}
 #   statement is {"sid", "effect", "actions" (set of catalog actions it matches),
 #   "resource" ("all", "some" or "none" of Resource "*"), "condition" (object, {} if none)}.
 analyze(document) := {
-	"statements": [s |
-		some i, statement in _statements(document)
-		count(statement_errors(statement, i, "identity")) == 0
-		s := _analyse_statement(statement, i, _version(document))
+	"statements": [_analyse_statement(statement, i) |
+		some i, statement in statements
+		count(errors[i]) == 0
 	],
-	"errors": array.concat(
-		sort(document_errors(document)),
-		[e |
-			some i, statement in _statements(document)
-			some e in sort(statement_errors(statement, i, "identity"))
-		],
-	),
+	"errors": array.concat(sort(document_errors(document)), [e | some problems in errors; some e in problems]),
+} if {
+	statements := _statements(document)
+	errors := [sort(statement_errors(statement, i, "identity")) | some i, statement in statements]
 }
 
 _statements(document) := values.as_list(document.Statement) if is_array(document.Statement)
@@ -62,8 +58,6 @@ _statements(document) := [] if {
 	not is_array(object.get(document, "Statement", null))
 	not is_object(object.get(document, "Statement", null))
 }
-
-_version(document) := object.get(document, "Version", "2008-10-17")
 
 # METADATA
 # description: Problems with the document as a whole (set of messages).
@@ -100,10 +94,52 @@ statement_errors(statement, i, _) := {sprintf("%s is not an object", [label(stat
 	not is_object(statement)
 }
 
+statement_errors(statement, _, kind) := set() if _well_formed(statement, kind)
+
 statement_errors(statement, i, kind) := {sprintf("%s: %s", [label(statement, i), problem]) |
 	some problem in (_common_problems(statement) | _kind_problems(statement, kind))
 } if {
 	is_object(statement)
+	not _well_formed(statement, kind)
+}
+
+# The common case, checked with a few builtin calls before any message is built.
+_well_formed(statement, kind) if {
+	statement.Effect in {"Allow", "Deny"}
+	_one_action_list(statement)
+	is_object(object.get(statement, "Condition", {}))
+	_well_formed_kind(statement, kind)
+}
+
+_one_action_list(statement) if {
+	not "NotAction" in object.keys(statement)
+	_strings(statement.Action)
+	not "*:*" in values.as_list(statement.Action)
+}
+
+_one_action_list(statement) if {
+	not "Action" in object.keys(statement)
+	_strings(statement.NotAction)
+	not "*:*" in values.as_list(statement.NotAction)
+}
+
+_well_formed_kind(statement, "identity") if {
+	count(object.keys(statement) & {"Resource", "NotResource"}) == 1
+	_strings(object.get(statement, "Resource", object.get(statement, "NotResource", null)))
+	count(object.keys(statement) & {"Principal", "NotPrincipal"}) == 0
+}
+
+_well_formed_kind(statement, "trust") if {
+	"Principal" in object.keys(statement)
+	not "NotPrincipal" in object.keys(statement)
+}
+
+# A string or a list of strings; concat fails (undefined) on any non-string element.
+_strings(value) if is_string(value)
+
+_strings(value) if {
+	is_array(value)
+	concat("", value)
 }
 
 _common_problems(statement) := union({
@@ -163,94 +199,77 @@ _kind_problems(statement, "trust") := union({
 	},
 })
 
-_analyse_statement(statement, i, version) := {
-	"sid": object.get(statement, "Sid", sprintf("statement %d", [i + 1])),
-	"label": label(statement, i),
+_analyse_statement(statement, i) := {
+	"sid": _sid(statement, i),
 	"effect": statement.Effect,
 	"actions": _matched_actions(statement),
-	"resource": _resource_scope(statement, version),
+	"resource": _resource_scope(statement),
 	"condition": object.get(statement, "Condition", {}),
 }
 
-_matched_actions(statement) := match_patterns(values.as_list(statement.Action)) if "Action" in object.keys(statement)
+_sid(statement, _) := statement.Sid if is_string(statement.Sid)
 
-_matched_actions(statement) := catalog_actions - match_patterns(values.as_list(statement.NotAction)) if {
-	"NotAction" in object.keys(statement)
-}
+_sid(statement, i) := sprintf("statement %d", [i + 1]) if not is_string(object.get(statement, "Sid", null))
+
+_matched_actions(statement) := match_patterns(_strings_of(statement.Action))
+
+_matched_actions(statement) := catalog_actions - match_patterns(_strings_of(statement.NotAction))
+
+_strings_of(value) := [value] if is_string(value)
+
+_strings_of(value) := value if is_array(value)
 
 # METADATA
-# description: The catalog actions that any of the IAM action patterns match (set).
-match_patterns(patterns) := union({_match_pattern(lower(p)) | some p in patterns})
-
-_match_pattern("*") := catalog_actions
-
-_match_pattern(pattern) := {action | action := _by_lower[pattern]} if {
-	pattern != "*"
-	not glob.has_wildcard(pattern)
+# description: |
+#   The catalog actions that any of the IAM action patterns (strings) match (set).
+#   This is the hot path of batch evaluation, so it works on the whole list with a few
+#   builtin calls instead of a loop per pattern: literal patterns are found with one
+#   object.filter over the catalog; wildcard patterns are picked out with one regex and
+#   globbed only against the catalog actions of their own service (every catalog action
+#   when the service part itself has a wildcard). Large policies name mostly services
+#   outside the catalog, which cost nothing here.
+match_patterns(patterns) := {action | some action in object.filter(_by_lower, split(joined, "\n"))} | wild if {
+	joined := lower(concat("\n", patterns))
+	wild := {action |
+		some p in regex.find_n(_relevant_wildcard, joined, -1)
+		some [l, action] in _candidates(substring(p, 0, indexof(p, ":")))
+		glob.matches(p, l)
+	}
 }
 
-_match_pattern(pattern) := {action |
-	some [lowered, action] in object.get(_by_service, _service(pattern), set())
-	glob.matches(pattern, lowered)
-} if {
-	pattern != "*"
-	glob.has_wildcard(pattern)
-	not glob.has_wildcard(_service(pattern))
+# A wildcard pattern whose service part is a catalog service or itself has a wildcard.
+_relevant_wildcard := concat("", [
+	`(?m)^(?:(?:`,
+	concat("|", [regex.replace(service, `[^a-z0-9-]`, ``) | some service, _ in _by_service]),
+	`):[^\n]*[*?][^\n]*|[^:\n]*[*?][^\n]*)$`,
+])
+
+_candidates(service) := _by_service[service]
+
+_candidates(service) := [[l, a] | some l, a in _by_lower] if regex.match(`[*?]`, service)
+
+# How much of the request resource "*" a statement covers (IAM-SEMANTICS.md, literal
+# reading): "all", "some" or "none". Only an entry made of wildcards alone matches the
+# string "*"; an entry with a policy variable never does (a variable with no value
+# matches nothing, and under Version 2008-10-17 it is literal text).
+_resource_scope(statement) := "all" if _covers_star(statement.Resource)
+
+_resource_scope(statement) := "some" if {
+	count(_strings_of(statement.Resource)) > 0
+	not _covers_star(statement.Resource)
 }
 
-_match_pattern(pattern) := {action |
-	some lowered, action in _by_lower
-	glob.matches(pattern, lowered)
-} if {
-	pattern != "*"
-	glob.has_wildcard(_service(pattern))
+_resource_scope(statement) := "none" if count(_strings_of(statement.Resource)) == 0
+
+_resource_scope(statement) := "none" if _covers_star(statement.NotResource)
+
+_resource_scope(statement) := "all" if {
+	is_string(_joined(statement.NotResource))
+	not _covers_star(statement.NotResource)
 }
 
-_service(pattern) := substring(pattern, 0, indexof(pattern, ":")) if contains(pattern, ":")
+_covers_star(value) if regex.match(`(?m)^(?:\*+|\**\?\**)$`, _joined(value))
 
-_service(pattern) := pattern if not contains(pattern, ":")
+_joined(value) := value if is_string(value)
 
-# How much of the request resource "*" a statement covers (IAM-SEMANTICS.md, literal reading).
-_resource_scope(statement, version) := "all" if {
-	"Resource" in object.keys(statement)
-	some r in values.as_list(statement.Resource)
-	_covers_star(r, version)
-}
-
-_resource_scope(statement, version) := "some" if {
-	"Resource" in object.keys(statement)
-	count(values.as_list(statement.Resource)) > 0
-	not _any_covers_star(values.as_list(statement.Resource), version)
-}
-
-_resource_scope(statement, _) := "none" if {
-	"Resource" in object.keys(statement)
-	count(values.as_list(statement.Resource)) == 0
-}
-
-_resource_scope(statement, version) := "none" if {
-	"NotResource" in object.keys(statement)
-	_any_covers_star(values.as_list(statement.NotResource), version)
-}
-
-_resource_scope(statement, version) := "all" if {
-	"NotResource" in object.keys(statement)
-	not _any_covers_star(values.as_list(statement.NotResource), version)
-}
-
-_any_covers_star(resources, version) if {
-	some r in resources
-	_covers_star(r, version)
-}
-
-# A policy variable in a 2012-10-17 document is substituted; for a role most have no value
-# and the entry then matches nothing, so an entry with a variable never covers "*".
-_covers_star(resource, "2012-10-17") if {
-	not contains(resource, "${")
-	glob.matches(resource, "*")
-}
-
-_covers_star(resource, version) if {
-	version != "2012-10-17"
-	glob.matches(resource, "*")
-}
+_joined(value) := concat("\n", value) if is_array(value)
