@@ -53,6 +53,7 @@ _key(i) := report_list[i].role_arn if {
 } else := sprintf("%s#%d", [report_list[i].role_arn, i + 1])
 
 _seen_before(i) if {
-	some j in numbers.range(0, i - 1)
-	report_list[j].role_arn == report_list[i].role_arn
+	some j, other in report_list
+	j < i
+	other.role_arn == report_list[i].role_arn
 }

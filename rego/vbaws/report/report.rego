@@ -93,8 +93,11 @@ _analysed(entry) := {"name": _policy_label(entry), "analysis": _analysis(entry)}
 _analysed_all(entries) := [_analysed(e) | some e in values.as_list(entries)]
 
 _policy_label(entry) := sprintf("%v policy %q", [object.get(entry, "type", "identity"), entry.name]) if {
+	is_object(entry)
 	is_string(entry.name)
-} else := sprintf("%v policy (unnamed)", [object.get(entry, "type", "identity")])
+} else := sprintf("%v policy (unnamed)", [object.get(entry, "type", "identity")]) if {
+	is_object(entry)
+} else := "identity policy (unnamed)"
 
 _analysis(entry) := {"statements": [], "errors": [entry.error]} if {
 	is_string(entry.error)

@@ -40,18 +40,26 @@ _principal_keys(arn) := {"aws:principaltype": "AssumedRole", "aws:principalisaws
 #   Evaluates a Condition block: {"value": "true"|"false"|"unknown", "unknown": [op key, ...]}.
 #   Operators and keys are ANDed; the block is false when any part is false, unknown when
 #   any part is unknown and none is false.
-evaluate(condition, context) := {"value": "false", "unknown": []} if {
-	some op, block in condition
-	some key, _ in block
-	_pair(op, key, block[key], context) == "false"
-} else := {"value": "unknown", "unknown": unknown} if {
-	unknown := sort({sprintf("%s %s", [op, key]) |
+evaluate(condition, context) := _combine(array.concat(
+	[[sprintf("%s %s", [op, key]), _pair_total(op, key, expected, context)] |
 		some op, block in condition
-		some key, _ in block
-		_pair(op, key, block[key], context) == "unknown"
-	})
+		is_object(block)
+		some key, expected in block
+	],
+	[[op, "unknown"] | some op, block in condition; not is_object(block)],
+))
+
+_combine(results) := {"value": "false", "unknown": []} if {
+	some [_, "false"] in results
+} else := {"value": "unknown", "unknown": unknown} if {
+	unknown := sort([name | some [name, "unknown"] in results])
 	count(unknown) > 0
 } else := {"value": "true", "unknown": []}
+
+# Anything this evaluator cannot decide is UNKNOWN, never silently true.
+_pair_total(op, key, expected, context) := result if {
+	result := _pair(op, key, expected, context)
+} else := "unknown"
 
 _pair(op, key, expected, context) := _decide(_operator(op), lower(key), values.as_list(expected), context)
 
@@ -94,10 +102,6 @@ _absent_tag(key, context) if {
 	context.tags_known
 }
 
-_bool(true) := "true"
-
-_bool(false) := "false"
-
 # Policy variables in the expected values depend on the request: never decided here.
 _decide(_, _, expected, _) := "unknown" if {
 	some e in expected
@@ -121,10 +125,18 @@ _decide_state(_, "unknown", _, _) := "unknown"
 
 # A missing key: Null "true" holds, IfExists and negated operators hold, ForAllValues is
 # vacuously true, everything else is false.
-_decide_state(parsed, "absent", _, expected) := _bool(_absent_holds(parsed, expected))
+_decide_state(parsed, "absent", _, expected) := "true" if _absent_holds(parsed, expected)
 
-_decide_state(parsed, "present", actual, expected) := _bool(_present_holds(parsed, actual, expected)) if {
+_decide_state(parsed, "absent", _, expected) := "false" if not _absent_holds(parsed, expected)
+
+_decide_state(parsed, "present", actual, expected) := "true" if {
 	_decidable(parsed)
+	_present_holds(parsed, actual, expected)
+}
+
+_decide_state(parsed, "present", actual, expected) := "false" if {
+	_decidable(parsed)
+	not _present_holds(parsed, actual, expected)
 }
 
 _decide_state(parsed, "present", _, _) := "unknown" if not _decidable(parsed)

@@ -1,0 +1,49 @@
+package vbaws.ec2_backup_test
+
+import data.vbaws.ec2_backup
+
+_all := {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+_none := {"Version": "2012-10-17", "Statement": []}
+
+_role(arn, document) := {"role": {"arn": arn, "policies": [{"name": "p", "type": "inline", "document": document}]}}
+
+test_report_and_allow if {
+	ec2_backup.report.compliant with input as _role("arn:aws:iam::1:role/a", _all)
+	ec2_backup.allow with input as _role("arn:aws:iam::1:role/a", _all)
+	not ec2_backup.allow with input as _role("arn:aws:iam::1:role/a", _none)
+	not ec2_backup.allow with input as {"nothing": true}
+}
+
+test_reports_by_arn_in_batch if {
+	batch := {"roles": [_role("arn:aws:iam::1:role/a", _all), _role("arn:aws:iam::1:role/b", _none)]}
+	reports := ec2_backup.reports with input as batch
+	object.keys(reports) == {"arn:aws:iam::1:role/a", "arn:aws:iam::1:role/b"}
+	reports["arn:aws:iam::1:role/a"].compliant
+	not reports["arn:aws:iam::1:role/b"].compliant
+	[r.role_arn | some r in ec2_backup.report_list] == ["arn:aws:iam::1:role/a", "arn:aws:iam::1:role/b"] with input as batch
+}
+
+test_repeated_arns_get_distinct_keys if {
+	batch := {"roles": [_role("arn:aws:iam::1:role/a", _all), _role("arn:aws:iam::1:role/a", _none)]}
+	reports := ec2_backup.reports with input as batch
+	object.keys(reports) == {"arn:aws:iam::1:role/a", "arn:aws:iam::1:role/a#2"}
+	reports["arn:aws:iam::1:role/a"].compliant
+	not reports["arn:aws:iam::1:role/a#2"].compliant
+}
+
+test_reports_from_get_account_authorization_details if {
+	gaad := {
+		"RoleDetailList": [{
+			"RoleName": "a",
+			"Arn": "arn:aws:iam::1:role/a",
+			"AttachedManagedPolicies": [{"PolicyName": "Admin", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}],
+		}],
+		"Policies": [{
+			"Arn": "arn:aws:iam::aws:policy/AdministratorAccess",
+			"PolicyVersionList": [{"IsDefaultVersion": true, "Document": urlquery.encode(json.marshal(_all))}],
+		}],
+	}
+	reports := ec2_backup.reports with input as gaad
+	reports["arn:aws:iam::1:role/a"].compliant
+}

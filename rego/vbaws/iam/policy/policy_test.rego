@@ -1,0 +1,133 @@
+package vbaws.iam.policy_test
+
+import data.vbaws.iam.policy
+
+_allow(action) := {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]}
+
+_actions(document) := policy.analyze(document).statements[0].actions
+
+test_catalog_holds_both_sets if {
+	count(policy.catalog_actions) == 78
+	"ec2:CreateSnapshot" in policy.catalog_actions
+	"sqs:SendMessage" in policy.catalog_actions
+}
+
+test_literal_action_is_case_insensitive if {
+	_actions(_allow("EC2:createSNAPSHOT")) == {"ec2:CreateSnapshot"}
+}
+
+test_prefix_wildcard_stops_at_the_name if {
+	# tricky case 4: DescribeInstance* does not reach DescribeImages
+	_actions(_allow("ec2:DescribeInstance*")) == {
+		"ec2:DescribeInstanceAttribute",
+		"ec2:DescribeInstanceTypes",
+		"ec2:DescribeInstances",
+	}
+}
+
+test_infix_wildcard if {
+	# tricky case 5
+	_actions(_allow("ec2:*Snapshot*")) == {
+		"ec2:CopySnapshot", "ec2:CreateSnapshot", "ec2:CreateSnapshots", "ec2:DeleteSnapshot",
+		"ec2:DescribeSnapshotAttribute", "ec2:DescribeSnapshots", "ec2:ModifySnapshotAttribute",
+	}
+}
+
+test_question_mark_matches_one_character if {
+	# tricky case 6
+	_actions(_allow("ec2:CreateSnapsho?")) == {"ec2:CreateSnapshot"}
+}
+
+test_service_wildcard_and_star if {
+	_actions(_allow("*")) == policy.catalog_actions
+	_actions(_allow("e*:List*")) == {"ebs:ListChangedBlocks", "ebs:ListSnapshotBlocks", "events:ListTargetsByRule"}
+	_actions(_allow("s3:*")) == set()
+}
+
+test_service_prefix_must_match_exactly if {
+	_actions(_allow("ec:*")) == set()
+	_actions(_allow(["sq*:SendMessage", "sns:Subscribe"])) == {"sqs:SendMessage", "sns:Subscribe"}
+}
+
+test_not_action_matches_everything_else if {
+	# tricky case 1
+	analysed := policy.analyze({"Statement": {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}})
+	actions := analysed.statements[0].actions
+	"ec2:RunInstances" in actions
+	not "iam:GetRole" in actions
+	count(actions) == count(policy.catalog_actions) - 8
+}
+
+test_resource_scopes if {
+	scopes := [policy.analyze({"Statement": [object.union({"Effect": "Allow", "Action": "ec2:*"}, r)]}).statements[0].resource |
+		some r in [
+			{"Resource": "*"},
+			{"Resource": ["arn:aws:ec2:*:*:volume/*", "*"]},
+			{"Resource": "arn:aws:ec2:*:*:*"},
+			{"Resource": "arn:aws:iam::*:user/${aws:username}"},
+			{"Resource": []},
+			{"NotResource": "arn:aws:s3:::x"},
+			{"NotResource": "*"},
+		]
+	]
+	scopes == ["all", "all", "some", "some", "none", "all", "none"]
+}
+
+test_empty_statement_list_grants_nothing if {
+	policy.analyze({"Version": "2012-10-17", "Statement": []}) == {"statements": [], "errors": []}
+}
+
+test_sid_is_kept if {
+	analysed := policy.analyze({"Statement": [{"Sid": "Kms", "Effect": "Deny", "Action": "kms:*", "Resource": "*"}]})
+	analysed.statements[0].sid == "Kms"
+	analysed.statements[0].effect == "Deny"
+	analysed.statements[0].condition == {}
+}
+
+test_invalid_statements_are_reported_and_left_out if {
+	analysed := policy.analyze({"Version": "2012-10-17", "Statement": [
+		{"Effect": "allow", "Action": "ec2:*", "Resource": "*"},
+		{"Sid": "Both", "Effect": "Allow", "Action": "ec2:*", "NotAction": "iam:*", "Resource": "*"},
+		{"Effect": "Allow", "Action": "ec2:*"},
+		{"Effect": "Allow", "Action": "*:*", "Resource": "*"},
+		{"Effect": "Allow", "Action": ["ec2:*", 7], "Resource": "*"},
+		{"Action": "ec2:*", "Resource": "*"},
+		"not a statement",
+		{"Effect": "Allow", "Resource": "*"},
+		{"Effect": "Allow", "Action": "ec2:*", "Resource": "*", "NotResource": "x", "Principal": "*"},
+		{"Effect": "Allow", "Action": "ec2:*", "Resource": [1], "Condition": "no"},
+		{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"},
+	]})
+	analysed.errors == [
+		"statement 1: Effect must be exactly \"Allow\" or \"Deny\", got \"allow\"",
+		"statement 2 (Sid \"Both\"): has both Action and NotAction",
+		"statement 3: has neither Resource nor NotResource",
+		"statement 4: Action \"*:*\" is not a valid action (undocumented; IAM Access Analyzer rejects it)",
+		"statement 5: Action value 7 is not a string",
+		"statement 6: has no Effect",
+		"statement 7 is not an object",
+		"statement 8: has neither Action nor NotAction",
+		"statement 9: Principal is not allowed in an identity policy",
+		"statement 9: has both Resource and NotResource",
+		"statement 10: Condition must be an object",
+		"statement 10: Resource value 1 is not a string",
+	]
+	[s.actions | some s in analysed.statements] == [{"sqs:SendMessage"}]
+}
+
+test_document_errors if {
+	policy.document_errors({"Version": "2012-10-18", "Statement": [], "Extra": 1}) == {
+		"unknown top-level element \"Extra\"",
+		"Version \"2012-10-18\" is not 2012-10-17 or 2008-10-17",
+	}
+	policy.analyze({"Version": "2012-10-17"}).errors == ["has no Statement"]
+	policy.analyze({"Statement": "x"}).errors == ["Statement must be an object or a list of objects"]
+}
+
+test_trust_statement_rules if {
+	policy.statement_errors({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*"}, 0, "trust") == set()
+	policy.statement_errors({"Effect": "Allow", "Action": "sts:AssumeRole", "NotPrincipal": {"AWS": "1"}}, 1, "trust") == {
+		"statement 2: NotPrincipal is not allowed in a trust policy",
+	}
+	policy.statement_errors({"Effect": "Allow", "Action": "sts:AssumeRole"}, 0, "trust") == {"statement 1: has no Principal"}
+}

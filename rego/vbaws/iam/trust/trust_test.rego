@@ -1,0 +1,161 @@
+package vbaws.iam.trust_test
+
+import data.vbaws.iam.trust
+
+_role := "arn:aws:iam::123456789012:role/Backup"
+
+_appliance := "arn:aws:iam::111111111111:role/Impersonation"
+
+_trust(statements) := {"Version": "2012-10-17", "Statement": statements}
+
+_allow(principal) := {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+
+_cross_account := {
+	"id": "VBAWS-TRUST-CROSS-ACCOUNT",
+	"severity": "info",
+	"message": "the appliance arn:aws:iam::111111111111:role/Impersonation is in account 111111111111, the role in account 123456789012: the appliance's own identity policy must also allow sts:AssumeRole on arn:aws:iam::123456789012:role/Backup (cross-account)",
+}
+
+test_appliance_forms if {
+	trust.appliance("111111111111") == {"account": "111111111111", "arn": null}
+	trust.appliance("arn:aws:iam::111111111111:root") == {"account": "111111111111", "arn": null}
+	trust.appliance(_appliance) == {"account": "111111111111", "arn": _appliance}
+	not trust.appliance("Impersonation")
+}
+
+test_named_role_cross_account if {
+	trust.assess(_trust([_allow({"AWS": _appliance})]), _appliance, _role) == {
+		"checked": true,
+		"appliance_can_assume": true,
+		"conditions": [],
+		"findings": [_cross_account],
+	}
+}
+
+test_wildcards_and_account_principals if {
+	every principal in ["*", {"AWS": "*"}, {"AWS": ["arn:aws:iam::111111111111:root"]}, {"AWS": "111111111111"}] {
+		trust.assess(
+			_trust([{"Effect": "Allow", "Principal": principal, "Action": "sts:*"}]),
+			_appliance,
+			_role,
+		).appliance_can_assume
+	}
+}
+
+test_other_principals_do_not_match if {
+	result := trust.assess(
+		_trust([_allow({"AWS": "arn:aws:iam::111111111111:role/Other", "Service": "ec2.amazonaws.com"})]),
+		_appliance,
+		_role,
+	)
+	result.appliance_can_assume == false
+	result.findings == [{
+		"id": "VBAWS-TRUST",
+		"severity": "error",
+		"message": "the trust policy does not let arn:aws:iam::111111111111:role/Impersonation call sts:AssumeRole on this role (no Allow statement names it)",
+	}]
+}
+
+test_action_must_cover_assume_role if {
+	not trust.assess(_trust([{"Effect": "Allow", "Principal": "*", "Action": "sts:TagSession"}]), _appliance, _role).appliance_can_assume
+	trust.assess(_trust([{"Effect": "Allow", "Principal": "*", "NotAction": "s3:*"}]), _appliance, _role).appliance_can_assume
+	not trust.assess(_trust([{"Effect": "Allow", "Principal": "*", "NotAction": "sts:*"}]), _appliance, _role).appliance_can_assume
+}
+
+test_deny_wins if {
+	result := trust.assess(
+		_trust([_allow("*"), {"Sid": "NoAppliance", "Effect": "Deny", "Principal": {"AWS": _appliance}, "Action": "sts:AssumeRole"}]),
+		_appliance,
+		_role,
+	)
+	result.appliance_can_assume == false
+	result.findings[0].message == "the trust policy does not let arn:aws:iam::111111111111:role/Impersonation call sts:AssumeRole on this role (denied by statement 2 (Sid \"NoAppliance\"))"
+}
+
+test_conditions_are_reported if {
+	result := trust.assess(
+		_trust([
+			object.union(_allow({"AWS": _appliance}), {"Condition": {"StringEquals": {"sts:ExternalId": "veeam"}}}),
+			{"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+		]),
+		_appliance,
+		_role,
+	)
+	result.appliance_can_assume
+	result.conditions == ["aws:SecureTransport", "sts:ExternalId"]
+	result.findings[0] == {
+		"id": "VBAWS-TRUST-CONDITIONS",
+		"severity": "warning",
+		"message": "assuming the role depends on trust policy conditions: aws:SecureTransport, sts:ExternalId",
+	}
+}
+
+test_unconditional_allow_needs_no_condition if {
+	result := trust.assess(
+		_trust([
+			_allow({"AWS": _appliance}),
+			object.union(_allow({"AWS": _appliance}), {"Condition": {"StringEquals": {"sts:ExternalId": "veeam"}}}),
+		]),
+		_appliance,
+		_role,
+	)
+	result.conditions == []
+}
+
+test_same_account_delegation_is_explained if {
+	# tricky case 27: the trust names the account, so the caller's identity policy decides
+	result := trust.assess(
+		_trust([_allow({"AWS": "arn:aws:iam::123456789012:root"})]),
+		"arn:aws:iam::123456789012:role/Impersonation",
+		_role,
+	)
+	result.appliance_can_assume
+	result.findings == [{
+		"id": "VBAWS-TRUST-ACCOUNT-DELEGATION",
+		"severity": "info",
+		"message": "the trust policy names account 123456789012 rather than the appliance itself: the identity policy of arn:aws:iam::123456789012:role/Impersonation must also allow sts:AssumeRole on arn:aws:iam::123456789012:role/Backup",
+	}]
+	trust.assess(
+		_trust([_allow({"AWS": "arn:aws:iam::123456789012:role/Impersonation"})]),
+		"arn:aws:iam::123456789012:role/Impersonation",
+		_role,
+	).findings == []
+}
+
+test_not_principal_and_invalid_trust if {
+	result := trust.assess(
+		_trust([{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "sts:AssumeRole"}]),
+		_appliance,
+		_role,
+	)
+	result.appliance_can_assume == false
+	result.findings[0] == {
+		"id": "VBAWS-INVALID-TRUST-POLICY",
+		"severity": "error",
+		"message": "trust policy: statement 1: NotPrincipal is not allowed in a trust policy",
+	}
+	trust.assess(null, _appliance, _role).findings == [{
+		"id": "VBAWS-INVALID-TRUST-POLICY",
+		"severity": "error",
+		"message": "trust policy: document is missing",
+	}]
+}
+
+test_bad_appliance if {
+	trust.assess(_trust([_allow("*")]), "Impersonation", _role) == {
+		"checked": true,
+		"appliance_can_assume": false,
+		"conditions": [],
+		"findings": [{
+			"id": "VBAWS-APPLIANCE-PRINCIPAL",
+			"severity": "error",
+			"message": "appliance.principal \"Impersonation\" is not a role ARN, an account id or an account root ARN",
+		}],
+	}
+}
+
+test_account_appliance_and_unknown_role_account if {
+	result := trust.assess(_trust([_allow({"AWS": "111111111111"})]), "111111111111", "Backup")
+	result.appliance_can_assume
+	result.findings == []
+}

@@ -1,0 +1,213 @@
+package vbaws.report_test
+
+import data.vbaws.report
+
+_arn := "arn:aws:iam::123456789012:role/VeeamEc2Backup"
+
+_ec2_backup := data.vbaws.requirements.ec2_backup.actions
+
+_document(statements) := {"Version": "2012-10-17", "Statement": statements}
+
+_snapshot(statements) := {"role": {
+	"arn": _arn,
+	"name": "VeeamEc2Backup",
+	"policies": [{"name": "main", "type": "inline", "document": _document(statements)}],
+}}
+
+_full := {"Effect": "Allow", "Action": _ec2_backup, "Resource": "*"}
+
+test_compliant_role if {
+	r := report.build(_snapshot([_full]))
+	r.compliant == true
+	r.role_arn == _arn
+	r.checks.ec2_backup.compliant == true
+	count(r.checks.ec2_backup.actions) == 61
+	every _, d in r.checks.ec2_backup.actions {
+		d == {"decision": "allowed"}
+	}
+	r.checks.ec2_backup.missing == []
+	r.checks.ec2_backup.source.product_version == "10.0.0.232"
+	r.trust == {"checked": false, "appliance_can_assume": null, "conditions": []}
+	r.layers == {"identity": true, "boundary": false, "scps": false}
+	r.findings == [{
+		"id": "VBAWS-SCPS-NOT-EVALUATED",
+		"severity": "info",
+		"message": "no service control policies were given: the organization layer was not evaluated",
+	}]
+}
+
+test_missing_actions if {
+	r := report.build(_snapshot([{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]))
+	r.compliant == false
+	r.checks.ec2_backup.missing == sort([a | some a in _ec2_backup; not startswith(a, "ec2:")])
+	r.checks.ec2_backup.actions["ebs:ListChangedBlocks"] == {"decision": "implicit_deny", "blocked_by": ["identity"]}
+	r.findings[0].id == "VBAWS-MISSING"
+	r.findings[0].severity == "error"
+	r.findings[0].actions == r.checks.ec2_backup.missing
+}
+
+test_documents_as_json_and_url_encoded_strings if {
+	json_doc := json.marshal(_document([_full]))
+	report.build({"role": {"arn": _arn, "policies": [{"name": "a", "type": "inline", "document": json_doc}]}}).compliant
+	encoded := urlquery.encode(json_doc)
+	report.build({"role": {"arn": _arn, "policies": [{"name": "a", "type": "managed", "document": encoded}]}}).compliant
+}
+
+test_single_statement_object_and_single_action if {
+	snapshot := {"role": {"arn": _arn, "policies": [{"name": "a", "document": {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}}]}}
+	report.build(snapshot).compliant
+}
+
+test_policies_are_combined if {
+	half := 30
+	snapshot := {"role": {"arn": _arn, "policies": [
+		{"name": "a", "type": "inline", "document": _document([{"Effect": "Allow", "Action": array.slice(_ec2_backup, 0, half), "Resource": "*"}])},
+		{"name": "b", "type": "managed", "document": _document([{"Effect": "Allow", "Action": array.slice(_ec2_backup, half, 100), "Resource": "*"}])},
+	]}}
+	report.build(snapshot).compliant
+}
+
+test_boundary_intersects if {
+	snapshot := object.union(_snapshot([{"Effect": "Allow", "Action": "*", "Resource": "*"}]), {"role": {"permissions_boundary": {
+		"arn": "arn:aws:iam::123456789012:policy/Boundary",
+		"document": _document([
+			{"Effect": "Allow", "Action": ["ec2:*", "ebs:*"], "Resource": "*"},
+			{"Sid": "DenyKms", "Effect": "Deny", "Action": "kms:CreateGrant", "Resource": "*"},
+		]),
+	}}})
+	r := report.build(snapshot)
+	r.layers.boundary == true
+	r.checks.ec2_backup.actions["kms:CreateGrant"] == {
+		"decision": "explicit_deny",
+		"blocked_by": ["boundary"],
+		"statement": "DenyKms",
+		"policy": "permissions boundary \"arn:aws:iam::123456789012:policy/Boundary\"",
+	}
+	r.checks.ec2_backup.actions["sqs:ListQueues"] == {"decision": "implicit_deny", "blocked_by": ["boundary"]}
+	r.checks.ec2_backup.actions["ebs:ListChangedBlocks"] == {"decision": "allowed"}
+	r.checks.ec2_backup.denied == ["kms:CreateGrant"]
+}
+
+_full_access := {"name": "FullAWSAccess", "document": _document([{"Effect": "Allow", "Action": "*", "Resource": "*"}])}
+
+test_scp_levels_each_must_allow if {
+	# tricky case 22
+	snapshot := object.union(_snapshot([{"Effect": "Allow", "Action": "*", "Resource": "*"}]), {"scps": [
+		{"target": "r-abcd", "policies": [_full_access]},
+		{"target": "ou-abcd-11111111", "policies": [{"name": "OnlyS3AndEc2", "document": _document([{"Effect": "Allow", "Action": ["s3:*", "ec2:*"], "Resource": "*"}])}]},
+		{"target": "123456789012", "policies": [_full_access]},
+	]})
+	r := report.build(snapshot)
+	r.layers.scps == true
+	r.checks.ec2_backup.actions["ec2:CreateSnapshot"] == {"decision": "allowed"}
+	r.checks.ec2_backup.actions["sns:ListTopics"] == {"decision": "implicit_deny", "blocked_by": ["scp:ou-abcd-11111111"]}
+	not "VBAWS-SCPS-NOT-EVALUATED" in {f.id | some f in r.findings}
+}
+
+test_scp_region_deny_is_conditional if {
+	# tricky case 23
+	region_deny := {"name": "RegionDeny", "document": _document([{
+		"Effect": "Deny",
+		"NotAction": ["iam:*", "sts:*"],
+		"Resource": "*",
+		"Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]}},
+	}])}
+	snapshot := object.union(_snapshot([_full]), {"scps": [{"target": "r-abcd", "policies": [_full_access, region_deny]}]})
+	r := report.build(snapshot)
+	r.checks.ec2_backup.actions["ec2:CreateSnapshot"] == {
+		"decision": "conditional",
+		"reasons": ["scp:r-abcd: deny has Condition StringNotEquals aws:RequestedRegion"],
+	}
+	r.checks.ec2_backup.actions["iam:GetInstanceProfile"] == {"decision": "allowed"}
+	r.compliant == false
+}
+
+test_service_linked_roles_ignore_scps if {
+	# tricky case 24
+	snapshot := {
+		"role": {"arn": _arn, "path": "/aws-service-role/ec2.amazonaws.com/", "policies": [{"name": "a", "document": _document([_full])}]},
+		"scps": [{"target": "r-abcd", "policies": []}],
+	}
+	r := report.build(snapshot)
+	r.compliant
+	r.layers.scps == false
+	r.findings[0].id == "VBAWS-SCPS-NOT-APPLICABLE"
+}
+
+test_invalid_policy_is_never_compliant if {
+	# tricky cases 17 and 18: the valid statement grants everything, but the role is not compliant
+	r := report.build(_snapshot([_full, {"Effect": "allow", "Action": "s3:*", "Resource": "*"}]))
+	r.compliant == false
+	r.checks.ec2_backup.compliant == true
+	r.findings[0] == {
+		"id": "VBAWS-INVALID-POLICY",
+		"severity": "error",
+		"message": "inline policy \"main\": statement 2: Effect must be exactly \"Allow\" or \"Deny\", got \"allow\"",
+	}
+}
+
+test_unreadable_documents if {
+	r := report.build({"role": {"arn": _arn, "policies": [
+		{"name": "a", "type": "inline", "document": "{not json"},
+		{"name": "arn:aws:iam::aws:policy/X", "type": "managed", "document": null, "error": "GetPolicyVersion was denied"},
+		"just a string",
+	]}})
+	r.compliant == false
+	[f.message | some f in r.findings; f.id == "VBAWS-INVALID-POLICY"] == [
+		"inline policy \"a\": document is a string that is neither JSON nor URL-encoded JSON of an object",
+		"managed policy \"arn:aws:iam::aws:policy/X\": GetPolicyVersion was denied",
+		"identity policy (unnamed): is not an object with a document",
+	]
+}
+
+test_checks_and_unknown_checks if {
+	snapshot := object.union(_snapshot([{"Effect": "Allow", "Action": "*", "Resource": "*"}]), {"checks": ["ec2_backup", "worker_production", "rds_backup"]})
+	r := report.build(snapshot)
+	object.keys(r.checks) == {"ec2_backup", "worker_production"}
+	count(r.checks.worker_production.actions) == 17
+	r.compliant == false
+	r.findings[0] == {
+		"id": "VBAWS-UNKNOWN-CHECK",
+		"severity": "error",
+		"message": "unknown check \"rds_backup\" (known: ec2_backup, worker_production)",
+	}
+	report.build(object.union(snapshot, {"checks": "worker_production"})).compliant
+}
+
+test_no_role if {
+	r := report.build({"roles": []})
+	r.compliant == false
+	r.role_arn == "(unnamed role)"
+	r.findings[0].id == "VBAWS-INVALID-INPUT"
+}
+
+test_trust_is_part_of_compliance if {
+	trusted := {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/Impersonation"}, "Action": "sts:AssumeRole"}]}
+	base := _snapshot([_full])
+	ok := report.build(object.union(base, {"role": {"trust_policy": trusted}, "appliance": {"principal": "arn:aws:iam::123456789012:role/Impersonation"}}))
+	ok.compliant
+	ok.trust == {"checked": true, "appliance_can_assume": true, "conditions": []}
+	bad := report.build(object.union(base, {"role": {"trust_policy": trusted}, "appliance": {"principal": "arn:aws:iam::123456789012:role/Other"}}))
+	bad.compliant == false
+	bad.trust.appliance_can_assume == false
+}
+
+test_principal_tags_decide_conditions if {
+	tagged := {"Effect": "Allow", "Action": _ec2_backup, "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/veeam": "backup"}}}
+	with_tag := object.union(_snapshot([tagged]), {"role": {"tags": {"veeam": "backup"}}})
+	report.build(with_tag).compliant
+	as_list := object.union(_snapshot([tagged]), {"role": {"tags": [{"Key": "veeam", "Value": "backup"}]}})
+	report.build(as_list).compliant
+	report.build(object.union(_snapshot([tagged]), {"role": {"tags": {}}})).checks.ec2_backup.missing == sort(_ec2_backup)
+	unknown := report.build(_snapshot([tagged]))
+	unknown.checks.ec2_backup.actions["ec2:CreateSnapshot"] == {
+		"decision": "conditional",
+		"reasons": ["allow has Condition StringEquals aws:PrincipalTag/veeam"],
+	}
+}
+
+test_username_variable_matches_nothing if {
+	# tricky case 20
+	r := report.build(_snapshot([{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:iam::*:user/${aws:username}"}]))
+	r.checks.ec2_backup.actions["iam:ListAccountAliases"].decision == "conditional"
+}
