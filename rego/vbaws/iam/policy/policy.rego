@@ -10,7 +10,6 @@
 #   globbed only against the catalog actions of their own service prefix.
 package vbaws.iam.policy
 
-import data.vbaws.lib.glob
 import data.vbaws.lib.values
 
 # METADATA
@@ -23,11 +22,11 @@ catalog_actions contains action if {
 # lower-case action -> catalog spelling
 _by_lower := {lower(action): action | some action in catalog_actions}
 
-# lower-case service prefix -> [[lower-case action, catalog spelling], ...]; a complete
-# object so that it is computed once per query, not once per lookup.
-_by_service := {service: [[l, a] | some l, a in _by_lower; startswith(l, concat("", [service, ":"]))] |
-	some service in {substring(l, 0, indexof(l, ":")) | some l, _ in _by_lower}
-}
+# The catalog's lower-case actions, one per line, for matching wildcard patterns with one
+# regex call each.
+_catalog_lines := concat("\n", sort(object.keys(_by_lower)))
+
+_catalog_services := {substring(l, 0, indexof(l, ":")) | some l, _ in _by_lower}
 
 _valid_versions := {"2012-10-17", "2008-10-17"}
 
@@ -230,23 +229,27 @@ _strings_of(value) := value if is_array(value)
 #   outside the catalog, which cost nothing here.
 match_patterns(patterns) := {action | some action in object.filter(_by_lower, split(joined, "\n"))} | wild if {
 	joined := lower(concat("\n", patterns))
-	wild := {action |
-		some p in regex.find_n(_relevant_wildcard, joined, -1)
-		some [l, action] in _candidates(substring(p, 0, indexof(p, ":")))
-		glob.matches(p, l)
+	wild := {_by_lower[lowered] |
+		some pattern in regex.find_n(_relevant_wildcard, joined, -1)
+		some lowered in regex.find_n(_glob_regex(pattern), _catalog_lines, -1)
 	}
 }
 
 # A wildcard pattern whose service part is a catalog service or itself has a wildcard.
 _relevant_wildcard := concat("", [
 	`(?m)^(?:(?:`,
-	concat("|", [regex.replace(service, `[^a-z0-9-]`, ``) | some service, _ in _by_service]),
+	concat("|", [regex.replace(service, `[^a-z0-9-]`, ``) | some service in _catalog_services]),
 	`):[^\n]*[*?][^\n]*|[^:\n]*[*?][^\n]*)$`,
 ])
 
-_candidates(service) := _by_service[service]
+# An IAM wildcard pattern as a regex over the lines of _catalog_lines: every regex
+# metacharacter is literal, `*` is any run of characters and `?` one character.
+_glob_regex(pattern) := concat("", ["(?m)^", strings.replace_n(_regex_of, pattern), "$"])
 
-_candidates(service) := [[l, a] | some l, a in _by_lower] if regex.match(`[*?]`, service)
+_regex_of := {
+	"*": `[^\n]*`, "?": `[^\n]`, "\\": `\\`, ".": `\.`, "+": `\+`, "(": `\(`, ")": `\)`, "|": `\|`,
+	"[": `\[`, "]": `\]`, "{": `\{`, "}": `\}`, "^": `\^`, "$": `\$`,
+}
 
 # How much of the request resource "*" a statement covers (IAM-SEMANTICS.md, literal
 # reading): "all", "some" or "none". Only an entry made of wildcards alone matches the
