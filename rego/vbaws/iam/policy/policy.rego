@@ -206,17 +206,17 @@ _analyse_statement(statement, i) := {
 	"condition": object.get(statement, "Condition", {}),
 }
 
-_sid(statement, _) := statement.Sid if is_string(statement.Sid)
+_sid(statement, i) := statement.Sid if {
+	is_string(statement.Sid)
+} else := sprintf("statement %d", [i + 1])
 
-_sid(statement, i) := sprintf("statement %d", [i + 1]) if not is_string(object.get(statement, "Sid", null))
-
-_matched_actions(statement) := match_patterns(_strings_of(statement.Action))
-
-_matched_actions(statement) := catalog_actions - match_patterns(_strings_of(statement.NotAction))
-
-_strings_of(value) := [value] if is_string(value)
+_matched_actions(statement) := match_patterns(_strings_of(statement.Action)) if {
+	"Action" in object.keys(statement)
+} else := catalog_actions - match_patterns(_strings_of(statement.NotAction))
 
 _strings_of(value) := value if is_array(value)
+
+else := [value]
 
 # METADATA
 # description: |
@@ -255,24 +255,22 @@ _regex_of := {
 # reading): "all", "some" or "none". Only an entry made of wildcards alone matches the
 # string "*"; an entry with a policy variable never does (a variable with no value
 # matches nothing, and under Version 2008-10-17 it is literal text).
-_resource_scope(statement) := "all" if _covers_star(statement.Resource)
+_resource_scope(statement) := _scope(_lines(statement.Resource), "Resource") if {
+	"Resource" in object.keys(statement)
+} else := _scope(_lines(statement.NotResource), "NotResource")
 
-_resource_scope(statement) := "some" if {
-	count(_strings_of(statement.Resource)) > 0
-	not _covers_star(statement.Resource)
-}
+# Resource/NotResource entries, one per line ("" for an empty list).
+_lines(value) := value if is_string(value)
 
-_resource_scope(statement) := "none" if count(_strings_of(statement.Resource)) == 0
+_lines(value) := concat("\n", value) if is_array(value)
 
-_resource_scope(statement) := "none" if _covers_star(statement.NotResource)
+_scope(lines, kind) := "none" if {
+	lines == ""
+	kind == "Resource"
+} else := _covering_scope[kind] if {
+	regex.match(`(?m)^(?:\*+|\**\?\**)$`, lines)
+} else := _narrow_scope[kind]
 
-_resource_scope(statement) := "all" if {
-	is_string(_joined(statement.NotResource))
-	not _covers_star(statement.NotResource)
-}
+_covering_scope := {"Resource": "all", "NotResource": "none"}
 
-_covers_star(value) if regex.match(`(?m)^(?:\*+|\**\?\**)$`, _joined(value))
-
-_joined(value) := value if is_string(value)
-
-_joined(value) := concat("\n", value) if is_array(value)
+_narrow_scope := {"Resource": "some", "NotResource": "all"}
