@@ -31,7 +31,7 @@ allow if report.compliant == true
 #   The reports for every role of the input (one snapshot, the batch form, or raw
 #   GetAccountAuthorizationDetails output), as an array in input order.
 # entrypoint: true
-report_list := [reporting.build(s) | some s in snapshot.snapshots]
+report_list := [reporting.build(s) | some s in snapshot.from_input]
 
 # METADATA
 # title: Reports by role ARN

@@ -25,47 +25,53 @@ _build(snapshot, role) := {
 	"role_arn": arn,
 	"role_name": object.get(role, "name", arn),
 	"evaluated": true,
-	"compliant": _compliant(checks, trust_result, findings),
-	"checks": checks,
+	"compliant": _compliant(evaluation.checks, trust_result, findings),
+	"checks": evaluation.checks,
 	"trust": object.remove(trust_result, ["findings"]),
-	"layers": {
-		"identity": true,
-		"boundary": count(boundary) > 0,
-		"scps": count(scp_layers) > 0,
-	},
+	"layers": evaluation.layers,
 	"findings": findings,
 } if {
-	arn := _arn(snapshot, role)
+	arn := _arn(role)
 	requested := _requested(snapshot)
+	evaluation := _evaluate(snapshot, role, arn, requested)
+	trust_result := _trust(snapshot, role, arn)
+	findings := array.flatten([
+		_input_findings(role, requested),
+		evaluation.findings,
+		_check_findings(evaluation.checks),
+		trust_result.findings,
+		_layer_notes(snapshot, role),
+	])
+}
+
+# The permission side of the report: every layer that applies to the role, and the
+# decisions for the requested checks.
+_evaluate(snapshot, role, arn, requested) := {
+	"checks": {id: _check(data.vbaws.requirements[id], layers) | some id in requested; data.vbaws.requirements[id]},
+	"layers": {"identity": true, "boundary": count(boundary) > 0, "scps": count(scp_layers) > 0},
+	"findings": _policy_findings(identity, boundary),
+} if {
 	context := conditions.role_context(arn, _tags(role), _tags_known(role))
 	identity := [_analysed(p) | some p in values.as_list(object.get(role, "policies", []))]
 	boundary := _boundary(role)
 	scp_layers := [decision.layer(sprintf("scp:%v", [level.target]), _analysed_all(level.policies), context) |
 		some level in _scp_levels(snapshot, role)
 	]
-	layers := array.concat(
-		array.concat(
-			[decision.layer("identity", identity, context)],
-			[decision.layer("boundary", boundary, context) | count(boundary) > 0],
-		),
+	layers := array.flatten([
+		[decision.layer("identity", identity, context)],
+		[decision.layer("boundary", boundary, context) | count(boundary) > 0],
 		scp_layers,
-	)
-	checks := {id: _check(data.vbaws.requirements[id], layers) | some id in requested; data.vbaws.requirements[id]}
-	trust_result := _trust(snapshot, role, arn)
-	findings := array.concat(
-		array.concat(_input_findings(role, requested), _policy_findings(identity, boundary, snapshot, role)),
-		array.concat(_check_findings(checks), array.concat(trust_result.findings, _layer_notes(snapshot, role))),
-	)
+	])
 }
 
-_arn(_, role) := role.arn if is_string(role.arn)
+_arn(role) := role.arn if is_string(role.arn)
 
-_arn(_, role) := role.name if {
+_arn(role) := role.name if {
 	not is_string(object.get(role, "arn", null))
 	is_string(role.name)
 }
 
-_arn(_, role) := "(unnamed role)" if {
+_arn(role) := "(unnamed role)" if {
 	not is_string(object.get(role, "arn", null))
 	not is_string(object.get(role, "name", null))
 }
@@ -114,7 +120,7 @@ _document_analysis(document) := _parsed_analysis(values.parse_document(document)
 _analysed_documents := {document: _document_analysis(document) | some document in _input_documents}
 
 _input_documents contains entry.document if {
-	some s in snapshot.snapshots
+	some s in snapshot.from_input
 	some entry in array.concat(
 		values.as_list(object.get(_role(s), "policies", [])),
 		[b | b := _role(s).permissions_boundary],
@@ -122,7 +128,7 @@ _input_documents contains entry.document if {
 }
 
 _input_documents contains entry.document if {
-	some s in snapshot.snapshots
+	some s in snapshot.from_input
 	some level in values.as_list(object.get(s, "scps", []))
 	some entry in values.as_list(object.get(level, "policies", []))
 }
@@ -157,7 +163,11 @@ _check(requirement, layers) := {
 	classes := decision.classify(actions, layers)
 }
 
-_trust(snapshot, role, arn) := trust.assess(object.get(role, "trust_policy", null), snapshot.appliance.principal, arn) if {
+_trust(snapshot, role, arn) := trust.assess(
+	object.get(role, "trust_policy", null),
+	snapshot.appliance.principal,
+	arn,
+) if {
 	snapshot.appliance.principal
 } else := {"checked": false, "appliance_can_assume": null, "conditions": [], "findings": []}
 
@@ -183,14 +193,17 @@ _input_findings(role, requested) := array.concat(
 	[{
 		"id": "VBAWS-UNKNOWN-CHECK",
 		"severity": "error",
-		"message": sprintf("unknown check %v (known: %s)", [json.marshal(c), concat(", ", sort(object.keys(data.vbaws.requirements)))]),
+		"message": sprintf(
+			"unknown check %v (known: %s)",
+			[json.marshal(c), concat(", ", sort(object.keys(data.vbaws.requirements)))],
+		),
 	} |
 		some c in requested
 		not data.vbaws.requirements[c]
 	],
 )
 
-_policy_findings(identity, boundary, _, _) := [{
+_policy_findings(identity, boundary) := [{
 	"id": "VBAWS-INVALID-POLICY",
 	"severity": "error",
 	"message": sprintf("%s: %s", [p.name, e]),
@@ -223,7 +236,10 @@ _findings_of(id, check) := [finding |
 _layer_notes(snapshot, role) := [{
 	"id": "VBAWS-SCPS-NOT-APPLICABLE",
 	"severity": "info",
-	"message": "service control policies do not apply to service-linked roles (path /aws-service-role/); they were not evaluated",
+	"message": concat("", [
+		"service control policies do not apply to service-linked roles (path /aws-service-role/); ",
+		"they were not evaluated",
+	]),
 }] if {
 	is_array(snapshot.scps)
 	_service_linked(role)

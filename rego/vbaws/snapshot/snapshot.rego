@@ -11,15 +11,16 @@ import data.vbaws.lib.values
 _defaults := {key: input[key] | some key in ["scps", "appliance", "checks"]; key in object.keys(input)}
 
 # METADATA
+# scope: document
 # description: The role snapshots of the input, in input order.
-snapshots := [object.union(_defaults, s) | some s in input.roles] if is_array(input.roles)
+from_input := [object.union(_defaults, s) | some s in input.roles] if is_array(input.roles)
 
-snapshots := [object.union(_defaults, _from_role_detail(detail)) | some detail in input.RoleDetailList] if {
+from_input := [object.union(_defaults, _from_role_detail(detail)) | some detail in input.RoleDetailList] if {
 	not is_array(object.get(input, "roles", null))
 	is_array(input.RoleDetailList)
 }
 
-snapshots := [input] if {
+from_input := [input] if {
 	not is_array(object.get(input, "roles", null))
 	not is_array(object.get(input, "RoleDetailList", null))
 }

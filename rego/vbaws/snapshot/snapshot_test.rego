@@ -32,7 +32,7 @@ _gaad := {
 _read_only := {"name": "arn:aws:iam::aws:policy/ReadOnlyAccess", "arn": "arn:aws:iam::aws:policy/ReadOnlyAccess", "type": "managed", "document": {"new": true}}
 
 test_get_account_authorization_details if {
-	snapshot.snapshots == [{
+	snapshot.from_input == [{
 		"checks": ["worker_production"],
 		"role": {
 			"arn": "arn:aws:iam::123456789012:role/Backup",
@@ -62,12 +62,12 @@ test_batch_defaults_apply_to_roles_without_their_own if {
 		"appliance": {"principal": "111111111111"},
 		"roles": [{"role": {"arn": "a"}}, {"role": {"arn": "b"}, "checks": ["ec2_backup"]}],
 	}
-	snapshot.snapshots == [
+	snapshot.from_input == [
 		{"role": {"arn": "a"}, "checks": ["worker_production"], "appliance": {"principal": "111111111111"}},
 		{"role": {"arn": "b"}, "checks": ["ec2_backup"], "appliance": {"principal": "111111111111"}},
 	] with input as batch
 }
 
 test_single_snapshot if {
-	snapshot.snapshots == [{"role": {"arn": "a"}}] with input as {"role": {"arn": "a"}}
+	snapshot.from_input == [{"role": {"arn": "a"}}] with input as {"role": {"arn": "a"}}
 }

@@ -7,8 +7,8 @@
 #   string, ARN, Bool and Null comparisons; others on a present key stay UNKNOWN.
 package vbaws.iam.conditions
 
-import data.vbaws.lib.glob
 import data.vbaws.lib.values
+import data.vbaws.lib.wildcard
 
 # METADATA
 # description: |
@@ -29,7 +29,9 @@ _principal_keys(arn) := {
 	"aws:principalaccount": values.arn_account(arn),
 	"aws:principaltype": "AssumedRole",
 	"aws:principalisawsservice": "false",
-} if values.arn_account(arn)
+} if {
+	values.arn_account(arn)
+}
 
 _principal_keys(arn) := {"aws:principaltype": "AssumedRole", "aws:principalisawsservice": "false"} if {
 	not values.arn_account(arn)
@@ -232,8 +234,8 @@ _match("StringEquals", v, e) if v == e
 
 _match("StringEqualsIgnoreCase", v, e) if lower(v) == lower(e)
 
-_match("StringLike", v, e) if glob.matches(e, v)
+_match("StringLike", v, e) if wildcard.matches(e, v)
 
-_match("ArnLike", v, e) if glob.matches(e, v)
+_match("ArnLike", v, e) if wildcard.matches(e, v)
 
 _match("Bool", v, e) if lower(v) == lower(e)

@@ -74,7 +74,8 @@ classify(actions, layers) := {
 } if {
 	denied := actions & union({l.deny_full | some l in layers})
 	missing := (actions - denied) - intersection({l.allow_any | some l in layers})
-	allowed := ((actions - denied) & intersection({l.allow_full | some l in layers})) - union({l.deny_any | some l in layers})
+	fully_allowed := intersection({l.allow_full | some l in layers})
+	allowed := ((actions - denied) & fully_allowed) - union({l.deny_any | some l in layers})
 	conditional := ((actions - allowed) - denied) - missing
 	decisions := object.union_n([
 		{action: {"decision": "allowed"} | some action in allowed},

@@ -86,6 +86,7 @@ label(statement, i) := sprintf("statement %d (Sid %q)", [i + 1, statement.Sid]) 
 } else := sprintf("statement %d", [i + 1])
 
 # METADATA
+# scope: document
 # description: |
 #   Problems that make a statement invalid (set of messages). kind is "identity" for
 #   identity policies, boundaries and SCPs, "trust" for role trust policies.
@@ -138,7 +139,7 @@ _strings(value) if is_string(value)
 
 _strings(value) if {
 	is_array(value)
-	concat("", value)
+	is_string(concat("", value))
 }
 
 _common_problems(statement) := union({
@@ -229,9 +230,11 @@ else := [value]
 #   outside the catalog, which cost nothing here.
 match_patterns(patterns) := {action | some action in object.filter(_by_lower, split(joined, "\n"))} | wild if {
 	joined := lower(concat("\n", patterns))
-	wild := {_by_lower[lowered] |
-		some pattern in regex.find_n(_relevant_wildcard, joined, -1)
-		some lowered in regex.find_n(_glob_regex(pattern), _catalog_lines, -1)
+	wild := {action |
+		some action in object.filter(_by_lower, [lowered |
+			some pattern in regex.find_n(_relevant_wildcard, joined, -1)
+			some lowered in regex.find_n(_glob_regex(pattern), _catalog_lines, -1)
+		])
 	}
 }
 

@@ -7,12 +7,13 @@
 package vbaws.iam.trust
 
 import data.vbaws.iam.policy
-import data.vbaws.lib.glob
 import data.vbaws.lib.values
+import data.vbaws.lib.wildcard
 
 _assume_role := "sts:assumerole"
 
 # METADATA
+# scope: document
 # description: |
 #   The appliance principal as {"account", "arn"} (arn null for an account id or account
 #   root ARN); undefined when it is none of a 12-digit account id, an account root ARN or
@@ -34,6 +35,7 @@ appliance(principal) := {"account": values.arn_account(principal), "arn": princi
 }
 
 # METADATA
+# scope: document
 # description: |
 #   Assesses a trust policy for an appliance principal and the role's ARN. Returns
 #   {"checked": true, "appliance_can_assume": bool, "conditions": [condition keys],
@@ -50,7 +52,9 @@ assess(_, principal, _) := {
 			[json.marshal(principal)],
 		),
 	}],
-} if not appliance(principal)
+} if {
+	not appliance(principal)
+}
 
 assess(trust_policy, principal, role_arn) := result if {
 	who := appliance(principal)
@@ -67,7 +71,9 @@ _assess_parsed(parsed, _, _, _) := {
 		"severity": "error",
 		"message": sprintf("trust policy: %s", [parsed.error]),
 	}],
-} if parsed.error
+} if {
+	parsed.error
+}
 
 _assess_parsed(parsed, who, principal, role_arn) := {
 	"checked": true,
@@ -114,7 +120,7 @@ _statements(document) := values.as_list(object.get(document, "Statement", []))
 _grants_assume_role(statement) if {
 	"Action" in object.keys(statement)
 	some pattern in values.as_list(statement.Action)
-	glob.matches_ignore_case(pattern, _assume_role)
+	wildcard.matches_ignore_case(pattern, _assume_role)
 }
 
 _grants_assume_role(statement) if {
@@ -124,7 +130,7 @@ _grants_assume_role(statement) if {
 
 _any_matches(patterns) if {
 	some pattern in patterns
-	glob.matches_ignore_case(pattern, _assume_role)
+	wildcard.matches_ignore_case(pattern, _assume_role)
 }
 
 # How a Principal element names the appliance: "any" ("*"), "exact" (its ARN) or
@@ -184,14 +190,17 @@ _allow_keys(allows) := _keys(allows) if {
 
 _keys(matches) := {key |
 	some m in matches
-	some _, block in m.condition
+	some block in m.condition
 	some key, _ in block
 }
 
 _findings(false, _, matches, _, principal, _) := [{
 	"id": "VBAWS-TRUST",
 	"severity": "error",
-	"message": sprintf("the trust policy does not let %s call sts:AssumeRole on this role%s", [principal, _why_not(matches)]),
+	"message": sprintf(
+		"the trust policy does not let %s call sts:AssumeRole on this role%s",
+		[principal, _why_not(matches)],
+	),
 }]
 
 _findings(true, conditions, matches, who, principal, role_arn) := array.concat(
@@ -221,7 +230,10 @@ _identity_findings(_, who, principal, role_arn) := [{
 	"id": "VBAWS-TRUST-CROSS-ACCOUNT",
 	"severity": "info",
 	"message": sprintf(
-		"the appliance %s is in account %s, the role in account %s: the appliance's own identity policy must also allow sts:AssumeRole on %s (cross-account)",
+		concat("", [
+			"the appliance %s is in account %s, the role in account %s: the appliance's own identity ",
+			"policy must also allow sts:AssumeRole on %s (cross-account)",
+		]),
 		[principal, who.account, values.arn_account(role_arn), role_arn],
 	),
 }] if {
@@ -232,7 +244,10 @@ _identity_findings(matches, who, principal, role_arn) := [{
 	"id": "VBAWS-TRUST-ACCOUNT-DELEGATION",
 	"severity": "info",
 	"message": sprintf(
-		"the trust policy names account %s rather than the appliance itself: the identity policy of %s must also allow sts:AssumeRole on %s",
+		concat("", [
+			"the trust policy names account %s rather than the appliance itself: ",
+			"the identity policy of %s must also allow sts:AssumeRole on %s",
+		]),
 		[who.account, principal, role_arn],
 	),
 }] if {

@@ -6,6 +6,7 @@
 package vbaws.lib.values
 
 # METADATA
+# scope: document
 # description: A single value or a list, as a list; null or a missing value gives an empty list.
 as_list(x) := x if is_array(x)
 
@@ -17,6 +18,7 @@ as_list(x) := [x] if {
 }
 
 # METADATA
+# scope: document
 # description: |
 #   Parses a policy document. Returns {"document": object} when it is an object, a JSON
 #   string or a URL-encoded JSON string of an object, otherwise {"error": reason}.

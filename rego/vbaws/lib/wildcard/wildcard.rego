@@ -3,9 +3,10 @@
 #   IAM wildcard matching. IAM knows only `*` (any run of characters) and `?` (one character);
 #   every other character is literal, so glob syntax such as `[` or `{` is escaped before it
 #   reaches glob.match, and no delimiters are used.
-package vbaws.lib.glob
+package vbaws.lib.wildcard
 
 # METADATA
+# scope: document
 # description: True when the IAM pattern contains a wildcard.
 has_wildcard(pattern) if contains(pattern, "*")
 
