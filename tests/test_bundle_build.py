@@ -1,0 +1,252 @@
+"""scripts/build-bundle (contract section 5): contents, revision, signing, reproducibility."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sidecar_helpers import (
+    BUILD_BUNDLE,
+    REPO_ROOT,
+    build_bundle,
+    bundle_members,
+    make_keypair,
+    run_build_bundle,
+)
+
+from harness.opa import find_opa
+
+# A policy small enough to read whole: one rule package, its test, and requirement data.
+DEMO_RULES = """\
+# METADATA
+# title: Demo
+# description: A rule for the bundle build tests.
+package vbaws.demo
+
+# METADATA
+# title: Greeting
+# description: Built from the requirement data, to show data and rules travel together.
+# entrypoint: true
+greeting := sprintf("hello %s", [data.vbaws.requirements.demo.name])
+"""
+DEMO_TEST = """\
+package vbaws.demo_test
+
+import data.vbaws.demo
+
+test_greeting if demo.greeting == "hello world"
+"""
+DEMO_DATA = {"demo": {"name": "world"}}
+
+# Contract section 3 entry points, plus report_list (the harness's batch query).
+CONTRACT_ENTRY_POINTS = {
+    "vbaws.ec2_backup.report",
+    "vbaws.ec2_backup.allow",
+    "vbaws.ec2_backup.reports",
+    "vbaws.ec2_backup.report_list",
+    "vbaws.terraform.deny",
+    "vbaws.terraform.warn",
+    "vbaws.cloudformation.deny",
+    "vbaws.cloudformation.warn",
+}
+
+
+def write_demo_policy(rego: Path) -> Path:
+    (rego / "vbaws" / "demo").mkdir(parents=True)
+    (rego / "vbaws" / "requirements").mkdir(parents=True)
+    (rego / "vbaws" / "demo" / "demo.rego").write_text(DEMO_RULES)
+    (rego / "vbaws" / "demo" / "demo_test.rego").write_text(DEMO_TEST)
+    (rego / "vbaws" / "requirements" / "data.json").write_text(json.dumps(DEMO_DATA))
+    return rego
+
+
+@pytest.fixture
+def demo_rego(tmp_path: Path) -> Path:
+    return write_demo_policy(tmp_path / "rego")
+
+
+def opa(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [find_opa(), *map(str, args)], capture_output=True, text=True, timeout=120
+    )
+
+
+def git(repo: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_bundle_holds_rules_data_and_manifest_but_no_tests(demo_rego: Path, tmp_path: Path):
+    bundle = build_bundle(tmp_path / "out.tar.gz", "--source", demo_rego, "--revision", "v1.2.3")
+
+    members = bundle_members(bundle)
+    assert sorted(members) == [".manifest", "data.json", "vbaws/demo/demo.rego"]
+    assert json.loads(members[".manifest"]) == {
+        "revision": "v1.2.3",
+        "roots": ["vbaws"],
+        "rego_version": 1,
+    }
+    assert json.loads(members["data.json"]) == {"vbaws": {"requirements": DEMO_DATA}}
+    # OPA loads it as a bundle and the rule sees the bundled data.
+    evaluated = opa("eval", "--format", "raw", "--bundle", bundle, "data.vbaws.demo.greeting")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert evaluated.stdout.strip() == "hello world"
+
+
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "rs256"])
+def test_builds_are_byte_identical_across_checkouts_and_timestamps(
+    demo_rego: Path, tmp_path: Path, signed: bool
+):
+    # A second checkout elsewhere, with every timestamp different from the first.
+    other = shutil.copytree(demo_rego, tmp_path / "elsewhere" / "checkout" / "rego")
+    for path in other.rglob("*"):
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+    signing = []
+    if signed:
+        private, _ = make_keypair(tmp_path / "keys")
+        signing = ["--signing-key", str(private)]
+
+    first = build_bundle(tmp_path / "a.tar.gz", "--source", demo_rego, "--revision", "r", *signing)
+    second = build_bundle(tmp_path / "b.tar.gz", "--source", other, "--revision", "r", *signing)
+
+    assert first.read_bytes() == second.read_bytes()
+    assert (".signatures.json" in bundle_members(first)) is signed
+
+
+def test_project_bundle_is_reproducible(tmp_path: Path):
+    first = build_bundle(tmp_path / "a.tar.gz", "--revision", "same")
+    second = build_bundle(tmp_path / "b.tar.gz", "--revision", "same")
+    assert first.read_bytes() == second.read_bytes()
+    members = bundle_members(first)
+    assert not [name for name in members if name.endswith("_test.rego")]
+    assert json.loads(members["data.json"])["vbaws"]["requirements"] == json.loads(
+        (REPO_ROOT / "rego" / "vbaws" / "requirements" / "data.json").read_text()
+    )
+
+
+def test_project_bundle_lists_every_contract_entry_point_with_metadata(tmp_path: Path):
+    bundle = build_bundle(tmp_path / "bundle.tar.gz", "--revision", "inspect")
+    inspected = opa("inspect", "--annotations", "--format", "json", bundle)
+    assert inspected.returncode == 0, inspected.stderr
+    report = json.loads(inspected.stdout)
+    assert report["manifest"]["roots"] == ["vbaws"]
+
+    entry_points = {}
+    for entry in report.get("annotations", []):
+        path = ".".join(str(term["value"]) for term in entry["path"][1:])
+        entry_points[path] = entry["annotations"]
+    missing = CONTRACT_ENTRY_POINTS - {
+        path for path, annotation in entry_points.items() if annotation.get("entrypoint")
+    }
+    assert not missing, f"no METADATA with entrypoint: true for {sorted(missing)}"
+    for path in CONTRACT_ENTRY_POINTS:
+        annotation = entry_points[path]
+        assert annotation.get("title") and annotation.get("description"), path
+
+
+def test_revision_defaults_to_the_git_commit_and_marks_changes(demo_rego: Path, tmp_path: Path):
+    repo = tmp_path / "repo"
+    shutil.copytree(demo_rego, repo / "rego")
+    git(repo, "init", "--quiet")
+    git(repo, "add", ".")
+    git(repo, "commit", "--quiet", "-m", "policy")
+    commit = git(repo, "rev-parse", "HEAD")
+
+    def revision() -> str:
+        bundle = build_bundle(tmp_path / "out.tar.gz", "--source", repo / "rego")
+        return json.loads(bundle_members(bundle)[".manifest"])["revision"]
+
+    assert revision() == commit
+    (repo / "rego" / "vbaws" / "demo" / "new.rego").write_text("package vbaws.demo\n\nx := 1\n")
+    assert revision() == f"{commit}-dirty"
+
+
+def test_revision_outside_git_asks_for_revision(demo_rego: Path, tmp_path: Path):
+    result = run_build_bundle("--output", tmp_path / "out.tar.gz", "--source", demo_rego)
+    assert result.returncode == 2
+    assert "pass --revision" in result.stderr
+    assert not (tmp_path / "out.tar.gz").exists()
+
+
+@pytest.mark.parametrize(("kind", "alg"), [("rsa", "RS256"), ("ec", "ES256")])
+def test_signed_bundle_verifies_with_its_public_key_only(
+    demo_rego: Path, tmp_path: Path, kind: str, alg: str
+):
+    private, public = make_keypair(tmp_path / "keys", kind)
+    _, stranger = make_keypair(tmp_path / "other-keys", kind)
+    bundle = build_bundle(
+        tmp_path / "signed.tar.gz",
+        *("--source", demo_rego, "--revision", "r1"),
+        *("--signing-key", private, "--signing-alg", alg),
+    )
+    assert ".signatures.json" in bundle_members(bundle)
+
+    # `opa build --verification-key` runs OPA's own bundle verification.
+    def verify(key: Path) -> subprocess.CompletedProcess[str]:
+        return opa(
+            *("build", "--bundle", bundle, "--output", tmp_path / "verified.tar.gz"),
+            *("--verification-key", key, "--signing-alg", alg),
+        )
+
+    assert verify(public).returncode == 0, verify(public).stderr
+    refused = verify(stranger)
+    assert refused.returncode != 0
+    assert "failed to verify" in (refused.stdout + refused.stderr)
+
+
+def test_policy_errors_name_the_file_and_leave_no_output(demo_rego: Path, tmp_path: Path):
+    (demo_rego / "vbaws" / "demo" / "broken.rego").write_text("package vbaws.demo\n\nx := [\n")
+    output = tmp_path / "out" / "bundle.tar.gz"
+    result = run_build_bundle("--output", output, "--source", demo_rego, "--revision", "r")
+    assert result.returncode == 1
+    assert "vbaws/demo/broken.rego" in result.stderr
+    assert "rego_parse_error" in result.stderr
+    assert list(output.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--signing-key", "no-such-key.pem"], "signing key no-such-key.pem does not exist"),
+        (["--source", "no-such-dir"], "no-such-dir does not exist"),
+        (["--signing-alg", "HS256"], "invalid choice"),
+        (["--revision", ""], "--revision must not be empty"),
+    ],
+)
+def test_bad_usage_exits_2_with_a_message(tmp_path: Path, args: list[str], message: str):
+    result = run_build_bundle(
+        "--output", tmp_path / "out.tar.gz", "--revision", "r", *args, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_defaults_build_rego_into_the_repository_root(demo_rego: Path, tmp_path: Path):
+    # A checkout of its own: the script finds rego/ and writes bundle.tar.gz beside it.
+    checkout = tmp_path / "checkout"
+    (checkout / "scripts").mkdir(parents=True)
+    shutil.copy(BUILD_BUNDLE, checkout / "scripts" / "build-bundle")
+    shutil.copytree(demo_rego, checkout / "rego")
+    result = subprocess.run(
+        [sys.executable, "scripts/build-bundle", "--revision", "r9"],
+        cwd=checkout,
+        env={**os.environ, "OPA_BIN": find_opa()},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    members = bundle_members(checkout / "bundle.tar.gz")
+    assert json.loads(members[".manifest"])["revision"] == "r9"
+    assert "vbaws/demo/demo.rego" in members

@@ -1,0 +1,142 @@
+"""python -m harness serve-bundle: the bundle over HTTP, with ETag / If-None-Match → 304."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from sidecar_helpers import REPO_ROOT, BundleServer, publish
+
+
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory: pytest.TempPathFactory):
+    # One server process for the module (starting Python is the slow part); each test publishes
+    # the bundle content it starts from.
+    directory = tmp_path_factory.mktemp("serve")
+    bundle = directory / "bundle.tar.gz"
+    bundle.write_bytes(b"placeholder")
+    with BundleServer(bundle, directory / "serve.log") as running:
+        yield running, bundle
+
+
+@pytest.fixture
+def served(module_server: tuple[BundleServer, Path], tmp_path: Path) -> Path:
+    _, bundle = module_server
+    first = tmp_path / "first.tar.gz"
+    first.write_bytes(b"first revision bytes")
+    publish(first, bundle)
+    return bundle
+
+
+@pytest.fixture
+def server(module_server: tuple[BundleServer, Path], served: Path) -> BundleServer:
+    return module_server[0]
+
+
+def quoted_sha256(content: bytes) -> str:
+    return f'"{hashlib.sha256(content).hexdigest()}"'
+
+
+def test_serves_the_bundle_with_a_content_etag(server: BundleServer, served: Path):
+    response = httpx.get(server.url)
+    assert response.status_code == 200
+    assert response.content == b"first revision bytes"
+    assert response.headers["ETag"] == quoted_sha256(b"first revision bytes")
+    assert response.headers["Content-Type"] == "application/gzip"
+    assert server.url == f"{server.service_url}/bundle.tar.gz"
+
+
+def test_unchanged_bundle_answers_304_until_replaced(server: BundleServer, served: Path):
+    etag = httpx.get(server.url).headers["ETag"]
+
+    not_modified = httpx.get(server.url, headers={"If-None-Match": etag})
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    assert not_modified.headers["ETag"] == etag
+
+    new = served.with_name("new.tar.gz")
+    new.write_bytes(b"second revision bytes")
+    publish(new, served)
+    changed = httpx.get(server.url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.content == b"second revision bytes"
+    assert changed.headers["ETag"] == quoted_sha256(b"second revision bytes")
+
+
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [
+        ('"stale", {etag}', 304),  # a list naming the current tag
+        ("W/{etag}", 304),  # weak comparison, as If-None-Match requires
+        ("*", 304),
+        ('"stale"', 200),
+    ],
+)
+def test_if_none_match_forms(server: BundleServer, header: str, status: int):
+    etag = httpx.get(server.url).headers["ETag"]
+    response = httpx.get(server.url, headers={"If-None-Match": header.format(etag=etag)})
+    assert response.status_code == status
+
+
+def test_head_gives_headers_without_body(server: BundleServer):
+    response = httpx.head(server.url)
+    assert response.status_code == 200
+    assert response.headers["Content-Length"] == str(len(b"first revision bytes"))
+    assert response.content == b""
+
+
+def test_other_paths_and_a_vanished_bundle_are_404(server: BundleServer, served: Path):
+    assert httpx.get(f"{server.service_url}/other.tar.gz").status_code == 404
+    served.unlink()
+    gone = httpx.get(server.url)
+    assert gone.status_code == 404
+    assert "does not exist" in gone.text
+
+
+def test_sigterm_stops_the_server_cleanly(tmp_path: Path):
+    bundle = tmp_path / "bundle.tar.gz"
+    bundle.write_bytes(b"bytes")
+    server = BundleServer(bundle, tmp_path / "serve.log")
+    assert httpx.get(server.url).status_code == 200
+    assert server.stop() == 0
+    with pytest.raises(httpx.TransportError):
+        httpx.get(server.url)
+
+
+def test_missing_bundle_file_is_an_input_error(tmp_path: Path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "harness",
+            "serve-bundle",
+            "--bundle",
+            str(tmp_path / "nope.tar.gz"),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    missing = tmp_path / "nope.tar.gz"
+    assert result.stderr.strip() == (
+        f"error: bundle {missing} does not exist: build it with scripts/build-bundle"
+    )
+
+
+def test_port_in_use_is_an_external_error(served: Path, server: BundleServer):
+    port = server.service_url.rsplit(":", 1)[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "harness", "serve-bundle", "--bundle", str(served), "--port", port],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 3
+    assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}")
