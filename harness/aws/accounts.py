@@ -1,0 +1,196 @@
+"""Collect from the caller's account, or from every active account of the organization.
+
+For ``--organization`` each member account is read through a role assumed in it
+(``--assume-role-name``), a few accounts at a time (``--max-workers``). One account failing
+(the role cannot be assumed, the listing is denied) is recorded for that account and the others
+go on. SCPs are always read with the caller's own credentials: only the management account or a
+delegated administrator can read them, and member-account roles cannot.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.aws.clients import (
+    AWS_ERRORS,
+    AwsOptions,
+    CallRecorder,
+    describe_error,
+    make_client,
+    make_session,
+)
+from harness.aws.collect import (
+    AccountCollection,
+    AccountCollectionError,
+    Method,
+    PolicyCache,
+    collect_account,
+)
+from harness.aws.organizations import AccountScps, OrganizationReader, ScpReadError
+from harness.aws.selection import RoleSelector
+from harness.errors import ExternalError, UsageError
+
+SESSION_NAME = "vbaws-policy-scan"
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class CollectOptions:
+    aws: AwsOptions
+    selector: RoleSelector
+    method: Method = "auto"
+    with_scps: bool = False
+    organization: bool = False
+    assume_role_name: str | None = None
+    max_workers: int = 4
+
+
+@dataclass
+class CollectedScan:
+    """Everything collected, account by account, in a stable order."""
+
+    account_ids: list[str] = field(default_factory=list)
+    collections: dict[str, AccountCollection] = field(default_factory=dict)
+    scps: dict[str, AccountScps] = field(default_factory=dict)
+    # Account id -> why nothing could be collected there.
+    account_failures: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def collect(
+    options: CollectOptions, recorder: CallRecorder, progress: Progress | None = None
+) -> CollectedScan:
+    if options.organization and not options.assume_role_name:
+        raise UsageError(
+            "--organization needs --assume-role-name NAME: the (read-only) role to assume in "
+            "each member account"
+        )
+    session = make_session(options.aws, recorder)
+    sts = make_client(session, "sts", options.aws)
+    try:
+        caller_arn = sts.get_caller_identity()["Arn"]
+    except AWS_ERRORS as exc:
+        raise ExternalError(
+            f"cannot identify the AWS caller (sts:GetCallerIdentity): {describe_error(exc)}"
+        ) from exc
+    caller_account = caller_arn.split(":")[4]
+    partition = caller_arn.split(":")[1]
+    reader = (
+        OrganizationReader(make_client(session, "organizations", options.aws))
+        if options.with_scps or options.organization
+        else None
+    )
+    cache = PolicyCache()
+    result = CollectedScan()
+    if not options.organization:
+        iam = make_client(session, "iam", options.aws)
+        result.account_ids.append(caller_account)
+        _collect_one(options, result, cache, reader, caller_account, lambda: iam, progress, True)
+        return result
+
+    assert reader is not None
+    accounts = _active_accounts(reader)
+    result.account_ids.extend(accounts)
+    caller_iam = make_client(session, "iam", options.aws)
+
+    def iam_for(account_id: str) -> Callable[[], Any]:
+        if account_id == caller_account:
+            return lambda: caller_iam
+
+        def assume() -> Any:
+            role_arn = f"arn:{partition}:iam::{account_id}:role/{options.assume_role_name}"
+            try:
+                credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME)[
+                    "Credentials"
+                ]
+            except AWS_ERRORS as exc:
+                raise AccountCollectionError(
+                    f"account {account_id}: sts:AssumeRole on {role_arn}: {describe_error(exc)}"
+                ) from exc
+            member = make_session(options.aws, recorder, credentials=credentials)
+            return make_client(member, "iam", options.aws)
+
+        return assume
+
+    done = 0
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=options.max_workers)
+    try:
+        futures = [
+            pool.submit(
+                _collect_one, options, result, cache, reader, account, iam_for(account), None, False
+            )
+            for account in accounts
+        ]
+        for future in concurrent.futures.as_completed(futures):
+            future.result()
+            done += 1
+            if progress:
+                progress("accounts", done, len(accounts))
+    finally:
+        # On Ctrl-C, accounts not started yet are dropped instead of waited for.
+        pool.shutdown(wait=True, cancel_futures=True)
+    return result
+
+
+def _active_accounts(reader: OrganizationReader) -> list[str]:
+    try:
+        if reader.organization() is None:
+            raise ExternalError("--organization: the caller's account is not in an organization")
+        accounts: list[str] = []
+        paginator = reader.client.get_paginator("list_accounts")
+        for page in paginator.paginate():
+            for account in page.get("Accounts") or ():
+                # "State" replaces the deprecated "Status"; either says ACTIVE for live accounts.
+                state = account.get("State") or account.get("Status")
+                if state == "ACTIVE":
+                    accounts.append(account["Id"])
+        return accounts
+    except ScpReadError as exc:
+        raise ExternalError(f"--organization: {exc}") from exc
+    except AWS_ERRORS as exc:
+        raise ExternalError(
+            f"--organization: organizations:ListAccounts: {describe_error(exc)}"
+        ) from exc
+
+
+def _collect_one(
+    options: CollectOptions,
+    result: CollectedScan,
+    cache: PolicyCache,
+    reader: OrganizationReader | None,
+    account_id: str,
+    iam_factory: Callable[[], Any],
+    progress: Progress | None,
+    single_account: bool,
+) -> None:
+    """Collect one account into ``result``; failures are recorded, never raised."""
+
+    def role_progress(done: int, total: int) -> None:
+        if progress:
+            progress("roles", done, total)
+
+    try:
+        iam = iam_factory()
+        collection = collect_account(
+            iam,
+            account_id,
+            options.selector,
+            cache,
+            method=options.method,
+            report_missing_names=single_account,
+            progress=role_progress,
+        )
+    except AccountCollectionError as exc:
+        result.account_failures[account_id] = str(exc)
+        return
+    except AWS_ERRORS as exc:  # e.g. the endpoint went away between two calls
+        result.account_failures[account_id] = f"account {account_id}: {describe_error(exc)}"
+        return
+    result.collections[account_id] = collection
+    result.notes.extend(collection.notes)
+    if options.with_scps and reader is not None:
+        result.scps[account_id] = reader.scps_for_account(account_id)

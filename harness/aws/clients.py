@@ -1,0 +1,169 @@
+"""boto3 sessions and clients for the scanner.
+
+Every client comes from here so that all of them share the same behaviour: the standard credential
+chain (``--profile``, environment, instance role ...), an optional ``--endpoint-url`` for
+AWS-compatible endpoints (a local emulator in the tests), botocore's *adaptive* retry mode so
+throttling slows the scan down instead of failing it, and the call recorder below.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import botocore.exceptions
+from botocore.config import Config
+
+from harness.errors import ExternalError, UsageError
+
+# IAM and Organizations are global services; STS needs some region to build its endpoint.
+DEFAULT_REGION = "us-east-1"
+
+# Environment variable naming a file to which every AWS operation is appended as
+# "service:Operation" (used by the tests that prove the scanner only calls read-only APIs).
+RECORD_CALLS_ENV = "VBAWS_RECORD_CALLS"
+
+# Error codes AWS services use for "the caller may not do this".
+ACCESS_DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "AuthorizationError",
+        "UnauthorizedAccess",
+    }
+)
+
+# Access key ids look like this; they must never reach output even when an endpoint echoes one.
+_ACCESS_KEY_RE = re.compile(r"\b(?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b")
+
+
+@dataclass(frozen=True)
+class AwsOptions:
+    """Where and how to talk to AWS (command-line flags)."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    # Total attempts per call, the first one included; adaptive mode also rate-limits the client.
+    max_attempts: int = 10
+
+
+class CallRecorder:
+    """Counts every AWS operation made through the sessions it is attached to.
+
+    botocore emits ``before-call`` once per API operation (retries of the same call are not new
+    operations), which is the number the bulk-versus-per-role comparison is about.
+    """
+
+    def __init__(self, record_path: str | None = None) -> None:
+        self.counts: Counter[str] = Counter()
+        self._record_path = record_path
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_environment(cls) -> CallRecorder:
+        return cls(os.environ.get(RECORD_CALLS_ENV) or None)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def attach(self, session: boto3.Session) -> None:
+        session.events.register("before-call", self._on_call)
+
+    def _on_call(self, model: Any, **_: Any) -> None:
+        name = f"{model.service_model.signing_name}:{model.name}"
+        with self._lock:
+            self.counts[name] += 1
+            if self._record_path:
+                with open(self._record_path, "a", encoding="utf-8") as out:
+                    out.write(name + "\n")
+
+
+def make_session(
+    options: AwsOptions,
+    recorder: CallRecorder,
+    *,
+    credentials: dict[str, str] | None = None,
+) -> boto3.Session:
+    """A session from the standard chain, or from explicit (assumed-role) credentials."""
+    region = options.region or None
+    try:
+        if credentials is not None:
+            session = boto3.Session(
+                aws_access_key_id=credentials["AccessKeyId"],
+                aws_secret_access_key=credentials["SecretAccessKey"],
+                aws_session_token=credentials.get("SessionToken"),
+                region_name=region,
+            )
+        else:
+            session = boto3.Session(profile_name=options.profile, region_name=region)
+    except botocore.exceptions.ProfileNotFound as exc:
+        raise UsageError(f"AWS profile not found: {options.profile}") from exc
+    recorder.attach(session)
+    return session
+
+
+def make_client(session: boto3.Session, service: str, options: AwsOptions) -> Any:
+    """A client with adaptive retries and the optional endpoint override."""
+    config = Config(
+        retries={"mode": "adaptive", "total_max_attempts": options.max_attempts},
+        user_agent_extra="vbaws-policy-scan",
+    )
+    try:
+        return session.client(
+            service,
+            region_name=session.region_name or DEFAULT_REGION,
+            endpoint_url=options.endpoint_url,
+            config=config,
+        )
+    except (ValueError, botocore.exceptions.BotoCoreError) as exc:
+        raise ExternalError(f"cannot create the AWS {service} client: {redact(str(exc))}") from exc
+
+
+def error_code(exc: BaseException) -> str | None:
+    if isinstance(exc, botocore.exceptions.ClientError):
+        return str(exc.response.get("Error", {}).get("Code") or "") or None
+    return None
+
+
+def is_access_denied(exc: BaseException) -> bool:
+    return error_code(exc) in ACCESS_DENIED_CODES
+
+
+def describe_error(exc: BaseException) -> str:
+    """A one-line reason for an AWS failure, with nothing secret in it."""
+    if isinstance(exc, botocore.exceptions.ClientError):
+        error = exc.response.get("Error", {})
+        code = error.get("Code") or "error"
+        message = error.get("Message") or ""
+        text = f"{code}: {message}" if message else str(code)
+    elif isinstance(exc, botocore.exceptions.NoCredentialsError):
+        text = "no AWS credentials found (use --profile or the standard AWS environment variables)"
+    elif isinstance(exc, botocore.exceptions.EndpointConnectionError | ConnectionError):
+        text = f"endpoint unreachable: {exc}"
+    elif isinstance(
+        exc, botocore.exceptions.ConnectTimeoutError | botocore.exceptions.ReadTimeoutError
+    ):
+        text = f"timed out: {exc}"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return redact(text)
+
+
+def redact(text: str) -> str:
+    return _ACCESS_KEY_RE.sub("<redacted>", text)
+
+
+# Exceptions a boto3 call can raise for reasons outside the harness.
+AWS_ERRORS: tuple[type[BaseException], ...] = (
+    botocore.exceptions.BotoCoreError,
+    botocore.exceptions.ClientError,
+    ConnectionError,
+)

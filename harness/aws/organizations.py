@@ -1,0 +1,206 @@
+"""Service control policies on an account's path (root -> OUs -> account).
+
+SCPs are read with the Organizations API, which answers only in the management account or a
+delegated administrator. When they cannot be read the scan says so in the report instead of
+evaluating as if there were none (contract section 2: no ``scps`` means "not known").
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from harness.aws.clients import AWS_ERRORS, describe_error, error_code
+
+SCP = "SERVICE_CONTROL_POLICY"
+
+NOTE_MANAGEMENT = "SCPs do not apply to the organization's management account"
+NOTE_SERVICE_LINKED = "SCPs do not apply to service-linked roles (path /aws-service-role/)"
+NOTE_NO_ORGANIZATION = "the account is not in an organization: no SCPs apply"
+NOTE_NOT_ENABLED = "the SCP policy type is not enabled in the organization: no SCPs apply"
+
+
+@dataclass(frozen=True)
+class OrganizationInfo:
+    organization_id: str
+    management_account_id: str
+
+
+@dataclass(frozen=True)
+class AccountScps:
+    """The SCP levels of one account, or why there are none in the snapshot.
+
+    ``levels`` is None when SCPs are not applied; ``unreadable`` tells "could not be read" (a
+    finding in the report) from "do not apply" (a plain note).
+    """
+
+    levels: list[dict[str, Any]] | None
+    note: str | None = None
+    unreadable: bool = False
+
+
+class OrganizationReader:
+    """Reads SCPs with one Organizations client, caching what several accounts share."""
+
+    def __init__(self, organizations: Any) -> None:
+        self.client = organizations
+        # One reader serves every account of an organization scan. SCP reading is held under this
+        # (reentrant) lock as a whole, so shared levels (root, OUs) are read exactly once; it is
+        # a handful of calls next to the accounts' IAM collection, which stays concurrent.
+        self._lock = threading.RLock()
+        self._info: OrganizationInfo | None = None
+        self._info_error: str | None = None
+        self._scp_enabled: bool | None = None
+        self._targets: dict[str, list[dict[str, Any]]] = {}
+        self._documents: dict[str, Any] = {}
+        self._parents: dict[str, str] = {}
+
+    def organization(self) -> OrganizationInfo | None:
+        """The organization, or None when the account is not in one.
+
+        Raises ``ScpReadError`` when the call itself fails.
+        """
+        with self._lock:
+            if self._info is not None:
+                return self._info
+            if self._info_error == "none":
+                return None
+        try:
+            org = self.client.describe_organization()["Organization"]
+        except AWS_ERRORS as exc:
+            if error_code(exc) == "AWSOrganizationsNotInUseException":
+                with self._lock:
+                    self._info_error = "none"
+                return None
+            raise ScpReadError(
+                f"organizations:DescribeOrganization: {describe_error(exc)}"
+            ) from exc
+        info = OrganizationInfo(org["Id"], org["MasterAccountId"])
+        with self._lock:
+            self._info = info
+        return info
+
+    def scps_for_account(self, account_id: str) -> AccountScps:
+        with self._lock:
+            return self._scps_for_account(account_id)
+
+    def _scps_for_account(self, account_id: str) -> AccountScps:
+        try:
+            info = self.organization()
+            if info is None:
+                return AccountScps(None, NOTE_NO_ORGANIZATION)
+            if info.management_account_id == account_id:
+                return AccountScps(None, NOTE_MANAGEMENT)
+            if not self._scps_enabled():
+                return AccountScps(None, NOTE_NOT_ENABLED)
+            path = self._path_to_root(account_id)
+            levels = [
+                {"target": target, "policies": self._policies_for_target(target)} for target in path
+            ]
+        except ScpReadError as exc:
+            return AccountScps(
+                None,
+                f"SCPs of account {account_id} could not be read ({exc}); "
+                "the organization layer was not evaluated",
+                unreadable=True,
+            )
+        return AccountScps(levels)
+
+    def _scps_enabled(self) -> bool:
+        with self._lock:
+            if self._scp_enabled is not None:
+                return self._scp_enabled
+        try:
+            roots = self.client.list_roots()["Roots"]
+        except AWS_ERRORS as exc:
+            raise ScpReadError(f"organizations:ListRoots: {describe_error(exc)}") from exc
+        enabled = any(
+            t.get("Type") == SCP and t.get("Status") == "ENABLED"
+            for root in roots
+            for t in root.get("PolicyTypes") or ()
+        )
+        with self._lock:
+            self._scp_enabled = enabled
+        return enabled
+
+    def _path_to_root(self, account_id: str) -> list[str]:
+        """Targets from the root down to the account (the order the snapshot wants)."""
+        path = [account_id]
+        child = account_id
+        # OUs nest at most five deep; the bound only guards against a looping endpoint.
+        for _ in range(10):
+            parent_id, parent_type = self._parent(child)
+            path.append(parent_id)
+            if parent_type == "ROOT":
+                return list(reversed(path))
+            child = parent_id
+        raise ScpReadError(f"organizations:ListParents: no root above {account_id}")
+
+    def _parent(self, child: str) -> tuple[str, str]:
+        with self._lock:
+            if child in self._parents:
+                parent = self._parents[child]
+                return parent, "ROOT" if parent.startswith("r-") else "ORGANIZATIONAL_UNIT"
+        try:
+            parents = self.client.list_parents(ChildId=child)["Parents"]
+        except AWS_ERRORS as exc:
+            raise ScpReadError(
+                f"organizations:ListParents on {child}: {describe_error(exc)}"
+            ) from exc
+        if not parents:
+            raise ScpReadError(f"organizations:ListParents on {child}: no parent returned")
+        parent = parents[0]
+        with self._lock:
+            self._parents[child] = parent["Id"]
+        return parent["Id"], parent["Type"]
+
+    def _policies_for_target(self, target: str) -> list[dict[str, Any]]:
+        with self._lock:
+            if target in self._targets:
+                return self._targets[target]
+        summaries: list[dict[str, Any]] = []
+        try:
+            paginator = self.client.get_paginator("list_policies_for_target")
+            for page in paginator.paginate(TargetId=target, Filter=SCP):
+                summaries.extend(page.get("Policies") or ())
+        except AWS_ERRORS as exc:
+            raise ScpReadError(
+                f"organizations:ListPoliciesForTarget on {target}: {describe_error(exc)}"
+            ) from exc
+        policies = [
+            {"name": s.get("Name") or s["Id"], "document": self._document(s["Id"])}
+            for s in summaries
+        ]
+        with self._lock:
+            self._targets[target] = policies
+        return policies
+
+    def _document(self, policy_id: str) -> Any:
+        with self._lock:
+            if policy_id in self._documents:
+                return self._documents[policy_id]
+        try:
+            policy = self.client.describe_policy(PolicyId=policy_id)["Policy"]
+        except AWS_ERRORS as exc:
+            raise ScpReadError(
+                f"organizations:DescribePolicy on {policy_id}: {describe_error(exc)}"
+            ) from exc
+        content = policy.get("Content")
+        # Organizations returns the document as a plain JSON string, not decoded by botocore.
+        try:
+            document = json.loads(content) if isinstance(content, str) else content
+        except ValueError as exc:
+            raise ScpReadError(f"SCP {policy_id}: content is not JSON") from exc
+        with self._lock:
+            self._documents[policy_id] = document
+        return document
+
+
+class ScpReadError(Exception):
+    """An Organizations call needed for the SCPs failed."""
+
+
+def is_service_linked(role: dict[str, Any]) -> bool:
+    return str(role.get("Path", "")).startswith("/aws-service-role/")

@@ -1,0 +1,170 @@
+"""Which roles a scan looks at.
+
+Filters combine with AND: ``--role`` values are alternatives (any of them), every ``--tag`` must
+match, and ``--trusted-by`` keeps roles whose trust policy names the appliance's role or account.
+``--all-roles`` alone selects every role. With no filter at all the scan refuses to run (it would
+otherwise silently scan nothing or everything).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.errors import UsageError
+
+_ACCOUNT_RE = re.compile(r"^\d{12}$")
+
+SELECTION_HELP = (
+    "choose which roles to scan: --role NAME|ARN (repeatable), --tag KEY=VALUE (repeatable), "
+    "--trusted-by PRINCIPAL (roles the backup appliance's role or account may assume), "
+    "or --all-roles (every role in the account)"
+)
+
+
+@dataclass(frozen=True)
+class RoleSelector:
+    names: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+    trusted_by: str | None = None
+    all_roles: bool = False
+    # Lower-cased --role values, for matching (IAM role names are unique regardless of case).
+    _wanted: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_wanted", frozenset(n.lower() for n in self.names))
+
+    @classmethod
+    def from_args(
+        cls,
+        roles: Iterable[str] | None,
+        tags: Iterable[str] | None,
+        trusted_by: str | None,
+        all_roles: bool,
+    ) -> RoleSelector:
+        parsed_tags: list[tuple[str, str]] = []
+        for item in tags or ():
+            key, sep, value = item.partition("=")
+            if not sep or not key:
+                raise UsageError(f"--tag expects KEY=VALUE, got {item!r}")
+            parsed_tags.append((key, value))
+        if trusted_by is not None and not is_principal(trusted_by):
+            raise UsageError(
+                f"--trusted-by expects an account id (12 digits) or an IAM ARN, got {trusted_by!r}"
+            )
+        selector = cls(tuple(roles or ()), tuple(parsed_tags), trusted_by, all_roles)
+        if selector.is_empty:
+            raise UsageError(f"no roles selected; {SELECTION_HELP}")
+        return selector
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.names or self.tags or self.trusted_by or self.all_roles)
+
+    @property
+    def names_only(self) -> bool:
+        """Only --role was given: the roles can be fetched by name without listing the account."""
+        return bool(self.names) and not (self.tags or self.trusted_by)
+
+    def matches_name(self, role: Mapping[str, Any]) -> bool:
+        if not self.names:
+            return True
+        name = str(role.get("RoleName", "")).lower()
+        arn = str(role.get("Arn", "")).lower()
+        return name in self._wanted or arn in self._wanted
+
+    def matches_trust(self, role: Mapping[str, Any]) -> bool:
+        if self.trusted_by is None:
+            return True
+        return trust_names_principal(role.get("AssumeRolePolicyDocument"), self.trusted_by)
+
+    def matches_tags(self, role: Mapping[str, Any]) -> bool:
+        if not self.tags:
+            return True
+        have = {t.get("Key"): t.get("Value") for t in role.get("Tags") or ()}
+        return all(key in have and have[key] == value for key, value in self.tags)
+
+    def matches(self, role: Mapping[str, Any]) -> bool:
+        """Whether a RoleDetail (GetAccountAuthorizationDetails or GetRole shape) is selected."""
+        return self.matches_name(role) and self.matches_trust(role) and self.matches_tags(role)
+
+    def explicit_arns(self) -> list[str]:
+        return [n for n in self.names if n.startswith("arn:")]
+
+    def explicit_names(self) -> list[str]:
+        return [n for n in self.names if not n.startswith("arn:")]
+
+
+def role_name_from_arn(arn: str) -> str:
+    """``arn:aws:iam::1:role/path/Name`` -> ``Name``."""
+    return arn.rsplit("/", 1)[-1]
+
+
+def account_of_arn(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 else ""
+
+
+def is_principal(value: str) -> bool:
+    return bool(_ACCOUNT_RE.match(value)) or (
+        value.startswith("arn:") and len(value.split(":")) > 5
+    )
+
+
+def parse_document(document: Any) -> Any:
+    """A policy document as IAM may return it: an object, a JSON string or URL-encoded JSON."""
+    if not isinstance(document, str):
+        return document
+    for text in (document, urllib.parse.unquote(document)):
+        try:
+            return json.loads(text)
+        except ValueError:
+            continue
+    return None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def trust_names_principal(trust_policy: Any, principal: str) -> bool:
+    """Whether an Allow statement of the trust policy names ``principal`` or its account.
+
+    ``principal`` is the appliance's Impersonation role ARN or its account id. A statement naming
+    the account (``123456789012`` or ``arn:aws:iam::123456789012:root``) delegates to every
+    principal of that account, so it counts for both forms; given an account id, any principal
+    ARN in that account counts too. ``"*"`` names nobody in particular and does not count.
+    """
+    document = parse_document(trust_policy)
+    if not isinstance(document, dict):
+        return False
+    account = principal if _ACCOUNT_RE.match(principal) else account_of_arn(principal)
+    for statement in _as_list(document.get("Statement")):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        principals = statement.get("Principal")
+        if not isinstance(principals, dict):
+            continue
+        for value in _as_list(principals.get("AWS")):
+            if isinstance(value, str) and _names(value, principal, account):
+                return True
+    return False
+
+
+def _names(value: str, principal: str, account: str) -> bool:
+    if value in (principal, account):
+        return True
+    if not value.startswith("arn:"):
+        return False
+    parts = value.split(":")
+    if len(parts) < 6 or parts[4] != account:
+        return False
+    # The account root delegates to the whole account; with only an account given, any ARN of
+    # that account counts.
+    return parts[5] == "root" or principal == account

@@ -1,0 +1,282 @@
+"""Collected roles -> contract section 2 role snapshots, or "not evaluated" records.
+
+Also the ``--save-snapshot`` / ``--from-file`` format: the GetAccountAuthorizationDetails shape
+(so ``aws iam get-account-authorization-details`` output can be scanned offline too) plus one
+extension key, ``VbawsScan``, that keeps what that shape has no room for (per-account SCPs and
+the roles that could not be read).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.aws.collect import AccountCollection
+from harness.aws.organizations import NOTE_SERVICE_LINKED, AccountScps, is_service_linked
+from harness.aws.selection import RoleSelector, account_of_arn
+from harness.errors import InputError
+
+EXTENSION_KEY = "VbawsScan"
+SCPS_UNREAD_FINDING = "VBAWS-SCPS-UNREAD"
+
+
+@dataclass
+class ScanItem:
+    """One selected role: a snapshot to evaluate, or the reason it cannot be evaluated."""
+
+    role_arn: str
+    snapshot: dict[str, Any] | None = None
+    error: str | None = None
+    # Fields added to the role's report (``scps_note``) and findings to append.
+    extra: dict[str, Any] = field(default_factory=dict)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    # The report OPA returned (extra fields and findings merged in).
+    report: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class EvaluationSettings:
+    checks: list[str] | None = None
+    appliance: str | None = None
+
+
+def build_items(
+    collection: AccountCollection,
+    settings: EvaluationSettings,
+    scps: AccountScps | None,
+) -> list[ScanItem]:
+    """One item per collected role, in collection order.
+
+    ``scps`` is None when SCPs were not asked for (``--with-scps`` absent).
+    """
+    items = []
+    for role in collection.roles:
+        arn = role["Arn"]
+        if arn in collection.errors:
+            items.append(ScanItem(arn, error=collection.errors[arn]))
+            continue
+        try:
+            snapshot = role_snapshot(role, collection.policies)
+        except _MissingPolicy as exc:
+            items.append(ScanItem(arn, error=f"role {role['RoleName']}: {exc}"))
+            continue
+        item = ScanItem(arn, snapshot=snapshot)
+        if settings.checks:
+            snapshot["checks"] = list(settings.checks)
+        if settings.appliance:
+            snapshot["appliance"] = {"principal": settings.appliance}
+        _apply_scps(item, role, scps)
+        items.append(item)
+    return items
+
+
+def _apply_scps(item: ScanItem, role: dict[str, Any], scps: AccountScps | None) -> None:
+    if scps is None or item.snapshot is None:
+        return
+    if is_service_linked(role):
+        item.extra["scps_note"] = NOTE_SERVICE_LINKED
+        return
+    if scps.levels is not None:
+        item.snapshot["scps"] = scps.levels
+        return
+    item.extra["scps_note"] = scps.note
+    if scps.unreadable:
+        item.findings.append(
+            {
+                "id": SCPS_UNREAD_FINDING,
+                "severity": "warning",
+                "message": scps.note,
+                "actions": [],
+            }
+        )
+
+
+class _MissingPolicy(Exception):
+    pass
+
+
+def role_snapshot(role: dict[str, Any], policies: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A RoleDetail (GetAccountAuthorizationDetails shape) as a contract section 2 snapshot."""
+    snapshot_role: dict[str, Any] = {"arn": role["Arn"], "name": role["RoleName"]}
+    if role.get("Path"):
+        snapshot_role["path"] = role["Path"]
+    if role.get("AssumeRolePolicyDocument") is not None:
+        snapshot_role["trust_policy"] = role["AssumeRolePolicyDocument"]
+    inline = [
+        {"name": p["PolicyName"], "type": "inline", "document": p["PolicyDocument"]}
+        for p in role.get("RolePolicyList") or ()
+    ]
+    attached = [
+        {
+            "name": p["PolicyArn"],
+            "type": "managed",
+            "document": default_document(p["PolicyArn"], policies),
+        }
+        for p in role.get("AttachedManagedPolicies") or ()
+    ]
+    snapshot_role["policies"] = inline + attached
+    boundary_arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+    if boundary_arn:
+        snapshot_role["permissions_boundary"] = {
+            "arn": boundary_arn,
+            "document": default_document(boundary_arn, policies),
+        }
+    tags = {t["Key"]: t["Value"] for t in role.get("Tags") or ()}
+    if tags:
+        snapshot_role["tags"] = tags
+    return {"role": snapshot_role}
+
+
+def default_document(arn: str, policies: dict[str, dict[str, Any]]) -> Any:
+    policy = policies.get(arn)
+    if policy is None:
+        raise _MissingPolicy(f"managed policy {arn} was not collected")
+    versions = policy.get("PolicyVersionList") or []
+    default = [v for v in versions if v.get("IsDefaultVersion")]
+    # A single version without the flag is the default by construction (GetPolicyVersion).
+    chosen = default[0] if default else (versions[0] if len(versions) == 1 else None)
+    if chosen is None or chosen.get("Document") is None:
+        raise _MissingPolicy(f"managed policy {arn} has no default version document")
+    return chosen["Document"]
+
+
+# --- saved snapshot files ---------------------------------------------------------------------
+
+
+def saved_document(
+    collections: Iterable[AccountCollection],
+    scps: dict[str, AccountScps],
+    account_failures: dict[str, str],
+) -> dict[str, Any]:
+    """What ``--save-snapshot`` writes: every collected role and the policies they use."""
+    roles: list[dict[str, Any]] = []
+    policies: dict[str, dict[str, Any]] = {}
+    not_evaluated: list[dict[str, str]] = []
+    accounts: dict[str, Any] = {}
+    for collection in collections:
+        for role in collection.roles:
+            if role["Arn"] in collection.errors:
+                not_evaluated.append(
+                    {"role_arn": role["Arn"], "error": collection.errors[role["Arn"]]}
+                )
+            else:
+                roles.append(role)
+        policies.update(collection.policies)
+        accounts.setdefault(collection.account_id, {})["method"] = collection.method
+    for account_id, account_scps in scps.items():
+        accounts.setdefault(account_id, {}).update(
+            {
+                "scps": account_scps.levels,
+                "scps_note": account_scps.note,
+                "scps_unreadable": account_scps.unreadable,
+            }
+        )
+    for account_id, reason in account_failures.items():
+        accounts.setdefault(account_id, {})["error"] = reason
+    document: dict[str, Any] = {
+        "RoleDetailList": roles,
+        "GroupDetailList": [],
+        "UserDetailList": [],
+        "Policies": list(policies.values()),
+        EXTENSION_KEY: {
+            "collected_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "accounts": accounts,
+            "not_evaluated": not_evaluated,
+        },
+    }
+    known_levels = [s.levels for s in scps.values() if s.levels is not None]
+    if len(scps) == 1 and known_levels:
+        # Plain evaluators (``evaluate --input``, the OPA entry point) read top-level ``scps``.
+        document["scps"] = known_levels[0]
+    return document
+
+
+@dataclass
+class LoadedSnapshot:
+    collections: list[AccountCollection]
+    scps: dict[str, AccountScps]
+    account_failures: dict[str, str]
+
+
+def load_saved_document(name: str, data: Any, selector: RoleSelector) -> LoadedSnapshot:
+    """A saved (or ``aws iam get-account-authorization-details``) document, roles selected.
+
+    Roles are grouped by the account in their ARN, in file order.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("RoleDetailList"), list):
+        raise InputError(
+            f"{name}: expected get-account-authorization-details output "
+            '({"RoleDetailList": [...], "Policies": [...]})'
+        )
+    policies: dict[str, dict[str, Any]] = {}
+    for index, policy in enumerate(data.get("Policies") or []):
+        if not isinstance(policy, dict) or not isinstance(policy.get("Arn"), str):
+            raise InputError(f"{name}: Policies[{index}]: expected an object with an Arn")
+        policies[policy["Arn"]] = policy
+    extension = data.get(EXTENSION_KEY) if isinstance(data.get(EXTENSION_KEY), dict) else {}
+    collections: dict[str, AccountCollection] = {}
+
+    def account(account_id: str) -> AccountCollection:
+        if account_id not in collections:
+            collections[account_id] = AccountCollection(
+                account_id, method="file", policies=policies
+            )
+        return collections[account_id]
+
+    for index, role in enumerate(data["RoleDetailList"]):
+        if not isinstance(role, dict) or not isinstance(role.get("Arn"), str):
+            raise InputError(f"{name}: RoleDetailList[{index}]: expected an object with an Arn")
+        if not isinstance(role.get("RoleName"), str):
+            raise InputError(f"{name}: RoleDetailList[{index}]: RoleName is missing")
+        if selector.matches(role):
+            account(account_of_arn(role["Arn"])).roles.append(role)
+    for entry in extension.get("not_evaluated") or []:
+        arn = str(entry.get("role_arn", ""))
+        role = {"Arn": arn, "RoleName": arn.rsplit("/", 1)[-1]}
+        if selector.matches_name(role):
+            account(account_of_arn(arn)).fail(role, str(entry.get("error", "not collected")))
+    _missing_from_file(name, selector, collections, account)
+    scps: dict[str, AccountScps] = {}
+    failures: dict[str, str] = {}
+    for account_id, info in (extension.get("accounts") or {}).items():
+        if not isinstance(info, dict):
+            continue
+        if "scps" in info or "scps_note" in info:
+            scps[account_id] = AccountScps(
+                info.get("scps"), info.get("scps_note"), bool(info.get("scps_unreadable"))
+            )
+        if info.get("error"):
+            failures[account_id] = str(info["error"])
+    if not scps and isinstance(data.get("scps"), list):
+        for account_id in collections:
+            scps[account_id] = AccountScps(data["scps"])
+    return LoadedSnapshot(list(collections.values()), scps, failures)
+
+
+def _missing_from_file(
+    name: str,
+    selector: RoleSelector,
+    collections: dict[str, AccountCollection],
+    account: Any,
+) -> None:
+    """A ``--role`` that the file does not hold is reported, as on a live scan."""
+    if not selector.names_only:
+        return
+    found = {
+        key
+        for c in collections.values()
+        for r in c.roles
+        for key in (str(r["Arn"]).lower(), str(r["RoleName"]).lower())
+    }
+    for wanted in selector.names:
+        if wanted.lower() in found:
+            continue
+        arn = wanted if wanted.startswith("arn:") else None
+        owner = account_of_arn(arn) if arn else next(iter(collections), "")
+        role_arn = arn or f"arn:aws:iam::{owner or '000000000000'}:role/{wanted}"
+        account(owner).fail(
+            {"RoleName": wanted.rsplit("/", 1)[-1], "Arn": role_arn},
+            f"role {wanted} not found in {name}",
+        )

@@ -1,0 +1,366 @@
+"""``scan``: collect IAM roles from AWS (or a saved file), evaluate them through OPA, report.
+
+Collect -> build snapshots -> evaluate in batches -> render. Roles that could not be read, and
+roles OPA could not evaluate, are reported as not evaluated with the reason; the exit code is
+then 3, after everything else has been reported (contract section 4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from harness import formats, inputs
+from harness.aws.accounts import CollectedScan, CollectOptions, collect
+from harness.aws.clients import AwsOptions, CallRecorder
+from harness.aws.selection import SELECTION_HELP, RoleSelector, is_principal
+from harness.aws.snapshot import (
+    EvaluationSettings,
+    ScanItem,
+    build_items,
+    load_saved_document,
+    saved_document,
+)
+from harness.errors import ExternalError, UsageError
+from harness.evaluate_command import (
+    add_opa_arguments,
+    add_output_arguments,
+    output_settings,
+    write_output,
+)
+from harness.opa import OpaClient, opa_session
+from harness.progress import Progress
+
+# Roles per OPA request (contract batch form).
+BATCH_SIZE = 200
+EXIT_NOT_EVALUATED = ExternalError.exit_code
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "scan",
+        help="collect IAM roles from AWS (or a saved file) and report",
+        description=(
+            "Collect IAM roles read-only from an AWS account (or every account of an "
+            "organization) with boto3, evaluate them against the Veeam requirement sets through "
+            "OPA, and report. " + SELECTION_HELP[0].upper() + SELECTION_HELP[1:] + "."
+        ),
+    )
+    select = parser.add_argument_group("role selection (at least one)")
+    select.add_argument(
+        "--role", action="append", metavar="NAME|ARN", help="a role to scan (repeatable)"
+    )
+    select.add_argument(
+        "--tag",
+        action="append",
+        metavar="KEY=VALUE",
+        help="only roles with this tag (repeatable: every tag must match)",
+    )
+    select.add_argument(
+        "--trusted-by",
+        metavar="PRINCIPAL",
+        help=(
+            "only roles whose trust policy names this principal (the appliance's Impersonation "
+            "role ARN or its account id); also checks that it can assume them"
+        ),
+    )
+    select.add_argument("--all-roles", action="store_true", help="every role of the account(s)")
+
+    evaluation = parser.add_argument_group("evaluation")
+    evaluation.add_argument(
+        "--checks",
+        metavar="IDS",
+        type=_comma_list,
+        help="comma-separated requirement sets (default: ec2_backup)",
+    )
+    evaluation.add_argument(
+        "--appliance",
+        metavar="PRINCIPAL",
+        help="backup appliance principal for the trust check (role ARN or account id)",
+    )
+
+    aws = parser.add_argument_group("AWS")
+    aws.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
+    aws.add_argument("--region", help="AWS region (IAM is global; used for the STS endpoint)")
+    aws.add_argument("--endpoint-url", metavar="URL", help="AWS-compatible endpoint to use")
+    aws.add_argument(
+        "--collection",
+        choices=("auto", "bulk", "per-role"),
+        default="auto",
+        help=(
+            "auto (default): GetAccountAuthorizationDetails, falling back to per-role calls when "
+            "it is denied; bulk: only the bulk call; per-role: only per-role calls"
+        ),
+    )
+    aws.add_argument(
+        "--max-attempts",
+        type=_positive_int,
+        default=10,
+        metavar="N",
+        help="attempts per AWS call, with adaptive retry on throttling (default: 10)",
+    )
+    aws.add_argument(
+        "--with-scps",
+        action="store_true",
+        help="also read the SCPs on the account's path (management account or delegated admin)",
+    )
+    aws.add_argument(
+        "--organization",
+        action="store_true",
+        help="scan every active account of the organization (needs --assume-role-name)",
+    )
+    aws.add_argument(
+        "--assume-role-name",
+        metavar="NAME",
+        help="role assumed in each member account for --organization",
+    )
+    aws.add_argument(
+        "--max-workers",
+        type=_positive_int,
+        default=4,
+        metavar="N",
+        help="accounts collected at the same time with --organization (default: 4)",
+    )
+
+    files = parser.add_argument_group("snapshot files")
+    files.add_argument(
+        "--save-snapshot",
+        metavar="FILE",
+        help="write what was collected (GetAccountAuthorizationDetails shape) to FILE",
+    )
+    files.add_argument(
+        "--from-file",
+        metavar="FILE",
+        help="evaluate a saved snapshot (or get-account-authorization-details output) offline",
+    )
+    add_output_arguments(parser)
+    add_opa_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def _comma_list(text: str) -> list[str]:
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    if not items:
+        raise argparse.ArgumentTypeError("expected one or more comma-separated ids")
+    return list(dict.fromkeys(items))
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def _check_usage(args: argparse.Namespace) -> None:
+    if args.opa_url and args.bundle:
+        raise UsageError(
+            "--bundle and --opa-url exclude each other: the bundle is for a private OPA"
+        )
+    if args.appliance and not is_principal(args.appliance):
+        raise UsageError(
+            f"--appliance expects a role ARN or an account id (12 digits), got {args.appliance!r}"
+        )
+    if args.appliance and args.trusted_by and args.appliance != args.trusted_by:
+        raise UsageError(
+            "--trusted-by already names the appliance; drop --appliance or make them equal"
+        )
+    if args.from_file:
+        live_only = [
+            flag
+            for flag, given in (
+                ("--organization", args.organization),
+                ("--with-scps", args.with_scps),
+                ("--save-snapshot", args.save_snapshot),
+                ("--profile", args.profile),
+                ("--endpoint-url", args.endpoint_url),
+            )
+            if given
+        ]
+        if live_only:
+            raise UsageError(
+                f"--from-file evaluates a saved file offline; {', '.join(live_only)} "
+                "only apply to a live scan"
+            )
+    elif args.assume_role_name and not args.organization:
+        raise UsageError("--assume-role-name is only used with --organization")
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt, color = output_settings(args)
+    formats.formatter(fmt)  # fail on an unavailable format before any AWS call
+    _check_usage(args)
+    selector = RoleSelector.from_args(args.role, args.tag, args.trusted_by, args.all_roles)
+    settings = EvaluationSettings(checks=args.checks, appliance=args.trusted_by or args.appliance)
+    progress = Progress()
+    try:
+        if args.from_file:
+            collected = _load_file(args.from_file, selector)
+        else:
+            collected = _collect_live(args, selector, progress)
+    finally:
+        progress.close()
+    for note in collected.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if args.save_snapshot:
+        _save(collected, args.save_snapshot)
+    items = scan_items(collected, settings)
+    if not items:
+        print("note: no role matched the selection", file=sys.stderr)
+    failure = evaluate_items(items, args, progress)
+    reports = [item_report(item) for item in items]
+    write_output(formats.render(reports, fmt, color=color), args.output)
+    _print_failures(items, failure)
+    if failure is not None or any(i.error is not None for i in items):
+        return EXIT_NOT_EVALUATED
+    return formats.compliance_exit_code(reports)
+
+
+def _load_file(path: str, selector: RoleSelector) -> CollectedScan:
+    name, data = inputs.read_json(path)
+    loaded = load_saved_document(name, data, selector)
+    collections = {c.account_id: c for c in loaded.collections}
+    return CollectedScan(
+        account_ids=list(collections)
+        + [a for a in loaded.account_failures if a not in collections],
+        collections=collections,
+        scps=loaded.scps,
+        account_failures=loaded.account_failures,
+    )
+
+
+def _collect_live(
+    args: argparse.Namespace, selector: RoleSelector, progress: Progress
+) -> CollectedScan:
+    options = CollectOptions(
+        aws=AwsOptions(
+            profile=args.profile,
+            region=args.region,
+            endpoint_url=args.endpoint_url,
+            max_attempts=args.max_attempts,
+        ),
+        selector=selector,
+        method=args.collection,
+        with_scps=args.with_scps,
+        organization=args.organization,
+        assume_role_name=args.assume_role_name,
+        max_workers=args.max_workers,
+    )
+    return collect(options, CallRecorder.from_environment(), progress.update)
+
+
+# Not-evaluated roles named one per line on standard error, at most (the report has them all).
+_MAX_ERROR_LINES = 20
+
+
+def _print_failures(items: list[ScanItem], failure: ExternalError | None) -> None:
+    if failure is not None:
+        print(f"error: {failure}", file=sys.stderr)
+        return  # every remaining role failed for this one reason
+    failed = [item for item in items if item.error is not None]
+    for item in failed[:_MAX_ERROR_LINES]:
+        print(f"error: {item.role_arn}: not evaluated: {item.error}", file=sys.stderr)
+    if len(failed) > _MAX_ERROR_LINES:
+        print(
+            f"error: ... and {len(failed) - _MAX_ERROR_LINES} more roles not evaluated "
+            "(see the report)",
+            file=sys.stderr,
+        )
+
+
+def scan_items(collected: CollectedScan, settings: EvaluationSettings) -> list[ScanItem]:
+    """Items in account order; an account that failed as a whole gets one record."""
+    items: list[ScanItem] = []
+    for account_id in collected.account_ids:
+        if account_id in collected.account_failures:
+            # No role is known there; the record stands for all of them.
+            items.append(
+                ScanItem(
+                    f"arn:aws:iam::{account_id}:role/*",
+                    error=collected.account_failures[account_id],
+                )
+            )
+            continue
+        collection = collected.collections.get(account_id)
+        if collection is not None:
+            items.extend(build_items(collection, settings, collected.scps.get(account_id)))
+    return items
+
+
+def evaluate_items(
+    items: list[ScanItem], args: argparse.Namespace, progress: Progress
+) -> ExternalError | None:
+    """Fill ``item.report`` through OPA; an OPA failure marks the rest as not evaluated."""
+    pending = [item for item in items if item.snapshot is not None]
+    if not pending:
+        return None
+    done = 0
+    try:
+        with opa_session(
+            args.opa_url, args.opa_token, bundle=args.bundle, timeout=args.opa_timeout
+        ) as client:
+            if args.checks:
+                inputs.check_ids_known(args.checks, client.requirement_sets().keys())
+            for start in range(0, len(pending), BATCH_SIZE):
+                batch = pending[start : start + BATCH_SIZE]
+                _evaluate_batch(client, batch)
+                done += len(batch)
+                progress.update("evaluating", done, len(pending))
+    except ExternalError as exc:
+        for item in pending[done:]:
+            item.error = f"not evaluated by OPA: {exc}"
+            item.snapshot = None
+        return exc
+    finally:
+        progress.close()
+    return None
+
+
+def _evaluate_batch(client: OpaClient, batch: list[ScanItem]) -> None:
+    reports = client.report_list({"roles": [item.snapshot for item in batch]})
+    if len(reports) != len(batch):
+        raise ExternalError(
+            f"OPA at {client.url} returned {len(reports)} reports for {len(batch)} roles"
+        )
+    for item, report in zip(batch, reports, strict=True):
+        merged = {**report, **item.extra}
+        if item.findings:
+            merged["findings"] = list(report.get("findings") or []) + item.findings
+        item.report = merged
+
+
+def item_report(item: ScanItem) -> dict[str, Any]:
+    if item.error is not None:
+        record = formats.not_evaluated(item.role_arn, item.error)
+        if "scps_note" in item.extra:
+            record["scps_note"] = item.extra["scps_note"]
+        return record
+    assert item.report is not None, "every item is evaluated or has an error"
+    return item.report
+
+
+def _save(collected: CollectedScan, path: str) -> None:
+    document = saved_document(
+        [collected.collections[a] for a in collected.account_ids if a in collected.collections],
+        collected.scps,
+        collected.account_failures,
+    )
+    try:
+        Path(path).write_text(
+            json.dumps(document, indent=1, default=_json_default) + "\n", encoding="utf-8"
+        )
+    except OSError as exc:
+        raise UsageError(f"--save-snapshot: cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _json_default(value: Any) -> Any:
+    isoformat = getattr(value, "isoformat", None)
+    if callable(isoformat):
+        return isoformat()
+    raise TypeError(f"cannot save a {type(value).__name__} as JSON")

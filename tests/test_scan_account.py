@@ -1,0 +1,411 @@
+"""``scan`` against one emulated account: collection, selection, reports and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from moto_server import (
+    DEFAULT_ACCOUNT,
+    MotoServer,
+    ScanRunner,
+    allow_document,
+    requirement_actions,
+    trust_document,
+)
+
+APPLIANCE = "arn:aws:iam::111111111111:role/Impersonation"
+READ_ONLY_ACCESS = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+def arn(name: str) -> str:
+    return f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/{name}"
+
+
+@pytest.fixture(scope="module")
+def account(moto_server: MotoServer) -> MotoServer:
+    """Five roles covering inline, local managed, AWS managed policies, a boundary and tags."""
+    iam = moto_server.client("iam")
+    actions = requirement_actions("ec2_backup")
+    full = iam.create_policy(PolicyName="VeeamEc2Backup", PolicyDocument=allow_document(actions))
+    full_arn = full["Policy"]["Arn"]
+    boundary = iam.create_policy(
+        PolicyName="DenyKmsGrant",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                    {
+                        "Sid": "DenyKmsGrant",
+                        "Effect": "Deny",
+                        "Action": "kms:CreateGrant",
+                        "Resource": "*",
+                    },
+                ],
+            }
+        ),
+    )["Policy"]["Arn"]
+    team = [{"Key": "team", "Value": "backup"}]
+
+    iam.create_role(
+        RoleName="VeeamCompliant", AssumeRolePolicyDocument=trust_document(APPLIANCE), Tags=team
+    )
+    iam.attach_role_policy(RoleName="VeeamCompliant", PolicyArn=full_arn)
+
+    iam.create_role(
+        RoleName="VeeamMissingOne", AssumeRolePolicyDocument=trust_document(APPLIANCE), Tags=team
+    )
+    iam.put_role_policy(
+        RoleName="VeeamMissingOne",
+        PolicyName="almost",
+        PolicyDocument=allow_document([a for a in actions if a != "ebs:ListChangedBlocks"]),
+    )
+
+    iam.create_role(
+        RoleName="VeeamBoundary",
+        # Names the appliance's account: delegation to every principal of it.
+        AssumeRolePolicyDocument=trust_document("111111111111"),
+        Tags=[*team, {"Key": "env", "Value": "prod"}],
+        PermissionsBoundary=boundary,
+    )
+    iam.attach_role_policy(RoleName="VeeamBoundary", PolicyArn=full_arn)
+
+    iam.create_role(
+        RoleName="VeeamReadOnly", AssumeRolePolicyDocument=trust_document("222222222222")
+    )
+    iam.attach_role_policy(RoleName="VeeamReadOnly", PolicyArn=READ_ONLY_ACCESS)
+
+    iam.create_role(
+        RoleName="Unrelated",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "ec2.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )
+    return moto_server
+
+
+# Reports come sorted by role ARN, whichever API listed the roles.
+ALL = ["Unrelated", "VeeamBoundary", "VeeamCompliant", "VeeamMissingOne", "VeeamReadOnly"]
+
+
+def decisions(report: dict[str, Any], check: str = "ec2_backup") -> dict[str, str]:
+    return {a: v["decision"] for a, v in report["checks"][check]["actions"].items()}
+
+
+def test_no_selection_explains_the_choices_and_makes_no_call(
+    account: MotoServer, run_scan: ScanRunner
+) -> None:
+    result = run_scan("--format", "json")
+    assert result.returncode == 2
+    for flag in ("--role", "--tag", "--trusted-by", "--all-roles"):
+        assert flag in result.stderr
+    assert result.stdout == ""
+    assert result.calls == []
+
+
+def test_all_roles_bulk_report_field_by_field(account: MotoServer, run_scan: ScanRunner) -> None:
+    result = run_scan("--all-roles", "--format", "json")
+    assert result.returncode == 1, result.stderr
+    document = result.json()
+    assert [r["role_arn"] for r in document["reports"]] == [arn(n) for n in ALL]
+    assert document["summary"] == {
+        "roles": 5,
+        "compliant": 1,
+        "not_compliant": 4,
+        "not_evaluated": 0,
+    }
+    reports = result.reports()
+    required = requirement_actions("ec2_backup")
+
+    good = reports[arn("VeeamCompliant")]
+    assert good["compliant"] is True
+    assert decisions(good) == {a: "allowed" for a in required}
+    assert good["checks"]["ec2_backup"]["missing"] == []
+    assert good["layers"] == {"identity": True, "boundary": False, "scps": False}
+    assert good["trust"]["checked"] is False
+
+    missing = reports[arn("VeeamMissingOne")]
+    assert missing["compliant"] is False
+    assert missing["checks"]["ec2_backup"]["missing"] == ["ebs:ListChangedBlocks"]
+    assert missing["checks"]["ec2_backup"]["actions"]["ebs:ListChangedBlocks"] == {
+        "decision": "implicit_deny",
+        "blocked_by": ["identity"],
+    }
+    assert {a for a, d in decisions(missing).items() if d == "allowed"} == set(required) - {
+        "ebs:ListChangedBlocks"
+    }
+
+    bounded = reports[arn("VeeamBoundary")]
+    assert bounded["layers"]["boundary"] is True
+    assert bounded["checks"]["ec2_backup"]["denied"] == ["kms:CreateGrant"]
+    grant = bounded["checks"]["ec2_backup"]["actions"]["kms:CreateGrant"]
+    assert grant["decision"] == "explicit_deny"
+    assert grant["blocked_by"] == ["boundary"]
+    assert grant["statement"] == "DenyKmsGrant"
+
+    # The AWS managed policy was fetched: ReadOnlyAccess grants ec2:Describe* but no writes.
+    read_only = decisions(reports[arn("VeeamReadOnly")])
+    assert read_only["ec2:DescribeInstances"] == "allowed"
+    assert read_only["ec2:CreateSnapshot"] == "implicit_deny"
+
+    assert decisions(reports[arn("Unrelated")]) == {a: "implicit_deny" for a in required}
+
+    # One bulk call; the AWS managed policy fetched once; no per-role calls.
+    assert result.calls.count("iam:GetAccountAuthorizationDetails") == 1
+    assert result.calls.count("iam:GetPolicy") == 1
+    assert result.calls.count("iam:GetPolicyVersion") == 1
+    assert "iam:GetRole" not in result.calls
+    assert "iam:GetRolePolicy" not in result.calls
+
+
+def test_per_role_collection_gives_the_same_reports(
+    account: MotoServer, run_scan: ScanRunner
+) -> None:
+    bulk = run_scan("--all-roles", "--format", "json")
+    per_role = run_scan("--all-roles", "--format", "json", "--collection", "per-role")
+    assert per_role.returncode == bulk.returncode == 1
+    assert per_role.reports() == bulk.reports()
+    assert "iam:GetAccountAuthorizationDetails" not in per_role.calls
+    assert per_role.calls.count("iam:GetRole") == len(ALL)
+    assert per_role.calls.count("iam:GetRolePolicy") == 1  # VeeamMissingOne's inline policy
+    # Each managed policy is fetched once even though two roles attach VeeamEc2Backup.
+    assert per_role.calls.count("iam:GetPolicyVersion") == 3
+
+
+BULK, PER_ROLE = ["--collection", "bulk"], ["--collection", "per-role"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--tag", "team=backup"], ["VeeamBoundary", "VeeamCompliant", "VeeamMissingOne"]),
+        (["--tag", "team=backup", "--tag", "env=prod", *PER_ROLE], ["VeeamBoundary"]),
+        (["--tag", "team=backup", "--tag", "env=prod"], ["VeeamBoundary"]),
+        (["--tag", "team=other"], []),
+        (
+            ["--role", "VeeamReadOnly", "--role", arn("VeeamCompliant")],
+            ["VeeamCompliant", "VeeamReadOnly"],
+        ),
+        (
+            ["--role", "VeeamReadOnly", "--role", arn("VeeamCompliant"), *PER_ROLE],
+            ["VeeamCompliant", "VeeamReadOnly"],
+        ),
+        (["--role", "veeamcompliant"], ["VeeamCompliant"]),
+        (["--trusted-by", APPLIANCE], ["VeeamBoundary", "VeeamCompliant", "VeeamMissingOne"]),
+        (
+            ["--trusted-by", APPLIANCE, *PER_ROLE],
+            ["VeeamBoundary", "VeeamCompliant", "VeeamMissingOne"],
+        ),
+        (["--trusted-by", "222222222222"], ["VeeamReadOnly"]),
+        (["--trusted-by", "111111111111", "--tag", "env=prod"], ["VeeamBoundary"]),
+    ],
+)
+def test_selection(
+    account: MotoServer, run_scan: ScanRunner, args: list[str], expected: list[str]
+) -> None:
+    result = run_scan(*args, "--format", "json")
+    assert result.returncode in (0, 1), result.stderr
+    assert [r["role_arn"] for r in result.json()["reports"]] == [arn(n) for n in expected]
+    if not expected:
+        assert "no role matched" in result.stderr
+
+
+def test_trusted_by_turns_on_the_trust_check(account: MotoServer, run_scan: ScanRunner) -> None:
+    result = run_scan("--trusted-by", APPLIANCE, "--format", "json")
+    reports = result.reports()
+    for name in ("VeeamCompliant", "VeeamMissingOne", "VeeamBoundary"):
+        assert reports[arn(name)]["trust"]["checked"] is True
+        assert reports[arn(name)]["trust"]["appliance_can_assume"] is True
+    assert reports[arn("VeeamCompliant")]["compliant"] is True
+
+
+def test_appliance_that_cannot_assume_makes_the_role_non_compliant(
+    account: MotoServer, run_scan: ScanRunner
+) -> None:
+    result = run_scan(
+        "--role",
+        "VeeamCompliant",
+        "--appliance",
+        "arn:aws:iam::333333333333:role/Other",
+        "--format",
+        "json",
+    )
+    assert result.returncode == 1
+    report = result.reports()[arn("VeeamCompliant")]
+    assert report["trust"]["checked"] is True
+    assert report["trust"]["appliance_can_assume"] is False
+    assert report["compliant"] is False
+
+
+def test_compliant_role_exits_0(account: MotoServer, run_scan: ScanRunner) -> None:
+    result = run_scan("--role", "VeeamCompliant", "--appliance", APPLIANCE, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert result.json()["summary"]["compliant"] == 1
+
+
+def test_checks_choose_the_requirement_sets(account: MotoServer, run_scan: ScanRunner) -> None:
+    result = run_scan(
+        "--role", "VeeamCompliant", "--checks", "ec2_backup,worker_production", "--format", "json"
+    )
+    assert result.returncode == 1
+    report = result.reports()[arn("VeeamCompliant")]
+    assert set(report["checks"]) == {"ec2_backup", "worker_production"}
+    assert report["checks"]["ec2_backup"]["compliant"] is True
+    worker = report["checks"]["worker_production"]
+    assert worker["compliant"] is False
+    # The role has none of the worker permissions: every one of them is missing, once.
+    assert sorted(worker["missing"]) == sorted(requirement_actions("worker_production"))
+
+
+def test_unknown_check_is_a_usage_error(account: MotoServer, run_scan: ScanRunner) -> None:
+    result = run_scan("--role", "VeeamCompliant", "--checks", "no_such_set", "--format", "json")
+    assert result.returncode == 2
+    assert "no_such_set" in result.stderr
+
+
+def test_missing_role_is_reported_not_evaluated(account: MotoServer, run_scan: ScanRunner) -> None:
+    for collection in ("bulk", "per-role"):
+        result = run_scan(
+            "--role",
+            "VeeamCompliant",
+            "--role",
+            "NoSuchRole",
+            "--format",
+            "json",
+            "--collection",
+            collection,
+        )
+        assert result.returncode == 3
+        reports = result.reports()
+        assert reports[arn("VeeamCompliant")]["compliant"] is True
+        assert reports[arn("NoSuchRole")] == {
+            "role_arn": arn("NoSuchRole"),
+            "evaluated": False,
+            "compliant": False,
+            "error": f"role NoSuchRole not found in account {DEFAULT_ACCOUNT}",
+        }
+        assert result.json()["summary"]["not_evaluated"] == 1
+
+
+def test_save_snapshot_and_evaluate_it_offline(
+    account: MotoServer,
+    run_scan: ScanRunner,
+    run_harness: Callable[..., subprocess.CompletedProcess[str]],
+    opa_url: str,
+    tmp_path: Path,
+) -> None:
+    saved = tmp_path / "snapshot.json"
+    live = run_scan("--all-roles", "--format", "json", "--save-snapshot", str(saved))
+    document = json.loads(saved.read_text(encoding="utf-8"))
+    assert [r["RoleName"] for r in document["RoleDetailList"]] == ALL
+    policy_arns = {p["Arn"] for p in document["Policies"]}
+    assert READ_ONLY_ACCESS in policy_arns  # the AWS managed policy travels with the file
+    for policy in document["Policies"]:
+        assert [v["IsDefaultVersion"] for v in policy["PolicyVersionList"]] == [True]
+
+    offline = run_scan("--from-file", str(saved), "--all-roles", "--format", "json", endpoint=False)
+    assert offline.calls == []
+    assert offline.returncode == live.returncode
+    assert offline.json() == live.json()
+
+    # The engine reads the same file as raw GetAccountAuthorizationDetails input on its own
+    # (``evaluate``): the Python snapshot builder and the Rego normaliser agree.
+    evaluated = run_harness(
+        "evaluate", "--input", str(saved), "--format", "json", "--opa-url", opa_url
+    )
+    assert evaluated.returncode == live.returncode, evaluated.stderr
+    assert json.loads(evaluated.stdout) == live.json()
+
+    only = run_scan(
+        "--from-file", str(saved), "--tag", "env=prod", "--format", "json", endpoint=False
+    )
+    assert [r["role_arn"] for r in only.json()["reports"]] == [arn("VeeamBoundary")]
+
+
+def test_from_file_missing_policy_is_not_evaluated(
+    account: MotoServer, run_scan: ScanRunner, tmp_path: Path
+) -> None:
+    saved = tmp_path / "gaad.json"
+    saved.write_text(
+        json.dumps(
+            {
+                "RoleDetailList": [
+                    {
+                        "RoleName": "Lonely",
+                        "Arn": arn("Lonely"),
+                        "RolePolicyList": [],
+                        "AttachedManagedPolicies": [
+                            {"PolicyName": "Gone", "PolicyArn": "arn:aws:iam::aws:policy/Gone"}
+                        ],
+                    }
+                ],
+                "Policies": [],
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = run_scan("--from-file", str(saved), "--all-roles", "--format", "json", endpoint=False)
+    assert result.returncode == 3
+    record = result.reports()[arn("Lonely")]
+    assert record["evaluated"] is False
+    assert "arn:aws:iam::aws:policy/Gone" in record["error"]
+
+
+def test_from_file_bad_input_exits_2(
+    account: MotoServer, run_scan: ScanRunner, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"Roles": []}', encoding="utf-8")
+    result = run_scan("--from-file", str(bad), "--all-roles", endpoint=False)
+    assert result.returncode == 2
+    assert str(bad) in result.stderr
+    assert "RoleDetailList" in result.stderr
+
+
+def test_table_output(account: MotoServer, run_scan: ScanRunner) -> None:
+    result = run_scan("--role", "VeeamMissingOne", "--format", "table")
+    assert result.returncode == 1
+    assert "VeeamMissingOne" in result.stdout
+    assert "ebs:ListChangedBlocks" in result.stdout
+    assert "\033[" not in result.stdout  # no colour when not on a terminal
+
+
+def test_role_of_another_account_is_reported(account: MotoServer, run_scan: ScanRunner) -> None:
+    other = "arn:aws:iam::999999999999:role/Elsewhere"
+    result = run_scan("--role", other, "--format", "json")
+    assert result.returncode == 3
+    (record,) = result.json()["reports"]
+    assert record["role_arn"] == other
+    assert record["evaluated"] is False
+    assert record["error"] == (
+        f"role {other} is in account 999999999999, not in the scanned account {DEFAULT_ACCOUNT}"
+    )
+
+
+def test_from_file_missing_role_is_reported(
+    account: MotoServer, run_scan: ScanRunner, tmp_path: Path
+) -> None:
+    saved = tmp_path / "one.json"
+    run_scan("--role", "VeeamCompliant", "--format", "json", "--save-snapshot", str(saved))
+    result = run_scan(
+        "--from-file", str(saved), "--role", "VeeamCompliant", "--role", "Ghost",
+        "--format", "json", endpoint=False,
+    )  # fmt: skip
+    assert result.returncode == 3
+    reports = result.reports()
+    assert reports[arn("VeeamCompliant")]["compliant"] is True
+    assert reports[arn("Ghost")]["error"] == f"role Ghost not found in {saved}"

@@ -1,0 +1,263 @@
+"""Failures are reported, never hidden: access denied, throttling, unreadable policies, no OPA.
+
+moto enforces IAM on its callers here (``/moto-api/reset-auth``): each scanner user gets the
+documented scanner policy (docs/scanner-policy.json) plus the one Deny the test is about.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from moto_server import (
+    DEFAULT_ACCOUNT,
+    SCANNER_POLICY,
+    Fault,
+    FaultProxy,
+    MotoServer,
+    ScanResult,
+    ScanRunner,
+    allow_document,
+    requirement_actions,
+    trust_document,
+)
+
+APPLIANCE = "arn:aws:iam::111111111111:role/Impersonation"
+
+
+def arn(name: str) -> str:
+    return f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/{name}"
+
+
+DENIALS: dict[str, list[dict[str, Any]]] = {
+    "scanner": [],
+    "scanner-nobulk": [
+        {"Effect": "Deny", "Action": "iam:GetAccountAuthorizationDetails", "Resource": "*"}
+    ],
+    "scanner-noinline": [
+        {"Effect": "Deny", "Action": "iam:GetAccountAuthorizationDetails", "Resource": "*"},
+        {"Effect": "Deny", "Action": "iam:GetRolePolicy", "Resource": arn("WithInline")},
+    ],
+    "scanner-noversion": [
+        {"Effect": "Deny", "Action": "iam:GetPolicyVersion", "Resource": "*"},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def guarded(moto_server: MotoServer) -> Iterator[dict[str, dict[str, str]]]:
+    """Three roles, one user per denial; yields each user's credentials."""
+    iam = moto_server.client("iam")
+    full = iam.create_policy(
+        PolicyName="VeeamEc2Backup", PolicyDocument=allow_document(requirement_actions())
+    )["Policy"]["Arn"]
+    iam.create_role(RoleName="WithInline", AssumeRolePolicyDocument=trust_document(APPLIANCE))
+    iam.put_role_policy(
+        RoleName="WithInline",
+        PolicyName="all",
+        PolicyDocument=allow_document(requirement_actions()),
+    )
+    iam.create_role(RoleName="WithManaged", AssumeRolePolicyDocument=trust_document(APPLIANCE))
+    iam.attach_role_policy(RoleName="WithManaged", PolicyArn=full)
+    iam.create_role(RoleName="WithAwsManaged", AssumeRolePolicyDocument=trust_document(APPLIANCE))
+    iam.attach_role_policy(
+        RoleName="WithAwsManaged", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess"
+    )
+
+    scanner_policy = json.loads(SCANNER_POLICY.read_text(encoding="utf-8"))
+    users: dict[str, dict[str, str]] = {}
+    for user, denials in DENIALS.items():
+        iam.create_user(UserName=user)
+        document = dict(scanner_policy, Statement=scanner_policy["Statement"] + denials)
+        iam.put_user_policy(
+            UserName=user, PolicyName="scanner", PolicyDocument=json.dumps(document)
+        )
+        key = iam.create_access_key(UserName=user)["AccessKey"]
+        users[user] = {"AccessKeyId": key["AccessKeyId"], "SecretAccessKey": key["SecretAccessKey"]}
+    moto_server.set_auth(enforced=True)
+    try:
+        yield users
+    finally:
+        moto_server.set_auth(enforced=False)
+
+
+def assert_no_secrets(result: ScanResult, credentials: dict[str, str]) -> None:
+    for secret in credentials.values():
+        assert secret not in result.stdout
+        assert secret not in result.stderr
+
+
+def test_enforcement_is_real(guarded: dict[str, dict[str, str]], run_scan: ScanRunner) -> None:
+    """The dummy credentials are refused once moto enforces IAM (else the other tests prove
+    nothing); the refusal is an external failure, exit 3, and the key is not printed."""
+    fake = {"AccessKeyId": "AKIAIOSFODNN7FAKEKEY", "SecretAccessKey": "not-a-real-secret-value"}
+    result = run_scan("--all-roles", "--format", "json", credentials=fake)
+    assert result.returncode == 3
+    assert "sts:GetCallerIdentity" in result.stderr
+    assert "InvalidClientTokenId" in result.stderr
+    assert_no_secrets(result, fake)
+
+
+def test_bulk_path_under_the_documented_policy(
+    guarded: dict[str, dict[str, str]], run_scan: ScanRunner
+) -> None:
+    creds = guarded["scanner"]
+    result = run_scan("--all-roles", "--format", "json", credentials=creds)
+    assert result.returncode == 1, result.stderr  # WithAwsManaged lacks most actions
+    reports = result.reports()
+    assert reports[arn("WithInline")]["compliant"] is True
+    assert reports[arn("WithManaged")]["compliant"] is True
+    assert reports[arn("WithAwsManaged")]["compliant"] is False
+    assert "iam:GetAccountAuthorizationDetails" in result.calls
+    assert_no_secrets(result, creds)
+
+
+def test_bulk_denied_falls_back_to_per_role_calls(
+    guarded: dict[str, dict[str, str]], run_scan: ScanRunner
+) -> None:
+    bulk = run_scan("--all-roles", "--format", "json", credentials=guarded["scanner"])
+    creds = guarded["scanner-nobulk"]
+    result = run_scan("--all-roles", "--format", "json", credentials=creds)
+    assert result.returncode == 1, result.stderr
+    assert result.reports() == bulk.reports()
+    assert "iam:GetAccountAuthorizationDetails" in result.stderr
+    assert "AccessDenied" in result.stderr
+    assert "role by role" in result.stderr
+    # The denied bulk call is tried once, then the per-role calls do the work.
+    assert result.calls.count("iam:GetAccountAuthorizationDetails") == 1
+    assert {"iam:ListRoles", "iam:GetRole", "iam:GetRolePolicy"} <= set(result.calls)
+    assert_no_secrets(result, creds)
+
+
+def test_bulk_only_when_denied_reports_the_account(
+    guarded: dict[str, dict[str, str]], run_scan: ScanRunner
+) -> None:
+    creds = guarded["scanner-nobulk"]
+    result = run_scan("--all-roles", "--format", "json", "--collection", "bulk", credentials=creds)
+    assert result.returncode == 3
+    (record,) = result.json()["reports"]
+    assert record["role_arn"] == f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/*"
+    assert record["evaluated"] is False and record["compliant"] is False
+    assert "iam:GetAccountAuthorizationDetails" in record["error"]
+    assert "AccessDenied" in record["error"]
+
+
+def test_denied_role_policy_leaves_that_role_not_evaluated(
+    guarded: dict[str, dict[str, str]], run_scan: ScanRunner
+) -> None:
+    creds = guarded["scanner-noinline"]
+    result = run_scan("--all-roles", "--format", "json", credentials=creds)
+    assert result.returncode == 3
+    document = result.json()
+    reports = result.reports()
+    record = reports[arn("WithInline")]
+    assert record["evaluated"] is False
+    assert record["compliant"] is False
+    assert "WithInline" in record["error"]
+    assert "iam:GetRolePolicy" in record["error"]
+    assert "AccessDenied" in record["error"]
+    # Everything else is still evaluated and reported.
+    assert reports[arn("WithManaged")]["compliant"] is True
+    assert reports[arn("WithAwsManaged")]["compliant"] is False
+    assert document["summary"] == {
+        "roles": 3,
+        "compliant": 1,
+        "not_compliant": 1,
+        "not_evaluated": 1,
+    }
+    assert f"{arn('WithInline')}: not evaluated" in result.stderr
+    assert_no_secrets(result, creds)
+
+
+def test_unreadable_policy_version_leaves_its_roles_not_evaluated(
+    guarded: dict[str, dict[str, str]], run_scan: ScanRunner
+) -> None:
+    creds = guarded["scanner-noversion"]
+    result = run_scan("--all-roles", "--format", "json", credentials=creds)
+    assert result.returncode == 3
+    reports = result.reports()
+    record = reports[arn("WithAwsManaged")]
+    assert record["evaluated"] is False
+    assert "iam:GetPolicyVersion" in record["error"]
+    assert "arn:aws:iam::aws:policy/ReadOnlyAccess" in record["error"]
+    # Local managed policies come with the bulk call: those roles are fine.
+    assert reports[arn("WithManaged")]["compliant"] is True
+    assert reports[arn("WithInline")]["compliant"] is True
+
+
+def test_throttling_past_the_retries(
+    guarded: dict[str, dict[str, str]], moto_server: MotoServer, run_scan: ScanRunner
+) -> None:
+    with FaultProxy(moto_server.url, [Fault("GetRolePolicy")]) as proxy:
+        result = run_scan(
+            "--all-roles",
+            "--format",
+            "json",
+            "--collection",
+            "per-role",
+            "--max-attempts",
+            "2",
+            credentials=guarded["scanner"],
+            endpoint=proxy.url,
+        )
+    assert result.returncode == 3
+    record = result.reports()[arn("WithInline")]
+    assert record["evaluated"] is False
+    assert "iam:GetRolePolicy" in record["error"]
+    assert "Throttling" in record["error"]
+    assert proxy.failed == ["GetRolePolicy", "GetRolePolicy"]  # retried, then given up
+    assert result.reports()[arn("WithManaged")]["compliant"] is True
+
+
+def test_unreachable_opa_reports_every_role_not_evaluated(
+    guarded: dict[str, dict[str, str]], run_scan: ScanRunner
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    result = run_scan(
+        "--all-roles", "--format", "json", "--opa-url", dead, credentials=guarded["scanner"]
+    )
+    assert result.returncode == 3
+    document = result.json()
+    assert document["summary"] == {
+        "roles": 3,
+        "compliant": 0,
+        "not_compliant": 0,
+        "not_evaluated": 3,
+    }
+    for record in document["reports"]:
+        assert record["evaluated"] is False
+        assert dead in record["error"]
+    assert "error:" in result.stderr
+
+
+def test_unreachable_endpoint(run_scan: ScanRunner) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    result = run_scan("--all-roles", "--max-attempts", "1", endpoint=dead)
+    assert result.returncode == 3
+    assert "sts:GetCallerIdentity" in result.stderr
+    assert "unreachable" in result.stderr
+
+
+def test_opa_timing_out_reports_every_role_not_evaluated(
+    guarded: dict[str, dict[str, str]], run_scan: ScanRunner
+) -> None:
+    # A server that accepts connections and never answers.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        result = run_scan(
+            "--all-roles", "--format", "json", "--opa-url", url, "--opa-timeout", "0.5",
+            credentials=guarded["scanner"],
+        )  # fmt: skip
+    assert result.returncode == 3
+    summary = result.json()["summary"]
+    assert summary["not_evaluated"] == summary["roles"] == 3
+    assert all("did not answer" in r["error"] for r in result.json()["reports"])

@@ -1,0 +1,246 @@
+"""SCPs and organization-wide scans against an emulated organization.
+
+Management account 123456789012 (moto's default) with root -> Workloads -> Prod; account
+``prod`` sits in Prod, where an SCP denies kms:CreateGrant; account ``dev`` sits under the root.
+Every account has a role VeeamBackup with every ec2_backup permission.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+from moto_server import (
+    DEFAULT_ACCOUNT,
+    Fault,
+    FaultProxy,
+    MotoServer,
+    ScanRunner,
+    allow_document,
+    requirement_actions,
+    trust_document,
+)
+
+APPLIANCE = "arn:aws:iam::111111111111:role/Impersonation"
+ASSUME = ["--assume-role-name", "OrganizationAccountAccessRole"]
+SERVICE_LINKED = "AWSServiceRoleForVeeamTest"
+# No AWS managed policy is used here; moto is much faster without loading them per account.
+MOTO_MANAGED_POLICIES = False
+
+
+@dataclass(frozen=True)
+class Org:
+    root: str
+    workloads: str
+    prod_ou: str
+    prod: str
+    dev: str
+
+
+def role_arn(account: str, name: str = "VeeamBackup") -> str:
+    return f"arn:aws:iam::{account}:role/{name}"
+
+
+def _backup_role(iam: object, *, service_linked: bool = False) -> None:
+    full = iam.create_policy(  # type: ignore[attr-defined]
+        PolicyName="VeeamEc2Backup", PolicyDocument=allow_document(requirement_actions())
+    )["Policy"]["Arn"]
+    iam.create_role(  # type: ignore[attr-defined]
+        RoleName="VeeamBackup", AssumeRolePolicyDocument=trust_document(APPLIANCE)
+    )
+    iam.attach_role_policy(RoleName="VeeamBackup", PolicyArn=full)  # type: ignore[attr-defined]
+    if service_linked:
+        iam.create_role(  # type: ignore[attr-defined]
+            RoleName=SERVICE_LINKED,
+            Path="/aws-service-role/ec2.amazonaws.com/",
+            AssumeRolePolicyDocument=trust_document(APPLIANCE),
+        )
+        iam.attach_role_policy(  # type: ignore[attr-defined]
+            RoleName=SERVICE_LINKED, PolicyArn=full
+        )
+
+
+@pytest.fixture(scope="module")
+def org(moto_server: MotoServer) -> Org:
+    orgs = moto_server.client("organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    orgs.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    workloads = orgs.create_organizational_unit(ParentId=root, Name="Workloads")
+    workloads_id = workloads["OrganizationalUnit"]["Id"]
+    prod_ou = orgs.create_organizational_unit(ParentId=workloads_id, Name="Prod")
+    prod_ou_id = prod_ou["OrganizationalUnit"]["Id"]
+    prod = orgs.create_account(AccountName="prod", Email="prod@example.com")
+    prod_id = prod["CreateAccountStatus"]["AccountId"]
+    orgs.move_account(AccountId=prod_id, SourceParentId=root, DestinationParentId=prod_ou_id)
+    dev = orgs.create_account(AccountName="dev", Email="dev@example.com")
+    dev_id = dev["CreateAccountStatus"]["AccountId"]
+    deny = orgs.create_policy(
+        Name="DenyKmsGrant",
+        Description="no grants",
+        Type="SERVICE_CONTROL_POLICY",
+        Content=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "NoGrants",
+                        "Effect": "Deny",
+                        "Action": "kms:CreateGrant",
+                        "Resource": "*",
+                    }
+                ],
+            }
+        ),
+    )
+    orgs.attach_policy(PolicyId=deny["Policy"]["PolicySummary"]["Id"], TargetId=prod_ou_id)
+
+    _backup_role(moto_server.client("iam"))
+    _backup_role(moto_server.client("iam", moto_server.assume(prod_id)), service_linked=True)
+    _backup_role(moto_server.client("iam", moto_server.assume(dev_id)))
+    return Org(root, workloads_id, prod_ou_id, prod_id, dev_id)
+
+
+def test_organization_scan_with_scps(org: Org, run_scan: ScanRunner) -> None:
+    result = run_scan(
+        "--organization", *ASSUME, "--with-scps", "--role", "VeeamBackup", "--format", "json"
+    )
+    assert result.returncode == 1, result.stderr
+    reports = result.reports()
+    assert set(reports) == {
+        role_arn(DEFAULT_ACCOUNT),
+        role_arn(org.prod),
+        role_arn(org.dev),
+    }
+
+    management = reports[role_arn(DEFAULT_ACCOUNT)]
+    assert management["compliant"] is True
+    assert management["layers"]["scps"] is False
+    assert management["scps_note"] == "SCPs do not apply to the organization's management account"
+
+    prod = reports[role_arn(org.prod)]
+    assert prod["layers"]["scps"] is True
+    assert prod["compliant"] is False
+    assert prod["checks"]["ec2_backup"]["denied"] == ["kms:CreateGrant"]
+    grant = prod["checks"]["ec2_backup"]["actions"]["kms:CreateGrant"]
+    assert grant["decision"] == "explicit_deny"
+    assert grant["blocked_by"] == [f"scp:{org.prod_ou}"]
+    assert "scps_note" not in prod
+
+    dev = reports[role_arn(org.dev)]
+    assert dev["layers"]["scps"] is True
+    assert dev["compliant"] is True
+
+    # Member accounts were read through the assumed role; SCPs with the caller's credentials.
+    assert result.calls.count("sts:AssumeRole") == 2
+    assert result.calls.count("organizations:ListAccounts") == 1
+    # The root and the Workloads OU are shared: their SCPs are read once for both accounts.
+    assert result.calls.count("organizations:DescribePolicy") == 2
+
+
+def test_service_linked_roles_get_no_scps(org: Org, run_scan: ScanRunner) -> None:
+    result = run_scan(
+        "--organization", *ASSUME, "--with-scps", "--role", SERVICE_LINKED, "--format", "json"
+    )
+    assert result.returncode == 0, result.stderr
+    (report,) = result.json()["reports"]
+    assert (
+        report["role_arn"]
+        == f"arn:aws:iam::{org.prod}:role/aws-service-role/ec2.amazonaws.com/{SERVICE_LINKED}"
+    )
+    assert report["layers"]["scps"] is False
+    assert report["compliant"] is True
+    assert "service-linked" in report["scps_note"]
+
+
+def test_snapshot_scps_round_trip(org: Org, run_scan: ScanRunner, tmp_path: object) -> None:
+    saved = f"{tmp_path}/org.json"
+    live = run_scan(
+        "--organization",
+        *ASSUME,
+        "--with-scps",
+        "--role",
+        "VeeamBackup",
+        "--format",
+        "json",
+        "--save-snapshot",
+        saved,
+    )
+    offline = run_scan(
+        "--from-file", saved, "--role", "VeeamBackup", "--format", "json", endpoint=False
+    )
+    assert offline.calls == []
+    assert offline.json() == live.json()
+
+
+def test_member_credentials_cannot_read_scps_and_say_so(
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner
+) -> None:
+    result = run_scan(
+        "--with-scps",
+        "--role",
+        "VeeamBackup",
+        "--format",
+        "json",
+        credentials=moto_server.assume(org.prod),
+    )
+    assert result.returncode == 0, result.stderr
+    (report,) = result.json()["reports"]
+    assert report["role_arn"] == role_arn(org.prod)
+    assert report["layers"]["scps"] is False
+    assert "could not be read" in report["scps_note"]
+    assert "organizations:ListParents" in report["scps_note"]
+    unread = [f for f in report["findings"] if f["id"] == "VBAWS-SCPS-UNREAD"]
+    assert unread == [
+        {
+            "id": "VBAWS-SCPS-UNREAD",
+            "severity": "warning",
+            "message": report["scps_note"],
+            "actions": [],
+        }
+    ]
+
+
+def test_without_with_scps_no_scps_are_read(org: Org, run_scan: ScanRunner) -> None:
+    result = run_scan("--organization", *ASSUME, "--role", "VeeamBackup", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    for report in result.json()["reports"]:
+        assert report["layers"]["scps"] is False
+        assert "scps_note" not in report
+    assert not any(c.startswith("organizations:ListParents") for c in result.calls)
+
+
+def test_one_account_failing_does_not_stop_the_others(
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner
+) -> None:
+    fault = Fault("AssumeRole", code="AccessDenied", message="not today", when=org.dev)
+    with FaultProxy(moto_server.url, [fault]) as proxy:
+        result = run_scan(
+            "--organization",
+            *ASSUME,
+            "--role",
+            "VeeamBackup",
+            "--format",
+            "json",
+            "--max-workers",
+            "2",
+            endpoint=proxy.url,
+        )
+    assert result.returncode == 3
+    reports = result.reports()
+    failed = reports[f"arn:aws:iam::{org.dev}:role/*"]
+    assert failed["evaluated"] is False
+    assert "sts:AssumeRole" in failed["error"]
+    assert "AccessDenied" in failed["error"]
+    assert org.dev in failed["error"]
+    assert reports[role_arn(DEFAULT_ACCOUNT)]["compliant"] is True
+    assert reports[role_arn(org.prod)]["compliant"] is True
+    assert result.json()["summary"]["not_evaluated"] == 1
+
+
+def test_organization_needs_assume_role_name(org: Org, run_scan: ScanRunner) -> None:
+    result = run_scan("--organization", "--all-roles")
+    assert result.returncode == 2
+    assert "--assume-role-name" in result.stderr
+    assert result.calls == []

@@ -1,0 +1,76 @@
+"""Role selection and trust-policy matching (pure functions, no AWS)."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+import pytest
+
+from harness.aws.selection import RoleSelector, trust_names_principal
+from harness.errors import UsageError
+
+APPLIANCE = "arn:aws:iam::111111111111:role/Impersonation"
+
+
+def trust(principal: object, effect: str = "Allow") -> dict[str, object]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": effect, "Principal": principal, "Action": "sts:AssumeRole"}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("principal", "given", "expected"),
+    [
+        ({"AWS": APPLIANCE}, APPLIANCE, True),
+        ({"AWS": [APPLIANCE, "arn:aws:iam::999999999999:root"]}, APPLIANCE, True),
+        ({"AWS": "111111111111"}, APPLIANCE, True),  # the account delegates to its roles
+        ({"AWS": "arn:aws:iam::111111111111:root"}, APPLIANCE, True),
+        ({"AWS": "arn:aws:iam::111111111111:role/Other"}, APPLIANCE, False),
+        ({"AWS": "arn:aws:iam::111111111111:role/Other"}, "111111111111", True),
+        ({"AWS": "arn:aws:iam::222222222222:root"}, "111111111111", False),
+        ({"AWS": "*"}, APPLIANCE, False),
+        ("*", APPLIANCE, False),
+        ({"Service": "ec2.amazonaws.com"}, APPLIANCE, False),
+    ],
+)
+def test_trust_names_principal(principal: object, given: str, expected: bool) -> None:
+    assert trust_names_principal(trust(principal), given) is expected
+
+
+def test_deny_statements_do_not_count() -> None:
+    assert trust_names_principal(trust({"AWS": APPLIANCE}, "Deny"), APPLIANCE) is False
+
+
+def test_trust_policy_as_url_encoded_string() -> None:
+    encoded = urllib.parse.quote(json.dumps(trust({"AWS": APPLIANCE})))
+    assert trust_names_principal(encoded, APPLIANCE) is True
+    assert trust_names_principal("not json", APPLIANCE) is False
+
+
+def test_selection_needs_a_choice() -> None:
+    with pytest.raises(UsageError, match="--all-roles"):
+        RoleSelector.from_args(None, None, None, False)
+
+
+@pytest.mark.parametrize("tag", ["novalue", "=value"])
+def test_bad_tag(tag: str) -> None:
+    with pytest.raises(UsageError, match="KEY=VALUE"):
+        RoleSelector.from_args(None, [tag], None, False)
+
+
+def test_bad_trusted_by() -> None:
+    with pytest.raises(UsageError, match="--trusted-by"):
+        RoleSelector.from_args(None, None, "Impersonation", False)
+
+
+def test_filters_combine() -> None:
+    selector = RoleSelector.from_args(["A", "arn:aws:iam::1:role/x/B"], ["k=v", "e="], None, False)
+    role = {"RoleName": "A", "Arn": "arn:aws:iam::1:role/A", "Tags": [{"Key": "k", "Value": "v"}]}
+    assert not selector.matches(role)  # tag e= missing
+    role["Tags"].append({"Key": "e", "Value": ""})
+    assert selector.matches(role)
+    other = dict(role, RoleName="B", Arn="arn:aws:iam::1:role/x/B")
+    assert selector.matches(other)
+    assert not selector.matches(dict(role, RoleName="C", Arn="arn:aws:iam::1:role/C"))

@@ -1,0 +1,197 @@
+"""Collected data -> role snapshots, saved files and back (pure functions, no AWS)."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+
+from harness import inputs
+from harness.aws.collect import AccountCollection
+from harness.aws.organizations import NOTE_MANAGEMENT, NOTE_SERVICE_LINKED, AccountScps
+from harness.aws.selection import RoleSelector
+from harness.aws.snapshot import (
+    EvaluationSettings,
+    build_items,
+    load_saved_document,
+    role_snapshot,
+    saved_document,
+)
+from harness.errors import InputError
+from harness.progress import Progress
+
+ALLOW = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
+LEVELS = [{"target": "r-abcd", "policies": [{"name": "FullAWSAccess", "document": ALLOW}]}]
+
+
+def detail(name: str, path: str = "/", **extra: Any) -> dict[str, Any]:
+    return {
+        "RoleName": name,
+        "Arn": f"arn:aws:iam::123456789012:role{path}{name}",
+        "Path": path,
+        "AssumeRolePolicyDocument": ALLOW,
+        "RolePolicyList": [{"PolicyName": "inline", "PolicyDocument": ALLOW}],
+        "AttachedManagedPolicies": [{"PolicyName": "M", "PolicyArn": "arn:aws:iam::aws:policy/M"}],
+        "Tags": [{"Key": "team", "Value": "backup"}],
+        **extra,
+    }
+
+
+def policy(arn: str, versions: list[tuple[str, bool, Any]]) -> dict[str, Any]:
+    return {
+        "Arn": arn,
+        "PolicyVersionList": [
+            {"VersionId": v, "IsDefaultVersion": default, "Document": doc}
+            for v, default, doc in versions
+        ],
+    }
+
+
+POLICIES = {
+    "arn:aws:iam::aws:policy/M": policy(
+        "arn:aws:iam::aws:policy/M", [("v1", False, {"old": True}), ("v2", True, ALLOW)]
+    ),
+    "arn:aws:iam::123456789012:policy/B": policy(
+        "arn:aws:iam::123456789012:policy/B", [("v1", True, ALLOW)]
+    ),
+}
+
+
+def snapshot_validator() -> jsonschema.Draft202012Validator:
+    root = inputs.schema()
+    return jsonschema.Draft202012Validator(
+        {"$schema": root["$schema"], "$defs": root["$defs"], "$ref": "#/$defs/snapshot"}
+    )
+
+
+def test_role_snapshot_uses_default_versions_and_validates() -> None:
+    role = detail(
+        "R",
+        PermissionsBoundary={
+            "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+            "PermissionsBoundaryArn": "arn:aws:iam::123456789012:policy/B",
+        },
+    )
+    snapshot = role_snapshot(role, POLICIES)
+    assert snapshot == {
+        "role": {
+            "arn": "arn:aws:iam::123456789012:role/R",
+            "name": "R",
+            "path": "/",
+            "trust_policy": ALLOW,
+            "policies": [
+                {"name": "inline", "type": "inline", "document": ALLOW},
+                {"name": "arn:aws:iam::aws:policy/M", "type": "managed", "document": ALLOW},
+            ],
+            "permissions_boundary": {
+                "arn": "arn:aws:iam::123456789012:policy/B",
+                "document": ALLOW,
+            },
+            "tags": {"team": "backup"},
+        }
+    }
+    snapshot_validator().validate(snapshot)
+
+
+def test_items_scps_per_role_kind() -> None:
+    collection = AccountCollection("123456789012", "bulk", policies=POLICIES)
+    collection.roles = [
+        detail("Plain"),
+        detail("AWSServiceRoleForX", path="/aws-service-role/x.amazonaws.com/"),
+        detail("Broken"),
+    ]
+    collection.errors[collection.roles[2]["Arn"]] = "role Broken: iam:GetRolePolicy: AccessDenied"
+    settings = EvaluationSettings(checks=["ec2_backup"], appliance="111111111111")
+    plain, linked, broken = build_items(collection, settings, AccountScps(LEVELS))
+    assert plain.snapshot is not None and plain.snapshot["scps"] == LEVELS
+    assert plain.snapshot["checks"] == ["ec2_backup"]
+    assert plain.snapshot["appliance"] == {"principal": "111111111111"}
+    assert linked.snapshot is not None and "scps" not in linked.snapshot
+    assert linked.extra == {"scps_note": NOTE_SERVICE_LINKED}
+    assert (
+        broken.snapshot is None and broken.error == "role Broken: iam:GetRolePolicy: AccessDenied"
+    )
+    for item in (plain, linked):
+        snapshot_validator().validate(item.snapshot)
+
+    (managed,) = build_items(
+        AccountCollection("1", "bulk", roles=[detail("P")], policies=POLICIES),
+        EvaluationSettings(),
+        AccountScps(None, NOTE_MANAGEMENT),
+    )
+    assert managed.snapshot is not None and "scps" not in managed.snapshot
+    assert managed.extra == {"scps_note": NOTE_MANAGEMENT}
+    assert managed.findings == []
+
+    (unread,) = build_items(
+        AccountCollection("1", "bulk", roles=[detail("P")], policies=POLICIES),
+        EvaluationSettings(),
+        AccountScps(None, "could not be read", unreadable=True),
+    )
+    assert [f["id"] for f in unread.findings] == ["VBAWS-SCPS-UNREAD"]
+
+
+def test_policy_without_default_version_is_not_guessed() -> None:
+    policies = {
+        "arn:aws:iam::aws:policy/M": policy(
+            "arn:aws:iam::aws:policy/M", [("v1", False, ALLOW), ("v2", False, ALLOW)]
+        )
+    }
+    collection = AccountCollection("1", "file", roles=[detail("R")], policies=policies)
+    (item,) = build_items(collection, EvaluationSettings(), None)
+    assert item.snapshot is None
+    assert (
+        item.error
+        == "role R: managed policy arn:aws:iam::aws:policy/M has no default version document"
+    )
+
+
+def test_saved_document_round_trip() -> None:
+    collection = AccountCollection("123456789012", "bulk", policies=POLICIES)
+    collection.roles = [detail("Good"), detail("Bad")]
+    collection.errors[collection.roles[1]["Arn"]] = "denied"
+    saved = saved_document(
+        [collection], {"123456789012": AccountScps(LEVELS)}, {"222222222222": "x"}
+    )
+    assert [r["RoleName"] for r in saved["RoleDetailList"]] == ["Good"]
+    assert saved["scps"] == LEVELS  # plain evaluators see the one account's SCPs
+    loaded = load_saved_document(
+        "f.json", json.loads(json.dumps(saved)), RoleSelector(all_roles=True)
+    )
+    (again,) = loaded.collections
+    assert [r["RoleName"] for r in again.roles] == ["Good", "Bad"]
+    assert again.errors == {"arn:aws:iam::123456789012:role/Bad": "denied"}
+    assert loaded.scps["123456789012"].levels == LEVELS
+    assert loaded.account_failures == {"222222222222": "x"}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [],
+        {"RoleDetailList": {}},
+        {"RoleDetailList": [{"RoleName": "x"}]},
+        {"RoleDetailList": [{"Arn": "a"}]},
+    ],
+)
+def test_load_rejects_bad_documents(data: Any) -> None:
+    with pytest.raises(InputError, match="f.json"):
+        load_saved_document("f.json", data, RoleSelector(all_roles=True))
+
+
+def test_progress_only_draws_when_enabled() -> None:
+    quiet = io.StringIO()
+    Progress(quiet, enabled=False).update("roles", 1, 2)
+    assert quiet.getvalue() == ""
+    shown = io.StringIO()
+    progress = Progress(shown, enabled=True)
+    progress.update("roles", 2, 2)
+    assert "roles" in shown.getvalue() and "2/2" in shown.getvalue()
+    progress.close()
+    assert shown.getvalue().endswith("\r\033[K")
