@@ -1,0 +1,64 @@
+"""Command line: a thin argparse shell over the command modules.
+
+Each command module exposes ``register(subparsers)``, which adds its subparser and sets
+``func`` (``argparse.Namespace -> int``, the exit code) as a default. Errors are
+:class:`~harness.errors.HarnessError`s: printed as ``error: <message>``, exit code from the class.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+
+from harness import __version__, evaluate_command, export_command, scan_command, serve_bundle
+from harness.errors import INTERRUPTED_EXIT_CODE, HarnessError
+
+# One line per command module.
+COMMAND_MODULES = [
+    evaluate_command,
+    scan_command,
+    serve_bundle,
+    export_command,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m harness",
+        description="Check IAM roles against the permissions Veeam Backup for AWS documents.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    # SIGTERM unwinds like Ctrl-C does, so context managers stop the private OPA.
+    raise SystemExit(128 + signum)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 itself on bad usage
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        code: int = args.func(args)
+        return code
+    except HarnessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return INTERRUPTED_EXIT_CODE
+    except BrokenPipeError:
+        # The reader went away (`... | head`): quiet exit, no traceback at interpreter shutdown.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,171 @@
+"""``evaluate``: evaluate role snapshots from a file (or standard input) through OPA."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from harness import formats, inputs
+from harness.errors import ExternalError, UsageError
+from harness.opa import DEFAULT_TIMEOUT, OpaClient, opa_session
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="evaluate role snapshots from a file",
+        description=(
+            'Evaluate IAM role snapshots (one snapshot, the batch form {"roles": [...]}, or '
+            "get-account-authorization-details output) against the Veeam requirement sets."
+        ),
+    )
+    parser.add_argument(
+        "--input", required=True, metavar="FILE", help="input JSON file; - reads standard input"
+    )
+    add_output_arguments(parser)
+    add_opa_arguments(parser)
+    parser.add_argument(
+        "--checks",
+        metavar="IDS",
+        type=_comma_list,
+        help="comma-separated requirement sets for roles that name none (default: ec2_backup)",
+    )
+    parser.add_argument(
+        "--appliance",
+        metavar="PRINCIPAL",
+        help="backup appliance principal (role ARN, account id or root ARN) for roles without one",
+    )
+    parser.set_defaults(func=run)
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--format`` and ``--output``, shared by the commands that print reports."""
+    parser.add_argument(
+        "--format",
+        choices=formats.FORMATS,
+        help="output format (default: table on a terminal, json otherwise)",
+    )
+    parser.add_argument("--output", metavar="FILE", help="write the output to FILE, not stdout")
+
+
+def add_opa_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--opa-url``, ``--opa-token``, ``--bundle``, ``--opa-timeout``, shared by OPA users."""
+    parser.add_argument(
+        "--opa-url", metavar="URL", help="use this OPA server instead of starting a private one"
+    )
+    parser.add_argument(
+        "--opa-token",
+        metavar="TOKEN",
+        default=os.environ.get("OPA_TOKEN"),
+        help="bearer token for --opa-url (default: $OPA_TOKEN)",
+    )
+    parser.add_argument(
+        "--bundle",
+        metavar="PATH",
+        type=Path,
+        help="policy dir or bundle.tar.gz for the private OPA (default: $VBAWS_REGO or rego/)",
+    )
+    parser.add_argument(
+        "--opa-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help=f"per-request OPA timeout (default: {DEFAULT_TIMEOUT:g})",
+    )
+
+
+def _comma_list(text: str) -> list[str]:
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    if not items:
+        raise argparse.ArgumentTypeError("expected one or more comma-separated ids")
+    return list(dict.fromkeys(items))
+
+
+def output_settings(args: argparse.Namespace) -> tuple[str, bool]:
+    """(format, colour) from the options and where the output goes (NO_COLOR respected)."""
+    on_terminal = args.output is None and sys.stdout.isatty()
+    fmt = args.format or ("table" if on_terminal else "json")
+    color = on_terminal and fmt == "table" and "NO_COLOR" not in os.environ
+    return fmt, color
+
+
+def write_output(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def evaluate(client: OpaClient, document: inputs.EvaluationInput) -> list[dict[str, Any]]:
+    """Reports for every role of ``document``, in input order.
+
+    On an OPA failure part-way, the roles not evaluated get not-evaluated reports carrying the
+    reason, and the failure is returned beside the reports so the caller can still print them.
+    """
+    reports, failure = evaluate_partially(client, document)
+    if failure is not None:
+        raise failure
+    return reports
+
+
+def evaluate_partially(
+    client: OpaClient, document: inputs.EvaluationInput
+) -> tuple[list[dict[str, Any]], ExternalError | None]:
+    """(reports for every role, the OPA failure that stopped evaluation or None)."""
+    reports: list[dict[str, Any]] = []
+    try:
+        if document.shape == "snapshot":
+            reports.append(client.report(document.data))
+            return reports, None
+        for chunk in document.chunks():
+            batch = client.report_list(chunk)
+            expected = len(chunk["roles"] if "roles" in chunk else chunk["RoleDetailList"])
+            if len(batch) != expected:
+                raise ExternalError(
+                    f"OPA at {client.url} returned {len(batch)} reports for {expected} roles"
+                )
+            reports.extend(batch)
+    except ExternalError as exc:
+        return with_unevaluated(reports, document, exc), exc
+    return reports, None
+
+
+def with_unevaluated(
+    reports: list[dict[str, Any]], document: inputs.EvaluationInput, failure: ExternalError
+) -> list[dict[str, Any]]:
+    """``reports`` followed by not-evaluated reports for the remaining roles of ``document``."""
+    rest = document.role_arns()[len(reports) :]
+    return reports + [formats.not_evaluated(arn, str(failure)) for arn in rest]
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt, color = output_settings(args)
+    formats.formatter(fmt)  # fail on an unavailable format before any work
+    if args.opa_url and args.bundle:
+        raise UsageError(
+            "--bundle and --opa-url exclude each other: the bundle is for a private OPA"
+        )
+    document = inputs.load_input(args.input)
+    document.apply_defaults(checks=args.checks, appliance=args.appliance)
+    try:
+        with opa_session(
+            args.opa_url, args.opa_token, bundle=args.bundle, timeout=args.opa_timeout
+        ) as client:
+            known = client.requirement_sets().keys()
+            inputs.check_ids_known(args.checks or [], known)
+            document.check_known(known)
+            reports, failure = evaluate_partially(client, document)
+    except ExternalError as exc:
+        # OPA could not be started or reached at all: nothing was evaluated.
+        reports, failure = with_unevaluated([], document, exc), exc
+    write_output(formats.render(reports, fmt, color=color), args.output)
+    if failure is not None:
+        raise failure
+    return formats.compliance_exit_code(reports)

@@ -1,0 +1,243 @@
+"""Load and validate evaluation input files (contract section 2).
+
+Three shapes are accepted: one role snapshot (``{"role": ...}``), the batch form
+(``{"roles": [...]}``) and the raw output of ``aws iam get-account-authorization-details``
+(``{"RoleDetailList": [...], ...}``). Anything else is an :class:`InputError` naming the file and,
+for schema violations, the place in the document (``roles[2].role: 'arn' is a required property``).
+Policy documents themselves are left to the engine, which reports invalid ones as findings.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+from harness.errors import InputError, UsageError
+
+Shape = Literal["snapshot", "batch", "authorization_details"]
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "role-snapshot.schema.json"
+STDIN_NAME = "<stdin>"
+# Batch inputs are sent to OPA this many roles at a time, so a failure part-way still leaves the
+# roles evaluated so far in the output (contract section 4, exit code 3).
+CHUNK_SIZE = 250
+# Keys of the batch form that apply to every role lacking its own.
+ROLE_DEFAULT_KEYS = ("scps", "appliance", "checks")
+_MAX_MESSAGE = 300
+
+
+@dataclass
+class EvaluationInput:
+    """A validated input document: ``name`` is what error messages call it."""
+
+    name: str
+    shape: Shape
+    data: dict[str, Any]
+
+    def role_arns(self) -> list[str]:
+        """The ARN of every role in the input, in input order."""
+        if self.shape == "snapshot":
+            return [self.data["role"]["arn"]]
+        if self.shape == "batch":
+            return [snapshot["role"]["arn"] for snapshot in self.data["roles"]]
+        return [detail["Arn"] for detail in self.data["RoleDetailList"]]
+
+    def chunks(self, size: int = CHUNK_SIZE) -> Iterator[dict[str, Any]]:
+        """The input split into documents of at most ``size`` roles, same shape, in order.
+
+        A GetAccountAuthorizationDetails chunk keeps only the managed policies its roles use
+        (attached or as boundary), so requests stay small however many policies the account has.
+        """
+        if self.shape == "snapshot":
+            yield self.data
+            return
+        key = "roles" if self.shape == "batch" else "RoleDetailList"
+        roles = self.data[key]
+        shared = {k: v for k, v in self.data.items() if k in ROLE_DEFAULT_KEYS}
+        for start in range(0, len(roles), size):
+            chunk = {**shared, key: roles[start : start + size]}
+            if self.shape == "authorization_details":
+                chunk["Policies"] = _policies_used(chunk[key], self.data.get("Policies", []))
+            yield chunk
+
+    def apply_defaults(self, *, checks: list[str] | None, appliance: str | None) -> None:
+        """Command-line ``--checks`` / ``--appliance`` for every role that lacks its own."""
+        defaults: dict[str, Any] = {}
+        if checks:
+            defaults["checks"] = checks
+        if appliance:
+            defaults["appliance"] = {"principal": appliance}
+        if self.shape == "snapshot":
+            for key, value in defaults.items():
+                self.data.setdefault(key, value)
+        else:
+            # Batch and authorization-details documents carry role defaults at the top level;
+            # the command line's choice replaces the file's default, never a role's own setting.
+            self.data.update(defaults)
+
+    def requested_checks(self) -> Iterator[tuple[str, list[str]]]:
+        """(where, check ids) for every ``checks`` list in the document."""
+        if isinstance(self.data.get("checks"), list):
+            yield "checks", self.data["checks"]
+        if self.shape == "batch":
+            for index, snapshot in enumerate(self.data["roles"]):
+                if isinstance(snapshot.get("checks"), list):
+                    yield f"roles[{index}].checks", snapshot["checks"]
+
+    def check_known(self, known: Iterable[str]) -> None:
+        """InputError when the document asks for a requirement set the bundle does not have."""
+        known_ids = sorted(known)
+        for where, ids in self.requested_checks():
+            for check_id in ids:
+                if check_id not in known_ids:
+                    raise InputError(
+                        f"{self.name}: {where}: unknown check {check_id!r} "
+                        f"(known: {', '.join(known_ids)})"
+                    )
+
+
+def _policies_used(details: list[dict[str, Any]], policies: list[Any]) -> list[Any]:
+    """The entries of a GAAD ``Policies`` list that ``details`` attach or use as boundary."""
+    used = {
+        attached.get("PolicyArn")
+        for detail in details
+        for attached in detail.get("AttachedManagedPolicies") or []
+    }
+    used |= {
+        (detail.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+        for detail in details
+    }
+    return [p for p in policies if isinstance(p, dict) and p.get("Arn") in used]
+
+
+def check_ids_known(checks: Iterable[str], known: Iterable[str]) -> None:
+    """UsageError for a ``--checks`` id that the loaded bundle does not define."""
+    known_ids = sorted(known)
+    for check_id in checks:
+        if check_id not in known_ids:
+            raise UsageError(
+                f"--checks: unknown check {check_id!r} (known: {', '.join(known_ids)})"
+            )
+
+
+def read_json(source: str, stdin: IO[bytes] | None = None) -> tuple[str, Any]:
+    """(name, parsed JSON) of a file path, or of standard input when ``source`` is ``-``."""
+    if source == "-":
+        name = STDIN_NAME
+        raw = (stdin or sys.stdin.buffer).read()
+    else:
+        name = source
+        try:
+            raw = Path(source).read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{name}: no such file") from None
+        except IsADirectoryError:
+            raise InputError(f"{name}: is a directory, not a JSON file") from None
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise InputError(f"{name}: is empty, expected a JSON document")
+    try:
+        return name, json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{name}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except ValueError as exc:
+        raise InputError(f"{name}: not valid JSON: {exc}") from None
+
+
+def _reject_constant(constant: str) -> Any:
+    # Python accepts NaN and Infinity; JSON (and OPA) do not.
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def detect_shape(name: str, data: Any) -> Shape:
+    """Which of the three accepted shapes ``data`` has, or InputError."""
+    expected = (
+        'expected a role snapshot ({"role": ...}), a batch ({"roles": [...]}) '
+        'or get-account-authorization-details output ({"RoleDetailList": [...]})'
+    )
+    if not isinstance(data, dict):
+        raise InputError(f"{name}: found a JSON {_json_type(data)}; {expected}")
+    present = [key for key in ("role", "roles", "RoleDetailList") if key in data]
+    if not present:
+        keys = ", ".join(sorted(map(str, data))[:10]) or "none"
+        raise InputError(f"{name}: not a role snapshot (top-level keys: {keys}); {expected}")
+    if len(present) > 1:
+        raise InputError(
+            f"{name}: ambiguous input: has both {present[0]!r} and {present[1]!r}; {expected}"
+        )
+    return {"role": "snapshot", "roles": "batch", "RoleDetailList": "authorization_details"}[
+        present[0]
+    ]
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if value is None:
+        return "null"
+    return "number"
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The published JSON Schema of the evaluation input."""
+    loaded: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return loaded
+
+
+@cache
+def _validator(shape: Shape) -> jsonschema.protocols.Validator:
+    # Validate against the one sub-schema the input claims to be, so the message is about that
+    # shape instead of a "not valid under any of the given schemas" from the top-level oneOf.
+    root = schema()
+    wrapper = {"$schema": root["$schema"], "$defs": root["$defs"], "$ref": f"#/$defs/{shape}"}
+    return jsonschema.Draft202012Validator(wrapper)
+
+
+def format_path(path: Iterable[Any]) -> str:
+    """A JSON path as people write it: ``roles[2].role.policies[0]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def validate(name: str, shape: Shape, data: Mapping[str, Any]) -> None:
+    """InputError naming the file and the first place where ``data`` violates the schema."""
+    errors = list(_validator(shape).iter_errors(data))
+    if not errors:
+        return
+    error: ValidationError = best_match(errors)
+    where = format_path(error.absolute_path) or "top level"
+    message = error.message
+    if len(message) > _MAX_MESSAGE:
+        message = message[:_MAX_MESSAGE] + "..."
+    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    raise InputError(f"{name}: {where}: {message}{more if len(errors) > 1 else ''}")
+
+
+def load_input(source: str, stdin: IO[bytes] | None = None) -> EvaluationInput:
+    """Read, parse, recognise and validate an input file (``-`` for standard input)."""
+    name, data = read_json(source, stdin)
+    shape = detect_shape(name, data)
+    validate(name, shape, data)
+    return EvaluationInput(name=name, shape=shape, data=data)

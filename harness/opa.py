@@ -1,0 +1,329 @@
+"""Talking to Open Policy Agent: find the binary, run a private server, query it over HTTP.
+
+The client uses httpx directly: opa-python-client (3.0) does support input, a bearer token and a
+timeout, but it is built on requests rather than httpx and takes a host and port instead of a base
+URL (so an OPA behind a path prefix cannot be reached), and it surfaces raw requests exceptions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+
+from harness.errors import ExternalError, UsageError
+
+REPORT_LIST_PATH = "vbaws/ec2_backup/report_list"
+REPORT_PATH = "vbaws/ec2_backup/report"
+REQUIREMENTS_PATH = "vbaws/requirements"
+
+DEFAULT_TIMEOUT = 60.0
+STARTUP_TIMEOUT = 30.0
+# How long a private OPA gets to exit after SIGTERM before it is killed.
+STOP_GRACE = 5.0
+# How much of OPA's own output goes into an error message.
+OUTPUT_TAIL = 2000
+
+
+def repo_root() -> Path:
+    """The repository (or source tree) the harness package lives in."""
+    import harness
+
+    return Path(harness.__file__).resolve().parent.parent
+
+
+def rego_dir() -> Path:
+    """The policy bundle to load: ``$VBAWS_REGO`` when set, else the repository's ``rego/``."""
+    override = os.environ.get("VBAWS_REGO")
+    return Path(override) if override else repo_root() / "rego"
+
+
+def find_opa() -> str:
+    """Path of the ``opa`` binary: ``$OPA_BIN``, then ``<repo>/.tools/bin/opa``, then ``PATH``."""
+    override = os.environ.get("OPA_BIN")
+    if override:
+        if not os.access(override, os.X_OK):
+            raise ExternalError(f"OPA_BIN={override} is not an executable file")
+        return override
+    local = repo_root() / ".tools" / "bin" / "opa"
+    if os.access(local, os.X_OK):
+        return str(local)
+    found = shutil.which("opa")
+    if found:
+        return found
+    raise ExternalError(
+        "cannot find the opa binary: run scripts/setup, set OPA_BIN, or pass --opa-url"
+    )
+
+
+def _free_loopback_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: have Linux SIGTERM OPA if the harness itself is killed."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+class PrivateOpa:
+    """An ``opa run --server`` on a free loopback port, for the duration of a ``with`` block.
+
+    ``source`` is a directory of policies and data (loaded as is) or a bundle file such as
+    ``bundle.tar.gz`` (loaded with ``--bundle``); ``extra_args`` go to ``opa run``. The server
+    is stopped on leaving the block, whatever the reason (an error, Ctrl-C, SystemExit).
+    """
+
+    def __init__(
+        self,
+        source: Path | None = None,
+        *,
+        opa_bin: str | None = None,
+        startup_timeout: float = STARTUP_TIMEOUT,
+        extra_args: Sequence[str] = (),
+    ) -> None:
+        self.extra_args = list(extra_args)
+        self.source = Path(source) if source is not None else rego_dir()
+        self.opa_bin = opa_bin
+        self.startup_timeout = startup_timeout
+        self.url = ""
+        self.process: subprocess.Popen[bytes] | None = None
+        self._output: IO[bytes] | None = None
+
+    def __enter__(self) -> PrivateOpa:
+        if not self.source.exists():
+            raise UsageError(f"policy bundle {self.source} does not exist")
+        opa = self.opa_bin or find_opa()
+        try:
+            self._start(opa)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _command(self, opa: str, port: int) -> list[str]:
+        load = ["--bundle", str(self.source)] if self.source.is_file() else [str(self.source)]
+        return [
+            opa,
+            "run",
+            "--server",
+            "--addr",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "error",
+            "--skip-version-check",
+            # Nothing to drain in a private server: stop promptly even mid-request.
+            "--shutdown-grace-period",
+            "1",
+            *self.extra_args,
+            *load,
+        ]
+
+    def _start(self, opa: str) -> None:
+        # The port is free when chosen but another process may take it before OPA binds it;
+        # a second attempt on a new port makes that race harmless.
+        for attempt in range(3):
+            port = _free_loopback_port()
+            self._output = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
+            try:
+                self.process = subprocess.Popen(
+                    self._command(opa, port),
+                    stdin=subprocess.DEVNULL,
+                    # OPA prints start-up errors on stdout, log lines on stderr: keep both.
+                    stdout=self._output,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                )
+            except OSError as exc:
+                raise ExternalError(f"cannot start OPA ({opa}): {exc.strerror or exc}") from exc
+            self.url = f"http://127.0.0.1:{port}"
+            if self._wait_healthy():
+                return
+            output = self._output_text()
+            self.stop()
+            if "address already in use" in output and attempt < 2:
+                continue
+            raise ExternalError(
+                f"OPA failed to start with {self.source}: {output or 'no output from OPA'}"
+            )
+
+    def _wait_healthy(self) -> bool:
+        """Poll ``GET /health`` until OPA answers 200; False when the process exits first."""
+        assert self.process is not None
+        deadline = time.monotonic() + self.startup_timeout
+        with httpx.Client(timeout=1.0) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    return False
+                try:
+                    if client.get(f"{self.url}/health").status_code == 200:
+                        return True
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.05)
+        raise ExternalError(
+            f"OPA did not become healthy within {self.startup_timeout:.0f}s at {self.url}: "
+            f"{self._output_text() or 'no output from OPA'}"
+        )
+
+    def _output_text(self) -> str:
+        if self._output is None:
+            return ""
+        self._output.seek(0)
+        text = self._output.read().decode("utf-8", errors="replace").strip()
+        return text[-OUTPUT_TAIL:]
+
+    def stop(self) -> None:
+        """Stop the server (idempotent): SIGTERM, then SIGKILL after a grace period."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=STOP_GRACE)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self._output is not None:
+            self._output.close()
+            self._output = None
+
+
+class OpaClient:
+    """Queries one OPA server over its REST data API, reusing one HTTP connection."""
+
+    def __init__(self, url: str, token: str | None = None, timeout: float = DEFAULT_TIMEOUT):
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            parsed = httpx.URL(self.url)
+        except (httpx.InvalidURL, ValueError) as exc:
+            raise UsageError(f"OPA URL {url!r} is not a valid URL: {exc}") from None
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise UsageError(f"OPA URL {url!r} must look like http://HOST:PORT")
+        self._http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+
+    def __enter__(self) -> OpaClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def query(self, path: str, input: Any = None) -> Any:
+        """``data.<path>`` (slash-separated) evaluated with ``input``; errors are ExternalError."""
+        path = path.strip("/")
+        body = {} if input is None else {"input": input}
+        try:
+            response = self._http.post(f"/v1/data/{path}", json=body)
+        except httpx.TimeoutException as exc:
+            raise ExternalError(
+                f"OPA at {self.url} did not answer within {self.timeout:g}s"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise ExternalError(f"cannot reach OPA at {self.url}: {exc}") from exc
+        if response.status_code in (401, 403):
+            raise ExternalError(
+                f"OPA at {self.url} refused the request ({response.status_code} "
+                f"{response.reason_phrase}): check --opa-token / OPA_TOKEN"
+            )
+        if response.status_code != 200:
+            raise ExternalError(
+                f"OPA at {self.url} failed on data.{path.replace('/', '.')} "
+                f"(HTTP {response.status_code}): {_error_detail(response)}"
+            )
+        try:
+            payload = response.json()
+        except ValueError as exc:
+            raise ExternalError(
+                f"OPA at {self.url} answered with something that is not JSON"
+            ) from exc
+        if not isinstance(payload, dict) or "result" not in payload:
+            raise ExternalError(
+                f"OPA at {self.url} has no result for data.{path.replace('/', '.')}: "
+                "is the vbaws bundle loaded there?"
+            )
+        return payload["result"]
+
+    def report_list(self, input: Any) -> list[dict[str, Any]]:
+        """Reports, in input order, of a batch or a GetAccountAuthorizationDetails document."""
+        result = self.query(REPORT_LIST_PATH, input)
+        if not isinstance(result, list):
+            raise ExternalError(
+                f"OPA at {self.url} returned a {type(result).__name__} for "
+                f"data.{REPORT_LIST_PATH.replace('/', '.')}, expected a list"
+            )
+        return result
+
+    def report(self, snapshot: Any) -> dict[str, Any]:
+        """The report of one role snapshot."""
+        result = self.query(REPORT_PATH, snapshot)
+        if not isinstance(result, dict):
+            raise ExternalError(
+                f"OPA at {self.url} returned a {type(result).__name__} for "
+                f"data.{REPORT_PATH.replace('/', '.')}, expected an object"
+            )
+        return result
+
+    def requirement_sets(self) -> dict[str, Any]:
+        """The requirement catalog loaded in this OPA (``data.vbaws.requirements``)."""
+        result = self.query(REQUIREMENTS_PATH)
+        if not isinstance(result, dict):
+            raise ExternalError(
+                f"OPA at {self.url} holds no requirement catalog at data.vbaws.requirements"
+            )
+        return result
+
+
+def _error_detail(response: httpx.Response) -> str:
+    """OPA's own error message (``{"code", "message", "errors": [...]}``), or the raw body."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:OUTPUT_TAIL] or response.reason_phrase
+    if isinstance(body, dict):
+        parts = [str(body.get("message", ""))]
+        for err in body.get("errors") or []:
+            if isinstance(err, dict):
+                code = f"{err['code']}: " if err.get("code") else ""
+                parts.append(f"{code}{err.get('message', '')}")
+        return "; ".join(p for p in parts if p) or response.reason_phrase
+    return response.reason_phrase
+
+
+@contextlib.contextmanager
+def opa_session(
+    opa_url: str | None,
+    token: str | None = None,
+    *,
+    bundle: Path | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Iterator[OpaClient]:
+    """An OpaClient on ``opa_url``, or on a private OPA loading ``bundle`` for the block."""
+    if opa_url:
+        with OpaClient(opa_url, token, timeout) as client:
+            yield client
+        return
+    with PrivateOpa(bundle) as server, OpaClient(server.url, None, timeout) as client:
+        yield client

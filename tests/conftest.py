@@ -1,0 +1,63 @@
+"""Shared pytest fixtures: a real OPA with the project's bundle, and the harness as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import hypothesis_profiles  # noqa: F401  (registers and loads the Hypothesis profiles)
+import pytest
+
+from harness.opa import PrivateOpa
+
+REPO = Path(__file__).resolve().parent.parent
+REGO = REPO / "rego"
+FIXTURES = REPO / "fixtures"
+
+# The moto server fixtures of the scan tests (tests/moto_server.py).
+pytest_plugins = ["moto_server"]
+
+RunHarness = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture(scope="session")
+def opa_url() -> Iterator[str]:
+    """URL of one real OPA for the whole session, serving the repository's rego/ directory."""
+    with PrivateOpa(REGO) as server:
+        yield server.url
+
+
+def harness_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a harness subprocess runs with: no colour, no inherited OPA settings."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OPA_TOKEN", "VBAWS_REGO", "OPA_BIN")}
+    env["NO_COLOR"] = "1"
+    env.update(extra or {})
+    return env
+
+
+@pytest.fixture
+def run_harness() -> RunHarness:
+    """``run_harness(*args, input=None, env=None, timeout=600)``: ``python -m harness ...`` run
+    from the repository root; returns the CompletedProcess (text stdout/stderr)."""
+
+    def run(
+        *args: str,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 600,
+    ) -> subprocess.CompletedProcess[str]:
+        stdin = {"input": input} if input is not None else {"stdin": subprocess.DEVNULL}
+        return subprocess.run(
+            [sys.executable, "-m", "harness", *args],
+            cwd=REPO,
+            **stdin,
+            capture_output=True,
+            text=True,
+            env=harness_env(env),
+            timeout=timeout,
+        )
+
+    return run

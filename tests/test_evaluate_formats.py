@@ -1,0 +1,160 @@
+"""Output formats on hand-made reports (contract section 3 shape)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from typing import Any
+
+import pytest
+
+from harness import formats
+from harness.errors import UsageError
+
+NOT_COMPLIANT: dict[str, Any] = {
+    "role_arn": "arn:aws:iam::123456789012:role/VeeamEc2Backup",
+    "compliant": False,
+    "checks": {
+        "ec2_backup": {
+            "compliant": False,
+            "actions": {
+                "ec2:CreateSnapshot": {"decision": "allowed"},
+                "ebs:ListChangedBlocks": {"decision": "implicit_deny", "blocked_by": ["identity"]},
+                "kms:CreateGrant": {
+                    "decision": "explicit_deny",
+                    "blocked_by": ["boundary"],
+                    "statement": "DenyKms",
+                },
+                "ssm:SendCommand": {
+                    "decision": "conditional",
+                    "reasons": ["allow has Condition StringEquals aws:RequestedRegion"],
+                },
+            },
+            "missing": ["ebs:ListChangedBlocks"],
+            "denied": ["kms:CreateGrant"],
+            "conditional": ["ssm:SendCommand"],
+        }
+    },
+    "trust": {"checked": True, "appliance_can_assume": True, "conditions": ["sts:ExternalId"]},
+    "layers": {"identity": True, "boundary": True, "scps": False},
+    "findings": [
+        {
+            "id": "VBAWS-MISSING",
+            "severity": "error",
+            "message": "1 required action is not allowed",
+            "actions": ["ebs:ListChangedBlocks"],
+        },
+        {"id": "VBAWS-CROSS-ACCOUNT", "severity": "info", "message": "appliance policy too"},
+    ],
+}
+
+COMPLIANT: dict[str, Any] = {
+    "role_arn": "arn:aws:iam::123456789012:role/Good",
+    "compliant": True,
+    "checks": {
+        "ec2_backup": {
+            "compliant": True,
+            "actions": {"ec2:CreateSnapshot": {"decision": "allowed"}},
+            "missing": [],
+            "denied": [],
+            "conditional": [],
+        }
+    },
+    "trust": {"checked": False, "appliance_can_assume": False, "conditions": []},
+    "layers": {"identity": True, "boundary": False, "scps": False},
+    "findings": [],
+}
+
+UNEVALUATED = formats.not_evaluated("arn:aws:iam::123456789012:role/Gone", "AccessDenied")
+
+
+def test_summary_counts_each_role_once() -> None:
+    assert formats.summarize([NOT_COMPLIANT, COMPLIANT, UNEVALUATED, COMPLIANT]) == {
+        "roles": 4,
+        "compliant": 2,
+        "not_compliant": 1,
+        "not_evaluated": 1,
+    }
+
+
+def test_not_evaluated_report_is_never_compliant() -> None:
+    assert UNEVALUATED == {
+        "role_arn": "arn:aws:iam::123456789012:role/Gone",
+        "evaluated": False,
+        "compliant": False,
+        "error": "AccessDenied",
+    }
+    assert formats.compliance_exit_code([COMPLIANT, UNEVALUATED]) == 1
+    assert formats.compliance_exit_code([COMPLIANT, NOT_COMPLIANT]) == 1
+    assert formats.compliance_exit_code([COMPLIANT, COMPLIANT]) == 0
+
+
+def test_json_is_exactly_reports_and_summary() -> None:
+    reports = [NOT_COMPLIANT, UNEVALUATED, COMPLIANT]
+    text = formats.render(reports, "json", color=True)
+    assert json.loads(text) == {
+        "reports": [NOT_COMPLIANT, UNEVALUATED, COMPLIANT],
+        "summary": {"roles": 3, "compliant": 1, "not_compliant": 1, "not_evaluated": 1},
+    }
+    assert "\033[" not in text
+
+
+def test_table_block_for_a_role_that_is_not_compliant() -> None:
+    text = formats.render([NOT_COMPLIANT], "table", color=False)
+    assert text == (
+        "NOT COMPLIANT  arn:aws:iam::123456789012:role/VeeamEc2Backup\n"
+        "  ec2_backup: NOT COMPLIANT  1/4 allowed, 1 missing, 1 denied, 1 conditional\n"
+        "    missing      ebs:ListChangedBlocks  (blocked by identity)\n"
+        "    denied       kms:CreateGrant  (blocked by boundary - statement DenyKms)\n"
+        "    conditional  ssm:SendCommand  "
+        "(allow has Condition StringEquals aws:RequestedRegion)\n"
+        "  trust: appliance can assume the role if these conditions hold: sts:ExternalId\n"
+        "  layers evaluated: identity, boundary; not evaluated: scps\n"
+        "  findings:\n"
+        "    error VBAWS-MISSING: 1 required action is not allowed\n"
+        "    info VBAWS-CROSS-ACCOUNT: appliance policy too\n"
+        "\n"
+        "1 role: 0 compliant, 1 not compliant, 0 not evaluated\n"
+    )
+
+
+def test_table_compliant_and_not_evaluated_roles() -> None:
+    text = formats.render([COMPLIANT, UNEVALUATED], "table", color=False)
+    assert text == (
+        "COMPLIANT  arn:aws:iam::123456789012:role/Good\n"
+        "  ec2_backup: COMPLIANT  1/1 allowed, 0 missing, 0 denied, 0 conditional\n"
+        "  trust: not checked (no appliance principal given)\n"
+        "  layers evaluated: identity; not evaluated: boundary, scps\n"
+        "\n"
+        "NOT EVALUATED  arn:aws:iam::123456789012:role/Gone\n"
+        "  reason: AccessDenied\n"
+        "\n"
+        "2 roles: 1 compliant, 0 not compliant, 1 not evaluated\n"
+    )
+
+
+def test_table_colour_only_when_asked() -> None:
+    plain = formats.render([NOT_COMPLIANT, COMPLIANT, UNEVALUATED], "table", color=False)
+    coloured = formats.render([NOT_COMPLIANT, COMPLIANT, UNEVALUATED], "table", color=True)
+    assert "\033[" not in plain
+    assert "\033[31mNOT COMPLIANT\033[0m  arn:aws:iam::123456789012:role/VeeamEc2Backup" in coloured
+    assert "\033[32mCOMPLIANT\033[0m  arn:aws:iam::123456789012:role/Good" in coloured
+    assert "\033[33mNOT EVALUATED\033[0m" in coloured
+    # Removing the escape codes gives back the plain text.
+    stripped = coloured
+    for code in ("\033[31m", "\033[32m", "\033[33m", "\033[36m", "\033[0m"):
+        stripped = stripped.replace(code, "")
+    assert stripped == plain
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="unknown format 'xml'"):
+        formats.render([COMPLIANT], "xml")
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "junit"])
+def test_optional_formats_missing_is_a_clear_usage_error(fmt: str) -> None:
+    if importlib.util.find_spec(f"harness.formats.{fmt}") is not None:
+        pytest.skip(f"harness/formats/{fmt}.py is installed")
+    with pytest.raises(UsageError, match=f"--format {fmt} is not available"):
+        formats.render([COMPLIANT], fmt)

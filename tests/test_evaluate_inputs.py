@@ -1,0 +1,326 @@
+"""Loading and validating evaluation input: every bad input is exit 2 with a message naming the
+file and the problem; good inputs are recognised and defaults applied as the contract says."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from harness import inputs
+from harness.errors import InputError, UsageError
+
+ARN = "arn:aws:iam::123456789012:role/R"
+DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def snapshot(name: str = "R", **extra: Any) -> dict[str, Any]:
+    return {
+        "role": {
+            "arn": f"arn:aws:iam::123456789012:role/{name}",
+            "policies": [{"name": "p", "type": "inline", "document": DOC}],
+        },
+        **extra,
+    }
+
+
+def write(tmp_path: Path, content: str | bytes, name: str = "input.json") -> str:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return str(path)
+
+
+def load_error(source: str) -> str:
+    with pytest.raises(InputError) as info:
+        inputs.load_input(source)
+    assert info.value.exit_code == 2
+    return str(info.value)
+
+
+# --- files that are not JSON ---------------------------------------------------------------
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = str(tmp_path / "nope.json")
+    assert load_error(path) == f"{path}: no such file"
+
+
+def test_directory(tmp_path: Path) -> None:
+    assert load_error(str(tmp_path)) == f"{tmp_path}: is a directory, not a JSON file"
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "  \n")
+    assert load_error(path) == f"{path}: is empty, expected a JSON document"
+
+
+def test_invalid_json_names_line_and_column(tmp_path: Path) -> None:
+    path = write(tmp_path, '{\n  "role": {\n    "arn": ,\n  }\n}\n')
+    assert load_error(path) == f"{path}: not valid JSON: line 3 column 12: Expecting value"
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = write(tmp_path, b'{"role": "\xff"}')
+    assert load_error(path) == f"{path}: not UTF-8 text (byte 10)"
+
+
+def test_nan_is_not_json(tmp_path: Path) -> None:
+    path = write(tmp_path, '{"role": NaN}')
+    assert load_error(path) == f"{path}: not valid JSON: NaN is not a JSON value"
+
+
+def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
+    path = write(tmp_path, b"\xef\xbb\xbf" + json.dumps(snapshot()).encode())
+    assert inputs.load_input(path).shape == "snapshot"
+
+
+def test_stdin_is_named_stdin() -> None:
+    with pytest.raises(InputError, match=r"^<stdin>: not valid JSON: line 1 column 1"):
+        inputs.load_input("-", stdin=io.BytesIO(b"role: x"))
+
+
+# --- JSON that is not one of the three shapes ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "found"),
+    [("[1, 2]", "array"), ('"x"', "string"), ("3", "number"), ("null", "null")],
+)
+def test_not_an_object(tmp_path: Path, content: str, found: str) -> None:
+    path = write(tmp_path, content)
+    message = load_error(path)
+    assert message.startswith(f"{path}: found a JSON {found}; expected a role snapshot")
+
+
+def test_unknown_object(tmp_path: Path) -> None:
+    path = write(tmp_path, '{"Version": "2012-10-17", "Statement": []}')
+    message = load_error(path)
+    assert message.startswith(f"{path}: not a role snapshot (top-level keys: Statement, Version)")
+
+
+def test_ambiguous_object(tmp_path: Path) -> None:
+    path = write(tmp_path, json.dumps({**snapshot(), "roles": []}))
+    assert load_error(path).startswith(f"{path}: ambiguous input: has both 'role' and 'roles'")
+
+
+# --- schema violations name the place -----------------------------------------------------
+
+
+def test_batch_role_without_arn(tmp_path: Path) -> None:
+    bad = snapshot("C")
+    del bad["role"]["arn"]
+    path = write(tmp_path, json.dumps({"roles": [snapshot("A"), snapshot("B"), bad]}))
+    assert load_error(path) == f"{path}: roles[2].role: 'arn' is a required property"
+
+
+def test_misspelled_boundary_key_is_rejected(tmp_path: Path) -> None:
+    bad = snapshot()
+    bad["role"]["permission_boundary"] = {"arn": "x", "document": DOC}
+    path = write(tmp_path, json.dumps(bad))
+    assert load_error(path) == (
+        f"{path}: role: Additional properties are not allowed "
+        "('permission_boundary' was unexpected)"
+    )
+
+
+def test_document_of_wrong_type(tmp_path: Path) -> None:
+    bad = snapshot()
+    bad["role"]["policies"][0]["document"] = 42
+    path = write(tmp_path, json.dumps(bad))
+    assert load_error(path) == (
+        f"{path}: role.policies[0].document: 42 is not of type 'object', 'string'"
+    )
+
+
+def test_not_a_role_arn(tmp_path: Path) -> None:
+    bad = snapshot()
+    bad["role"]["arn"] = "arn:aws:iam::123456789012:user/alice"
+    path = write(tmp_path, json.dumps(bad))
+    assert load_error(path).startswith(
+        f"{path}: role.arn: 'arn:aws:iam::123456789012:user/alice' does not match"
+    )
+
+
+def test_empty_checks(tmp_path: Path) -> None:
+    path = write(tmp_path, json.dumps(snapshot(checks=[])))
+    assert load_error(path) == f"{path}: checks: [] should be non-empty"
+
+
+def test_empty_batch(tmp_path: Path) -> None:
+    path = write(tmp_path, '{"roles": []}')
+    assert load_error(path) == f"{path}: roles: [] should be non-empty"
+
+
+def test_scp_level_without_target(tmp_path: Path) -> None:
+    path = write(tmp_path, json.dumps(snapshot(scps=[{"policies": []}])))
+    assert load_error(path) == f"{path}: scps[0]: 'target' is a required property"
+
+
+def test_authorization_details_role_without_arn(tmp_path: Path) -> None:
+    path = write(tmp_path, json.dumps({"RoleDetailList": [{"RoleName": "x"}]}))
+    assert load_error(path) == f"{path}: RoleDetailList[0]: 'Arn' is a required property"
+
+
+def test_several_problems_are_counted(tmp_path: Path) -> None:
+    path = write(tmp_path, json.dumps({"roles": [{"role": {}}, {"role": {}}]}))
+    message = load_error(path)
+    assert message.startswith(f"{path}: roles[")
+    assert message.endswith("(and 3 more problems)")
+
+
+# --- good inputs --------------------------------------------------------------------------
+
+
+def test_shapes_are_recognised(tmp_path: Path) -> None:
+    single = inputs.load_input(write(tmp_path, json.dumps(snapshot()), "a.json"))
+    batch = inputs.load_input(write(tmp_path, json.dumps({"roles": [snapshot()]}), "b.json"))
+    gaad = {"RoleDetailList": [{"Arn": ARN, "RoleName": "R"}], "Policies": []}
+    details = inputs.load_input(write(tmp_path, json.dumps(gaad), "c.json"))
+    assert (single.shape, batch.shape, details.shape) == (
+        "snapshot",
+        "batch",
+        "authorization_details",
+    )
+    assert single.role_arns() == batch.role_arns() == details.role_arns() == [ARN]
+
+
+def test_documents_may_be_strings(tmp_path: Path) -> None:
+    good = snapshot()
+    good["role"]["policies"][0]["document"] = "%7B%22Version%22%3A%222012-10-17%22%7D"
+    assert inputs.load_input(write(tmp_path, json.dumps(good))).data == good
+
+
+def test_every_fixture_is_valid_against_the_published_schema() -> None:
+    fixtures = sorted((Path(__file__).parent.parent / "fixtures" / "evaluate").glob("*.json"))
+    assert fixtures, "fixtures/evaluate is empty: run scripts/make-fixtures"
+    validator = jsonschema.Draft202012Validator(inputs.schema())
+    jsonschema.Draft202012Validator.check_schema(inputs.schema())
+    for path in fixtures:
+        errors = list(validator.iter_errors(json.loads(path.read_text())))
+        assert errors == [], path
+
+
+def test_defaults_fill_a_snapshot_but_never_override_it() -> None:
+    own = inputs.EvaluationInput("x", "snapshot", snapshot(checks=["worker_production"]))
+    own.apply_defaults(checks=["ec2_backup"], appliance="111111111111")
+    assert own.data["checks"] == ["worker_production"]
+    assert own.data["appliance"] == {"principal": "111111111111"}
+
+
+def test_defaults_replace_a_batch_default_but_not_a_role_setting() -> None:
+    data = {"roles": [snapshot("A", checks=["worker_production"]), snapshot("B")]}
+    data["checks"] = ["worker_production"]
+    batch = inputs.EvaluationInput("x", "batch", data)
+    batch.apply_defaults(checks=["ec2_backup"], appliance=None)
+    assert batch.data["checks"] == ["ec2_backup"]
+    assert batch.data["roles"][0]["checks"] == ["worker_production"]
+    assert "checks" not in batch.data["roles"][1]
+    assert "appliance" not in batch.data
+
+
+def test_batch_chunks_keep_order_and_shared_settings() -> None:
+    roles = [snapshot(f"R{i}") for i in range(5)]
+    batch = inputs.EvaluationInput("x", "batch", {"roles": roles, "checks": ["ec2_backup"]})
+    chunks = list(batch.chunks(size=2))
+    assert [len(c["roles"]) for c in chunks] == [2, 2, 1]
+    assert [r for c in chunks for r in c["roles"]] == roles
+    assert all(c["checks"] == ["ec2_backup"] for c in chunks)
+
+
+def test_unknown_check_in_file_names_file_and_place() -> None:
+    data = {"roles": [snapshot("A"), snapshot("B", checks=["ec2_backup", "ec2_restore"])]}
+    batch = inputs.EvaluationInput("batch.json", "batch", data)
+    with pytest.raises(InputError) as info:
+        batch.check_known(["ec2_backup", "worker_production"])
+    assert str(info.value) == (
+        "batch.json: roles[1].checks: unknown check 'ec2_restore' "
+        "(known: ec2_backup, worker_production)"
+    )
+
+
+def test_unknown_check_on_command_line() -> None:
+    with pytest.raises(UsageError, match=r"^--checks: unknown check 'nope' \(known: ec2_backup\)"):
+        inputs.check_ids_known(["ec2_backup", "nope"], ["ec2_backup"])
+
+
+# --- through the command line: exit 2, message on stderr, no traceback --------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("{not json", "not valid JSON: line 1 column 2"),
+        ('{"hello": 1}', "not a role snapshot (top-level keys: hello)"),
+        ('{"roles": [{"role": {"policies": []}}]}', "roles[0].role: 'arn' is a required property"),
+    ],
+)
+def test_cli_bad_input_exits_2(run_harness, tmp_path: Path, content: str, problem: str) -> None:
+    path = write(tmp_path, content, "bad.json")
+    result = run_harness("evaluate", "--input", path, "--format", "json")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: {path}: {problem}")
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_missing_file_exits_2(run_harness, tmp_path: Path) -> None:
+    result = run_harness("evaluate", "--input", "fixtures/evaluate/missing.json")
+    assert (result.returncode, result.stderr) == (
+        2,
+        "error: fixtures/evaluate/missing.json: no such file\n",
+    )
+
+
+def test_cli_bad_stdin_exits_2(run_harness) -> None:
+    result = run_harness("evaluate", "--input", "-", input="[]")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: <stdin>: found a JSON array")
+
+
+def test_cli_unknown_format_is_usage_error(run_harness) -> None:
+    path = "fixtures/evaluate/veeam-ec2-backup.json"
+    result = run_harness("evaluate", "--input", path, "--format", "yaml")
+    assert result.returncode == 2
+    assert "invalid choice: 'yaml'" in result.stderr
+
+
+def test_authorization_details_chunks_carry_only_the_policies_they_use() -> None:
+    def policy(arn: str) -> dict[str, Any]:
+        return {"Arn": arn, "PolicyVersionList": [{"Document": DOC, "IsDefaultVersion": True}]}
+
+    def detail(name: str, attached: list[str], boundary: str | None = None) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "Arn": f"arn:aws:iam::123456789012:role/{name}",
+            "RoleName": name,
+            "AttachedManagedPolicies": [{"PolicyArn": arn} for arn in attached],
+        }
+        if boundary:
+            entry["PermissionsBoundary"] = {"PermissionsBoundaryArn": boundary}
+        return entry
+
+    data = {
+        "RoleDetailList": [detail("A", ["p1"]), detail("B", ["p2"], "p3"), detail("C", [])],
+        "Policies": [policy("p1"), policy("p2"), policy("p3"), policy("unused")],
+        "UserDetailList": [{"UserName": "u"}],
+        "appliance": {"principal": "111111111111"},
+    }
+    chunks = list(inputs.EvaluationInput("x", "authorization_details", data).chunks(size=2))
+    assert chunks == [
+        {
+            "RoleDetailList": data["RoleDetailList"][:2],
+            "Policies": data["Policies"][:3],
+            "appliance": {"principal": "111111111111"},
+        },
+        {
+            "RoleDetailList": data["RoleDetailList"][2:],
+            "Policies": [],
+            "appliance": {"principal": "111111111111"},
+        },
+    ]

@@ -1,0 +1,394 @@
+"""The private OPA's life cycle and the OPA client's failure messages, with real OPA processes.
+
+These use tiny policy directories in tmp_path, not the project's bundle, so they test process
+management and HTTP handling on their own.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import REPO, harness_env
+
+from harness.errors import ExternalError, UsageError
+from harness.opa import OpaClient, PrivateOpa, find_opa
+
+SNAPSHOT = {"role": {"arn": "arn:aws:iam::123456789012:role/R", "policies": []}}
+
+STUB_POLICY = """package vbaws.ec2_backup
+
+report := {"role_arn": input.role.arn, "compliant": false, "stub": true}
+
+report_list := [{"role_arn": r.role.arn, "compliant": true} | some r in input.roles]
+
+broken := x if {
+	some x in [1, 2]
+}
+"""
+
+
+def policy_dir(tmp_path: Path, rego: str = STUB_POLICY, name: str = "policies") -> Path:
+    """A minimal bundle directory: one policy file and a one-set requirement catalog."""
+    root = tmp_path / name
+    (root / "vbaws" / "requirements").mkdir(parents=True)
+    (root / "vbaws" / "requirements" / "data.json").write_text(
+        json.dumps({"ec2_backup": {"actions": ["ec2:CreateSnapshot"]}})
+    )
+    (root / "vbaws" / "stub.rego").write_text(rego)
+    return root
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def wait_gone(pid: int, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def refuses_connections(url: str) -> bool:
+    try:
+        httpx.get(f"{url}/health", timeout=2)
+    except httpx.ConnectError:
+        return True
+    return False
+
+
+@pytest.fixture
+def silent_server() -> Iterator[socket.socket]:
+    """A loopback socket that accepts connections and never answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        yield sock
+
+
+# --- PrivateOpa ---------------------------------------------------------------------------
+
+
+def test_private_opa_serves_the_directory_and_stops(tmp_path: Path) -> None:
+    with PrivateOpa(policy_dir(tmp_path)) as server:
+        pid = server.process.pid
+        assert server.url.startswith("http://127.0.0.1:")
+        with OpaClient(server.url) as client:
+            assert client.report(SNAPSHOT) == {
+                "role_arn": "arn:aws:iam::123456789012:role/R",
+                "compliant": False,
+                "stub": True,
+            }
+            assert client.requirement_sets() == {"ec2_backup": {"actions": ["ec2:CreateSnapshot"]}}
+    assert wait_gone(pid)
+    assert refuses_connections(server.url)
+
+
+def test_private_opa_loads_a_bundle_file(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle.tar.gz"
+    source = policy_dir(tmp_path)
+    subprocess.run(
+        [find_opa(), "build", "--output", str(bundle), str(source)],
+        check=True,
+        capture_output=True,
+    )
+    with PrivateOpa(bundle) as server, OpaClient(server.url) as client:
+        assert (
+            client.report_list({"roles": [SNAPSHOT, SNAPSHOT]})
+            == [{"role_arn": "arn:aws:iam::123456789012:role/R", "compliant": True}] * 2
+        )
+
+
+def test_private_opa_stops_when_the_block_raises(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError), PrivateOpa(policy_dir(tmp_path)) as server:
+        pid = server.process.pid
+        raise RuntimeError("boom")
+    assert wait_gone(pid)
+
+
+def test_failing_start_reports_opa_stderr(tmp_path: Path) -> None:
+    source = policy_dir(tmp_path, rego="package vbaws.ec2_backup\n\nreport := {\n")
+    with pytest.raises(ExternalError) as info, PrivateOpa(source):
+        pass
+    message = str(info.value)
+    assert message.startswith(f"OPA failed to start with {source}: ")
+    assert "rego_parse_error" in message
+    assert "stub.rego" in message
+    assert info.value.exit_code == 3
+
+
+def test_missing_source_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="does not exist"), PrivateOpa(tmp_path / "nope"):
+        pass
+
+
+def test_opa_bin_that_is_not_executable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPA_BIN", str(tmp_path / "no-opa"))
+    with pytest.raises(ExternalError, match=r"OPA_BIN=.*no-opa is not an executable file"):
+        find_opa()
+
+
+# --- OpaClient failures -------------------------------------------------------------------
+
+
+def test_unreachable_url() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with OpaClient(f"http://127.0.0.1:{port}") as client, pytest.raises(ExternalError) as info:
+        client.report(SNAPSHOT)
+    assert str(info.value).startswith(f"cannot reach OPA at http://127.0.0.1:{port}: ")
+
+
+@pytest.mark.parametrize("url", ["localhost:8181", "ftp://opa.example", "http://"])
+def test_url_that_is_not_http_is_a_usage_error(url: str) -> None:
+    with pytest.raises(UsageError, match="must look like http://HOST:PORT"):
+        OpaClient(url)
+
+
+def test_timeout(silent_server: socket.socket) -> None:
+    url = f"http://127.0.0.1:{silent_server.getsockname()[1]}"
+    with OpaClient(url, timeout=0.3) as client, pytest.raises(ExternalError) as info:
+        client.report(SNAPSHOT)
+    assert str(info.value) == f"OPA at {url} did not answer within 0.3s"
+
+
+def test_undefined_result_and_evaluation_error(tmp_path: Path) -> None:
+    with PrivateOpa(policy_dir(tmp_path)) as server, OpaClient(server.url) as client:
+        with pytest.raises(ExternalError) as undefined:
+            client.query("vbaws/nothing/here", {})
+        with pytest.raises(ExternalError) as failed:
+            client.query("vbaws/ec2_backup/broken", {})
+    assert str(undefined.value) == (
+        f"OPA at {server.url} has no result for data.vbaws.nothing.here: "
+        "is the vbaws bundle loaded there?"
+    )
+    assert str(failed.value).startswith(
+        f"OPA at {server.url} failed on data.vbaws.ec2_backup.broken (HTTP 500): "
+    )
+    assert (
+        "eval_conflict_error: rule data.vbaws.ec2_backup.broken produced conflicting values"
+        in str(failed.value)
+    )
+
+
+def test_bearer_token(tmp_path: Path) -> None:
+    source = policy_dir(tmp_path)
+    (source / "authz.rego").write_text(
+        "package system.authz\n\n"
+        "default allow := false\n\n"
+        'allow if input.path == ["health"]\n\n'
+        'allow if input.identity == "s3cret"\n'
+    )
+    auth = ["--authentication=token", "--authorization=basic"]
+    with PrivateOpa(source, extra_args=auth) as server:
+        with OpaClient(server.url, token="s3cret") as good:
+            assert good.report(SNAPSHOT)["stub"] is True
+        with OpaClient(server.url, token="wrong") as bad, pytest.raises(ExternalError) as info:
+            bad.report(SNAPSHOT)
+    assert str(info.value) == (
+        f"OPA at {server.url} refused the request (401 Unauthorized): check --opa-token / OPA_TOKEN"
+    )
+
+
+# --- the command line: the private OPA never outlives the harness -------------------------
+
+
+def start_harness(input_path: Path, rego: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "harness", "evaluate", "--input", str(input_path)],
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=harness_env({"VBAWS_REGO": str(rego)}),
+    )
+
+
+@pytest.mark.parametrize(("signum", "exit_code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupted_run_leaves_no_opa_behind(
+    tmp_path: Path, silent_server: socket.socket, signum: int, exit_code: int
+) -> None:
+    # The report rule calls a server that never answers, so the run is certainly mid-query
+    # once that server sees OPA's connection.
+    port = silent_server.getsockname()[1]
+    rego = policy_dir(
+        tmp_path,
+        rego="package vbaws.ec2_backup\n\n"
+        "report := http.send({\n"
+        f'\t"method": "GET", "url": "http://127.0.0.1:{port}/", "timeout": "60s",\n'
+        "})\n",
+    )
+    input_path = tmp_path / "one.json"
+    input_path.write_text(json.dumps(SNAPSHOT))
+    harness = start_harness(input_path, rego)
+    try:
+        silent_server.settimeout(60)
+        connection, _ = silent_server.accept()
+        opa_pids = children(harness.pid)
+        assert len(opa_pids) == 1
+        harness.send_signal(signum)
+        _, stderr = harness.communicate(timeout=30)
+        connection.close()
+    finally:
+        if harness.poll() is None:
+            harness.kill()
+    assert harness.returncode == exit_code
+    assert "Traceback" not in stderr
+    assert wait_gone(opa_pids[0])
+
+
+def test_opa_that_cannot_start_is_exit_3_with_its_message(run_harness, tmp_path: Path) -> None:
+    rego = policy_dir(tmp_path, rego="package vbaws.ec2_backup\n\nreport := {\n")
+    input_path = tmp_path / "one.json"
+    input_path.write_text(json.dumps(SNAPSHOT))
+    result = run_harness(
+        "evaluate", "--input", str(input_path), "--format", "json", env={"VBAWS_REGO": str(rego)}
+    )
+    assert result.returncode == 3
+    assert result.stderr.startswith(f"error: OPA failed to start with {rego}: ")
+    assert "rego_parse_error" in result.stderr
+    assert "Traceback" not in result.stderr
+    # Whatever could not be evaluated is still reported, as not evaluated.
+    output = json.loads(result.stdout)
+    assert output["summary"] == {"roles": 1, "compliant": 0, "not_compliant": 0, "not_evaluated": 1}
+    assert output["reports"][0]["evaluated"] is False
+
+
+def test_unreachable_opa_url_is_exit_3(run_harness, tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    input_path = tmp_path / "two.json"
+    input_path.write_text(json.dumps({"roles": [SNAPSHOT, SNAPSHOT]}))
+    result = run_harness("evaluate", "--input", str(input_path), "--opa-url", url)
+    assert result.returncode == 3
+    assert result.stderr.startswith(f"error: cannot reach OPA at {url}: ")
+    output = json.loads(result.stdout)
+    assert [r["evaluated"] for r in output["reports"]] == [False, False]
+    assert output["reports"][0]["error"].startswith(f"cannot reach OPA at {url}")
+
+
+def test_missing_bundle_is_exit_2(run_harness, tmp_path: Path) -> None:
+    input_path = tmp_path / "one.json"
+    input_path.write_text(json.dumps(SNAPSHOT))
+    result = run_harness(
+        "evaluate", "--input", str(input_path), "--bundle", str(tmp_path / "nope.tar.gz")
+    )
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"error: policy bundle {tmp_path / 'nope.tar.gz'} does not exist\n",
+    )
+
+
+def test_no_opa_binary_is_exit_3(run_harness, tmp_path: Path) -> None:
+    input_path = tmp_path / "one.json"
+    input_path.write_text(json.dumps(SNAPSHOT))
+    result = run_harness(
+        "evaluate", "--input", str(input_path), env={"OPA_BIN": str(tmp_path / "missing-opa")}
+    )
+    assert result.returncode == 3
+    assert result.stderr == f"error: OPA_BIN={tmp_path / 'missing-opa'} is not an executable file\n"
+
+
+def test_failure_part_way_keeps_what_was_evaluated(run_harness, tmp_path: Path) -> None:
+    # The stub fails on any role named "boom"; the harness sends 250 roles per query, so the
+    # first query succeeds and the second, holding only "boom", fails.
+    rego = policy_dir(
+        tmp_path,
+        rego="package vbaws.ec2_backup\n\n"
+        "report_list := [_report(s) | some s in input.roles]\n\n"
+        '_report(s) := {"role_arn": s.role.arn, "compliant": true} if {\n'
+        '\tnot endswith(s.role.arn, "/boom")\n'
+        "}\n\n"
+        "_report(s) := x if {\n"
+        '\tendswith(s.role.arn, "/boom")\n'
+        "\tsome x in [1, 2]\n"
+        "}\n",
+    )
+    roles = [
+        {"role": {"arn": f"arn:aws:iam::123456789012:role/r{i}", "policies": []}}
+        for i in range(250)
+    ]
+    roles.append({"role": {"arn": "arn:aws:iam::123456789012:role/boom", "policies": []}})
+    input_path = tmp_path / "many.json"
+    input_path.write_text(json.dumps({"roles": roles}))
+    result = run_harness(
+        "evaluate", "--input", str(input_path), "--format", "json", env={"VBAWS_REGO": str(rego)}
+    )
+    assert result.returncode == 3
+    assert "failed on data.vbaws.ec2_backup.report_list (HTTP 500)" in result.stderr
+    output = json.loads(result.stdout)
+    assert output["summary"] == {
+        "roles": 251,
+        "compliant": 250,
+        "not_compliant": 0,
+        "not_evaluated": 1,
+    }
+    assert output["reports"][:250] == [
+        {"role_arn": f"arn:aws:iam::123456789012:role/r{i}", "compliant": True} for i in range(250)
+    ]
+    last = output["reports"][250]
+    assert (last["role_arn"], last["evaluated"], last["compliant"]) == (
+        "arn:aws:iam::123456789012:role/boom",
+        False,
+        False,
+    )
+    assert "conflict" in last["error"]
+
+
+def test_cli_token_from_environment(run_harness, tmp_path: Path) -> None:
+    source = policy_dir(tmp_path)
+    (source / "authz.rego").write_text(
+        "package system.authz\n\n"
+        "default allow := false\n\n"
+        'allow if input.path == ["health"]\n\n'
+        'allow if input.identity == "s3cret"\n'
+    )
+    input_path = tmp_path / "one.json"
+    input_path.write_text(json.dumps(SNAPSHOT))
+    auth = ["--authentication=token", "--authorization=basic"]
+    with PrivateOpa(source, extra_args=auth) as server:
+        args = ("evaluate", "--input", str(input_path), "--opa-url", server.url)
+        good = run_harness(*args, env={"OPA_TOKEN": "s3cret"})
+        bad = run_harness(*args, env={"OPA_TOKEN": "wrong"})
+        flag = run_harness(*args, "--opa-token", "s3cret", env={"OPA_TOKEN": "wrong"})
+    # The stub's report is never compliant: exit 1 once OPA answers.
+    assert (good.returncode, good.stderr) == (1, "")
+    assert json.loads(good.stdout)["reports"][0]["stub"] is True
+    assert bad.returncode == 3
+    assert bad.stderr == (
+        f"error: OPA at {server.url} refused the request (401 Unauthorized): "
+        "check --opa-token / OPA_TOKEN\n"
+    )
+    assert flag.returncode == 1
