@@ -146,6 +146,9 @@ _boundary(role) := [{
 
 _service_linked(role) if startswith(object.get(role, "path", "/"), "/aws-service-role/")
 
+# The path is part of the ARN, so a snapshot without "path" is recognised too.
+_service_linked(role) if contains(object.get(role, "arn", ""), ":role/aws-service-role/")
+
 _scp_levels(snapshot, role) := values.as_list(snapshot.scps) if {
 	is_array(snapshot.scps)
 	not _service_linked(role)

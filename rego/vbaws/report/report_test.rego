@@ -132,6 +132,14 @@ test_service_linked_roles_ignore_scps if {
 	r.compliant
 	r.layers.scps == false
 	r.findings[0].id == "VBAWS-SCPS-NOT-APPLICABLE"
+	by_arn := {
+		"role": {
+			"arn": "arn:aws:iam::123456789012:role/aws-service-role/ec2.amazonaws.com/AWSServiceRoleForEC2",
+			"policies": [{"name": "a", "document": _document([_full])}],
+		},
+		"scps": [{"target": "r-abcd", "policies": []}],
+	}
+	report.build(by_arn).layers.scps == false
 }
 
 test_invalid_policy_is_never_compliant if {
