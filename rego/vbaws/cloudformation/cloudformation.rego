@@ -1,0 +1,54 @@
+# METADATA
+# title: Veeam Backup for AWS checks of a CloudFormation template
+# description: |
+#   conftest entry points for CloudFormation templates, JSON or YAML:
+#     conftest test --policy rego --data rego --namespace vbaws.cloudformation template.yaml
+#   Every AWS::IAM::Role, with its Policies, ManagedPolicyArns, PermissionsBoundary and
+#   AssumeRolePolicyDocument, and the AWS::IAM::Policy, AWS::IAM::RolePolicy and
+#   AWS::IAM::ManagedPolicy resources that attach to it, is mapped into a role snapshot and
+#   evaluated by data.vbaws.report.build, like a live role. What is known only at deploy time is
+#   never counted as granting anything. See docs/conftest.md.
+package vbaws.cloudformation
+
+import data.vbaws.lib.iac
+import data.vbaws.report
+
+_selected := {id | some id, model in roles; iac.selected(model)}
+
+# METADATA
+# description: The report (contract section 3) of each selected role, keyed by logical id.
+reports[id] := report.build(iac.snapshot(roles[id])) if some id in _selected
+
+# METADATA
+# title: deny
+# description: |
+#   One message per selected role and requirement set that is not met, naming the missing and
+#   explicitly denied actions; one per invalid document or trust policy that keeps the appliance
+#   out; one for an input that is not a template.
+# entrypoint: true
+deny contains msg if {
+	some id in _selected
+	some msg in iac.deny_messages(roles[id], reports[id])
+}
+
+deny contains "the input is not a CloudFormation template: it has no Resources object" if {
+	not _is_template
+}
+
+_is_template if is_object(input.Resources)
+
+# METADATA
+# title: warn
+# description: |
+#   Conditional grants, everything known only at deploy time (counted as granting nothing), and
+#   a warning when the template selects no role at all.
+# entrypoint: true
+warn contains msg if {
+	some id in _selected
+	some msg in iac.warn_messages(roles[id], reports[id])
+}
+
+warn contains iac.nothing_selected("template") if {
+	_is_template
+	count(_selected) == 0
+}

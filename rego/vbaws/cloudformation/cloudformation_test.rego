@@ -1,0 +1,207 @@
+package vbaws.cloudformation_test
+
+import data.vbaws.cloudformation
+
+_doc(actions) := {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
+
+_trust := {"Version": "2012-10-17", "Statement": [{
+	"Effect": "Allow",
+	"Action": "sts:AssumeRole",
+	"Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::111111111111:role/Appliance"}},
+}]}
+
+_role(properties) := {"Type": "AWS::IAM::Role", "Properties": object.union(
+	{"AssumeRolePolicyDocument": _trust, "Tags": [{"Key": "vbaws:checks", "Value": "ec2_backup"}]},
+	properties,
+)}
+
+_template(resources) := {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}
+
+test_role_model if {
+	template := _template({"Role": _role({
+		"RoleName": "Backup",
+		"Policies": [{"PolicyName": "p", "PolicyDocument": _doc("ec2:CreateTags")}],
+	})})
+	cloudformation.roles.Role == {
+		"id": "Role",
+		"name": "Backup",
+		"arn": "Role",
+		"trust_policy": {"Version": "2012-10-17", "Statement": [{
+			"Effect": "Allow",
+			"Action": "sts:AssumeRole",
+			"Principal": {"AWS": "arn:aws:iam::111111111111:role/Appliance"},
+		}]},
+		"policies": [{"name": "p", "type": "inline", "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*"}]}}],
+		"tags": {"vbaws:checks": "ec2_backup"},
+		"tags_known": false,
+		"unknowns": [],
+	} with input as template
+}
+
+test_policies_attached_by_long_and_short_form_references if {
+	template := _template({
+		"Role": _role({"RoleName": "Backup"}),
+		# Long form {"Ref": ...}, the short form `!Ref Role` as conftest's YAML parser leaves it
+		# ("Role"), and the role's literal name.
+		"Long": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "long", "Roles": [{"Ref": "Role"}], "PolicyDocument": _doc("a:A")}},
+		"Short": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "short", "Roles": ["Role"], "PolicyDocument": _doc("a:B")}},
+		"ByName": {"Type": "AWS::IAM::RolePolicy", "Properties": {"PolicyName": "by-name", "RoleName": "Backup", "PolicyDocument": _doc("a:C")}},
+		"Managed": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"ManagedPolicyName": "managed", "Roles": [{"Ref": "Role"}], "PolicyDocument": _doc("a:D")}},
+		"Other": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "other", "Roles": ["SomeoneElse"], "PolicyDocument": _doc("a:E")}},
+	})
+	policies := cloudformation.roles.Role.policies with input as template
+	{p.name | some p in policies} == {"long", "short", "by-name", "managed"}
+}
+
+test_managed_policy_arns if {
+	arn := "arn:aws:iam::aws:policy/ReadOnlyAccess"
+	template := _template({
+		"Role": _role({"ManagedPolicyArns": [
+			{"Ref": "Mine"},
+			"Mine2.PolicyArn",
+			{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess"},
+		]}),
+		"Mine": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": _doc("a:A")}},
+		"Mine2": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"ManagedPolicyName": "mine2", "PolicyDocument": _doc("a:B")}},
+	})
+	model := cloudformation.roles.Role with input as template
+		with data.vbaws_managed_policies as {arn: {"document": _doc("a:C")}}
+	{p.name | some p in model.policies} == {"Mine", "mine2", arn}
+	model.unknowns == []
+}
+
+test_values_known_only_at_deploy_are_unknown if {
+	template := _template({"Role": _role({
+		"ManagedPolicyArns": [{"Fn::ImportValue": "shared"}],
+		"PermissionsBoundary": "arn:aws:iam::123456789012:policy/Boundary",
+		"Policies": [{"PolicyName": "if", "PolicyDocument": {"Fn::If": ["Prod", _doc("a:A"), _doc("a:B")]}}],
+	})})
+	model := cloudformation.roles.Role with input as template
+	model.policies == []
+	model.permissions_boundary == {"arn": "arn:aws:iam::123456789012:policy/Boundary", "document": {"Version": "2012-10-17", "Statement": []}}
+	{[u.layer, u.what] | some u in model.unknowns} == {
+		["identity", "ManagedPolicyArns entry {\"Fn::ImportValue\":\"shared\"} is known only at deploy time"],
+		["identity", "the document of inline policy \"if\" is computed by an intrinsic function at deploy time"],
+		["boundary", "managed policy arn:aws:iam::123456789012:policy/Boundary has no document in this input or in data.vbaws_managed_policies (python -m harness export-managed-policies writes one)"],
+	}
+}
+
+test_intrinsics_inside_statements if {
+	template := _template({"Role": _role({"Policies": [
+		{"PolicyName": "scoped", "PolicyDocument": {"Statement": [{
+			"Effect": "Allow",
+			"Action": ["ec2:CreateTags", {"Fn::Sub": "ec2:DeleteTags"}],
+			"Resource": [{"Fn::GetAtt": ["Queue", "Arn"]}, {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::b"]]}],
+		}]}},
+		{"PolicyName": "opaque", "PolicyDocument": {"Statement": [{
+			"Effect": "Allow",
+			"Action": {"Fn::If": ["Prod", "ec2:*", "ec2:Describe*"]},
+			"Resource": "*",
+		}]}},
+	]})})
+	model := cloudformation.roles.Role with input as template
+	model.policies == [{"name": "scoped", "type": "inline", "document": {"Statement": [{
+		"Effect": "Allow",
+		"Action": ["ec2:CreateTags", "ec2:DeleteTags"],
+		"Resource": ["${Queue.Arn}", "arn:${AWS::Partition}:s3:::b"],
+	}]}}]
+	[u.what | some u in model.unknowns] == ["the document of inline policy \"opaque\" uses intrinsic functions whose result is known only at deploy time"]
+}
+
+test_not_a_template if {
+	cloudformation.deny == {"the input is not a CloudFormation template: it has no Resources object"} with input as {"format_version": "1.2"}
+	cloudformation.warn == set() with input as {"format_version": "1.2"}
+}
+
+test_nothing_selected if {
+	template := _template({"Role": _role({"Tags": [{"Key": "team", "Value": "web"}]})})
+	cloudformation.deny == set() with input as template
+	cloudformation.warn == {"no IAM role in this template is selected for the Veeam checks: tag a role with vbaws:checks (requirement set ids separated by spaces, e.g. \"ec2_backup\") or list it in data.vbaws_config.roles (see docs/conftest.md)"} with input as template
+}
+
+test_more_shapes if {
+	template := _template({
+		"Role": {"Type": "AWS::IAM::Role", "Properties": {
+			"AssumeRolePolicyDocument": {"Fn::If": ["Prod", _trust, _trust]},
+			"PermissionsBoundary": {"Ref": "Boundary"},
+			"ManagedPolicyArns": [{"Fn::GetAtt": ["Mine", "PolicyArn"]}],
+			"Policies": [
+				{"PolicyDocument": json.marshal(_doc("a:A"))},
+				{"PolicyName": "single", "PolicyDocument": {"Statement": {"Effect": "Allow", "Action": "a:B", "Resource": {"Fn::Sub": ["arn:${AWS::Partition}:s3:::${B}", {"B": "b"}]}}}},
+				{"PolicyName": "no-statement", "PolicyDocument": {"Version": "2012-10-17"}},
+				{"PolicyName": "number", "PolicyDocument": 7},
+				{"PolicyName": "opaque-action", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": ["a:C", {"Fn::Select": [0, ["a:D"]]}], "Resource": "*"}]}},
+				{"PolicyName": "principal", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "a:E", "Resource": "*", "Principal": "*"}]}},
+			],
+		}},
+		"Boundary": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {"Fn::ImportValue": "boundary"}}},
+		"Mine": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": _doc("a:F")}},
+	})
+	model := cloudformation.roles.Role with input as template
+	model.trust_policy == {"Version": "2012-10-17", "Statement": []}
+	model.permissions_boundary == {"arn": "Boundary", "document": {"Version": "2012-10-17", "Statement": []}}
+	model.policies == [
+		{"name": "Mine", "type": "managed", "document": _doc("a:F")},
+		{"name": "Policies[0]", "type": "inline", "document": json.marshal(_doc("a:A"))},
+		{"name": "no-statement", "type": "inline", "document": {"Version": "2012-10-17"}},
+		{"name": "number", "type": "inline", "document": 7},
+		{"name": "principal", "type": "inline", "document": {"Statement": [{"Effect": "Allow", "Action": "a:E", "Resource": "*", "Principal": "*"}]}},
+		{"name": "single", "type": "inline", "document": {"Statement": {"Effect": "Allow", "Action": "a:B", "Resource": "arn:aws:s3:::${B}"}}},
+	]
+	{[u.layer, u.what] | some u in model.unknowns} == {
+		["trust", "AssumeRolePolicyDocument is computed by an intrinsic function at deploy time"],
+		["boundary", "the document of Boundary is computed by an intrinsic function at deploy time"],
+		["identity", "the document of inline policy \"opaque-action\" uses intrinsic functions whose result is known only at deploy time"],
+	}
+}
+
+test_short_form_get_att_string if {
+	template := _template({
+		"Role": _role({"ManagedPolicyArns": ["Mine.PolicyArn"], "PermissionsBoundary": "Mine"}),
+		"Mine": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": _doc("a:F")}},
+	})
+	model := cloudformation.roles.Role with input as template
+	model.policies == [{"name": "Mine", "type": "managed", "document": _doc("a:F")}]
+	model.permissions_boundary == {"arn": "Mine", "document": _doc("a:F")}
+}
+
+# The entry points with a one-action requirement set, so the messages stay short.
+_requirements := {
+	"ec2_backup": {"actions": ["ec2:CreateTags"], "source": {}},
+	"worker_production": {"actions": ["ec2:RunInstances"], "source": {}},
+}
+
+test_entry_points_for_a_selected_role if {
+	template := _template({"Role": _role({
+		"Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [{
+			"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*",
+			"Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
+		}]}}],
+		"Tags": [{"Key": "vbaws:checks", "Value": "ec2_backup worker_production"}],
+	})})
+	cloudformation.deny == {"Role: check worker_production: missing 1 required action: ec2:RunInstances"} with input as template
+		with data.vbaws.requirements as _requirements
+	cloudformation.warn == {"Role: check ec2_backup: 1 required action granted only conditionally: ec2:CreateTags (allow has Condition StringEquals aws:RequestedRegion)"} with input as template
+		with data.vbaws.requirements as _requirements
+	cloudformation.reports.Role.compliant == false with input as template
+		with data.vbaws.requirements as _requirements
+}
+
+test_policies_chosen_at_deploy_time if {
+	template := _template({"Role": _role({"Policies": [
+		{"Fn::If": ["Prod", {"PolicyName": "a", "PolicyDocument": _doc("a:A")}, {"Ref": "AWS::NoValue"}]},
+		# `!If [Prod, {...}, !Ref AWS::NoValue]` as conftest's YAML parser leaves it
+		["Prod", {"PolicyName": "b", "PolicyDocument": _doc("a:B")}, "AWS::NoValue"],
+		{"PolicyName": "c", "PolicyDocument": ["Prod", _doc("a:C"), _doc("a:D")]},
+		{"PolicyName": "d", "PolicyDocument": {"Statement": [["Prod", {"Effect": "Allow"}, "AWS::NoValue"]]}},
+		{"PolicyName": "e", "PolicyDocument": {"Statement": "not a statement"}},
+	]})})
+	model := cloudformation.roles.Role with input as template
+	model.policies == [{"name": "e", "type": "inline", "document": {"Statement": "not a statement"}}]
+	[u.what | some u in model.unknowns] == [
+		"the document of inline policy \"Policies[0]\" is chosen by an intrinsic function (such as !If) at deploy time",
+		"the document of inline policy \"Policies[1]\" is chosen by an intrinsic function (such as !If) at deploy time",
+		"the document of inline policy \"c\" is chosen by an intrinsic function (such as !If) at deploy time",
+		"the document of inline policy \"d\" uses intrinsic functions whose result is known only at deploy time",
+	]
+}

@@ -1,0 +1,393 @@
+package vbaws.cloudformation
+
+import data.vbaws.lib.iac
+
+# Mapping of a CloudFormation template (JSON, or YAML as conftest parses it) into role models
+# (see vbaws.lib.iac).
+#
+# Intrinsic functions arrive in two shapes. In JSON and in long-form YAML they are objects
+# ({"Ref": "X"}, {"Fn::Sub": "..."}, {"Fn::GetAtt": ["X", "Arn"]}). conftest's YAML parser drops
+# the short-form tags and keeps their argument, so `!Ref X` arrives as the string "X",
+# `!GetAtt X.Arn` as "X.Arn" and `!Sub "arn:${AWS::Partition}:..."` as the template string. A
+# string that names a logical id of the template is therefore read as a reference to it.
+
+_resources := input.Resources if is_object(input.Resources)
+
+_properties(id) := props if {
+	props := _resources[id].Properties
+	is_object(props)
+} else := {}
+
+_property(id, name) := object.get(_properties(id), name, null)
+
+_of_type(type) := {id | some id, r in _resources; r.Type == type}
+
+# The logical id a value refers to, undefined when it refers to none.
+_ref_id(v) := v.Ref if is_string(v.Ref)
+
+_ref_id(v) := v["Fn::GetAtt"][0] if is_array(v["Fn::GetAtt"])
+
+_ref_id(v) := split(v["Fn::GetAtt"], ".")[0] if is_string(v["Fn::GetAtt"])
+
+_ref_id(v) := v if {
+	is_string(v)
+	_resources[v]
+}
+
+_ref_id(v) := id if {
+	is_string(v)
+	not _resources[v]
+	parts := split(v, ".")
+	count(parts) == 2
+	id := parts[0]
+	_resources[id]
+}
+
+# A string value: literal, or the template of Fn::Sub. Undefined for anything else.
+_text(v) := _pseudo(v) if is_string(v)
+
+_text(v) := _pseudo(v["Fn::Sub"]) if is_string(v["Fn::Sub"])
+
+_text(v) := _pseudo(v["Fn::Sub"][0]) if is_array(v["Fn::Sub"])
+
+# The pseudo parameters that do not depend on the account are filled in (the ARNs of AWS
+# managed policies are written with ${AWS::Partition}); the others stay "${...}".
+_pseudo(s) := replace(replace(s, "${AWS::Partition}", "aws"), "${AWS::URLSuffix}", "amazonaws.com")
+
+_arn_text(v) := _text(v)
+
+# ---------------------------------------------------------------------------------------------
+# Policy documents: intrinsic functions inside statements are turned into strings. A value only
+# known at deploy time becomes "${...}": never "*", so it never counts as covering every resource.
+# An Effect or an Action that cannot be read makes the whole document unknown.
+# ---------------------------------------------------------------------------------------------
+
+_scalar(v) := _leaf(v)
+
+_scalar(v) := concat(v["Fn::Join"][0], parts) if {
+	is_array(v["Fn::Join"])
+	parts := [p | some x in v["Fn::Join"][1]; p := _leaf(x)]
+	count(parts) == count(v["Fn::Join"][1])
+}
+
+_leaf(v) := _pseudo(v) if is_string(v)
+
+_leaf(v) := _text(v) if is_object(v)
+
+_leaf(v) := sprintf("${%s}", [v.Ref]) if is_string(v.Ref)
+
+_leaf(v) := sprintf("${%s}", [concat(".", v["Fn::GetAtt"])]) if is_array(v["Fn::GetAtt"])
+
+_leaf(v) := sprintf("${%s}", [v["Fn::GetAtt"]]) if is_string(v["Fn::GetAtt"])
+
+# A value whose shape is not known before deploy (Fn::If, Fn::ImportValue, Fn::Select ...).
+_opaque(v) if {
+	_intrinsic(v)
+	not _scalar(v)
+}
+
+_intrinsic(v) if {
+	is_object(v)
+	count(v) == 1
+	some key, _ in v
+	_intrinsic_key(key)
+}
+
+_intrinsic_key("Ref")
+
+_intrinsic_key(key) if startswith(key, "Fn::")
+
+_values(v) := [_value(x) | some x in v] if is_array(v)
+
+_values(v) := _value(v) if not is_array(v)
+
+# Anything that is not a readable intrinsic function is kept as it is (the engine reports it
+# when IAM would reject it).
+_value(v) := s if {
+	s := _scalar(v)
+} else := v
+
+_unreadable(v) if {
+	is_array(v)
+	some x in v
+	_opaque(x)
+}
+
+_unreadable(v) if _opaque(v)
+
+_statement_keys := {"Effect", "Action", "NotAction", "Resource", "NotResource", "Sid"}
+
+_readable_statement(s) if {
+	is_object(s)
+	not _intrinsic(s)
+	every key in {"Effect", "Action", "NotAction"} {
+		not _unreadable(object.get(s, key, null))
+	}
+}
+
+# Anything else that is not an object is left for the engine to report; an array is what a
+# short-form !If becomes after conftest's YAML parser.
+_readable_statement(s) if {
+	not is_object(s)
+	not is_array(s)
+}
+
+_statement(s) := s if not is_object(s)
+
+_statement(s) := object.union_n([
+	s,
+	{key: _values(s[key]) | some key in _statement_keys; key in object.keys(s)},
+	{key: _principal(s[key]) | some key in {"Principal", "NotPrincipal"}; key in object.keys(s)},
+]) if {
+	is_object(s)
+}
+
+_principal(p) := {kind: _values(v) | some kind, v in p} if is_object(p)
+
+_principal(p) := _values(p) if not is_object(p)
+
+# {"document": normalised document} or {"unknown": reason}.
+_document(doc) := {"document": doc} if {
+	is_string(doc)
+} else := {"unknown": "is computed by an intrinsic function at deploy time"} if {
+	_intrinsic(doc)
+} else := {"unknown": "is chosen by an intrinsic function (such as !If) at deploy time"} if {
+	is_array(doc)
+} else := {"unknown": "uses intrinsic functions whose result is known only at deploy time"} if {
+	some s in _as_list(doc.Statement)
+	not _readable_statement(s)
+} else := {"document": object.union(doc, {"Statement": [_statement(s) | some s in doc.Statement]})} if {
+	is_array(doc.Statement)
+} else := {"document": object.union(doc, {"Statement": _statement(doc.Statement)})} if {
+	is_object(doc.Statement)
+} else := {"document": doc}
+
+_as_list(x) := x if is_array(x)
+
+_as_list(x) := [x] if not is_array(x)
+
+# ---------------------------------------------------------------------------------------------
+# Roles and what attaches to them.
+# ---------------------------------------------------------------------------------------------
+
+_roles := _of_type("AWS::IAM::Role")
+
+_role_name(id) := name if {
+	name := _property(id, "RoleName")
+	is_string(name)
+	not contains(name, "${")
+}
+
+_name(id) := name if {
+	name := _role_name(id)
+} else := id
+
+# [RoleName, logical id] of the roles with a literal name.
+_role_names := {[name, role] | some role in _roles; name := _role_name(role)}
+
+# The roles a value (an entry of Roles, a RoleName) names: by reference, or by literal name.
+_named_roles(v) := _referenced_role(v) | _roles_named(v)
+
+_referenced_role(v) := {role} if {
+	role := _ref_id(v)
+	role in _roles
+} else := set()
+
+_roles_named(v) := {role | some [name, role] in _role_names; name == v} if {
+	is_string(v)
+} else := set()
+
+# Everything that gives a role identity permissions, as [role logical id, entry]: an entry is
+# {"key": dedup key, "policy": {"name", "type", "document"}} or {"key", "unknown": {"layer", "what"}}.
+
+# Policies of the role.
+_entries contains [role, _entry(concat("", ["inline:", name]), name, "inline", document, label)] if {
+	some role in _roles
+	some i, policy in _as_list(object.get(_properties(role), "Policies", []))
+	name := _policy_label_inline(policy, i)
+	document := _inline_document(policy)
+	label := sprintf("the document of inline policy %q", [name])
+}
+
+# AWS::IAM::Policy (an inline policy put into every role listed) and AWS::IAM::RolePolicy.
+_entries contains [role, _inline_resource_entry(id)] if {
+	some id in _of_type("AWS::IAM::Policy")
+	some v in _as_list(_property(id, "Roles"))
+	some role in _named_roles(v)
+}
+
+_entries contains [role, _inline_resource_entry(id)] if {
+	some id in _of_type("AWS::IAM::RolePolicy")
+	some role in _named_roles(_property(id, "RoleName"))
+}
+
+# AWS::IAM::ManagedPolicy listing the role in its Roles.
+_entries contains [role, _managed_entry(id)] if {
+	some id in _managed_policies
+	some v in _as_list(_property(id, "Roles"))
+	some role in _named_roles(v)
+}
+
+# ManagedPolicyArns of the role.
+_entries contains [role, _policy_reference("identity", v, "ManagedPolicyArns")] if {
+	some role in _roles
+	some v in _as_list(object.get(_properties(role), "ManagedPolicyArns", []))
+}
+
+# A Policies entry may itself be an intrinsic function (Fn::If choosing a policy, or the array a
+# short-form !If becomes).
+_inline_document(policy) := _document(object.get(policy, "PolicyDocument", null)) if {
+	is_object(policy)
+	not _intrinsic(policy)
+} else := {"unknown": "is chosen by an intrinsic function (such as !If) at deploy time"}
+
+_policy_label(id, property) := name if {
+	name := _property(id, property)
+	is_string(name)
+} else := id
+
+_policy_label_inline(policy, _) := policy.PolicyName if _named(policy)
+
+_policy_label_inline(policy, i) := sprintf("Policies[%d]", [i]) if not _named(policy)
+
+_named(policy) if is_string(policy.PolicyName)
+
+_inline_resource_entry(id) := _entry(
+	id,
+	_policy_label(id, "PolicyName"),
+	"inline",
+	_document(_property(id, "PolicyDocument")),
+	sprintf("the document of %s", [id]),
+)
+
+_managed_entry(id) := _entry(
+	id,
+	_policy_label(id, "ManagedPolicyName"),
+	"managed",
+	_document(_property(id, "PolicyDocument")),
+	sprintf("the document of %s", [id]),
+)
+
+_entry(key, name, type, result, _) := {"key": key, "policy": {
+	"name": name,
+	"type": type,
+	"document": result.document,
+}} if {
+	result.document
+}
+
+_entry(key, _, _, result, label) := {"key": key, "unknown": {
+	"layer": "identity",
+	"what": sprintf("%s %s", [label, result.unknown]),
+}} if {
+	result.unknown
+}
+
+_managed_policies := _of_type("AWS::IAM::ManagedPolicy")
+
+# A managed policy named by ARN (ManagedPolicyArns entry, PermissionsBoundary): one of the
+# template's AWS::IAM::ManagedPolicy resources, or an ARN whose document comes from the data.
+_policy_reference(layer, v, _) := _with_layer(layer, _managed_entry(id)) if {
+	id := _managed_ref(v)
+}
+
+_policy_reference(layer, v, _) := _by_arn(layer, arn) if {
+	not _managed_ref(v)
+	arn := _arn_or_empty(v)
+	startswith(arn, "arn:")
+}
+
+_policy_reference(layer, v, property) := {"key": json.marshal(v), "unknown": {
+	"layer": layer,
+	"what": sprintf("%s entry %s is known only at deploy time", [property, json.marshal(v)]),
+}} if {
+	not _managed_ref(v)
+	not startswith(_arn_or_empty(v), "arn:")
+}
+
+_managed_ref(v) := id if {
+	id := _ref_id(v)
+	id in _managed_policies
+}
+
+_by_arn(_, arn) := {"key": arn, "policy": {"name": arn, "type": "managed", "document": policy.document}} if {
+	policy := iac.managed_policy(arn)
+}
+
+_by_arn(layer, arn) := {"key": arn, "unknown": iac.missing_managed_policy(layer, arn)} if {
+	not iac.managed_policy(arn)
+}
+
+_arn_or_empty(v) := arn if {
+	arn := _arn_text(v)
+} else := ""
+
+_with_layer("identity", entry) := entry
+
+_with_layer("boundary", entry) := object.union(entry, {"unknown": unknown}) if {
+	unknown := object.union(entry.unknown, {"layer": "boundary"})
+}
+
+_with_layer("boundary", entry) := entry if not entry.unknown
+
+_entries_by_role := {role: {e | some [r, e] in _entries; r == role} | some role in _roles}
+
+_identity_entries(role) := _entries_by_role[role]
+
+# One policy per dedup key.
+_identity_policies(role) := [[e.policy | some e in _identity_entries(role); e.key == key; e.policy][0] |
+	some key in sort({e.key | some e in _identity_entries(role); e.policy})
+]
+
+_boundary(role) := _policy_reference("boundary", v, "PermissionsBoundary") if {
+	v := _property(role, "PermissionsBoundary")
+	not is_null(v)
+}
+
+_boundary_field(role) := {"permissions_boundary": {"arn": b.policy.name, "document": b.policy.document}} if {
+	b := _boundary(role)
+	b.policy
+} else := {"permissions_boundary": {"arn": b.key, "document": iac.empty_document}} if {
+	b := _boundary(role)
+	b.unknown
+} else := {}
+
+_trust(role) := _document(_property(role, "AssumeRolePolicyDocument"))
+
+_trust_document(role) := doc if {
+	doc := _trust(role).document
+} else := iac.empty_document
+
+_tags(role) := {t.Key: t.Value |
+	some t in _as_list(object.get(_properties(role), "Tags", []))
+	is_string(t.Key)
+	is_string(t.Value)
+}
+
+_unknowns(role) := array.flatten([
+	[e.unknown | some e in _identity_entries(role); e.unknown],
+	[b.unknown | b := _boundary(role); b.unknown],
+	[{"layer": "trust", "what": concat(" ", ["AssumeRolePolicyDocument", _trust(role).unknown])} |
+		_trust(role).unknown
+	],
+])
+
+# METADATA
+# description: |
+#   The role models of the template (see vbaws.lib.iac), keyed by logical id: one for each
+#   AWS::IAM::Role with everything that gives it permissions.
+roles[role] := object.union(
+	{
+		"id": role,
+		"name": _name(role),
+		"arn": role,
+		"trust_policy": _trust_document(role),
+		"policies": _identity_policies(role),
+		"tags": _tags(role),
+		"tags_known": false,
+		"unknowns": sort(_unknowns(role)),
+	},
+	_boundary_field(role),
+) if {
+	some role in _roles
+}

@@ -1,0 +1,126 @@
+package vbaws.lib.iac_test
+
+import data.vbaws.lib.iac
+
+_model(tags) := {
+	"id": "aws_iam_role.backup",
+	"name": "Backup",
+	"arn": "aws_iam_role.backup",
+	"trust_policy": iac.empty_document,
+	"policies": [],
+	"tags": tags,
+	"tags_known": true,
+	"unknowns": [],
+}
+
+test_checks_from_the_tag if {
+	iac.checks(_model({"vbaws:checks": "  ec2_backup   worker_production "})) == {"ec2_backup", "worker_production"}
+	iac.checks(_model({"vbaws:checks": ""})) == set()
+	iac.checks(_model({"team": "backup"})) == set()
+	not iac.selected(_model({}))
+}
+
+test_checks_from_data_by_id_or_name if {
+	iac.checks(_model({})) == {"ec2_backup"} with data.vbaws_config as {"roles": {"aws_iam_role.backup": {}}}
+	iac.checks(_model({})) == {"worker_production"} with data.vbaws_config as {"roles": {"Backup": {"checks": ["worker_production"]}}}
+	iac.checks(_model({"vbaws:checks": "ec2_backup"})) == {"ec2_backup", "worker_production"} with data.vbaws_config as {"roles": {"Backup": ["worker_production"]}}
+}
+
+test_snapshot_requests_known_sets_and_the_appliance if {
+	model := object.union(_model({"vbaws:checks": "worker_production typo ec2_backup"}), {"permissions_boundary": {"arn": "b", "document": iac.empty_document}})
+	iac.snapshot(model) == {
+		"role": {
+			"arn": "aws_iam_role.backup",
+			"name": "Backup",
+			"trust_policy": iac.empty_document,
+			"policies": [],
+			"tags": {"vbaws:checks": "worker_production typo ec2_backup"},
+			"permissions_boundary": {"arn": "b", "document": iac.empty_document},
+		},
+		"checks": ["ec2_backup", "worker_production"],
+		"appliance": {"principal": "arn:aws:iam::111111111111:role/A"},
+	} with data.vbaws_config as {"appliance": {"principal": "arn:aws:iam::111111111111:role/A"}}
+}
+
+test_managed_policy_lookup_across_partitions if {
+	policies := {"arn:aws:iam::aws:policy/X": {"document": {"Statement": []}}}
+	iac.managed_policy("arn:aws:iam::aws:policy/X") == {"document": {"Statement": []}} with data.vbaws_managed_policies as policies
+	iac.managed_policy("arn:aws-us-gov:iam::aws:policy/X") == {"document": {"Statement": []}} with data.vbaws_managed_policies as policies
+	not iac.managed_policy("arn:aws:iam::123456789012:policy/X") with data.vbaws_managed_policies as policies
+}
+
+# A report in the shape of contract section 3, written out here so that the messages are
+# tested on their own.
+_report := {
+	"checks": {
+		"ec2_backup": {
+			"compliant": false,
+			"actions": {
+				"ec2:CreateSnapshot": {"decision": "implicit_deny", "blocked_by": ["identity"]},
+				"sqs:ListQueues": {"decision": "implicit_deny", "blocked_by": ["boundary"]},
+				"kms:CreateGrant": {"decision": "explicit_deny", "blocked_by": ["identity"], "statement": "DenyKms"},
+				"kms:ReEncryptTo": {"decision": "explicit_deny", "blocked_by": ["boundary"], "statement": ""},
+				"ssm:SendCommand": {"decision": "conditional", "reasons": ["allow has Condition StringEquals aws:RequestedRegion"]},
+			},
+			"missing": ["sqs:ListQueues", "ec2:CreateSnapshot"],
+			"denied": ["kms:CreateGrant", "kms:ReEncryptTo"],
+			"conditional": ["ssm:SendCommand"],
+		},
+		"worker_production": {
+			"compliant": true,
+			"actions": {},
+			"missing": [],
+			"denied": [],
+			"conditional": [],
+		},
+	},
+	"findings": [
+		{"id": "VBAWS-MISSING", "severity": "error", "message": "repeated"},
+		{"id": "VBAWS-INVALID-POLICY", "severity": "error", "message": "inline policy \"p\": statement 0: Effect must be Allow or Deny"},
+		{"id": "VBAWS-TRUST-CONDITIONS", "severity": "warning", "message": "assuming the role depends on trust policy conditions: sts:ExternalId"},
+		{"id": "VBAWS-SCPS-NOT-EVALUATED", "severity": "info", "message": "not shown"},
+	],
+}
+
+test_deny_messages if {
+	iac.deny_messages(_model({"vbaws:checks": "ec2_backup nope"}), _report) == {
+		"aws_iam_role.backup: check ec2_backup: missing 2 required actions: ec2:CreateSnapshot, sqs:ListQueues (not allowed by boundary); explicitly denied: kms:CreateGrant (statement DenyKms), kms:ReEncryptTo (boundary)",
+		"aws_iam_role.backup: inline policy \"p\": statement 0: Effect must be Allow or Deny",
+		"aws_iam_role.backup: unknown requirement set \"nope\" (known: ec2_backup, worker_production)",
+	}
+}
+
+test_warn_messages if {
+	model := object.union(_model({}), {"unknowns": [
+		{"layer": "identity", "what": "x is known only after apply"},
+		{"layer": "boundary", "what": "y is known only after apply"},
+		{"layer": "trust", "what": "z is known only after apply"},
+	]})
+	iac.warn_messages(model, _report) == {
+		"aws_iam_role.backup: check ec2_backup: 1 required action granted only conditionally: ssm:SendCommand (allow has Condition StringEquals aws:RequestedRegion)",
+		"aws_iam_role.backup: assuming the role depends on trust policy conditions: sts:ExternalId",
+		"aws_iam_role.backup: x is known only after apply; counted as granting nothing",
+		"aws_iam_role.backup: y is known only after apply; counted as allowing nothing",
+	}
+
+	# The trust policy matters only when an appliance principal is given.
+	some msg in iac.warn_messages(model, _report) with data.vbaws_config as {"appliance": {"principal": "111111111111"}}
+	msg == "aws_iam_role.backup: z is known only after apply; counted as letting no one assume the role"
+}
+
+test_snapshot_leaves_out_tags_that_may_be_incomplete if {
+	model := object.union(_model({"vbaws:checks": "ec2_backup"}), {"tags_known": false})
+	not "tags" in object.keys(iac.snapshot(model).role)
+	iac.snapshot(model).checks == ["ec2_backup"]
+}
+
+test_role_entry_appliance_wins_over_the_default if {
+	config := {
+		"appliance": {"principal": "111111111111"},
+		"roles": {"Backup": {"appliance": {"principal": "222222222222"}}, "Other": {}},
+	}
+	iac.snapshot(_model({})).appliance == {"principal": "222222222222"} with data.vbaws_config as config
+	other := object.union(_model({}), {"id": "aws_iam_role.other", "name": "Other"})
+	iac.snapshot(other).appliance == {"principal": "111111111111"} with data.vbaws_config as config
+	not "appliance" in object.keys(iac.snapshot(_model({})))
+}

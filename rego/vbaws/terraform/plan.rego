@@ -1,0 +1,236 @@
+package vbaws.terraform
+
+import data.vbaws.lib.iac
+
+# Mapping of a `terraform show -json` plan into role models (see vbaws.lib.iac).
+#
+# Resource instances come from planned_values (every managed resource that exists after the
+# plan, child modules included) and, for data sources read while planning, from prior_state.
+# Values known only after apply are absent from planned_values and marked in
+# resource_changes[].change.after_unknown; such a value is resolved, where possible, through the
+# references of the resource's expression in the plan's configuration section (policy_arn =
+# aws_iam_policy.extra.arn names aws_iam_policy.extra, whose policy document is known).
+
+_module_instances contains mod if {
+	walk(input.planned_values.root_module, [_, mod])
+	is_object(mod)
+	is_array(mod.resources)
+}
+
+_planned contains [object.get(mod, "address", ""), r] if {
+	some mod in _module_instances
+	some r in mod.resources
+	_is_resource(r)
+}
+
+_prior contains [object.get(mod, "address", ""), r] if {
+	walk(input.prior_state.values.root_module, [_, mod])
+	is_object(mod)
+	is_array(mod.resources)
+	some r in mod.resources
+	_is_resource(r)
+	r.mode == "data"
+}
+
+_is_resource(r) if {
+	is_object(r)
+	is_string(r.address)
+	is_string(r.type)
+	is_string(r.mode)
+}
+
+_planned_addresses := {r.address | some [_, r] in _planned}
+
+# address -> {"module": module instance address ("" for the root), "resource": the instance}
+_instances[r.address] := {"module": module, "resource": r} if some [module, r] in _planned
+
+_instances[r.address] := {"module": module, "resource": r} if {
+	some [module, r] in _prior
+	not r.address in _planned_addresses
+}
+
+_after_unknown[rc.address] := rc.change.after_unknown if {
+	some rc in input.resource_changes
+	is_object(rc.change.after_unknown)
+}
+
+_unknown_marks(address) := object.get(_after_unknown, address, {})
+
+# Configuration: "module.a.module.b.<type>.<name>" (no instance keys) -> expressions.
+_config_expressions[key] := object.get(r, "expressions", {}) if {
+	walk(input.configuration.root_module, [path, mod])
+	is_object(mod)
+	is_array(mod.resources)
+	some r in mod.resources
+	_is_resource(r)
+	prefix := concat("", [sprintf("module.%s.", [path[i + 1]]) | some i, step in path; step == "module_calls"])
+	key := concat("", [prefix, r.address])
+}
+
+_strip_keys(address) := regex.replace(address, `\[[^\]]*\]`, "")
+
+_prefix("") := ""
+
+_prefix(module) := concat("", [module, "."]) if module != ""
+
+_expressions(address) := object.get(_config_expressions, _strip_keys(address), {})
+
+# The instance addresses a list of configuration references names, resolved in the module of
+# the referring instance: "aws_iam_policy.extra.arn" names aws_iam_policy.extra (or every
+# instance of it when it has count or for_each).
+_targets(address, refs) := {target |
+	prefix := _prefix(_instances[address].module)
+	some ref in refs
+	is_string(ref)
+	some target in _instances_at(concat("", [prefix, ref]))
+}
+
+# The instance with this address, else the instances of it (address[key]). An address names
+# its module, so the match stays within the referring module.
+_instances_at(wanted) := {wanted} if {
+	_instances[wanted]
+} else := _keyed_instances_of(wanted)
+
+_keyed_instances_of(base) := {address | some [b, address] in _keyed_instances; b == base} if {
+	_keyed_bases[base]
+} else := set()
+
+# [address without its instance key, address] of the instances of count/for_each resources.
+_keyed_instances := {[regex.replace(address, `\[[^\]]*\]$`, ""), address] |
+	some address, _ in _instances
+	endswith(address, "]")
+}
+
+_keyed_bases := {base | some [base, _] in _keyed_instances}
+
+_refs(expression) := refs if {
+	refs := expression.references
+	is_array(refs)
+} else := []
+
+_values(address) := object.get(_instances[address].resource, "values", {})
+
+# One attribute of an instance, null when absent (unknown values are absent from the plan's values).
+_value(address, attr) := object.get(_values(address), attr, null)
+
+_known_string(v) if {
+	is_string(v)
+	v != ""
+}
+
+# A policy document: JSON text as Terraform writes it, or an object.
+_known_document(v) if _known_string(v)
+
+_known_document(v) if is_object(v)
+
+# ---------------------------------------------------------------------------------------------
+# Policy documents: {"document": doc} when known, {"unknown": reason} when not.
+# ---------------------------------------------------------------------------------------------
+
+# The attribute holding the policy JSON of the resource types that hold one.
+_document_attribute("aws_iam_policy_document") := "json"
+
+_document_attribute("aws_iam_policy") := "policy"
+
+_resource(address) := _instances[address].resource
+
+# The document an instance (data.aws_iam_policy_document, aws_iam_policy, data.aws_iam_policy)
+# holds; when unknown, "unknown" says why, to follow the name of the attribute that uses it.
+_target_document(target) := _holder_document(target, _document_attribute(_resource(target).type))
+
+_holder_document(target, attr) := {"document": doc} if {
+	doc := _value(target, attr)
+	_known_document(doc)
+} else := {"unknown": sprintf("comes from %s, which is read only during apply", [target])} if {
+	_resource(target).mode == "data"
+} else := {"unknown": sprintf("comes from %s, whose document is known only after apply", [target])}
+
+# The document an attribute holding policy JSON (assume_role_policy, policy) has, resolved
+# through the configuration when it is unknown.
+_attribute_document(address, attr, _) := {"document": doc} if {
+	doc := _value(address, attr)
+	_known_document(doc)
+}
+
+_attribute_document(address, attr, expression) := {"document": result.document} if {
+	not _known_document(_value(address, attr))
+	result := _single_target_document(address, expression)
+	result.document
+}
+
+_attribute_document(address, attr, expression) := {"unknown": concat(" ", [
+	concat(".", [address, attr]),
+	_unknown_reason(address, expression),
+])} if {
+	not _known_document(_value(address, attr))
+}
+
+_single_target_document(address, expression) := _target_document(targets[0]) if {
+	targets := [t | some t in _targets(address, _refs(expression)); _target_document(t)]
+	count(targets) == 1
+}
+
+_unknown_reason(address, expression) := _single_target_document(address, expression).unknown if {
+	_single_target_document(address, expression).unknown
+} else := "is known only after apply"
+
+# ---------------------------------------------------------------------------------------------
+# Managed policies: by ARN, or by reference to an aws_iam_policy whose ARN is not known yet.
+# Each yields {"key": dedup key, "policy": {"name", "type", "document"}} or {"key", "unknown"}.
+# ---------------------------------------------------------------------------------------------
+
+_policy_instances := {address |
+	some address, instance in _instances
+	instance.resource.type == "aws_iam_policy"
+}
+
+_by_arn(layer, arn) := {"key": arn, "policy": {"name": arn, "type": "managed", "document": doc}} if {
+	some address in _policy_instances
+	_value(address, "arn") == arn
+	doc := _value(address, "policy")
+	_known_document(doc)
+} else := {"key": arn, "policy": {"name": arn, "type": "managed", "document": policy.document}} if {
+	policy := iac.managed_policy(arn)
+} else := {"key": arn, "unknown": iac.missing_managed_policy(layer, arn)}
+
+_by_reference(layer, target) := _by_arn(layer, arn) if {
+	arn := _value(target, "arn")
+	_known_string(arn)
+}
+
+_by_reference(_, target) := {"key": target, "policy": {"name": target, "type": "managed", "document": doc}} if {
+	not _known_string(_value(target, "arn"))
+	doc := _value(target, "policy")
+	_known_document(doc)
+}
+
+_by_reference(layer, target) := {"key": target, "unknown": {
+	"layer": layer,
+	"what": sprintf("the policy document of %s is known only after apply", [target]),
+}} if {
+	not _known_string(_value(target, "arn"))
+	not _known_document(_value(target, "policy"))
+}
+
+# The managed policy an ARN-valued attribute names (policy_arn, permissions_boundary).
+_arn_attribute(layer, address, attr, _) := _by_arn(layer, arn) if {
+	arn := _value(address, attr)
+	_known_string(arn)
+}
+
+_arn_attribute(layer, address, attr, expression) := result if {
+	not _known_string(_value(address, attr))
+	_unknown_marks(address)[attr] == true
+	targets := [t | some t in _targets(address, _refs(expression)); t in _policy_instances]
+	count(targets) == 1
+	result := _by_reference(layer, targets[0])
+}
+
+_arn_attribute(layer, address, attr, expression) := {"key": concat(".", [address, attr]), "unknown": {
+	"layer": layer,
+	"what": sprintf("%s.%s is known only after apply", [address, attr]),
+}} if {
+	not _known_string(_value(address, attr))
+	_unknown_marks(address)[attr] == true
+	count([t | some t in _targets(address, _refs(expression)); t in _policy_instances]) != 1
+}

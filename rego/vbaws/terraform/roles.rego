@@ -1,0 +1,303 @@
+package vbaws.terraform
+
+import data.vbaws.lib.iac
+
+# The role models of a plan: each aws_iam_role instance with what gives it permissions, read
+# through the instance, reference and document helpers of plan.rego.
+
+# ---------------------------------------------------------------------------------------------
+# Roles and what attaches to them.
+# ---------------------------------------------------------------------------------------------
+
+_roles := {address |
+	some address, instance in _instances
+	instance.resource.mode == "managed"
+	instance.resource.type == "aws_iam_role"
+}
+
+_role_name(address) := _value(address, "name") if _known_string(_value(address, "name"))
+
+# [name, role address] for the roles whose name is known before apply.
+_role_names := {[name, role] | some role in _roles; name := _role_name(role)}
+
+# The roles the attribute (a role name) of this instance names. By value when it is known;
+# otherwise by configuration reference, and only when the reference names exactly one role
+# instance (a reference to a role with count or for_each is ambiguous and attaches to none).
+_named_roles(address, attr) := {role | some [name, role] in _role_names; name == value} if {
+	value := _value(address, attr)
+	_known_string(value)
+}
+
+_named_roles(address, attr) := targets if {
+	not _known_string(_value(address, attr))
+	targets := _role_targets(address, attr)
+	count(targets) == 1
+}
+
+# The same for an attribute holding a list of role names (aws_iam_policy_attachment.roles).
+_named_roles_in_list(address, attr) := {role | some [name, role] in _role_names; name in names} if {
+	names := _value(address, attr)
+	is_array(names)
+}
+
+_named_roles_in_list(address, attr) := _role_targets(address, attr) if {
+	not is_array(_value(address, attr))
+}
+
+_role_targets(address, attr) := {t |
+	some t in _targets(address, _refs(_expressions(address)[attr]))
+	t in _roles
+}
+
+_instances_of(type) := {address |
+	some address, instance in _instances
+	instance.resource.mode == "managed"
+	instance.resource.type == type
+}
+
+# Everything that gives a role identity permissions, as [role address, entry]: an entry is
+# {"key": dedup key, "policy": {"name", "type", "document"}} or {"key", "unknown": {"layer", "what"}}.
+
+# inline_policy blocks of the role. The blocks are a set: their order in the plan need not follow
+# the configuration, so a block whose policy is unknown is matched to its configuration by name.
+_entries contains [role, {"key": concat("", ["inline:", block.name]), "policy": {
+	"name": block.name,
+	"type": "inline",
+	"document": block.policy,
+}}] if {
+	some role in _roles
+	some block in _inline_blocks(role)
+	_known_string(block.name)
+	_known_document(block.policy)
+}
+
+_entries contains [role, _inline_from_config(role, object.get(block, "name", ""))] if {
+	some role in _roles
+	some i, block in _inline_blocks(role)
+	not _known_document(object.get(block, "policy", null))
+	_unknown_marks(role).inline_policy[i].policy == true
+}
+
+# The whole set of blocks is unknown: every configured block is resolved from the configuration.
+_entries contains [role, _inline_from_config(role, object.get(config_block.name, "constant_value", ""))] if {
+	some role in _roles
+	_unknown_marks(role).inline_policy == true
+	some config_block in object.get(_expressions(role), "inline_policy", [])
+}
+
+# aws_iam_role_policy resources naming the role.
+_entries contains [role, _role_policy_entry(address, _policy_name(address), result)] if {
+	some address in _instances_of("aws_iam_role_policy")
+	some role in _named_roles(address, "role")
+	result := _attribute_document(address, "policy", object.get(_expressions(address), "policy", {}))
+}
+
+# aws_iam_role_policy_attachment and aws_iam_policy_attachment resources naming the role.
+_entries contains [role, _attached_policy(address)] if {
+	some address in _instances_of("aws_iam_role_policy_attachment")
+	some role in _named_roles(address, "role")
+}
+
+_entries contains [role, _attached_policy(address)] if {
+	some address in _instances_of("aws_iam_policy_attachment")
+	some role in _named_roles_in_list(address, "roles")
+}
+
+# managed_policy_arns, when the configuration sets it (otherwise the provider computes it from
+# whatever else attaches policies, which the attachments above already cover).
+_entries contains [role, _by_arn("identity", arn)] if {
+	some role in _roles
+	"managed_policy_arns" in object.keys(_expressions(role))
+	some arn in object.get(_values(role), "managed_policy_arns", [])
+	_known_string(arn)
+}
+
+_entries contains [role, _by_reference("identity", target)] if {
+	some role in _roles
+	_has_unknown_managed_arns(role)
+	some target in _managed_arn_targets(role)
+}
+
+_entries contains [role, {"key": concat("", [role, ".managed_policy_arns"]), "unknown": {
+	"layer": "identity",
+	"what": sprintf("%s.managed_policy_arns is known only after apply", [role]),
+}}] if {
+	some role in _roles
+	_has_unknown_managed_arns(role)
+	count(_managed_arn_targets(role)) == 0
+}
+
+_inline_blocks(role) := [block | some block in _value(role, "inline_policy")] if is_array(_value(role, "inline_policy"))
+
+_inline_blocks(role) := [] if not is_array(_value(role, "inline_policy"))
+
+_inline_from_config(role, name) := _inline_entry(name, _inline_document(role, blocks[0].policy)) if {
+	blocks := [b |
+		some b in _expressions(role).inline_policy
+		b.name.constant_value == name
+	]
+	count(blocks) == 1
+} else := {"key": concat("", ["inline:", name]), "unknown": {
+	"layer": "identity",
+	"what": sprintf("the policy of inline_policy %q is known only after apply", [name]),
+}}
+
+_inline_document(role, expression) := {"document": expression.constant_value} if {
+	_known_document(expression.constant_value)
+} else := {"document": _single_target_document(role, expression).document} if {
+	_single_target_document(role, expression).document
+} else := {"unknown": _unknown_reason(role, expression)}
+
+_inline_entry(name, result) := {"key": concat("", ["inline:", name]), "policy": {
+	"name": name,
+	"type": "inline",
+	"document": result.document,
+}} if {
+	result.document
+}
+
+_inline_entry(name, result) := {"key": concat("", ["inline:", name]), "unknown": {
+	"layer": "identity",
+	"what": sprintf("the policy of inline_policy %q %s", [name, result.unknown]),
+}} if {
+	result.unknown
+}
+
+_policy_name(address) := _value(address, "name") if _known_string(_value(address, "name"))
+
+_policy_name(address) := address if not _known_string(_value(address, "name"))
+
+_role_policy_entry(address, name, result) := {"key": address, "policy": {
+	"name": name,
+	"type": "inline",
+	"document": result.document,
+}} if {
+	result.document
+}
+
+_role_policy_entry(address, _, result) := {"key": address, "unknown": {
+	"layer": "identity",
+	"what": result.unknown,
+}} if {
+	result.unknown
+}
+
+_attached_policy(address) := _arn_attribute(
+	"identity",
+	address,
+	"policy_arn",
+	object.get(_expressions(address), "policy_arn", {}),
+)
+
+_has_unknown_managed_arns(role) if {
+	"managed_policy_arns" in object.keys(_expressions(role))
+	_unknown_marks(role).managed_policy_arns == true
+}
+
+_has_unknown_managed_arns(role) if {
+	"managed_policy_arns" in object.keys(_expressions(role))
+	some mark in _unknown_marks(role).managed_policy_arns
+	mark == true
+}
+
+_managed_arn_targets(role) := {t |
+	some t in _targets(role, _refs(_expressions(role).managed_policy_arns))
+	t in _policy_instances
+}
+
+_entries_by_role := {role: {e | some [r, e] in _entries; r == role} | some role in _roles}
+
+_identity_entries(role) := _entries_by_role[role]
+
+# One policy per dedup key (the same managed policy may be attached twice).
+_identity_policies(role) := [[e.policy | some e in _identity_entries(role); e.key == key; e.policy][0] |
+	some key in sort({e.key | some e in _identity_entries(role); e.policy})
+]
+
+# The boundary: by ARN when known, through the configuration reference when not.
+_boundary(role) := _arn_attribute("boundary", role, "permissions_boundary", expression) if {
+	_known_string(_value(role, "permissions_boundary"))
+	expression := object.get(_expressions(role), "permissions_boundary", {})
+}
+
+_boundary(role) := _arn_attribute("boundary", role, "permissions_boundary", expression) if {
+	not _known_string(_value(role, "permissions_boundary"))
+	_unknown_marks(role).permissions_boundary == true
+	expression := _expressions(role).permissions_boundary
+}
+
+_boundary_field(role) := {"permissions_boundary": {"arn": b.policy.name, "document": b.policy.document}} if {
+	b := _boundary(role)
+	b.policy
+}
+
+_boundary_field(role) := {"permissions_boundary": {"arn": b.key, "document": iac.empty_document}} if {
+	b := _boundary(role)
+	b.unknown
+}
+
+_boundary_field(role) := {} if not _boundary(role)
+
+_trust(role) := _attribute_document(
+	role,
+	"assume_role_policy",
+	object.get(_expressions(role), "assume_role_policy", {}),
+)
+
+_trust_document(role) := doc if {
+	doc := _trust(role).document
+} else := iac.empty_document
+
+_tags(role) := _value(role, "tags_all") if {
+	is_object(_value(role, "tags_all"))
+	count(_value(role, "tags_all")) > 0
+}
+
+_tags(role) := _value(role, "tags") if {
+	not _non_empty_object(_value(role, "tags_all"))
+	is_object(_value(role, "tags"))
+}
+
+_tags(role) := {} if {
+	not _non_empty_object(_value(role, "tags_all"))
+	not is_object(_value(role, "tags"))
+}
+
+_non_empty_object(x) if {
+	is_object(x)
+	count(x) > 0
+}
+
+_unknowns(role) := array.flatten([
+	[e.unknown | some e in _identity_entries(role); e.unknown],
+	[b.unknown | b := _boundary(role); b.unknown],
+	[{"layer": "trust", "what": _trust(role).unknown} | _trust(role).unknown],
+])
+
+_arn(role) := _value(role, "arn") if _known_string(_value(role, "arn"))
+
+_arn(role) := role if not _known_string(_value(role, "arn"))
+
+_name(role) := _role_name(role)
+
+_name(role) := role if not _role_name(role)
+
+# METADATA
+# description: |
+#   The role models of the plan (see vbaws.lib.iac), keyed by resource address: one for each
+#   aws_iam_role instance that exists after the plan, with everything that gives it permissions.
+roles[role] := object.union(
+	{
+		"id": role,
+		"name": _name(role),
+		"arn": _arn(role),
+		"trust_policy": _trust_document(role),
+		"policies": _identity_policies(role),
+		"tags": _tags(role),
+		"tags_known": is_object(_value(role, "tags_all")),
+		"unknowns": sort(_unknowns(role)),
+	},
+	_boundary_field(role),
+) if {
+	some role in _roles
+}

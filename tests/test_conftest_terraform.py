@@ -1,0 +1,168 @@
+"""conftest on Terraform plans (`terraform show -json`), run exactly as the contract spells it.
+
+Each fixture in fixtures/terraform/ is a plan in the shape Terraform 1.9 writes; the expected
+messages below are what a person reading the fixture's configuration should be told.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pytest
+from iac_helpers import (
+    CONFTEST_DATA,
+    FIXTURES,
+    NOTHING_SELECTED,
+    actions,
+    missing,
+    no_document,
+    run_conftest,
+)
+
+PLANS = FIXTURES / "terraform"
+NAMESPACE = "vbaws.terraform"
+ROLE = "aws_iam_role.veeam_backup"
+APPLIANCE = "arn:aws:iam::111111111111:role/VeeamBackupApplianceRole"
+SQS = [a for a in actions("ec2_backup") if a.startswith("sqs:")]
+
+
+@dataclass(frozen=True)
+class Case:
+    plan: str
+    returncode: int
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    data: tuple[str, ...] = ()
+
+
+CASES = {
+    "compliant": Case("compliant.json", 0),
+    "compliant, appliance given": Case("compliant.json", 0, data=("selection.yaml",)),
+    "missing actions through a separate attachment": Case(
+        "missing-actions.json",
+        1,
+        [
+            missing(
+                ROLE,
+                "ec2_backup",
+                ["ebs:ListChangedBlocks", "ebs:ListSnapshotBlocks", "ec2:CopySnapshot"],
+            )
+        ],
+    ),
+    "trust policy keeps the appliance out": Case(
+        "missing-actions.json",
+        1,
+        [
+            missing(
+                ROLE,
+                "ec2_backup",
+                ["ebs:ListChangedBlocks", "ebs:ListSnapshotBlocks", "ec2:CopySnapshot"],
+            ),
+            f"{ROLE}: the trust policy does not let {APPLIANCE} call sts:AssumeRole on this role "
+            "(no Allow statement names it)",
+        ],
+        data=("selection.yaml",),
+    ),
+    "explicit deny and a conditional grant": Case(
+        "explicit-deny.json",
+        1,
+        [
+            f"{ROLE}: check ec2_backup: explicitly denied: kms:CreateGrant (statement DenyKms), "
+            "kms:ReEncryptTo (statement DenyKms)"
+        ],
+        [
+            f"{ROLE}: check ec2_backup: 1 required action granted only conditionally: "
+            "ssm:SendCommand (allow has Condition StringEquals aws:RequestedRegion)"
+        ],
+    ),
+    "permissions boundary": Case(
+        "boundary.json",
+        1,
+        [missing(ROLE, "ec2_backup", SQS, " (not allowed by boundary)")],
+    ),
+    "AWS managed policies, documents not supplied": Case(
+        "aws-managed-policies.json",
+        1,
+        [missing(ROLE, "ec2_backup", actions("ec2_backup"))],
+        [
+            no_document(ROLE, "arn:aws:iam::aws:policy/IAMReadOnlyAccess"),
+            no_document(ROLE, "arn:aws:iam::aws:policy/PowerUserAccess"),
+        ],
+    ),
+    "AWS managed policies, documents supplied as data": Case(
+        "aws-managed-policies.json", 0, data=("aws-managed-policies.json",)
+    ),
+    "unknown after apply": Case(
+        "unknown-after-apply.json",
+        1,
+        [missing(ROLE, "ec2_backup", SQS)],
+        [
+            f"{ROLE}: aws_iam_role_policy.queues.policy comes from "
+            "data.aws_iam_policy_document.queues, which is read only during apply; "
+            "counted as granting nothing"
+        ],
+    ),
+    "multiple roles": Case(
+        "multiple-roles.json",
+        1,
+        [missing("aws_iam_role.worker", "worker_production", actions("worker_production"))],
+    ),
+    "multiple roles, one more selected through data": Case(
+        "multiple-roles.json",
+        1,
+        [
+            missing(
+                "aws_iam_role.legacy",
+                "ec2_backup",
+                [a for a in actions("ec2_backup") if not a.startswith("ec2:Describe")],
+            ),
+            missing("aws_iam_role.worker", "worker_production", actions("worker_production")),
+        ],
+        data=("selection.yaml",),
+    ),
+    "nothing selected": Case(
+        "nothing-selected.json", 0, warnings=[NOTHING_SELECTED.format(kind="plan")]
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_conftest_on_plan(case: Case) -> None:
+    result = run_conftest(
+        NAMESPACE, PLANS / case.plan, *(CONFTEST_DATA / name for name in case.data)
+    )
+    assert (result.failures, result.warnings) == (sorted(case.failures), sorted(case.warnings))
+    assert result.returncode == case.returncode, result.stderr
+
+
+def test_every_plan_fixture_is_tested() -> None:
+    tested = {case.plan for case in CASES.values()}
+    assert {p.name for p in PLANS.glob("*.json")} == tested
+
+
+@pytest.mark.parametrize("plan", sorted(p.name for p in PLANS.glob("*.json")))
+def test_plan_fixtures_have_the_terraform_shape(plan: str) -> None:
+    document = json.loads((PLANS / plan).read_text())
+    assert document["format_version"].startswith("1.")
+    assert document["terraform_version"].startswith("1.")
+    root = document["planned_values"]["root_module"]
+    planned = {r["address"] for r in root.get("resources", [])} | {
+        r["address"] for m in root.get("child_modules", []) for r in m["resources"]
+    }
+    changed = {c["address"] for c in document["resource_changes"]}
+    # Every planned instance has its change, with after/after_unknown as Terraform writes them.
+    assert planned <= changed
+    for change in document["resource_changes"]:
+        assert set(change["change"]) >= {"actions", "before", "after", "after_unknown"}
+    assert "root_module" in document["configuration"]
+
+
+def test_plan_that_is_not_a_plan_is_denied() -> None:
+    # A template given to the Terraform namespace by mistake must not pass silently.
+    result = run_conftest(NAMESPACE, FIXTURES / "cloudformation" / "missing-actions.json")
+    assert result.failures == [
+        "the input is not a Terraform plan this check can read (format_version null; "
+        "expected 1.x from `terraform show -json PLANFILE`)"
+    ]
+    assert result.returncode == 1
