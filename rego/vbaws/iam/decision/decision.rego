@@ -10,40 +10,42 @@ import data.vbaws.iam.conditions
 # METADATA
 # description: |
 #   Builds a layer from analysed policies ([{"name", "analysis"}]) for one role context.
-#   Statements whose Condition is false for the role, or that cover no resource, drop out;
-#   the rest are kept with their condition state, and the action sets are precomputed so
-#   that deciding an action is a few set lookups.
+#   What the statements without a Condition give comes precomputed with each analysis
+#   (the same for every role); only the statements with a Condition are decided here.
+#   Those whose Condition is false for the role drop out; the rest keep their unknown
+#   condition keys. The action sets make deciding an action a few set lookups.
 layer(name, policies, context) := {
 	"name": name,
-	"full_denies": [s | some s in statements; s.effect == "Deny"; s.full],
-	"partial_allows": [s | some s in statements; s.effect == "Allow"; not s.full],
-	"partial_denies": [s | some s in statements; s.effect == "Deny"; not s.full],
-	"allow_full": union({s.actions | some s in statements; s.effect == "Allow"; s.full}),
-	"allow_any": union({s.actions | some s in statements; s.effect == "Allow"}),
-	"deny_full": union({s.actions | some s in statements; s.effect == "Deny"; s.full}),
-	"deny_any": union({s.actions | some s in statements; s.effect == "Deny"}),
+	"full_denies": array.concat(
+		[object.union(s, {"policy": p.name}) | some p in policies; some s in p.analysis.summary.full_denies],
+		[s | some s in resolved; s.effect == "Deny"; s.full],
+	),
+	"partial_allows": array.concat(
+		array.flatten([p.analysis.summary.partial_allows | some p in policies]),
+		[s | some s in resolved; s.effect == "Allow"; not s.full],
+	),
+	"partial_denies": array.concat(
+		array.flatten([p.analysis.summary.partial_denies | some p in policies]),
+		[s | some s in resolved; s.effect == "Deny"; not s.full],
+	),
+	"allow_full": (_union(policies, "allow_full") | union({s.actions | some s in resolved; s.effect == "Allow"; s.full})),
+	"allow_any": (_union(policies, "allow_any") | union({s.actions | some s in resolved; s.effect == "Allow"})),
+	"deny_full": (_union(policies, "deny_full") | union({s.actions | some s in resolved; s.effect == "Deny"; s.full})),
+	"deny_any": (_union(policies, "deny_any") | union({s.actions | some s in resolved; s.effect == "Deny"})),
 } if {
-	statements := [effective |
+	resolved := [object.union(statement, {
+		"policy": policy.name,
+		"full": _full(statement.resource, condition.value),
+		"unknown_conditions": condition.unknown,
+	}) |
 		some policy in policies
-		some statement in policy.analysis.statements
-		statement.resource != "none"
-		condition := _condition(statement.condition, context)
+		some statement in policy.analysis.conditioned
+		condition := conditions.evaluate(statement.condition, context)
 		condition.value != "false"
-		effective := {
-			"sid": statement.sid,
-			"effect": statement.effect,
-			"actions": statement.actions,
-			"resource": statement.resource,
-			"policy": policy.name,
-			"full": _full(statement.resource, condition.value),
-			"unknown_conditions": condition.unknown,
-		}
 	]
 }
 
-_condition(condition, _) := {"value": "true", "unknown": []} if count(condition) == 0
-
-_condition(condition, context) := conditions.evaluate(condition, context) if count(condition) > 0
+_union(policies, key) := union({p.analysis.summary[key] | some p in policies})
 
 _full("all", "true") := true
 

@@ -35,18 +35,34 @@ _top_level_keys := {"Version", "Id", "Statement"}
 # METADATA
 # description: |
 #   Analyses a parsed identity-side policy document (identity policy, boundary or SCP).
-#   Returns {"statements": [analysed statement, ...], "errors": [message, ...]}; an analysed
-#   statement is {"sid", "effect", "actions" (set of catalog actions it matches),
-#   "resource" ("all", "some" or "none" of Resource "*"), "condition" (object, {} if none)}.
+#   Returns {"statements", "summary", "conditioned", "errors"}. An analysed statement is
+#   {"sid", "effect", "actions" (set of catalog actions it matches), "resource" ("all",
+#   "some" or "none" of Resource "*"), "condition" (object, {} if none)}. The summary holds
+#   what the statements without a Condition give, the same for every role: the action sets
+#   allow_full, allow_any, deny_full, deny_any and the statements that explain partial
+#   grants and denials; "conditioned" lists the statements whose Condition each role decides.
 analyze(document) := {
-	"statements": [_analyse_statement(statement, i) |
-		some i, statement in statements
-		count(errors[i]) == 0
-	],
+	"statements": analysed,
+	"summary": _summary([s | some s in analysed; count(s.condition) == 0; s.resource != "none"]),
+	"conditioned": [s | some s in analysed; count(s.condition) > 0; s.resource != "none"],
 	"errors": array.concat(sort(document_errors(document)), [e | some problems in errors; some e in problems]),
 } if {
 	statements := _statements(document)
 	errors := [sort(statement_errors(statement, i, "identity")) | some i, statement in statements]
+	analysed := [_analyse_statement(statement, i) |
+		some i, statement in statements
+		count(errors[i]) == 0
+	]
+}
+
+_summary(plain) := {
+	"allow_full": union({s.actions | some s in plain; s.effect == "Allow"; s.resource == "all"}),
+	"allow_any": union({s.actions | some s in plain; s.effect == "Allow"}),
+	"deny_full": union({s.actions | some s in plain; s.effect == "Deny"; s.resource == "all"}),
+	"deny_any": union({s.actions | some s in plain; s.effect == "Deny"}),
+	"full_denies": [s | some s in plain; s.effect == "Deny"; s.resource == "all"],
+	"partial_allows": [s | some s in plain; s.effect == "Allow"; s.resource == "some"],
+	"partial_denies": [s | some s in plain; s.effect == "Deny"; s.resource == "some"],
 }
 
 _statements(document) := values.as_list(document.Statement) if is_array(document.Statement)
@@ -205,6 +221,7 @@ _analyse_statement(statement, i) := {
 	"actions": _matched_actions(statement),
 	"resource": _resource_scope(statement),
 	"condition": object.get(statement, "Condition", {}),
+	"unknown_conditions": [],
 }
 
 _sid(statement, i) := statement.Sid if {

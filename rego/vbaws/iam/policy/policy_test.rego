@@ -74,7 +74,11 @@ test_resource_scopes if {
 }
 
 test_empty_statement_list_grants_nothing if {
-	policy.analyze({"Version": "2012-10-17", "Statement": []}) == {"statements": [], "errors": []}
+	analysed := policy.analyze({"Version": "2012-10-17", "Statement": []})
+	analysed.statements == []
+	analysed.errors == []
+	analysed.summary.allow_any == set()
+	analysed.conditioned == []
 }
 
 test_sid_is_kept if {
@@ -130,4 +134,23 @@ test_trust_statement_rules if {
 		"statement 2: NotPrincipal is not allowed in a trust policy",
 	}
 	policy.statement_errors({"Effect": "Allow", "Action": "sts:AssumeRole"}, 0, "trust") == {"statement 1: has no Principal"}
+}
+
+test_summary_splits_plain_and_conditioned_statements if {
+	analysed := policy.analyze({"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "ec2:CreateSnapshot", "Resource": "*"},
+		{"Effect": "Allow", "Action": "ec2:DeleteSnapshot", "Resource": "arn:aws:ec2:*::snapshot/*"},
+		{"Sid": "NoKms", "Effect": "Deny", "Action": "kms:CreateGrant", "Resource": "*"},
+		{"Effect": "Deny", "Action": "kms:ListKeys", "Resource": "arn:aws:kms:*:*:key/x"},
+		{"Effect": "Allow", "Action": "sqs:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+		{"Effect": "Allow", "Action": "sns:*", "Resource": []},
+	]})
+	analysed.summary.allow_full == {"ec2:CreateSnapshot"}
+	analysed.summary.allow_any == {"ec2:CreateSnapshot", "ec2:DeleteSnapshot"}
+	analysed.summary.deny_full == {"kms:CreateGrant"}
+	analysed.summary.deny_any == {"kms:CreateGrant", "kms:ListKeys"}
+	[s.sid | some s in analysed.summary.full_denies] == ["NoKms"]
+	[s.sid | some s in analysed.summary.partial_allows] == ["statement 2"]
+	[s.sid | some s in analysed.summary.partial_denies] == ["statement 4"]
+	[s.sid | some s in analysed.conditioned] == ["statement 5"]
 }
