@@ -24,6 +24,12 @@ role_context(arn, tags, tags_known) := {
 	"tags_known": tags_known,
 }
 
+# METADATA
+# description: |
+#   The context for conditions that name no principal key: nothing is known but that
+#   aws:username is absent (as for every role).
+role_independent_context := {"present": {}, "absent": {"aws:username"}, "tags_known": false}
+
 _principal_keys(arn) := {
 	"aws:principalarn": arn,
 	"aws:principalaccount": values.arn_account(arn),

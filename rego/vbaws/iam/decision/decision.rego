@@ -6,6 +6,7 @@
 package vbaws.iam.decision
 
 import data.vbaws.iam.conditions
+import data.vbaws.iam.policy
 
 # METADATA
 # description: |
@@ -80,28 +81,38 @@ classify(actions, layers) := {
 	allowed := ((actions - denied) & fully_allowed) - union({l.deny_any | some l in layers})
 	conditional := ((actions - allowed) - denied) - missing
 	decisions := object.union_n([
-		{action: {"decision": "allowed"} | some action in allowed},
+		_same_for(allowed, {"decision": "allowed"}),
 		{action: _explicit_deny(action, layers) | some action in denied},
 		_implicit_deny(missing, layers),
 		{action: _conditional(action, layers) | some action in conditional},
 	])
 }
 
-# The usual case is one layer (identity policies only): every missing action then has the
-# same explanation, built once.
-_implicit_deny(missing, layers) := {action: value | some action in missing} if {
-	count(layers) == 1
-	value := {"decision": "implicit_deny", "blocked_by": [layers[0].name]}
+# Most missing actions are missing in one layer only (usually the identity policies), and
+# all of those share one explanation: they are cut out of a prebuilt object with one
+# object.filter instead of being built one by one. Actions missing in several layers are
+# explained one by one.
+_implicit_deny(missing, layers) := object.union_n(array.concat(
+	[_same_for(only, {"decision": "implicit_deny", "blocked_by": [layers[i].name]}) |
+		some i, only in singles
+	],
+	[{action: {
+		"decision": "implicit_deny",
+		"blocked_by": [l.name | some l in layers; not action in l.allow_any],
+	} |
+		some action in (missing - union({only | some only in singles}))
+	}],
+)) if {
+	per_layer := [(missing - l.allow_any) | some l in layers]
+	singles := [(m - union({other | some j, other in per_layer; j != i})) | some i, m in per_layer]
 }
 
-_implicit_deny(missing, layers) := {action: {
-	"decision": "implicit_deny",
-	"blocked_by": [l.name | some l in layers; not action in l.allow_any],
-} |
-	some action in missing
-} if {
-	count(layers) > 1
-}
+# {action: decision} for every catalog action with the same decision. Function results are
+# cached per query, so each distinct decision is built once and then cut down to the
+# actions that need it.
+_uniform(decision) := {action: decision | some action in policy.catalog_actions}
+
+_same_for(actions, decision) := object.filter(_uniform(decision), actions)
 
 # METADATA
 # description: The decision for one action over the layers (see decide_all).

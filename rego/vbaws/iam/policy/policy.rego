@@ -10,6 +10,7 @@
 #   globbed only against the catalog actions of their own service prefix.
 package vbaws.iam.policy
 
+import data.vbaws.iam.conditions
 import data.vbaws.lib.values
 
 # METADATA
@@ -43,8 +44,16 @@ _top_level_keys := {"Version", "Id", "Statement"}
 #   grants and denials; "conditioned" lists the statements whose Condition each role decides.
 analyze(document) := {
 	"statements": analysed,
-	"summary": _summary([s | some s in analysed; count(s.condition) == 0; s.resource != "none"]),
-	"conditioned": [s | some s in analysed; count(s.condition) > 0; s.resource != "none"],
+	"summary": _summary(array.concat(
+		[object.union(s, {"full": s.resource == "all"}) | some s in analysed; count(s.condition) == 0; s.resource != "none"],
+		_static_conditioned(analysed),
+	)),
+	"conditioned": [s |
+		some s in analysed
+		count(s.condition) > 0
+		s.resource != "none"
+		_role_dependent(s.condition)
+	],
 	"errors": array.concat(sort(document_errors(document)), [e | some problems in errors; some e in problems]),
 } if {
 	statements := _statements(document)
@@ -55,14 +64,41 @@ analyze(document) := {
 	]
 }
 
-_summary(plain) := {
-	"allow_full": union({s.actions | some s in plain; s.effect == "Allow"; s.resource == "all"}),
-	"allow_any": union({s.actions | some s in plain; s.effect == "Allow"}),
-	"deny_full": union({s.actions | some s in plain; s.effect == "Deny"; s.resource == "all"}),
-	"deny_any": union({s.actions | some s in plain; s.effect == "Deny"}),
-	"full_denies": [s | some s in plain; s.effect == "Deny"; s.resource == "all"],
-	"partial_allows": [s | some s in plain; s.effect == "Allow"; s.resource == "some"],
-	"partial_denies": [s | some s in plain; s.effect == "Deny"; s.resource == "some"],
+# A Condition that names no principal key is decided the same way for every role (almost
+# always UNKNOWN: region, tags, source IP...), so it is decided once, here, not per role.
+_static_conditioned(analysed) := [object.union(s, {
+	"full": _full(s.resource, condition.value),
+	"unknown_conditions": condition.unknown,
+}) |
+	some s in analysed
+	count(s.condition) > 0
+	s.resource != "none"
+	not _role_dependent(s.condition)
+	condition := conditions.evaluate(s.condition, conditions.role_independent_context)
+	condition.value != "false"
+]
+
+_role_dependent(condition) if {
+	some block in condition
+	is_object(block)
+	some key, _ in block
+	startswith(lower(key), "aws:principal")
+}
+
+_full("all", "true") := true
+
+_full(resource, value) := false if {
+	[resource, value] != ["all", "true"]
+}
+
+_summary(effective) := {
+	"allow_full": union({s.actions | some s in effective; s.effect == "Allow"; s.full}),
+	"allow_any": union({s.actions | some s in effective; s.effect == "Allow"}),
+	"deny_full": union({s.actions | some s in effective; s.effect == "Deny"; s.full}),
+	"deny_any": union({s.actions | some s in effective; s.effect == "Deny"}),
+	"full_denies": [s | some s in effective; s.effect == "Deny"; s.full],
+	"partial_allows": [s | some s in effective; s.effect == "Allow"; not s.full],
+	"partial_denies": [s | some s in effective; s.effect == "Deny"; not s.full],
 }
 
 _statements(document) := values.as_list(document.Statement) if is_array(document.Statement)
