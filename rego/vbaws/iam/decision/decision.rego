@@ -103,8 +103,11 @@ _implicit_deny(missing, layers) := object.union_n(array.concat(
 		some action in (missing - union({only | some only in singles}))
 	}],
 )) if {
-	per_layer := [(missing - l.allow_any) | some l in layers]
-	singles := [(m - union({other | some j, other in per_layer; j != i})) | some i, m in per_layer]
+	per_layer := [m | some l in layers; m := missing - l.allow_any]
+	singles := [only |
+		some i, m in per_layer
+		only := m - union({other | some j, other in per_layer; j != i})
+	]
 }
 
 # {action: decision} for every catalog action with the same decision. Function results are
