@@ -93,21 +93,28 @@ classify(actions, layers) := {
 # object.filter instead of being built one by one. Actions missing in several layers are
 # explained one by one.
 _implicit_deny(missing, layers) := object.union_n(array.concat(
-	[_same_for(only, {"decision": "implicit_deny", "blocked_by": [layers[i].name]}) |
-		some i, only in singles
-	],
-	[{action: {
-		"decision": "implicit_deny",
-		"blocked_by": [l.name | some l in layers; not action in l.allow_any],
-	} |
-		some action in (missing - union({only | some only in singles}))
-	}],
-)) if {
+	_explained_by_layer(_missing_only_in(missing, layers), layers),
+	[_explained_one_by_one(missing - union({only | some only in _missing_only_in(missing, layers)}), layers)],
+))
+
+_explained_by_layer(singles, layers) := [_same_for(only, decision) |
+	some i, only in singles
+	decision := {"decision": "implicit_deny", "blocked_by": [layers[i].name]}
+]
+
+_explained_one_by_one(actions, layers) := {action: {
+	"decision": "implicit_deny",
+	"blocked_by": [l.name | some l in layers; not action in l.allow_any],
+} |
+	some action in actions
+}
+
+# For each layer, the missing actions that only this layer does not allow.
+_missing_only_in(missing, layers) := [only |
+	some i, m in per_layer
+	only := m - union({other | some j, other in per_layer; j != i})
+] if {
 	per_layer := [m | some l in layers; m := missing - l.allow_any]
-	singles := [only |
-		some i, m in per_layer
-		only := m - union({other | some j, other in per_layer; j != i})
-	]
 }
 
 # {action: decision} for every catalog action with the same decision. Function results are
