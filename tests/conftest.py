@@ -17,8 +17,9 @@ REPO = Path(__file__).resolve().parent.parent
 REGO = REPO / "rego"
 FIXTURES = REPO / "fixtures"
 
-# The moto server fixtures of the scan tests (tests/moto_server.py).
-pytest_plugins = ["moto_server"]
+# The moto server fixtures of the scan tests (tests/moto_server.py), and the engine-vs-oracle
+# agreement counts in the terminal summary (tests/oracle/agreement_report.py).
+pytest_plugins = ["moto_server", "oracle.agreement_report"]
 
 RunHarness = Callable[..., "subprocess.CompletedProcess[str]"]
 
