@@ -242,6 +242,19 @@ _match("StringEqualsIgnoreCase", v, e) if lower(v) == lower(e)
 
 _match("StringLike", v, e) if wildcard.matches(e, v)
 
-_match("ArnLike", v, e) if wildcard.matches(e, v)
+# ARNs are compared part by part: each of the six colon-separated parts is globbed on its
+# own, so a wildcard never crosses a colon (the last part, the resource, keeps its colons).
+_match("ArnLike", v, e) if {
+	expected := _arn_parts(e)
+	actual := _arn_parts(v)
+	every i, part in expected {
+		wildcard.matches(part, actual[i])
+	}
+}
 
 _match("Bool", v, e) if lower(v) == lower(e)
+
+_arn_parts(arn) := array.slice(groups[0], 1, 7) if {
+	groups := regex.find_all_string_submatch_n(`^([^:]*):([^:]*):([^:]*):([^:]*):([^:]*):(.*)$`, arn, 1)
+	count(groups) == 1
+}

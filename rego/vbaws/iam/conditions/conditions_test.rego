@@ -82,3 +82,12 @@ test_context_without_arn if {
 test_malformed_operator_block_is_unknown if {
 	conditions.evaluate({"StringEquals": "eu-west-1"}, _context) == {"value": "unknown", "unknown": ["StringEquals"]}
 }
+
+test_arn_wildcards_stay_within_one_part if {
+	_value({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Backup"}}) == "true"
+	_value({"ArnLike": {"aws:PrincipalArn": "arn:*:role/Backup"}}) == "false"
+	_value({"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::*"}}) == "false"
+	_value({"ArnNotLike": {"aws:PrincipalArn": "arn:*:role/Backup"}}) == "true"
+	_value({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/*"}}) == "true"
+	_value({"ArnLike": {"aws:PrincipalArn": "not an arn"}}) == "false"
+}
