@@ -281,14 +281,22 @@ else := [value]
 #   globbed only against the catalog actions of their own service (every catalog action
 #   when the service part itself has a wildcard). Large policies name mostly services
 #   outside the catalog, which cost nothing here.
-match_patterns(patterns) := {action | some action in object.filter(_by_lower, split(joined, "\n"))} | wild if {
+match_patterns(patterns) := _literal_matches(joined) | _wildcard_matches(joined) if {
 	joined := lower(concat("\n", patterns))
-	wild := {action |
-		some action in object.filter(_by_lower, [lowered |
-			some pattern in regex.find_n(_relevant_wildcard, joined, -1)
-			some lowered in regex.find_n(_glob_regex(pattern), _catalog_lines, -1)
-		])
-	}
+}
+
+_literal_matches(joined) := {action | some action in object.filter(_by_lower, split(joined, "\n"))}
+
+# Most statements of the documents that matter here have no wildcard at all: the regex
+# machinery is only started for those that do.
+_wildcard_matches(joined) := set() if {
+	not contains(joined, "*")
+	not contains(joined, "?")
+} else := {action |
+	some action in object.filter(_by_lower, [lowered |
+		some pattern in regex.find_n(_relevant_wildcard, joined, -1)
+		some lowered in regex.find_n(_glob_regex(pattern), _catalog_lines, -1)
+	])
 }
 
 # A wildcard pattern whose service part is a catalog service or itself has a wildcard.
