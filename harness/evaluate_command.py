@@ -153,6 +153,8 @@ def run(args: argparse.Namespace) -> int:
             "--bundle and --opa-url exclude each other: the bundle is for a private OPA"
         )
     document = inputs.load_input(args.input)
+    for warning in document.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     document.apply_defaults(checks=args.checks, appliance=args.appliance)
     try:
         with opa_session(

@@ -9,10 +9,11 @@ Policy documents themselves are left to the engine, which reports invalid ones a
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -41,6 +42,7 @@ class EvaluationInput:
     name: str
     shape: Shape
     data: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
 
     def role_arns(self) -> list[str]:
         """The ARN of every role in the input, in input order."""
@@ -235,9 +237,53 @@ def validate(name: str, shape: Shape, data: Mapping[str, Any]) -> None:
     raise InputError(f"{name}: {where}: {message}{more if len(errors) > 1 else ''}")
 
 
+def unknown_keys(name: str, shape: Shape, data: Any) -> list[str]:
+    """Warnings for keys the snapshot format does not know, which the engine ignores.
+
+    Producers may add fields of their own, so an unknown key is not an error, with one
+    exception: a near-misspelling of a known key (``permission_boundary``) would silently drop
+    what it holds and could make a role look more permitted than it is, so it is an InputError.
+    GetAccountAuthorizationDetails output is AWS's own format and is not checked here.
+    """
+    if shape == "authorization_details":
+        return []
+    warnings: list[str] = []
+    _check_keys(name, data, schema()["$defs"][shape], [], warnings)
+    return warnings
+
+
+def _check_keys(
+    name: str, value: Any, definition: dict[str, Any], path: list[Any], out: list[str]
+) -> None:
+    definition = _resolve(definition)
+    properties: dict[str, Any] = definition.get("properties", {})
+    if isinstance(value, dict) and properties:
+        where = format_path(path) or "top level"
+        for key in value:
+            if key in properties:
+                _check_keys(name, value[key], properties[key], [*path, key], out)
+                continue
+            close = difflib.get_close_matches(key, properties, n=1, cutoff=0.8)
+            if close:
+                raise InputError(
+                    f"{name}: {where}: unknown key {key!r} (did you mean {close[0]!r}?)"
+                )
+            out.append(f"{name}: {where}: unknown key {key!r} is ignored")
+    elif isinstance(value, list) and "items" in definition:
+        for index, item in enumerate(value):
+            _check_keys(name, item, definition["items"], [*path, index], out)
+
+
+def _resolve(definition: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in definition:
+        definition = schema()["$defs"][definition["$ref"].rsplit("/", 1)[-1]]
+    return definition
+
+
 def load_input(source: str, stdin: IO[bytes] | None = None) -> EvaluationInput:
     """Read, parse, recognise and validate an input file (``-`` for standard input)."""
     name, data = read_json(source, stdin)
     shape = detect_shape(name, data)
     validate(name, shape, data)
-    return EvaluationInput(name=name, shape=shape, data=data)
+    warnings = unknown_keys(name, shape, data)
+    return EvaluationInput(name=name, shape=shape, data=data, warnings=warnings)

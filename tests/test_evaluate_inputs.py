@@ -125,9 +125,29 @@ def test_misspelled_boundary_key_is_rejected(tmp_path: Path) -> None:
     bad["role"]["permission_boundary"] = {"arn": "x", "document": DOC}
     path = write(tmp_path, json.dumps(bad))
     assert load_error(path) == (
-        f"{path}: role: Additional properties are not allowed "
-        "('permission_boundary' was unexpected)"
+        f"{path}: role: unknown key 'permission_boundary' (did you mean 'permissions_boundary'?)"
     )
+
+
+def test_other_unknown_keys_are_ignored_with_a_warning(tmp_path: Path) -> None:
+    extra = snapshot()
+    extra["source"] = "inventory"
+    extra["role"]["description"] = "made by hand"
+    extra["role"]["policies"][0]["version"] = "v3"
+    path = write(tmp_path, json.dumps(extra))
+    assert sorted(inputs.load_input(str(path)).warnings) == [
+        f"{path}: role.policies[0]: unknown key 'version' is ignored",
+        f"{path}: role: unknown key 'description' is ignored",
+        f"{path}: top level: unknown key 'source' is ignored",
+    ]
+
+
+def test_role_without_policies_and_tags_as_a_list(tmp_path: Path) -> None:
+    role = snapshot()
+    del role["role"]["policies"]
+    role["role"]["tags"] = [{"Key": "team", "Value": "backup"}]
+    path = write(tmp_path, json.dumps(role))
+    assert inputs.load_input(str(path)).warnings == []
 
 
 def test_document_of_wrong_type(tmp_path: Path) -> None:
@@ -172,7 +192,7 @@ def test_several_problems_are_counted(tmp_path: Path) -> None:
     path = write(tmp_path, json.dumps({"roles": [{"role": {}}, {"role": {}}]}))
     message = load_error(path)
     assert message.startswith(f"{path}: roles[")
-    assert message.endswith("(and 3 more problems)")
+    assert message.endswith("(and 1 more problem)")
 
 
 # --- good inputs --------------------------------------------------------------------------
