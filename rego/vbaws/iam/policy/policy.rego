@@ -45,15 +45,10 @@ _top_level_keys := {"Version", "Id", "Statement"}
 analyze(document) := {
 	"statements": analysed,
 	"summary": _summary(array.concat(
-		[object.union(s, {"full": s.resource == "all"}) | some s in analysed; count(s.condition) == 0; s.resource != "none"],
-		_static_conditioned(analysed),
+		[object.union(s, {"full": s.resource == "all"}) | some s in relevant; count(s.condition) == 0],
+		_static_conditioned(relevant),
 	)),
-	"conditioned": [s |
-		some s in analysed
-		count(s.condition) > 0
-		s.resource != "none"
-		_role_dependent(s.condition)
-	],
+	"conditioned": [s | some s in relevant; count(s.condition) > 0; _role_dependent(s.condition)],
 	"errors": array.concat(sort(document_errors(document)), [e | some problems in errors; some e in problems]),
 } if {
 	statements := _statements(document)
@@ -62,6 +57,10 @@ analyze(document) := {
 		some i, statement in statements
 		count(errors[i]) == 0
 	]
+
+	# Large policies are mostly about services outside the catalog: only statements that
+	# match a catalog action and some resource take part in evaluation.
+	relevant := [s | some s in analysed; count(s.actions) > 0; s.resource != "none"]
 }
 
 # A Condition that names no principal key is decided the same way for every role (almost
@@ -72,7 +71,6 @@ _static_conditioned(analysed) := [object.union(s, {
 }) |
 	some s in analysed
 	count(s.condition) > 0
-	s.resource != "none"
 	not _role_dependent(s.condition)
 	condition := conditions.evaluate(s.condition, conditions.role_independent_context)
 	condition.value != "false"
@@ -251,11 +249,24 @@ _kind_problems(statement, "trust") := union({
 	},
 })
 
-_analyse_statement(statement, i) := {
+_analyse_statement(statement, i) := _analysed_statement(statement, i, _matched_actions(statement))
+
+# A statement that matches no catalog action cannot change a decision: its resource
+# coverage is not worked out ("resource": null).
+_analysed_statement(statement, i, actions) := {
 	"sid": _sid(statement, i),
 	"effect": statement.Effect,
-	"actions": _matched_actions(statement),
+	"actions": actions,
 	"resource": _resource_scope(statement),
+	"condition": object.get(statement, "Condition", {}),
+	"unknown_conditions": [],
+} if {
+	count(actions) > 0
+} else := {
+	"sid": _sid(statement, i),
+	"effect": statement.Effect,
+	"actions": actions,
+	"resource": null,
 	"condition": object.get(statement, "Condition", {}),
 	"unknown_conditions": [],
 }
