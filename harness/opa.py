@@ -82,6 +82,15 @@ def _die_with_parent() -> None:
     libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
+# Batch evaluation allocates heavily; a less eager garbage collector gave about 20% more
+# roles per second in scripts/bench-evaluate. A GOGC set by the user wins.
+_PRIVATE_OPA_GOGC = "400"
+
+
+def _opa_environment() -> dict[str, str]:
+    return {"GOGC": _PRIVATE_OPA_GOGC, **os.environ}
+
+
 class PrivateOpa:
     """An ``opa run --server`` on a free loopback port, for the duration of a ``with`` block.
 
@@ -152,6 +161,7 @@ class PrivateOpa:
                     stdout=self._output,
                     stderr=subprocess.STDOUT,
                     preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                    env=_opa_environment(),
                 )
             except OSError as exc:
                 raise ExternalError(f"cannot start OPA ({opa}): {exc.strerror or exc}") from exc
