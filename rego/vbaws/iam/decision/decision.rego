@@ -88,34 +88,46 @@ classify(actions, layers) := {
 	])
 }
 
-# Most missing actions are missing in one layer only (usually the identity policies), and
-# all of those share one explanation: they are cut out of a prebuilt object with one
-# object.filter instead of being built one by one. Actions missing in several layers are
-# explained one by one.
+# Missing actions are grouped by the exact set of layers that do not allow them, and every
+# group shares one explanation, cut out of a prebuilt object with one object.filter instead
+# of being built action by action. Most are missing in one layer only (usually the identity
+# policies); the rest are grouped by the subsets of the layers that miss them, up to
+# _max_grouped_layers such layers, beyond which each action is explained on its own.
 _implicit_deny(missing, layers) := object.union_n(array.concat(
-	_explained_by_layer(_missing_only_in(missing, layers), layers),
-	[_explained_one_by_one(missing - union({only | some only in _missing_only_in(missing, layers)}), layers)],
-))
-
-_explained_by_layer(singles, layers) := [_same_for(only, decision) |
-	some i, only in singles
-	decision := {"decision": "implicit_deny", "blocked_by": [layers[i].name]}
-]
-
-_explained_one_by_one(actions, layers) := {action: {
-	"decision": "implicit_deny",
-	"blocked_by": [l.name | some l in layers; not action in l.allow_any],
-} |
-	some action in actions
-}
-
-# For each layer, the missing actions that only this layer does not allow.
-_missing_only_in(missing, layers) := [only |
-	some i, m in per_layer
-	only := m - union({other | some j, other in per_layer; j != i})
-] if {
+	[_same_for(only[i], _blocked_by([layers[i]])) | some i, _ in layers],
+	[_multi_layer(multi, per_layer, layers)],
+)) if {
 	per_layer := [m | some l in layers; m := missing - l.allow_any]
+	only := [o | some i, m in per_layer; o := m - union({other | some j, other in per_layer; j != i})]
+	multi := missing - union({m | some m in only})
 }
+
+_multi_layer(multi, _, _) := {} if count(multi) == 0
+
+_multi_layer(multi, per_layer, layers) := object.union_n([_same_for(group, _blocked_by(blocking)) |
+	some subset in numbers.range(3, bits.lsh(1, count(involved)) - 1)
+	inside := {i | some k, i in involved; bits.and(subset, bits.lsh(1, k)) != 0}
+	count(inside) > 1
+	missing_in_all := intersection({g | some i, m in per_layer; i in inside; g := m & multi})
+	group := missing_in_all - union({m | some j, m in per_layer; j in involved; not j in inside})
+	count(group) > 0
+	blocking := [l | some i, l in layers; i in inside]
+]) if {
+	count(multi) > 0
+	involved := [i | some i, m in per_layer; count(m & multi) > 0]
+	count(involved) <= _max_grouped_layers
+}
+
+_multi_layer(multi, _, layers) := {action: _blocked_by([l | some l in layers; not action in l.allow_any]) |
+	some action in multi
+} if {
+	count(multi) > 0
+	count([l | some l in layers; count(multi - l.allow_any) > 0]) > _max_grouped_layers
+}
+
+_blocked_by(blocking) := {"decision": "implicit_deny", "blocked_by": [l.name | some l in blocking]}
+
+_max_grouped_layers := 5
 
 # {action: decision} for every catalog action with the same decision. Function results are
 # cached per query, so each distinct decision is built once and then cut down to the

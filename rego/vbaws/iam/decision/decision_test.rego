@@ -117,3 +117,21 @@ test_classify if {
 	result.missing == {"sns:ListTopics"}
 	result.conditional == {"sqs:ListQueues"}
 }
+
+test_missing_in_several_layers_names_each_of_them if {
+	s3_only := [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]
+	layers := [_layer("identity", s3_only), _layer("boundary", s3_only), _layer("scp:r-1", [_allow_all])]
+	decision.decide_all({"sqs:ListQueues", "sns:ListTopics"}, layers) == {
+		"sqs:ListQueues": {"decision": "implicit_deny", "blocked_by": ["identity", "boundary"]},
+		"sns:ListTopics": {"decision": "implicit_deny", "blocked_by": ["identity", "boundary"]},
+	}
+}
+
+test_missing_in_many_layers_is_explained_action_by_action if {
+	nothing := [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]
+	layers := [_layer(sprintf("scp:%d", [i]), nothing) | some i in numbers.range(1, 7)]
+	decision.decide("sqs:ListQueues", layers) == {
+		"decision": "implicit_deny",
+		"blocked_by": ["scp:1", "scp:2", "scp:3", "scp:4", "scp:5", "scp:6", "scp:7"],
+	}
+}
