@@ -82,7 +82,7 @@ classify(actions, layers) := {
 	conditional := ((actions - allowed) - denied) - missing
 	decisions := object.union_n([
 		_same_for(allowed, {"decision": "allowed"}),
-		{action: _explicit_deny(action, layers) | some action in denied},
+		_explicit_denies(denied, layers),
 		_implicit_deny(missing, layers),
 		{action: _conditional(action, layers) | some action in conditional},
 	])
@@ -158,6 +158,33 @@ _explicit_deny(action, layers) := {
 		action in s.actions
 	][0]
 }
+
+# Denied actions are explained by the first unconditional Deny (in layer order) that covers
+# them. Actions that share that statement and the layers denying them share one
+# explanation; a group whose actions are denied in different sets of layers is explained
+# action by action.
+_explicit_denies(denied, _) := {} if count(denied) == 0
+
+_explicit_denies(denied, layers) := object.union_n([_explicit_group(group, entry, layers) |
+	some k, entry in statements
+	group := (entry.actions & denied) - union({e.actions | some j, e in statements; j < k})
+	count(group) > 0
+]) if {
+	count(denied) > 0
+	statements := array.flatten([l.full_denies | some l in layers])
+}
+
+_explicit_group(group, statement, layers) := _same_for(group, {
+	"decision": "explicit_deny",
+	"blocked_by": [l.name | some l in denying],
+	"statement": statement.sid,
+	"policy": statement.policy,
+}) if {
+	denying := [l | some l in layers; count(group & l.deny_full) > 0]
+	every l in denying {
+		count(group - l.deny_full) == 0
+	}
+} else := {action: _explicit_deny(action, layers) | some action in group}
 
 _partial_allow_reasons(action, layers) := {reason |
 	some l in layers

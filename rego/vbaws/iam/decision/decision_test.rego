@@ -135,3 +135,15 @@ test_missing_in_many_layers_is_explained_action_by_action if {
 		"blocked_by": ["scp:1", "scp:2", "scp:3", "scp:4", "scp:5", "scp:6", "scp:7"],
 	}
 }
+
+test_denials_name_the_first_statement_and_every_denying_layer if {
+	layers := [
+		_layer("identity", [_allow_all, {"Sid": "NoKms", "Effect": "Deny", "Action": "kms:*", "Resource": "*"}]),
+		_layer("boundary", [_allow_all, {"Sid": "NoGrants", "Effect": "Deny", "Action": "kms:CreateGrant", "Resource": "*"}]),
+	]
+	decision.decide_all({"kms:CreateGrant", "kms:ListKeys", "ec2:CreateSnapshot"}, layers) == {
+		"kms:CreateGrant": {"decision": "explicit_deny", "blocked_by": ["identity", "boundary"], "statement": "NoKms", "policy": "p"},
+		"kms:ListKeys": {"decision": "explicit_deny", "blocked_by": ["identity"], "statement": "NoKms", "policy": "p"},
+		"ec2:CreateSnapshot": {"decision": "allowed"},
+	}
+}
