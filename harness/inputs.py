@@ -33,6 +33,9 @@ CHUNK_SIZE = 250
 # Keys of the batch form that apply to every role lacking its own.
 ROLE_DEFAULT_KEYS = ("scps", "appliance", "checks")
 _MAX_MESSAGE = 300
+# An unknown key whose name says it holds permissions is an error, not a warning: ignoring it
+# could make a role look more permitted than it is.
+_PERMISSION_WORDS = ("polic", "bound", "trust", "scp", "document", "permission", "statement")
 
 
 @dataclass
@@ -264,6 +267,11 @@ def _check_keys(
                 _check_keys(name, value[key], properties[key], [*path, key], out)
                 continue
             close = difflib.get_close_matches(key, properties, n=1, cutoff=0.8)
+            if not close and any(word in key.lower() for word in _PERMISSION_WORDS):
+                raise InputError(
+                    f"{name}: {where}: unknown key {key!r}: it looks like it holds permissions, "
+                    f"which the engine would not see (known keys: {', '.join(properties)})"
+                )
             if close:
                 raise InputError(
                     f"{name}: {where}: unknown key {key!r} (did you mean {close[0]!r}?)"

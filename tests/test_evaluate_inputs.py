@@ -129,6 +129,15 @@ def test_misspelled_boundary_key_is_rejected(tmp_path: Path) -> None:
     )
 
 
+def test_unknown_key_that_looks_like_permissions_is_rejected(tmp_path: Path) -> None:
+    bad = snapshot()
+    bad["role"]["boundary"] = {"arn": "x", "document": DOC}
+    path = write(tmp_path, json.dumps(bad))
+    assert load_error(path).startswith(
+        f"{path}: role: unknown key 'boundary': it looks like it holds permissions"
+    )
+
+
 def test_other_unknown_keys_are_ignored_with_a_warning(tmp_path: Path) -> None:
     extra = snapshot()
     extra["source"] = "inventory"
