@@ -32,6 +32,14 @@ SCANNER_POLICY = REPO / "docs" / "scanner-policy.json"
 REQUIREMENTS = REPO / "rego" / "vbaws" / "requirements" / "data.json"
 
 DEFAULT_ACCOUNT = "123456789012"
+# The backup appliance's role, in another account, as the scan tests name it.
+APPLIANCE = "arn:aws:iam::111111111111:role/Impersonation"
+
+
+def role_arn(name: str, account: str = DEFAULT_ACCOUNT) -> str:
+    return f"arn:aws:iam::{account}:role/{name}"
+
+
 # Dummy credentials: moto accepts any key while IAM enforcement is off.
 DUMMY_KEY = "testing"
 DUMMY_SECRET = "testing"

@@ -10,20 +10,17 @@ from typing import Any
 
 import pytest
 from moto_server import (
+    APPLIANCE,
     DEFAULT_ACCOUNT,
     MotoServer,
     ScanRunner,
     allow_document,
     requirement_actions,
+    role_arn,
     trust_document,
 )
 
-APPLIANCE = "arn:aws:iam::111111111111:role/Impersonation"
 READ_ONLY_ACCESS = "arn:aws:iam::aws:policy/ReadOnlyAccess"
-
-
-def arn(name: str) -> str:
-    return f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/{name}"
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +118,7 @@ def test_all_roles_bulk_report_field_by_field(account: MotoServer, run_scan: Sca
     result = run_scan("--all-roles", "--format", "json")
     assert result.returncode == 1, result.stderr
     document = result.json()
-    assert [r["role_arn"] for r in document["reports"]] == [arn(n) for n in ALL]
+    assert [r["role_arn"] for r in document["reports"]] == [role_arn(n) for n in ALL]
     assert document["summary"] == {
         "roles": 5,
         "compliant": 1,
@@ -131,14 +128,14 @@ def test_all_roles_bulk_report_field_by_field(account: MotoServer, run_scan: Sca
     reports = result.reports()
     required = requirement_actions("ec2_backup")
 
-    good = reports[arn("VeeamCompliant")]
+    good = reports[role_arn("VeeamCompliant")]
     assert good["compliant"] is True
     assert decisions(good) == {a: "allowed" for a in required}
     assert good["checks"]["ec2_backup"]["missing"] == []
     assert good["layers"] == {"identity": True, "boundary": False, "scps": False}
     assert good["trust"]["checked"] is False
 
-    missing = reports[arn("VeeamMissingOne")]
+    missing = reports[role_arn("VeeamMissingOne")]
     assert missing["compliant"] is False
     assert missing["checks"]["ec2_backup"]["missing"] == ["ebs:ListChangedBlocks"]
     assert missing["checks"]["ec2_backup"]["actions"]["ebs:ListChangedBlocks"] == {
@@ -149,7 +146,7 @@ def test_all_roles_bulk_report_field_by_field(account: MotoServer, run_scan: Sca
         "ebs:ListChangedBlocks"
     }
 
-    bounded = reports[arn("VeeamBoundary")]
+    bounded = reports[role_arn("VeeamBoundary")]
     assert bounded["layers"]["boundary"] is True
     assert bounded["checks"]["ec2_backup"]["denied"] == ["kms:CreateGrant"]
     grant = bounded["checks"]["ec2_backup"]["actions"]["kms:CreateGrant"]
@@ -158,11 +155,11 @@ def test_all_roles_bulk_report_field_by_field(account: MotoServer, run_scan: Sca
     assert grant["statement"] == "DenyKmsGrant"
 
     # The AWS managed policy was fetched: ReadOnlyAccess grants ec2:Describe* but no writes.
-    read_only = decisions(reports[arn("VeeamReadOnly")])
+    read_only = decisions(reports[role_arn("VeeamReadOnly")])
     assert read_only["ec2:DescribeInstances"] == "allowed"
     assert read_only["ec2:CreateSnapshot"] == "implicit_deny"
 
-    assert decisions(reports[arn("Unrelated")]) == {a: "implicit_deny" for a in required}
+    assert decisions(reports[role_arn("Unrelated")]) == {a: "implicit_deny" for a in required}
 
     # One bulk call; the AWS managed policy fetched once; no per-role calls.
     assert result.calls.count("iam:GetAccountAuthorizationDetails") == 1
@@ -197,11 +194,11 @@ BULK, PER_ROLE = ["--collection", "bulk"], ["--collection", "per-role"]
         (["--tag", "team=backup", "--tag", "env=prod"], ["VeeamBoundary"]),
         (["--tag", "team=other"], []),
         (
-            ["--role", "VeeamReadOnly", "--role", arn("VeeamCompliant")],
+            ["--role", "VeeamReadOnly", "--role", role_arn("VeeamCompliant")],
             ["VeeamCompliant", "VeeamReadOnly"],
         ),
         (
-            ["--role", "VeeamReadOnly", "--role", arn("VeeamCompliant"), *PER_ROLE],
+            ["--role", "VeeamReadOnly", "--role", role_arn("VeeamCompliant"), *PER_ROLE],
             ["VeeamCompliant", "VeeamReadOnly"],
         ),
         (["--role", "veeamcompliant"], ["VeeamCompliant"]),
@@ -219,7 +216,7 @@ def test_selection(
 ) -> None:
     result = run_scan(*args, "--format", "json")
     assert result.returncode in (0, 1), result.stderr
-    assert [r["role_arn"] for r in result.json()["reports"]] == [arn(n) for n in expected]
+    assert [r["role_arn"] for r in result.json()["reports"]] == [role_arn(n) for n in expected]
     if not expected:
         assert "no role matched" in result.stderr
 
@@ -228,9 +225,9 @@ def test_trusted_by_turns_on_the_trust_check(account: MotoServer, run_scan: Scan
     result = run_scan("--trusted-by", APPLIANCE, "--format", "json")
     reports = result.reports()
     for name in ("VeeamCompliant", "VeeamMissingOne", "VeeamBoundary"):
-        assert reports[arn(name)]["trust"]["checked"] is True
-        assert reports[arn(name)]["trust"]["appliance_can_assume"] is True
-    assert reports[arn("VeeamCompliant")]["compliant"] is True
+        assert reports[role_arn(name)]["trust"]["checked"] is True
+        assert reports[role_arn(name)]["trust"]["appliance_can_assume"] is True
+    assert reports[role_arn("VeeamCompliant")]["compliant"] is True
 
 
 def test_appliance_that_cannot_assume_makes_the_role_non_compliant(
@@ -245,7 +242,7 @@ def test_appliance_that_cannot_assume_makes_the_role_non_compliant(
         "json",
     )
     assert result.returncode == 1
-    report = result.reports()[arn("VeeamCompliant")]
+    report = result.reports()[role_arn("VeeamCompliant")]
     assert report["trust"]["checked"] is True
     assert report["trust"]["appliance_can_assume"] is False
     assert report["compliant"] is False
@@ -262,7 +259,7 @@ def test_checks_choose_the_requirement_sets(account: MotoServer, run_scan: ScanR
         "--role", "VeeamCompliant", "--checks", "ec2_backup,worker_production", "--format", "json"
     )
     assert result.returncode == 1
-    report = result.reports()[arn("VeeamCompliant")]
+    report = result.reports()[role_arn("VeeamCompliant")]
     assert set(report["checks"]) == {"ec2_backup", "worker_production"}
     assert report["checks"]["ec2_backup"]["compliant"] is True
     worker = report["checks"]["worker_production"]
@@ -291,9 +288,9 @@ def test_missing_role_is_reported_not_evaluated(account: MotoServer, run_scan: S
         )
         assert result.returncode == 3
         reports = result.reports()
-        assert reports[arn("VeeamCompliant")]["compliant"] is True
-        assert reports[arn("NoSuchRole")] == {
-            "role_arn": arn("NoSuchRole"),
+        assert reports[role_arn("VeeamCompliant")]["compliant"] is True
+        assert reports[role_arn("NoSuchRole")] == {
+            "role_arn": role_arn("NoSuchRole"),
             "evaluated": False,
             "compliant": False,
             "error": f"role NoSuchRole not found in account {DEFAULT_ACCOUNT}",
@@ -333,7 +330,7 @@ def test_save_snapshot_and_evaluate_it_offline(
     only = run_scan(
         "--from-file", str(saved), "--tag", "env=prod", "--format", "json", endpoint=False
     )
-    assert [r["role_arn"] for r in only.json()["reports"]] == [arn("VeeamBoundary")]
+    assert [r["role_arn"] for r in only.json()["reports"]] == [role_arn("VeeamBoundary")]
 
 
 def test_from_file_missing_policy_is_not_evaluated(
@@ -346,7 +343,7 @@ def test_from_file_missing_policy_is_not_evaluated(
                 "RoleDetailList": [
                     {
                         "RoleName": "Lonely",
-                        "Arn": arn("Lonely"),
+                        "Arn": role_arn("Lonely"),
                         "RolePolicyList": [],
                         "AttachedManagedPolicies": [
                             {"PolicyName": "Gone", "PolicyArn": "arn:aws:iam::aws:policy/Gone"}
@@ -360,7 +357,7 @@ def test_from_file_missing_policy_is_not_evaluated(
     )
     result = run_scan("--from-file", str(saved), "--all-roles", "--format", "json", endpoint=False)
     assert result.returncode == 3
-    record = result.reports()[arn("Lonely")]
+    record = result.reports()[role_arn("Lonely")]
     assert record["evaluated"] is False
     assert "arn:aws:iam::aws:policy/Gone" in record["error"]
 
@@ -407,5 +404,5 @@ def test_from_file_missing_role_is_reported(
     )  # fmt: skip
     assert result.returncode == 3
     reports = result.reports()
-    assert reports[arn("VeeamCompliant")]["compliant"] is True
-    assert reports[arn("Ghost")]["error"] == f"role Ghost not found in {saved}"
+    assert reports[role_arn("VeeamCompliant")]["compliant"] is True
+    assert reports[role_arn("Ghost")]["error"] == f"role Ghost not found in {saved}"

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from moto_server import (
+    APPLIANCE,
     DEFAULT_ACCOUNT,
     SCANNER_POLICY,
     Fault,
@@ -22,15 +23,9 @@ from moto_server import (
     ScanRunner,
     allow_document,
     requirement_actions,
+    role_arn,
     trust_document,
 )
-
-APPLIANCE = "arn:aws:iam::111111111111:role/Impersonation"
-
-
-def arn(name: str) -> str:
-    return f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/{name}"
-
 
 DENIALS: dict[str, list[dict[str, Any]]] = {
     "scanner": [],
@@ -39,7 +34,7 @@ DENIALS: dict[str, list[dict[str, Any]]] = {
     ],
     "scanner-noinline": [
         {"Effect": "Deny", "Action": "iam:GetAccountAuthorizationDetails", "Resource": "*"},
-        {"Effect": "Deny", "Action": "iam:GetRolePolicy", "Resource": arn("WithInline")},
+        {"Effect": "Deny", "Action": "iam:GetRolePolicy", "Resource": role_arn("WithInline")},
     ],
     "scanner-noversion": [
         {"Effect": "Deny", "Action": "iam:GetPolicyVersion", "Resource": "*"},
@@ -108,9 +103,9 @@ def test_bulk_path_under_the_documented_policy(
     result = run_scan("--all-roles", "--format", "json", credentials=creds)
     assert result.returncode == 1, result.stderr  # WithAwsManaged lacks most actions
     reports = result.reports()
-    assert reports[arn("WithInline")]["compliant"] is True
-    assert reports[arn("WithManaged")]["compliant"] is True
-    assert reports[arn("WithAwsManaged")]["compliant"] is False
+    assert reports[role_arn("WithInline")]["compliant"] is True
+    assert reports[role_arn("WithManaged")]["compliant"] is True
+    assert reports[role_arn("WithAwsManaged")]["compliant"] is False
     assert "iam:GetAccountAuthorizationDetails" in result.calls
     assert_no_secrets(result, creds)
 
@@ -153,22 +148,22 @@ def test_denied_role_policy_leaves_that_role_not_evaluated(
     assert result.returncode == 3
     document = result.json()
     reports = result.reports()
-    record = reports[arn("WithInline")]
+    record = reports[role_arn("WithInline")]
     assert record["evaluated"] is False
     assert record["compliant"] is False
     assert "WithInline" in record["error"]
     assert "iam:GetRolePolicy" in record["error"]
     assert "AccessDenied" in record["error"]
     # Everything else is still evaluated and reported.
-    assert reports[arn("WithManaged")]["compliant"] is True
-    assert reports[arn("WithAwsManaged")]["compliant"] is False
+    assert reports[role_arn("WithManaged")]["compliant"] is True
+    assert reports[role_arn("WithAwsManaged")]["compliant"] is False
     assert document["summary"] == {
         "roles": 3,
         "compliant": 1,
         "not_compliant": 1,
         "not_evaluated": 1,
     }
-    assert f"{arn('WithInline')}: not evaluated" in result.stderr
+    assert f"{role_arn('WithInline')}: not evaluated" in result.stderr
     assert_no_secrets(result, creds)
 
 
@@ -179,13 +174,13 @@ def test_unreadable_policy_version_leaves_its_roles_not_evaluated(
     result = run_scan("--all-roles", "--format", "json", credentials=creds)
     assert result.returncode == 3
     reports = result.reports()
-    record = reports[arn("WithAwsManaged")]
+    record = reports[role_arn("WithAwsManaged")]
     assert record["evaluated"] is False
     assert "iam:GetPolicyVersion" in record["error"]
     assert "arn:aws:iam::aws:policy/ReadOnlyAccess" in record["error"]
     # Local managed policies come with the bulk call: those roles are fine.
-    assert reports[arn("WithManaged")]["compliant"] is True
-    assert reports[arn("WithInline")]["compliant"] is True
+    assert reports[role_arn("WithManaged")]["compliant"] is True
+    assert reports[role_arn("WithInline")]["compliant"] is True
 
 
 def test_throttling_past_the_retries(
@@ -204,12 +199,12 @@ def test_throttling_past_the_retries(
             endpoint=proxy.url,
         )
     assert result.returncode == 3
-    record = result.reports()[arn("WithInline")]
+    record = result.reports()[role_arn("WithInline")]
     assert record["evaluated"] is False
     assert "iam:GetRolePolicy" in record["error"]
     assert "Throttling" in record["error"]
     assert proxy.failed == ["GetRolePolicy", "GetRolePolicy"]  # retried, then given up
-    assert result.reports()[arn("WithManaged")]["compliant"] is True
+    assert result.reports()[role_arn("WithManaged")]["compliant"] is True
 
 
 def test_unreachable_opa_reports_every_role_not_evaluated(

@@ -11,20 +11,16 @@ from typing import Any
 import jsonschema
 import pytest
 from moto_server import (
-    DEFAULT_ACCOUNT,
+    APPLIANCE,
     MotoServer,
     ScanRunner,
     allow_document,
     requirement_actions,
+    role_arn,
     trust_document,
 )
 
 MOTO_MANAGED_POLICIES = False
-APPLIANCE = "arn:aws:iam::111111111111:role/Impersonation"
-
-
-def arn(name: str) -> str:
-    return f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/{name}"
 
 
 @pytest.fixture(scope="module")
@@ -98,13 +94,13 @@ def test_sarif_is_valid_and_has_one_result_per_action(
         ("VBAWS-DENIED", "kms:CreateGrant", "explicit_deny"),
         ("VBAWS-MISSING", "ebs:ListChangedBlocks", "implicit_deny"),
     ]
-    assert ("VBAWS-MISSING", "error", arn("Gaps")) in found
-    assert ("VBAWS-CONDITIONAL", "warning", arn("Gaps")) in found
+    assert ("VBAWS-MISSING", "error", role_arn("Gaps")) in found
+    assert ("VBAWS-CONDITIONAL", "warning", role_arn("Gaps")) in found
     # Good is compliant: it has no error or warning result.
     assert not [
         r
         for r in run["results"]
-        if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == arn("Good")
+        if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == role_arn("Good")
         and r["level"] in ("error", "warning")
     ]
     for r in run["results"]:
@@ -134,15 +130,15 @@ def test_junit_one_case_per_role_and_check(roles: MotoServer, run_scan: ScanRunn
     root = ET.fromstring(result.stdout)
     assert root.tag == "testsuites"
     suites = {s.get("name"): s for s in root.findall("testsuite")}
-    assert list(suites) == [arn("Gaps"), arn("Ghost"), arn("Good")]
+    assert list(suites) == [role_arn("Gaps"), role_arn("Ghost"), role_arn("Good")]
 
-    good = {c.get("name"): c for c in suites[arn("Good")].findall("testcase")}
+    good = {c.get("name"): c for c in suites[role_arn("Good")].findall("testcase")}
     assert list(good) == ["ec2_backup", "worker_production", "trust"]
     assert good["ec2_backup"].find("failure") is None
     assert good["trust"].find("failure") is None
     assert good["worker_production"].find("failure") is not None  # no worker permissions
 
-    gaps = {c.get("name"): c for c in suites[arn("Gaps")].findall("testcase")}
+    gaps = {c.get("name"): c for c in suites[role_arn("Gaps")].findall("testcase")}
     failure = gaps["ec2_backup"].find("failure")
     assert failure is not None
     body = (failure.text or "").splitlines()
@@ -152,7 +148,7 @@ def test_junit_one_case_per_role_and_check(roles: MotoServer, run_scan: ScanRunn
     assert len(body) == 3
     assert gaps["trust"].find("failure") is not None
 
-    ghost = suites[arn("Ghost")].findall("testcase")
+    ghost = suites[role_arn("Ghost")].findall("testcase")
     assert [c.get("name") for c in ghost] == ["evaluation"]
     error = ghost[0].find("error")
     assert error is not None and "not found" in (error.text or "")

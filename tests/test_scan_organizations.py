@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from moto_server import (
+    APPLIANCE,
     DEFAULT_ACCOUNT,
     Fault,
     FaultProxy,
@@ -22,7 +23,6 @@ from moto_server import (
     trust_document,
 )
 
-APPLIANCE = "arn:aws:iam::111111111111:role/Impersonation"
 ASSUME = ["--assume-role-name", "OrganizationAccountAccessRole"]
 SERVICE_LINKED = "AWSServiceRoleForVeeamTest"
 # No AWS managed policy is used here; moto is much faster without loading them per account.
