@@ -278,21 +278,20 @@ class OpaClient:
 
     def report_list(self, input: Any) -> list[dict[str, Any]]:
         """Reports, in input order, of a batch or a GetAccountAuthorizationDetails document."""
-        result = self.query(REPORT_LIST_PATH, input)
-        if not isinstance(result, list):
-            raise ExternalError(
-                f"OPA at {self.url} returned a {type(result).__name__} for "
-                f"data.{REPORT_LIST_PATH.replace('/', '.')}, expected a list"
-            )
+        result: list[dict[str, Any]] = self._query_typed(REPORT_LIST_PATH, input, list, "a list")
         return result
 
     def report(self, snapshot: Any) -> dict[str, Any]:
         """The report of one role snapshot."""
-        result = self.query(REPORT_PATH, snapshot)
-        if not isinstance(result, dict):
+        result: dict[str, Any] = self._query_typed(REPORT_PATH, snapshot, dict, "an object")
+        return result
+
+    def _query_typed(self, path: str, input: Any, kind: type, expected: str) -> Any:
+        result = self.query(path, input)
+        if not isinstance(result, kind):
             raise ExternalError(
                 f"OPA at {self.url} returned a {type(result).__name__} for "
-                f"data.{REPORT_PATH.replace('/', '.')}, expected an object"
+                f"data.{path.replace('/', '.')}, expected {expected}"
             )
         return result
 
