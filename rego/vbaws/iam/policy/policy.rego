@@ -27,7 +27,11 @@ _by_lower := {lower(action): action | some action in catalog_actions}
 # regex call each.
 _catalog_lines := concat("\n", sort(object.keys(_by_lower)))
 
-_catalog_services := {substring(l, 0, indexof(l, ":")) | some l, _ in _by_lower}
+# The catalog's service prefixes as a regex alternation, made with two builtin calls
+# rather than a step per action: repeated prefixes are harmless in an alternation, and
+# IAM service prefixes are plain lower-case letters, digits and hyphens (a test holds the
+# catalog to that).
+_service_alternatives := strings.replace_n({"\n": "|"}, regex.replace(_catalog_lines, `:[^\n]*`, ""))
 
 _valid_versions := {"2012-10-17", "2008-10-17"}
 
@@ -36,12 +40,14 @@ _top_level_keys := {"Version", "Id", "Statement"}
 # METADATA
 # description: |
 #   Analyses a parsed identity-side policy document (identity policy, boundary or SCP).
-#   Returns {"statements", "summary", "conditioned", "errors"}. An analysed statement is
-#   {"sid", "effect", "actions" (set of catalog actions it matches), "resource" ("all",
-#   "some" or "none" of Resource "*"), "condition" (object, {} if none)}. The summary holds
-#   what the statements without a Condition give, the same for every role: the action sets
-#   allow_full, allow_any, deny_full, deny_any and the statements that explain partial
-#   grants and denials; "conditioned" lists the statements whose Condition each role decides.
+#   Returns {"statements", "summary", "conditioned", "errors"}. "statements" holds the valid
+#   statements that match some catalog action, each analysed as {"sid", "effect", "actions"
+#   (set of catalog actions it matches), "resource" ("all", "some" or "none" of Resource
+#   "*"), "condition" (object, {} if none)}; statements about other services cannot change
+#   a decision and are only validated. The summary holds what the statements without a
+#   Condition give, the same for every role: the action sets allow_full, allow_any,
+#   deny_full, deny_any and the statements that explain partial grants and denials;
+#   "conditioned" lists the statements whose Condition each role decides.
 analyze(document) := {
 	"statements": analysed,
 	"summary": _summary(array.concat(
@@ -49,18 +55,25 @@ analyze(document) := {
 		_static_conditioned(relevant),
 	)),
 	"conditioned": [s | some s in relevant; count(s.condition) > 0; _role_dependent(s.condition)],
-	"errors": array.concat(sort(document_errors(document)), [e | some problems in errors; some e in problems]),
+	"errors": array.concat(sort(document_errors(document)), [e | some problems in invalid; some e in problems]),
 } if {
 	statements := _statements(document)
-	errors := [sort(statement_errors(statement, i, "identity")) | some i, statement in statements]
-	analysed := [_analyse_statement(statement, i) |
-		some i, statement in statements
-		count(errors[i]) == 0
-	]
 
-	# Large policies are mostly about services outside the catalog: only statements that
-	# match a catalog action and some resource take part in evaluation.
-	relevant := [s | some s in analysed; count(s.actions) > 0; s.resource != "none"]
+	# Nearly every statement passes the one-rule shape check; only the others are looked
+	# at closely enough to say what is wrong (keyed by position, so errors keep their order).
+	invalid := {i: problems |
+		some i, statement in statements
+		not _well_formed(statement, "identity")
+		problems := sort(statement_errors(statement, i, "identity"))
+		count(problems) > 0
+	}
+	analysed := [_analysed_statement(statement, i, actions) |
+		some i, statement in statements
+		not invalid[i]
+		actions := _matched_actions(statement)
+		count(actions) > 0
+	]
+	relevant := [s | some s in analysed; s.resource != "none"]
 }
 
 # A Condition that names no principal key is decided the same way for every role (almost
@@ -89,6 +102,11 @@ _full(resource, value) := false if {
 	[resource, value] != ["all", "true"]
 }
 
+_summary([]) := {
+	"allow_full": set(), "allow_any": set(), "deny_full": set(), "deny_any": set(),
+	"full_denies": [], "partial_allows": [], "partial_denies": [],
+}
+
 _summary(effective) := {
 	"allow_full": union({s.actions | some s in effective; s.effect == "Allow"; s.full}),
 	"allow_any": union({s.actions | some s in effective; s.effect == "Allow"}),
@@ -97,6 +115,8 @@ _summary(effective) := {
 	"full_denies": [s | some s in effective; s.effect == "Deny"; s.full],
 	"partial_allows": [s | some s in effective; s.effect == "Allow"; not s.full],
 	"partial_denies": [s | some s in effective; s.effect == "Deny"; not s.full],
+} if {
+	count(effective) > 0
 }
 
 _statements(document) := values.as_list(document.Statement) if is_array(document.Statement)
@@ -153,12 +173,41 @@ statement_errors(statement, i, kind) := {sprintf("%s: %s", [label(statement, i),
 	not _well_formed(statement, kind)
 }
 
-# The common case, checked with a few builtin calls before any message is built.
-_well_formed(statement, kind) if {
-	statement.Effect in {"Allow", "Deny"}
+# The common case, checked with a few builtin calls before any message is built. For
+# identity-side statements the check is stricter than validity (no keys beyond the known
+# ones): a statement it refuses is looked at by statement_errors, which has the last word.
+_well_formed(statement, "identity") if {
+	(object.keys(statement) - _optional_statement_keys) in _identity_shapes
+	statement.Effect in _effects
+	is_object(object.get(statement, "Condition", {}))
+
+	# Action or NotAction, then Resource or NotResource, as one list: concat is undefined
+	# when any element is not a string.
+	entries := array.flatten([
+		object.get(statement, "Action", object.get(statement, "NotAction", null)),
+		object.get(statement, "Resource", object.get(statement, "NotResource", null)),
+	])
+	is_string(concat("", entries))
+	not "*:*" in entries
+}
+
+_well_formed(statement, "trust") if {
+	statement.Effect in _effects
 	_one_action_list(statement)
 	is_object(object.get(statement, "Condition", {}))
-	_well_formed_kind(statement, kind)
+	"Principal" in object.keys(statement)
+	not "NotPrincipal" in object.keys(statement)
+}
+
+_effects := {"Allow", "Deny"}
+
+_optional_statement_keys := {"Sid", "Condition"}
+
+_identity_shapes := {
+	{"Effect", "Action", "Resource"},
+	{"Effect", "Action", "NotResource"},
+	{"Effect", "NotAction", "Resource"},
+	{"Effect", "NotAction", "NotResource"},
 }
 
 _one_action_list(statement) if {
@@ -171,17 +220,6 @@ _one_action_list(statement) if {
 	not "Action" in object.keys(statement)
 	_strings(statement.NotAction)
 	not "*:*" in values.as_list(statement.NotAction)
-}
-
-_well_formed_kind(statement, "identity") if {
-	count(object.keys(statement) & {"Resource", "NotResource"}) == 1
-	_strings(object.get(statement, "Resource", object.get(statement, "NotResource", null)))
-	count(object.keys(statement) & {"Principal", "NotPrincipal"}) == 0
-}
-
-_well_formed_kind(statement, "trust") if {
-	"Principal" in object.keys(statement)
-	not "NotPrincipal" in object.keys(statement)
 }
 
 # A string or a list of strings; concat fails (undefined) on any non-string element.
@@ -291,10 +329,15 @@ else := [value]
 #   object.filter over the catalog; wildcard patterns are picked out with one regex and
 #   globbed only against the catalog actions of their own service (every catalog action
 #   when the service part itself has a wildcard). Large policies name mostly services
-#   outside the catalog, which cost nothing here.
-match_patterns(patterns) := _literal_matches(joined) | _wildcard_matches(joined) if {
-	joined := lower(concat("\n", patterns))
-}
+#   outside the catalog, which cost one regex call.
+match_patterns(patterns) := _matches(lower(concat("\n", patterns)))
+
+_matches(joined) := set() if {
+	not regex.match(_relevant_line, joined)
+} else := _literal_matches(joined) | _wildcard_matches(joined)
+
+# A line that names a catalog service or has a wildcard before its first colon.
+_relevant_line := concat("", [`(?m)^(?:(?:`, _service_alternatives, `):|[^:\n]*[*?])`])
 
 _literal_matches(joined) := {action | some action in object.filter(_by_lower, split(joined, "\n"))}
 
@@ -313,7 +356,7 @@ _wildcard_matches(joined) := set() if {
 # A wildcard pattern whose service part is a catalog service or itself has a wildcard.
 _relevant_wildcard := concat("", [
 	`(?m)^(?:(?:`,
-	concat("|", [regex.replace(service, `[^a-z0-9-]`, ``) | some service in _catalog_services]),
+	_service_alternatives,
 	`):[^\n]*[*?][^\n]*|[^:\n]*[*?][^\n]*)$`,
 ])
 
