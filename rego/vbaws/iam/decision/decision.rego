@@ -15,7 +15,29 @@ import data.vbaws.iam.policy
 #   (the same for every role); only the statements with a Condition are decided here.
 #   Those whose Condition is false for the role drop out; the rest keep their unknown
 #   condition keys. The action sets make deciding an action a few set lookups.
-layer(name, policies, context) := {
+layer(name, policies, context) := _layer(name, policies, resolved) if {
+	resolved := [object.union(statement, {
+		"policy": policy.name,
+		"full": _full(statement.resource, condition.value),
+		"unknown_conditions": condition.unknown,
+	}) |
+		some policy in policies
+		some statement in object.get(policy.analysis, "conditioned", [])
+		condition := conditions.evaluate(statement.condition, context)
+		condition.value != "false"
+	]
+}
+
+# Without statements decided per role the layer does not depend on the role: function
+# results are cached per query, so the SCP levels and a boundary that every role of a
+# batch shares are built once.
+_layer(name, policies, []) := _static_layer(name, policies)
+
+_layer(name, policies, resolved) := _combined_layer(name, policies, resolved) if count(resolved) > 0
+
+_static_layer(name, policies) := _combined_layer(name, policies, [])
+
+_combined_layer(name, policies, resolved) := {
 	"name": name,
 	"full_denies": array.concat(
 		[object.union(s, {"policy": p.name}) | some p in policies; some s in p.analysis.summary.full_denies],
@@ -33,17 +55,6 @@ layer(name, policies, context) := {
 	"allow_any": (_union(policies, "allow_any") | union({s.actions | some s in resolved; s.effect == "Allow"})),
 	"deny_full": (_union(policies, "deny_full") | union({s.actions | some s in resolved; s.effect == "Deny"; s.full})),
 	"deny_any": (_union(policies, "deny_any") | union({s.actions | some s in resolved; s.effect == "Deny"})),
-} if {
-	resolved := [object.union(statement, {
-		"policy": policy.name,
-		"full": _full(statement.resource, condition.value),
-		"unknown_conditions": condition.unknown,
-	}) |
-		some policy in policies
-		some statement in policy.analysis.conditioned
-		condition := conditions.evaluate(statement.condition, context)
-		condition.value != "false"
-	]
 }
 
 _union(policies, key) := union({p.analysis.summary[key] | some p in policies})
@@ -93,10 +104,19 @@ classify(actions, layers) := {
 # of being built action by action. Most are missing in one layer only (usually the identity
 # policies); the rest are grouped by the subsets of the layers that miss them, up to
 # _max_grouped_layers such layers, beyond which each action is explained on its own.
-_implicit_deny(missing, layers) := object.union_n(array.concat(
+_implicit_deny(missing, layers) := _implicit_deny_in(missing, layers, [i |
+	some i, l in layers
+	count(missing - l.allow_any) > 0
+])
+
+# The usual case: one layer (the identity policies) misses them all.
+_implicit_deny_in(missing, layers, [i]) := _same_for(missing, _blocked_by([layers[i]]))
+
+_implicit_deny_in(missing, layers, missing_in) := object.union_n(array.concat(
 	[_same_for(only[i], _blocked_by([layers[i]])) | some i, _ in layers],
 	[_multi_layer(multi, per_layer, layers)],
 )) if {
+	count(missing_in) != 1
 	per_layer := [m | some l in layers; m := missing - l.allow_any]
 	only := [o | some i, m in per_layer; o := m - union({other | some j, other in per_layer; j != i})]
 	multi := missing - union({m | some m in only})
