@@ -124,8 +124,8 @@ def evaluate_partially(
         if document.shape == "snapshot":
             reports.append(client.report(document.data))
             return reports, None
-        for chunk in document.chunks():
-            batch = client.report_list(chunk)
+        chunks = list(document.chunks())
+        for chunk, batch in zip(chunks, client.report_lists(chunks), strict=False):
             expected = len(chunk["roles"] if "roles" in chunk else chunk["RoleDetailList"])
             if len(batch) != expected:
                 raise ExternalError(

@@ -16,7 +16,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,6 +30,8 @@ REPORT_LIST_PATH = "vbaws/ec2_backup/report_list"
 REPORT_PATH = "vbaws/ec2_backup/report"
 REQUIREMENTS_PATH = "vbaws/requirements"
 
+# Batch requests sent to OPA at once: OPA evaluates each on one core.
+BATCHES_IN_FLIGHT = max(1, min(4, os.cpu_count() or 1))
 DEFAULT_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 30.0
 # How long a private OPA gets to exit after SIGTERM before it is killed.
@@ -280,6 +284,28 @@ class OpaClient:
         """Reports, in input order, of a batch or a GetAccountAuthorizationDetails document."""
         result: list[dict[str, Any]] = self._query_typed(REPORT_LIST_PATH, input, list, "a list")
         return result
+
+    def report_lists(
+        self, batches: Iterable[Any], in_flight: int = BATCHES_IN_FLIGHT
+    ) -> Iterator[list[dict[str, Any]]]:
+        """``report_list`` of every batch, yielded in order, ``in_flight`` requests at a time.
+
+        OPA evaluates each request on one core, so a batch per core keeps the server busy.
+        A failure is raised in batch order: every batch before the failed one has been
+        yielded, and no batch after it is.
+        """
+        with ThreadPoolExecutor(max_workers=max(1, in_flight)) as pool:
+            pending: deque[Future[list[dict[str, Any]]]] = deque()
+            try:
+                for batch in batches:
+                    pending.append(pool.submit(self.report_list, batch))
+                    if len(pending) >= in_flight:
+                        yield pending.popleft().result()
+                while pending:
+                    yield pending.popleft().result()
+            finally:
+                for future in pending:
+                    future.cancel()
 
     def report(self, snapshot: Any) -> dict[str, Any]:
         """The report of one role snapshot."""

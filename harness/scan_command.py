@@ -307,9 +307,10 @@ def evaluate_items(
         ) as client:
             if args.checks:
                 inputs.check_ids_known(args.checks, client.requirement_sets().keys())
-            for start in range(0, len(pending), BATCH_SIZE):
-                batch = pending[start : start + BATCH_SIZE]
-                _evaluate_batch(client, batch)
+            batches = [pending[i : i + BATCH_SIZE] for i in range(0, len(pending), BATCH_SIZE)]
+            snapshots = ({"roles": [item.snapshot for item in batch]} for batch in batches)
+            for batch, reports in zip(batches, client.report_lists(snapshots), strict=False):
+                _fill_reports(client, batch, reports)
                 done += len(batch)
                 progress.update("evaluating", done, len(pending))
     except ExternalError as exc:
@@ -322,8 +323,7 @@ def evaluate_items(
     return None
 
 
-def _evaluate_batch(client: OpaClient, batch: list[ScanItem]) -> None:
-    reports = client.report_list({"roles": [item.snapshot for item in batch]})
+def _fill_reports(client: OpaClient, batch: list[ScanItem], reports: list[dict[str, Any]]) -> None:
     if len(reports) != len(batch):
         raise ExternalError(
             f"OPA at {client.url} returned {len(reports)} reports for {len(batch)} roles"

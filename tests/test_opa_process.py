@@ -128,6 +128,50 @@ def test_private_opa_loads_a_bundle_file(tmp_path: Path) -> None:
         )
 
 
+# Fails (HTTP 500, conflicting values) on any role whose ARN ends in "/boom".
+BOOM_POLICY = (
+    "package vbaws.ec2_backup\n\n"
+    "report_list := [_report(s) | some s in input.roles]\n\n"
+    '_report(s) := {"role_arn": s.role.arn, "compliant": true} if {\n'
+    '\tnot endswith(s.role.arn, "/boom")\n'
+    "}\n\n"
+    "_report(s) := x if {\n"
+    '\tendswith(s.role.arn, "/boom")\n'
+    "\tsome x in [1, 2]\n"
+    "}\n"
+)
+
+
+def _batch(*names: str) -> dict:
+    return {"roles": [{"role": {"arn": f"arn:aws:iam::1:role/{n}"}} for n in names]}
+
+
+def test_concurrent_batches_come_back_in_order(tmp_path: Path) -> None:
+    batches = [_batch(*(f"b{i}-r{j}" for j in range(i % 4 + 1))) for i in range(9)]
+    with (
+        PrivateOpa(policy_dir(tmp_path, rego=BOOM_POLICY)) as server,
+        OpaClient(server.url) as client,
+    ):
+        results = list(client.report_lists(batches, in_flight=3))
+    assert [[r["role_arn"] for r in reports] for reports in results] == [
+        [role["role"]["arn"] for role in batch["roles"]] for batch in batches
+    ]
+
+
+def test_concurrent_batches_stop_at_the_first_failure_in_order(tmp_path: Path) -> None:
+    # Batch 2 fails; batch 3 may well have been answered already, but is not yielded.
+    batches = [_batch("a"), _batch("b"), _batch("boom"), _batch("c")]
+    yielded = []
+    with (
+        PrivateOpa(policy_dir(tmp_path, rego=BOOM_POLICY)) as server,
+        OpaClient(server.url) as client,
+        pytest.raises(ExternalError, match=r"report_list \(HTTP 500\)"),
+    ):
+        for reports in client.report_lists(batches, in_flight=4):
+            yielded.append([r["role_arn"] for r in reports])
+    assert yielded == [["arn:aws:iam::1:role/a"], ["arn:aws:iam::1:role/b"]]
+
+
 def test_private_opa_stops_when_the_block_raises(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError), PrivateOpa(policy_dir(tmp_path)) as server:
         pid = server.process.pid
@@ -324,18 +368,7 @@ def test_no_opa_binary_is_exit_3(run_harness, tmp_path: Path) -> None:
 def test_failure_part_way_keeps_what_was_evaluated(run_harness, tmp_path: Path) -> None:
     # The stub fails on any role named "boom"; the harness sends 250 roles per query, so the
     # first query succeeds and the second, holding only "boom", fails.
-    rego = policy_dir(
-        tmp_path,
-        rego="package vbaws.ec2_backup\n\n"
-        "report_list := [_report(s) | some s in input.roles]\n\n"
-        '_report(s) := {"role_arn": s.role.arn, "compliant": true} if {\n'
-        '\tnot endswith(s.role.arn, "/boom")\n'
-        "}\n\n"
-        "_report(s) := x if {\n"
-        '\tendswith(s.role.arn, "/boom")\n'
-        "\tsome x in [1, 2]\n"
-        "}\n",
-    )
+    rego = policy_dir(tmp_path, rego=BOOM_POLICY)
     roles = [
         {"role": {"arn": f"arn:aws:iam::123456789012:role/r{i}", "policies": []}}
         for i in range(250)
