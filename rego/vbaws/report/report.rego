@@ -47,7 +47,7 @@ _build(snapshot, role) := {
 # The permission side of the report: every layer that applies to the role, and the
 # decisions for the requested checks.
 _evaluate(snapshot, role, arn, requested) := {
-	"checks": {id: _check(data.vbaws.requirements[id], layers) | some id in requested; data.vbaws.requirements[id]},
+	"checks": {id: _check(id, layers) | some id in requested; data.vbaws.requirements[id]},
 	"layers": {"identity": true, "boundary": count(boundary) > 0, "scps": count(scp_layers) > 0},
 	"findings": _policy_findings(identity, boundary),
 } if {
@@ -154,17 +154,19 @@ _scp_levels(snapshot, role) := values.as_list(snapshot.scps) if {
 	not _service_linked(role)
 } else := []
 
-_check(requirement, layers) := {
-	"compliant": count(classes.allowed) == count(actions),
+_check(id, layers) := {
+	"compliant": count(classes.allowed) == count(_required_sets[id]),
 	"actions": classes.decisions,
 	"missing": sort(classes.missing),
 	"denied": sort(classes.denied),
 	"conditional": sort(classes.conditional),
-	"source": requirement.source,
+	"source": data.vbaws.requirements[id].source,
 } if {
-	actions := {a | some a in requirement.actions}
-	classes := decision.classify(actions, layers)
+	classes := decision.classify(_required_sets[id], layers)
 }
+
+# The actions of every requirement set as a set, built once per query, not once per role.
+_required_sets := {id: {a | some a in requirement.actions} | some id, requirement in data.vbaws.requirements}
 
 _trust(snapshot, role, arn) := trust.assess(
 	object.get(role, "trust_policy", null),
