@@ -131,10 +131,7 @@ _statements(document) := [] if {
 # METADATA
 # description: Problems with the document as a whole (set of messages).
 document_errors(document) := set() if {
-	# the common case, in a few builtin calls
-	count(object.keys(document) - _top_level_keys) == 0
-	object.get(document, "Version", "2012-10-17") in _valid_versions
-	type_name(document.Statement) in {"array", "object"}
+	_plain_document(document)
 } else := union({
 	{"has no Statement" | not "Statement" in object.keys(document)},
 	{"Statement must be an object or a list of objects" |
@@ -151,6 +148,13 @@ document_errors(document) := set() if {
 		not document.Version in _valid_versions
 	},
 })
+
+# The common case, in a few builtin calls.
+_plain_document(document) if {
+	count(object.keys(document) - _top_level_keys) == 0
+	object.get(document, "Version", "2012-10-17") in _valid_versions
+	type_name(document.Statement) in {"array", "object"}
+}
 
 # METADATA
 # description: |
