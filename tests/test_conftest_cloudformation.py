@@ -98,6 +98,15 @@ CASES = {
             "is known only at deploy time; counted as granting nothing",
         ],
     ),
+    "policy resource with a Condition": Case(
+        "conditional-policy.yaml",
+        1,
+        [missing(ROLE, "ec2_backup", SQS)],
+        [
+            f"{ROLE}: the document of VeeamSqsInProduction belongs to a resource created only when "
+            'condition "IsProd" holds, which is known at deploy time; counted as granting nothing'
+        ],
+    ),
     "multiple roles": Case(
         "multiple-roles.yaml",
         1,

@@ -86,6 +86,21 @@ test_values_known_only_at_deploy_are_unknown if {
 	}
 }
 
+test_policy_resources_with_a_condition_are_unknown if {
+	template := _template({
+		"Role": _role({"ManagedPolicyArns": [{"Ref": "Extra"}]}),
+		"Extra": {"Type": "AWS::IAM::ManagedPolicy", "Condition": "IsProd", "Properties": {"PolicyDocument": _doc("ec2:CreateSnapshot")}},
+		"Inline": {"Type": "AWS::IAM::Policy", "Condition": "IsProd", "Properties": {"PolicyName": "extra", "Roles": [{"Ref": "Role"}], "PolicyDocument": _doc("ec2:DeleteSnapshot")}},
+		"Always": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "always", "Roles": [{"Ref": "Role"}], "PolicyDocument": _doc("ec2:CopySnapshot")}},
+	})
+	model := cloudformation.roles.Role with input as template
+	[p.name | some p in model.policies] == ["always"]
+	{[u.layer, u.what] | some u in model.unknowns} == {
+		["identity", "the document of Extra belongs to a resource created only when condition \"IsProd\" holds, which is known at deploy time"],
+		["identity", "the document of Inline belongs to a resource created only when condition \"IsProd\" holds, which is known at deploy time"],
+	}
+}
+
 test_intrinsics_inside_statements if {
 	template := _template({"Role": _role({"Policies": [
 		{"PolicyName": "scoped", "PolicyDocument": {"Statement": [{

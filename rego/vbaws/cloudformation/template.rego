@@ -256,7 +256,7 @@ _inline_resource_entry(id) := _entry(
 	id,
 	_policy_label(id, "PolicyName"),
 	"inline",
-	_document(_property(id, "PolicyDocument")),
+	_resource_document(id),
 	sprintf("the document of %s", [id]),
 )
 
@@ -264,9 +264,18 @@ _managed_entry(id) := _entry(
 	id,
 	_policy_label(id, "ManagedPolicyName"),
 	"managed",
-	_document(_property(id, "PolicyDocument")),
+	_resource_document(id),
 	sprintf("the document of %s", [id]),
 )
+
+# A policy resource with a Condition attribute exists only when that condition holds, which
+# is decided at deploy time: its document can neither grant nor be relied on before then.
+_resource_document(id) := {"unknown": sprintf(
+	"belongs to a resource created only when condition %q holds, which is known at deploy time",
+	[_resources[id].Condition],
+)} if {
+	is_string(_resources[id].Condition)
+} else := _document(_property(id, "PolicyDocument"))
 
 _entry(key, name, type, result, _) := {"key": key, "policy": {
 	"name": name,
