@@ -207,6 +207,31 @@ def test_throttling_past_the_retries(
     assert result.reports()[role_arn("WithManaged")]["compliant"] is True
 
 
+def test_throttled_bulk_call_reports_the_account_not_its_roles(
+    guarded: dict[str, dict[str, str]], moto_server: MotoServer, run_scan: ScanRunner
+) -> None:
+    # Throttling is not a denial: the scanner does not switch to role-by-role calls (which
+    # would hit the same limit many times over); the account is reported not evaluated.
+    with FaultProxy(moto_server.url, [Fault("GetAccountAuthorizationDetails")]) as proxy:
+        result = run_scan(
+            "--all-roles",
+            "--format",
+            "json",
+            "--max-attempts",
+            "3",
+            credentials=guarded["scanner"],
+            endpoint=proxy.url,
+        )
+    assert result.returncode == 3
+    (record,) = result.json()["reports"]
+    assert record["role_arn"] == f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/*"
+    assert record["evaluated"] is False and record["compliant"] is False
+    assert "iam:GetAccountAuthorizationDetails" in record["error"]
+    assert "Throttling" in record["error"]
+    assert proxy.failed == ["GetAccountAuthorizationDetails"] * 3  # every attempt, then given up
+    assert "iam:ListRoles" not in result.calls
+
+
 def test_unreachable_opa_reports_every_role_not_evaluated(
     guarded: dict[str, dict[str, str]], run_scan: ScanRunner
 ) -> None:
