@@ -79,6 +79,21 @@ def guarded(moto_server: MotoServer) -> Iterator[dict[str, dict[str, str]]]:
         moto_server.set_auth(enforced=False)
 
 
+def scan_through_faults(
+    run_scan: ScanRunner,
+    moto_server: MotoServer,
+    fault: Fault,
+    credentials: dict[str, str],
+    *args: str,
+) -> tuple[ScanResult, FaultProxy]:
+    """``scan --all-roles --format json ARGS`` with the AWS calls going through a FaultProxy."""
+    with FaultProxy(moto_server.url, [fault]) as proxy:
+        result = run_scan(
+            "--all-roles", "--format", "json", *args, credentials=credentials, endpoint=proxy.url
+        )
+    return result, proxy
+
+
 def assert_no_secrets(result: ScanResult, credentials: dict[str, str]) -> None:
     for secret in credentials.values():
         assert secret not in result.stdout
@@ -186,18 +201,16 @@ def test_unreadable_policy_version_leaves_its_roles_not_evaluated(
 def test_throttling_past_the_retries(
     guarded: dict[str, dict[str, str]], moto_server: MotoServer, run_scan: ScanRunner
 ) -> None:
-    with FaultProxy(moto_server.url, [Fault("GetRolePolicy")]) as proxy:
-        result = run_scan(
-            "--all-roles",
-            "--format",
-            "json",
-            "--collection",
-            "per-role",
-            "--max-attempts",
-            "2",
-            credentials=guarded["scanner"],
-            endpoint=proxy.url,
-        )
+    result, proxy = scan_through_faults(
+        run_scan,
+        moto_server,
+        Fault("GetRolePolicy"),
+        guarded["scanner"],
+        "--collection",
+        "per-role",
+        "--max-attempts",
+        "2",
+    )
     assert result.returncode == 3
     record = result.reports()[role_arn("WithInline")]
     assert record["evaluated"] is False
@@ -212,16 +225,14 @@ def test_throttled_bulk_call_reports_the_account_not_its_roles(
 ) -> None:
     # Throttling is not a denial: the scanner does not switch to role-by-role calls (which
     # would hit the same limit many times over); the account is reported not evaluated.
-    with FaultProxy(moto_server.url, [Fault("GetAccountAuthorizationDetails")]) as proxy:
-        result = run_scan(
-            "--all-roles",
-            "--format",
-            "json",
-            "--max-attempts",
-            "3",
-            credentials=guarded["scanner"],
-            endpoint=proxy.url,
-        )
+    result, proxy = scan_through_faults(
+        run_scan,
+        moto_server,
+        Fault("GetAccountAuthorizationDetails"),
+        guarded["scanner"],
+        "--max-attempts",
+        "3",
+    )
     assert result.returncode == 3
     (record,) = result.json()["reports"]
     assert record["role_arn"] == f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/*"
