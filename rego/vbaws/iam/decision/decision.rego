@@ -151,10 +151,11 @@ _max_grouped_layers := 5
 
 # {action: decision} for every catalog action with the same decision. Function results are
 # cached per query, so each distinct decision is built once and then cut down to the
-# actions that need it.
+# actions that need it. object.remove of the few other actions builds the result about
+# twice as fast as object.filter of the many wanted ones.
 _uniform(decision) := {action: decision | some action in policy.catalog_actions}
 
-_same_for(actions, decision) := object.filter(_uniform(decision), actions)
+_same_for(actions, decision) := object.remove(_uniform(decision), policy.catalog_actions - actions)
 
 # METADATA
 # description: The decision for one action over the layers (see decide_all).
