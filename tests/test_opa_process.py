@@ -245,7 +245,8 @@ def test_undefined_result_and_evaluation_error(tmp_path: Path) -> None:
     )
 
 
-def test_bearer_token(tmp_path: Path) -> None:
+def token_policy_dir(tmp_path: Path) -> Path:
+    """The stub bundle plus a system.authz policy: /health is open, the rest needs "s3cret"."""
     source = policy_dir(tmp_path)
     (source / "authz.rego").write_text(
         "package system.authz\n\n"
@@ -253,6 +254,11 @@ def test_bearer_token(tmp_path: Path) -> None:
         'allow if input.path == ["health"]\n\n'
         'allow if input.identity == "s3cret"\n'
     )
+    return source
+
+
+def test_bearer_token(tmp_path: Path) -> None:
+    source = token_policy_dir(tmp_path)
     auth = ["--authentication=token", "--authorization=basic"]
     with PrivateOpa(source, extra_args=auth) as server:
         with OpaClient(server.url, token="s3cret") as good:
@@ -401,13 +407,7 @@ def test_failure_part_way_keeps_what_was_evaluated(run_harness, tmp_path: Path) 
 
 
 def test_cli_token_from_environment(run_harness, tmp_path: Path) -> None:
-    source = policy_dir(tmp_path)
-    (source / "authz.rego").write_text(
-        "package system.authz\n\n"
-        "default allow := false\n\n"
-        'allow if input.path == ["health"]\n\n'
-        'allow if input.identity == "s3cret"\n'
-    )
+    source = token_policy_dir(tmp_path)
     input_path = tmp_path / "one.json"
     input_path.write_text(json.dumps(SNAPSHOT))
     auth = ["--authentication=token", "--authorization=basic"]
