@@ -15,7 +15,7 @@ import data.vbaws.iam.policy
 #   (the same for every role); only the statements with a Condition are decided here.
 #   Those whose Condition is false for the role drop out; the rest keep their unknown
 #   condition keys. The action sets make deciding an action a few set lookups.
-layer(name, policies, context) := _layer(name, policies, resolved) if {
+layer(name, policies, context) := _combined_layer(name, policies, resolved) if {
 	resolved := [object.union(statement, {
 		"policy": policy.name,
 		"full": _full(statement.resource, condition.value),
@@ -28,15 +28,9 @@ layer(name, policies, context) := _layer(name, policies, resolved) if {
 	]
 }
 
-# Without statements decided per role the layer does not depend on the role: function
-# results are cached per query, so the SCP levels and a boundary that every role of a
-# batch shares are built once.
-_layer(name, policies, []) := _static_layer(name, policies)
-
-_layer(name, policies, resolved) := _combined_layer(name, policies, resolved) if count(resolved) > 0
-
-_static_layer(name, policies) := _combined_layer(name, policies, [])
-
+# Without statements decided per role, _combined_layer's arguments are the same for every
+# role that shares the layer's policies: function results are cached per query, so the SCP
+# levels and a boundary that every role of a batch shares are built once.
 _combined_layer(name, policies, resolved) := {
 	"name": name,
 	"full_denies": array.concat(
