@@ -51,18 +51,28 @@ _evaluate(snapshot, role, arn, requested) := {
 	"layers": {"identity": true, "boundary": count(boundary) > 0, "scps": count(scp_layers) > 0},
 	"findings": _policy_findings(identity, boundary),
 } if {
-	context := conditions.role_context(arn, _tags(role), _tags_known(role))
 	identity := [_analysed(p) | some p in values.as_list(object.get(role, "policies", []))]
 	boundary := _boundary(role)
-	scp_layers := [decision.layer(sprintf("scp:%v", [level.target]), _analysed_all(level.policies), context) |
+	scps := [[sprintf("scp:%v", [level.target]), _analysed_all(level.policies)] |
 		some level in _scp_levels(snapshot, role)
 	]
+	scp_policies := [p | some [_, policies] in scps; some p in policies]
+	context := _context(arn, role, array.flatten([identity, boundary, scp_policies]))
+	scp_layers := [decision.layer(name, policies, context) | some [name, policies] in scps]
 	layers := array.flatten([
 		[decision.layer("identity", identity, context)],
 		[decision.layer("boundary", boundary, context) | count(boundary) > 0],
 		scp_layers,
 	])
 }
+
+# What a Condition can know about the role, needed only for the statements that each role
+# decides (conditions on principal keys, rare): without them every role passes the same
+# empty context, and the layers that do not depend on the role stay shared.
+_context(arn, role, policies) := conditions.role_context(arn, _tags(role), _tags_known(role)) if {
+	some p in policies
+	count(object.get(p.analysis, "conditioned", [])) > 0
+} else := {}
 
 _arn(role) := role.arn if is_string(role.arn)
 

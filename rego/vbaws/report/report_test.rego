@@ -214,6 +214,25 @@ test_principal_tags_decide_conditions if {
 	}
 }
 
+test_principal_conditions_in_scps_are_decided_for_the_role if {
+	# The usual guard-rail SCP: deny everything to every role but the exempted ones. Only the
+	# SCP has a condition on the role, so this also holds the role's context to every layer.
+	guard_rail := {"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "*", "Resource": "*"},
+		{
+			"Effect": "Deny", "Action": "ec2:*", "Resource": "*",
+			"Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Veeam*"}},
+		},
+	]}
+	scps := {"scps": [{"target": "r-abcd", "policies": [{"name": "GuardRail", "document": guard_rail}]}]}
+	exempt := report.build(object.union(_snapshot([_full]), scps))
+	exempt.checks.ec2_backup.compliant == true
+	other := report.build(object.union_n([_snapshot([_full]), scps, {"role": {"arn": "arn:aws:iam::123456789012:role/Other"}}]))
+	denied := other.checks.ec2_backup.actions["ec2:CreateSnapshot"]
+	[denied.decision, denied.blocked_by, denied.statement] == ["explicit_deny", ["scp:r-abcd"], "statement 2"]
+	other.checks.ec2_backup.actions["ebs:ListSnapshotBlocks"] == {"decision": "allowed"}
+}
+
 test_username_variable_matches_nothing if {
 	# tricky case 20
 	r := report.build(_snapshot([{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:iam::*:user/${aws:username}"}]))
