@@ -49,15 +49,16 @@ _build(snapshot, role) := {
 _evaluate(snapshot, role, arn, requested) := {
 	"checks": {id: _check(id, layers) | some id in requested; data.vbaws.requirements[id]},
 	"layers": {"identity": true, "boundary": count(boundary) > 0, "scps": count(scp_layers) > 0},
-	"findings": _policy_findings(identity, boundary),
+	"findings": _policy_findings(policies),
 } if {
 	identity := [_analysed(p) | some p in values.as_list(object.get(role, "policies", []))]
 	boundary := _boundary(role)
-	scps := [[sprintf("scp:%v", [level.target]), _analysed_all(level.policies)] |
+	scps := [[sprintf("scp:%s", [target]), _scp_policies(level, target)] |
 		some level in _scp_levels(snapshot, role)
+		target := _scp_target(level)
 	]
-	scp_policies := [p | some [_, policies] in scps; some p in policies]
-	context := _context(arn, role, array.flatten([identity, boundary, scp_policies]))
+	policies := array.flatten([identity, boundary, [p | some [_, level] in scps; some p in level]])
+	context := _context(arn, role, policies)
 	scp_layers := [decision.layer(name, policies, context) | some [name, policies] in scps]
 	layers := array.flatten([
 		[decision.layer("identity", identity, context)],
@@ -106,7 +107,26 @@ _tags_known(role) := false if not "tags" in object.keys(role)
 
 _analysed(entry) := {"name": _policy_label(entry), "analysis": _analysis(entry)}
 
-_analysed_all(entries) := [_analysed(e) | some e in values.as_list(entries)]
+# An SCP is named with its level, since one SCP is often attached at several levels.
+_scp_policies(level, target) := [{"name": _scp_label(entry, target), "analysis": _analysis(entry)} |
+	some entry in values.as_list(level.policies)
+] if {
+	is_object(level)
+	"policies" in object.keys(level)
+} else := [{
+	"name": sprintf("service control policies at %s", [target]),
+	"analysis": {"statements": [], "errors": ["the level has no \"policies\" list"]},
+}]
+
+_scp_target(level) := level.target if {
+	is_object(level)
+	is_string(level.target)
+} else := "(no target)"
+
+_scp_label(entry, target) := sprintf("service control policy %q at %s", [entry.name, target]) if {
+	is_object(entry)
+	is_string(entry.name)
+} else := sprintf("service control policy (unnamed) at %s", [target])
 
 _policy_label(entry) := sprintf("%v policy %q", [object.get(entry, "type", "identity"), entry.name]) if {
 	is_object(entry)
@@ -218,12 +238,12 @@ _input_findings(role, requested) := array.concat(
 	],
 )
 
-_policy_findings(identity, boundary) := [{
+_policy_findings(policies) := [{
 	"id": "VBAWS-INVALID-POLICY",
 	"severity": "error",
 	"message": sprintf("%s: %s", [p.name, e]),
 } |
-	some p in array.concat(identity, boundary)
+	some p in policies
 	some e in p.analysis.errors
 ]
 

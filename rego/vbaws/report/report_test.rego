@@ -228,9 +228,33 @@ test_principal_conditions_in_scps_are_decided_for_the_role if {
 	exempt := report.build(object.union(_snapshot([_full]), scps))
 	exempt.checks.ec2_backup.compliant == true
 	other := report.build(object.union_n([_snapshot([_full]), scps, {"role": {"arn": "arn:aws:iam::123456789012:role/Other"}}]))
-	denied := other.checks.ec2_backup.actions["ec2:CreateSnapshot"]
-	[denied.decision, denied.blocked_by, denied.statement] == ["explicit_deny", ["scp:r-abcd"], "statement 2"]
+	other.checks.ec2_backup.actions["ec2:CreateSnapshot"] == {
+		"decision": "explicit_deny",
+		"blocked_by": ["scp:r-abcd"],
+		"statement": "statement 2",
+		"policy": "service control policy \"GuardRail\" at r-abcd",
+	}
 	other.checks.ec2_backup.actions["ebs:ListSnapshotBlocks"] == {"decision": "allowed"}
+}
+
+test_invalid_scps_are_reported_and_never_compliant if {
+	# An SCP that cannot be read or has an invalid statement must not be dropped in silence:
+	# a Deny it holds could be the one that blocks the role.
+	lowercase_deny := {"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "*", "Resource": "*"},
+		{"Effect": "deny", "Action": "ec2:*", "Resource": "*"},
+	]}
+	r := report.build(object.union(_snapshot([_full]), {"scps": [
+		{"target": "r-abcd", "policies": [{"name": "GuardRail", "document": lowercase_deny}, {"name": "Broken", "document": "{nope"}]},
+		{"target": "ou-abcd-11111111"},
+	]}))
+	r.compliant == false
+	[f.message | some f in r.findings; f.id == "VBAWS-INVALID-POLICY"] == [
+		"service control policy \"GuardRail\" at r-abcd: statement 2: Effect must be exactly \"Allow\" or \"Deny\", got \"deny\"",
+		"service control policy \"Broken\" at r-abcd: document is a string that is neither JSON nor URL-encoded JSON of an object",
+		"service control policies at ou-abcd-11111111: the level has no \"policies\" list",
+	]
+	r.checks.ec2_backup.actions["ec2:CreateSnapshot"] == {"decision": "implicit_deny", "blocked_by": ["scp:ou-abcd-11111111"]}
 }
 
 test_username_variable_matches_nothing if {
