@@ -37,6 +37,7 @@ _build(snapshot, role) := {
 	trust_result := _trust(snapshot, role, arn)
 	findings := array.flatten([
 		_input_findings(role, requested),
+		_shape_findings(snapshot, role),
 		evaluation.findings,
 		_check_findings(evaluation.checks),
 		trust_result.findings,
@@ -238,6 +239,22 @@ _input_findings(role, requested) := array.concat(
 	],
 )
 
+# A permissions boundary or an SCP list of the wrong shape is not taken as "none": the
+# layer it stands for could block the role, so the report says it was not evaluated.
+_shape_findings(snapshot, role) := [{"id": "VBAWS-INVALID-INPUT", "severity": "error", "message": message} |
+	some [container, key, shape, layer] in [
+		[role, "permissions_boundary", "an object with \"arn\" and \"document\"", "the permissions boundary"],
+		[snapshot, "scps", "a list of levels", "the organization layer (SCPs)"],
+	]
+	is_object(container)
+	value := object.get(container, key, null)
+	not value == null
+	not type_name(value) == _expected_type[key]
+	message := sprintf("%s must be %s, got %s: %s was not evaluated", [key, shape, type_name(value), layer])
+]
+
+_expected_type := {"permissions_boundary": "object", "scps": "array"}
+
 _policy_findings(policies) := [{
 	"id": "VBAWS-INVALID-POLICY",
 	"severity": "error",
@@ -283,5 +300,5 @@ _layer_notes(snapshot, role) := [{
 	"severity": "info",
 	"message": "no service control policies were given: the organization layer was not evaluated",
 }] if {
-	not is_array(object.get(snapshot, "scps", null))
+	object.get(snapshot, "scps", null) == null
 } else := []

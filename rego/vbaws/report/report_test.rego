@@ -257,6 +257,26 @@ test_invalid_scps_are_reported_and_never_compliant if {
 	r.checks.ec2_backup.actions["ec2:CreateSnapshot"] == {"decision": "implicit_deny", "blocked_by": ["scp:ou-abcd-11111111"]}
 }
 
+test_boundary_and_scps_of_the_wrong_shape_are_errors if {
+	# Taking them as "none" would leave out a layer that may block the role.
+	boundary_arn := report.build(object.union(_snapshot([_full]), {"role": {"permissions_boundary": "arn:aws:iam::123456789012:policy/B"}}))
+	boundary_arn.compliant == false
+	boundary_arn.layers.boundary == false
+	[f.message | some f in boundary_arn.findings; f.id == "VBAWS-INVALID-INPUT"] == [concat("", [
+		"permissions_boundary must be an object with \"arn\" and \"document\", got string: ",
+		"the permissions boundary was not evaluated",
+	])]
+	one_level := report.build(object.union(_snapshot([_full]), {"scps": {"target": "r-abcd", "policies": []}}))
+	one_level.compliant == false
+	[[f.id, f.message] | some f in one_level.findings; f.severity != "warning"] == [[
+		"VBAWS-INVALID-INPUT",
+		"scps must be a list of levels, got object: the organization layer (SCPs) was not evaluated",
+	]]
+
+	# null stands for "not given", as a missing key does.
+	report.build(object.union(_snapshot([_full]), {"role": {"permissions_boundary": null}})).compliant == true
+}
+
 test_username_variable_matches_nothing if {
 	# tricky case 20
 	r := report.build(_snapshot([{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:iam::*:user/${aws:username}"}]))
