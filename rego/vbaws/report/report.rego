@@ -95,16 +95,28 @@ _requested(snapshot) := values.as_list(snapshot.checks) if {
 
 _tags(role) := role.tags if is_object(role.tags)
 
-_tags(role) := {t.Key: t.Value | some t in role.tags} if is_array(role.tags)
+_tags(role) := {t.Key: t.Value | some t in role.tags} if _tag_list(role.tags)
 
-_tags(role) := {} if {
-	not is_object(object.get(role, "tags", null))
-	not is_array(object.get(role, "tags", null))
+_tags(role) := {} if not _tags_readable(role)
+
+# Only tags in a readable shape are known (and a missing tag then known to be absent);
+# null or any other shape leaves aws:PrincipalTag conditions undecided.
+_tags_known(role) if _tags_readable(role)
+
+_tags_known(role) := false if not _tags_readable(role)
+
+_tags_readable(role) if is_object(role.tags)
+
+_tags_readable(role) if _tag_list(role.tags)
+
+# IAM's form: [{"Key": "team", "Value": "backup"}, ...]
+_tag_list(tags) if {
+	is_array(tags)
+	every tag in tags {
+		is_string(tag.Key)
+		is_string(tag.Value)
+	}
 }
-
-_tags_known(role) if "tags" in object.keys(role)
-
-_tags_known(role) := false if not "tags" in object.keys(role)
 
 _analysed(entry) := {"name": _policy_label(entry), "analysis": _analysis(entry)}
 
@@ -239,21 +251,48 @@ _input_findings(role, requested) := array.concat(
 	],
 )
 
-# A permissions boundary or an SCP list of the wrong shape is not taken as "none": the
-# layer it stands for could block the role, so the report says it was not evaluated.
-_shape_findings(snapshot, role) := [{"id": "VBAWS-INVALID-INPUT", "severity": "error", "message": message} |
-	some [container, key, shape, layer] in [
-		[role, "permissions_boundary", "an object with \"arn\" and \"document\"", "the permissions boundary"],
-		[snapshot, "scps", "a list of levels", "the organization layer (SCPs)"],
-	]
+# Optional parts of the snapshot in the wrong shape are not taken as "not given": a
+# boundary or SCP list that is skipped could hide a layer that blocks the role (an error),
+# and the appliance asked for a trust check (an error when it cannot be done); tags of the
+# wrong shape leave aws:PrincipalTag conditions undecided, which is safe (a warning).
+_shape_findings(snapshot, role) := [{
+	"id": "VBAWS-INVALID-INPUT",
+	"severity": severity,
+	"message": sprintf("%s must be %s, got %s: %s", [key, shape, type_name(value), consequence]),
+} |
+	some [part, key, shape, consequence, severity] in _optional_shapes
+	container := {"role": role, "snapshot": snapshot}[part]
 	is_object(container)
 	value := object.get(container, key, null)
-	not value == null
-	not type_name(value) == _expected_type[key]
-	message := sprintf("%s must be %s, got %s: %s was not evaluated", [key, shape, type_name(value), layer])
+	value != null
+	not _shape_ok(key, value)
 ]
 
-_expected_type := {"permissions_boundary": "object", "scps": "array"}
+_optional_shapes := [
+	[
+		"role", "permissions_boundary", `an object with "arn" and "document"`,
+		"the permissions boundary was not evaluated", "error",
+	],
+	["snapshot", "scps", "a list of levels", "the organization layer (SCPs) was not evaluated", "error"],
+	[
+		"snapshot", "appliance", `an object with a "principal" string`,
+		"the trust policy was not checked", "error",
+	],
+	[
+		"role", "tags", `an object or a list of {"Key", "Value"} strings`,
+		"conditions on aws:PrincipalTag keys were left undecided", "warning",
+	],
+]
+
+_shape_ok("permissions_boundary", value) if is_object(value)
+
+_shape_ok("scps", value) if is_array(value)
+
+_shape_ok("appliance", value) if is_string(value.principal)
+
+_shape_ok("tags", value) if is_object(value)
+
+_shape_ok("tags", value) if _tag_list(value)
 
 _policy_findings(policies) := [{
 	"id": "VBAWS-INVALID-POLICY",

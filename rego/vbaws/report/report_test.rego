@@ -257,7 +257,7 @@ test_invalid_scps_are_reported_and_never_compliant if {
 	r.checks.ec2_backup.actions["ec2:CreateSnapshot"] == {"decision": "implicit_deny", "blocked_by": ["scp:ou-abcd-11111111"]}
 }
 
-test_boundary_and_scps_of_the_wrong_shape_are_errors if {
+test_layers_and_appliance_of_the_wrong_shape_are_errors if {
 	# Taking them as "none" would leave out a layer that may block the role.
 	boundary_arn := report.build(object.union(_snapshot([_full]), {"role": {"permissions_boundary": "arn:aws:iam::123456789012:policy/B"}}))
 	boundary_arn.compliant == false
@@ -273,8 +273,33 @@ test_boundary_and_scps_of_the_wrong_shape_are_errors if {
 		"scps must be a list of levels, got object: the organization layer (SCPs) was not evaluated",
 	]]
 
+	appliance_arn := report.build(object.union(_snapshot([_full]), {"appliance": "arn:aws:iam::111111111111:role/Impersonation"}))
+	appliance_arn.compliant == false
+	appliance_arn.trust.checked == false
+	[f.message | some f in appliance_arn.findings; f.id == "VBAWS-INVALID-INPUT"] == [
+		"appliance must be an object with a \"principal\" string, got string: the trust policy was not checked",
+	]
+
 	# null stands for "not given", as a missing key does.
 	report.build(object.union(_snapshot([_full]), {"role": {"permissions_boundary": null}})).compliant == true
+}
+
+test_tags_of_the_wrong_shape_leave_tag_conditions_undecided if {
+	tagged := {"Effect": "Allow", "Action": _ec2_backup, "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/veeam": "backup"}}}
+	every tags in ["veeam=backup", [{"Key": "veeam"}], [{"Key": "veeam", "Value": "backup"}, "x"]] {
+		r := report.build(object.union(_snapshot([tagged]), {"role": {"tags": tags}}))
+		r.checks.ec2_backup.actions["ec2:CreateSnapshot"].decision == "conditional"
+		[[f.severity, f.message] | some f in r.findings; f.id == "VBAWS-INVALID-INPUT"] == [[
+			"warning",
+			sprintf(
+				"tags must be an object or a list of {\"Key\", \"Value\"} strings, got %s: %s",
+				[type_name(tags), "conditions on aws:PrincipalTag keys were left undecided"],
+			),
+		]]
+	}
+	null_tags := report.build(object.union(_snapshot([tagged]), {"role": {"tags": null}}))
+	null_tags.checks.ec2_backup.actions["ec2:CreateSnapshot"].decision == "conditional"
+	[f | some f in null_tags.findings; f.id == "VBAWS-INVALID-INPUT"] == []
 }
 
 test_username_variable_matches_nothing if {
