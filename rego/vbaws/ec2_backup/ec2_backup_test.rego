@@ -47,3 +47,14 @@ test_reports_from_get_account_authorization_details if {
 	reports := ec2_backup.reports with input as gaad
 	reports["arn:aws:iam::1:role/a"].compliant
 }
+
+test_every_batch_element_gets_a_report_in_place if {
+	batch := {"roles": [_role("arn:aws:iam::1:role/a", _all), "oops", _role("arn:aws:iam::1:role/b", _all)]}
+	reports := ec2_backup.report_list with input as batch
+	[[r.role_arn, r.compliant] | some r in reports] == [
+		["arn:aws:iam::1:role/a", true],
+		["(unnamed role)", false],
+		["arn:aws:iam::1:role/b", true],
+	]
+	reports[1].findings[0].message == "the snapshot has no role object"
+}

@@ -12,10 +12,13 @@ _defaults := {key: input[key] | some key in ["scps", "appliance", "checks"]; key
 
 # METADATA
 # scope: document
-# description: The role snapshots of the input, in input order.
-from_input := [object.union(_defaults, s) | some s in input.roles] if is_array(input.roles)
+# description: |
+#   The role snapshots of the input, in input order. Every element gives a snapshot,
+#   whatever its shape, so that no role of the input is missing from the reports: one that
+#   is not an object is reported as such by the report.
+from_input := [_with_defaults(s) | some s in input.roles] if is_array(input.roles)
 
-from_input := [object.union(_defaults, _from_role_detail(detail)) | some detail in input.RoleDetailList] if {
+from_input := [_with_defaults(_from_role_detail(detail)) | some detail in input.RoleDetailList] if {
 	not is_array(object.get(input, "roles", null))
 	is_array(input.RoleDetailList)
 }
@@ -33,22 +36,34 @@ _documents := {policy.Arn: version.Document |
 	version.IsDefaultVersion == true
 }
 
+_with_defaults(s) := object.union(_defaults, s) if is_object(s)
+
+else := s
+
+# Missing fields are passed on as null rather than dropping the role or the policy: the
+# report then says what could not be read (a policy without a document is an error).
 _from_role_detail(detail) := {"role": object.union(
 	{
-		"arn": detail.Arn,
-		"name": object.get(detail, "RoleName", detail.Arn),
+		"arn": _field(detail, "Arn"),
+		"name": object.get(detail, "RoleName", _field(detail, "Arn")),
 		"path": object.get(detail, "Path", "/"),
 		"trust_policy": object.get(detail, "AssumeRolePolicyDocument", null),
 		"policies": array.concat(
-			[{"name": p.PolicyName, "type": "inline", "document": p.PolicyDocument} |
+			[{"name": _field(p, "PolicyName"), "type": "inline", "document": _field(p, "PolicyDocument")} |
 				some p in values.as_list(object.get(detail, "RolePolicyList", []))
 			],
-			[_managed(p.PolicyArn) | some p in values.as_list(object.get(detail, "AttachedManagedPolicies", []))],
+			[_managed(_field(p, "PolicyArn")) | some p in values.as_list(object.get(detail, "AttachedManagedPolicies", []))],
 		),
 		"tags": {t.Key: t.Value | some t in values.as_list(object.get(detail, "Tags", []))},
 	},
 	_boundary(detail),
-)}
+)} if {
+	is_object(detail)
+} else := detail
+
+_field(x, key) := object.get(x, key, null) if is_object(x)
+
+else := null
 
 _boundary(detail) := {"permissions_boundary": _managed(detail.PermissionsBoundary.PermissionsBoundaryArn)} if {
 	detail.PermissionsBoundary.PermissionsBoundaryArn
@@ -63,5 +78,10 @@ _managed(arn) := {
 	"document": null,
 	"error": "its document is not in the input's Policies list (no default version found)",
 } if {
+	is_string(arn)
 	not _documents[arn]
+}
+
+_managed(arn) := {"name": null, "type": "managed", "document": null, "error": "the attachment has no PolicyArn"} if {
+	not is_string(arn)
 }

@@ -71,3 +71,26 @@ test_batch_defaults_apply_to_roles_without_their_own if {
 test_single_snapshot if {
 	snapshot.from_input == [{"role": {"arn": "a"}}] with input as {"role": {"arn": "a"}}
 }
+
+test_batch_elements_of_any_shape_keep_their_place if {
+	# The report of a non-object element says it has no role object; dropping it would
+	# shift every later report of report_list onto the wrong role.
+	from_input := snapshot.from_input with input as {"roles": [{"role": {"arn": "a"}}, "oops", 5], "checks": ["ec2_backup"]}
+	from_input == [{"role": {"arn": "a"}, "checks": ["ec2_backup"]}, "oops", 5]
+}
+
+test_incomplete_role_details_are_kept_with_what_is_missing if {
+	detail := {
+		"RoleName": "NoArn",
+		"RolePolicyList": [{"PolicyName": "no-document"}],
+		"AttachedManagedPolicies": [{"PolicyName": "no-arn"}],
+	}
+	from_input := snapshot.from_input with input as {"RoleDetailList": [detail, "oops"], "Policies": []}
+	from_input[0].role.arn == null
+	from_input[0].role.name == "NoArn"
+	from_input[0].role.policies == [
+		{"name": "no-document", "type": "inline", "document": null},
+		{"name": null, "type": "managed", "document": null, "error": "the attachment has no PolicyArn"},
+	]
+	from_input[1] == "oops"
+}
