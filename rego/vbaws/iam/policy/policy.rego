@@ -204,8 +204,20 @@ _well_formed(statement, "trust") if {
 	statement.Effect in _effects
 	_one_action_list(statement)
 	is_object(object.get(statement, "Condition", {}))
-	"Principal" in object.keys(statement)
+	_principal_ok(statement.Principal)
 	not "NotPrincipal" in object.keys(statement)
+}
+
+_principal_shape := `Principal must be "*" or an object of strings or lists of strings`
+
+# "*" or {"AWS" | "Service" | "Federated" | ...: a string or a list of strings}
+_principal_ok("*")
+
+_principal_ok(principal) if {
+	is_object(principal)
+	every _, value in principal {
+		_strings(value)
+	}
 }
 
 _effects := {"Allow", "Deny"}
@@ -293,6 +305,10 @@ _kind_problems(statement, "trust") := union({
 	{"has no Principal" |
 		not "Principal" in object.keys(statement)
 		not "NotPrincipal" in object.keys(statement)
+	},
+	{sprintf("%s, got %s", [_principal_shape, json.marshal(statement.Principal)]) |
+		"Principal" in object.keys(statement)
+		not _principal_ok(statement.Principal)
 	},
 })
 

@@ -142,6 +142,15 @@ test_trust_statement_rules if {
 		"statement 2: NotPrincipal is not allowed in a trust policy",
 	}
 	policy.statement_errors({"Effect": "Allow", "Action": "sts:AssumeRole"}, 0, "trust") == {"statement 1: has no Principal"}
+	policy.statement_errors({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": ["1", "2"], "Service": "ec2.amazonaws.com"}}, 0, "trust") == set()
+
+	# A Deny naming its principals in a shape IAM refuses must not quietly deny nobody.
+	policy.statement_errors({"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": {"AWS": [111111111111]}}, 2, "trust") == {
+		"statement 3: Principal must be \"*\" or an object of strings or lists of strings, got {\"AWS\":[111111111111]}",
+	}
+	policy.statement_errors({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "arn:aws:iam::1:root"}, 0, "trust") == {
+		"statement 1: Principal must be \"*\" or an object of strings or lists of strings, got \"arn:aws:iam::1:root\"",
+	}
 }
 
 test_summary_splits_plain_and_conditioned_statements if {
