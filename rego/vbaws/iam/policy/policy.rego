@@ -188,7 +188,7 @@ statement_errors(statement, i, kind) := {sprintf("%s: %s", [label(statement, i),
 _well_formed(statement, "identity") if {
 	(object.keys(statement) - _optional_statement_keys) in _identity_shapes
 	statement.Effect in _effects
-	is_object(object.get(statement, "Condition", {}))
+	_condition_ok(object.get(statement, "Condition", {}))
 
 	# Action or NotAction, then Resource or NotResource, as one list: concat is undefined
 	# when any element is not a string.
@@ -203,7 +203,7 @@ _well_formed(statement, "identity") if {
 _well_formed(statement, "trust") if {
 	statement.Effect in _effects
 	_one_action_list(statement)
-	is_object(object.get(statement, "Condition", {}))
+	_condition_ok(object.get(statement, "Condition", {}))
 	_principal_ok(statement.Principal)
 	not "NotPrincipal" in object.keys(statement)
 }
@@ -221,6 +221,37 @@ _principal_ok(principal) if {
 }
 
 _effects := {"Allow", "Deny"}
+
+# IAM's grammar: {operator: {key: value or [values]}}, values strings, numbers or Booleans.
+# The usual statement has no Condition: one clause, no iteration.
+_condition_ok({})
+
+_condition_ok(condition) if {
+	is_object(condition)
+	every _, block in condition {
+		is_object(block)
+		every _, value in block {
+			_condition_value_ok(value)
+		}
+	}
+}
+
+_condition_value_ok(value) if type_name(value) in _condition_scalars
+
+_condition_value_ok(value) if {
+	is_array(value)
+	every v in value {
+		type_name(v) in _condition_scalars
+	}
+}
+
+_condition_scalars := {"string", "number", "boolean"}
+
+_condition_blocks(statement) := statement.Condition if is_object(statement.Condition)
+
+else := {}
+
+_condition_values := "values must be strings, numbers or Booleans, or lists of them"
 
 _optional_statement_keys := {"Sid", "Condition"}
 
@@ -277,6 +308,15 @@ _common_problems(statement) := union({
 	{"Condition must be an object" |
 		"Condition" in object.keys(statement)
 		not is_object(object.get(statement, "Condition", null))
+	},
+	{sprintf("Condition %s must be an object of condition keys, got %s", [operator, json.marshal(block)]) |
+		some operator, block in _condition_blocks(statement)
+		not is_object(block)
+	},
+	{sprintf("Condition %s %s: %s, got %s", [operator, key, _condition_values, json.marshal(value)]) |
+		some operator, block in _condition_blocks(statement)
+		some key, value in block
+		not _condition_value_ok(value)
 	},
 })
 

@@ -109,6 +109,10 @@ test_invalid_statements_are_reported_and_left_out if {
 		{"Effect": "Allow", "Action": "ec2:*", "Resource": "*", "NotResource": "x", "Principal": "*"},
 		{"Effect": "Allow", "Action": "ec2:*", "Resource": [1], "Condition": "no"},
 		{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"},
+		{"Effect": "Deny", "Action": "sqs:*", "Resource": "*", "Condition": {
+			"StringEquals": {"aws:PrincipalArn": null, "aws:PrincipalAccount": ["1", {"a": 1}], "aws:userid": ["2", 3, true]},
+			"Bool": "true",
+		}},
 	]})
 	analysed.errors == [
 		"statement 1: Effect must be exactly \"Allow\" or \"Deny\", got \"allow\"",
@@ -123,6 +127,9 @@ test_invalid_statements_are_reported_and_left_out if {
 		"statement 9: has both Resource and NotResource",
 		"statement 10: Condition must be an object",
 		"statement 10: Resource value 1 is not a string",
+		"statement 12: Condition Bool must be an object of condition keys, got \"true\"",
+		"statement 12: Condition StringEquals aws:PrincipalAccount: values must be strings, numbers or Booleans, or lists of them, got [\"1\",{\"a\":1}]",
+		"statement 12: Condition StringEquals aws:PrincipalArn: values must be strings, numbers or Booleans, or lists of them, got null",
 	]
 	[s.actions | some s in analysed.statements] == [{"sqs:SendMessage"}]
 }
