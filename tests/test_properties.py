@@ -275,3 +275,100 @@ def test_removing_deny_conditions_never_makes_anything_more_permissive(
 ) -> None:
     before, after = pair(engine, snapshot, S.without_conditions(snapshot, "Deny"))
     assert less_permissive(after, before) == {}
+
+
+# ---------------------------------------------------------------------------------------------
+# Input the engine must not skip in silence
+# ---------------------------------------------------------------------------------------------
+
+# Ways to make a valid statement one IAM refuses to store, each with the finding it must give.
+_BREAKAGES: dict[str, tuple[Any, str]] = {
+    "lower-case Effect": (lambda s: {**s, "Effect": s["Effect"].lower()}, "Effect must be exactly"),
+    "non-string action": (
+        lambda s: {**s, ("NotAction" if "NotAction" in s else "Action"): [7]},
+        "value 7 is not a string",
+    ),
+    "null condition value": (
+        lambda s: {**s, "Condition": {"StringEquals": {"aws:PrincipalArn": None}}},
+        "values must be strings, numbers or Booleans",
+    ),
+    "Principal in an identity policy": (
+        lambda s: {**s, "Principal": "*"},
+        "Principal is not allowed in an identity policy",
+    ),
+}
+
+
+@st.composite
+def snapshot_and_broken(draw: st.DrawFn) -> tuple[S.Snapshot, S.Snapshot, str]:
+    """A snapshot, a copy with one statement made invalid in a random layer (identity policy,
+    boundary or SCP), and the words the finding about it must contain."""
+    snapshot = draw(S.role_snapshot())
+    breakage, expected = _BREAKAGES[draw(st.sampled_from(sorted(_BREAKAGES)))]
+    stmt = breakage(draw(S.statement()))
+    return snapshot, add_statement(snapshot, stmt, draw), expected
+
+
+@given(case=snapshot_and_broken())
+def test_an_invalid_statement_anywhere_changes_no_decision_and_is_an_error(
+    engine: Engine, case: tuple[S.Snapshot, S.Snapshot, str]
+) -> None:
+    snapshot, broken, expected = case
+    first, second = engine.reports([snapshot, broken])
+    # The invalid statement takes no part in evaluation (IAM would not store it)...
+    assert decisions(second) == decisions(first)
+    # ...and the role is never compliant while it is there, whichever layer holds it.
+    assert second["compliant"] is False
+    invalid = [f["message"] for f in second["findings"] if f["id"] == "VBAWS-INVALID-POLICY"]
+    assert [m for m in invalid if expected in m], invalid
+
+
+_NOT_AN_OBJECT = st.one_of(
+    st.booleans(), st.integers(), st.text(max_size=20), st.lists(st.integers(), max_size=2)
+)
+
+
+@given(
+    snapshot=S.role_snapshot(boundary=False, scps=False),
+    part=st.sampled_from(["permissions_boundary", "scps", "appliance"]),
+    value=st.one_of(_NOT_AN_OBJECT, st.dictionaries(st.text(max_size=5), st.integers())),
+)
+def test_a_layer_in_the_wrong_shape_is_never_taken_as_absent(
+    engine: Engine, snapshot: S.Snapshot, part: str, value: Any
+) -> None:
+    # Whatever the role would get without it, a boundary, an SCP list or an appliance that
+    # cannot be read makes the role non-compliant with an error naming that part.
+    assume(not (part == "scps" and isinstance(value, list)))
+    assume(not (part == "permissions_boundary" and isinstance(value, dict)))
+    assume(not (part == "appliance" and isinstance(value, dict) and "principal" in value))
+    granted = copy.deepcopy(snapshot)
+    granted["role"]["policies"].append(
+        {"name": "all", "type": "inline", "document": S.allow_all_document()}
+    )
+    broken = copy.deepcopy(granted)
+    (broken["role"] if part == "permissions_boundary" else broken)[part] = value
+    first, second = engine.reports([granted, broken])
+    assume(first["compliant"])  # an explicit Deny in the generated policies can still block
+    assert second["compliant"] is False
+    assert [
+        f
+        for f in second["findings"]
+        if f["id"] == "VBAWS-INVALID-INPUT"
+        and f["severity"] == "error"
+        and f["message"].startswith(f"{part} must be")
+    ]
+
+
+@given(
+    elements=st.lists(
+        st.one_of(S.role_snapshot(), _NOT_AN_OBJECT, st.none(), st.just({})), min_size=1, max_size=4
+    )
+)
+def test_every_batch_element_gets_its_report_in_place(engine: Engine, elements: list[Any]) -> None:
+    # Engine.reports already holds report_list to one report per element.
+    for element, report in zip(elements, engine.reports(elements), strict=True):
+        if isinstance(element, dict) and element:
+            assert report["role_arn"] == element["role"]["arn"]
+        else:
+            assert report["compliant"] is False
+            assert report["findings"][0]["message"] == "the snapshot has no role object"
