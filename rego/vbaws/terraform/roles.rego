@@ -71,6 +71,20 @@ _entries contains [role, {"key": concat("", ["inline:", block.name]), "policy": 
 	_known_document(block.policy)
 }
 
+# A block with a policy but no name gets a name from the provider at apply (from name_prefix
+# or a unique id) and grants all the same. With no name to match it by, it is keyed by its
+# document.
+_entries contains [role, {"key": concat("", ["inline:", json.marshal(block.policy)]), "policy": {
+	"name": _generated_name(block),
+	"type": "inline",
+	"document": block.policy,
+}}] if {
+	some role in _roles
+	some block in _inline_blocks(role)
+	not _known_string(object.get(block, "name", null))
+	_known_document(object.get(block, "policy", null))
+}
+
 _entries contains [role, _inline_from_config(role, object.get(block, "name", ""))] if {
 	some role in _roles
 	some i, block in _inline_blocks(role)
@@ -126,6 +140,10 @@ _entries contains [role, {"key": concat("", [role, ".managed_policy_arns"]), "un
 	_has_unknown_managed_arns(role)
 	count(_managed_arn_targets(role)) == 0
 }
+
+_generated_name(block) := sprintf("%s... (name generated at apply)", [block.name_prefix]) if {
+	_known_string(block.name_prefix)
+} else := "(name generated at apply)"
 
 _inline_blocks(role) := [block | some block in _value(role, "inline_policy")] if is_array(_value(role, "inline_policy"))
 

@@ -90,6 +90,25 @@ test_inline_policy_blocks if {
 	terraform.roles["aws_iam_role.backup"].policies == [{"name": "a", "type": "inline", "document": _doc("ec2:CreateSnapshot")}] with input as plan
 }
 
+test_inline_policy_block_without_a_name_still_counts if {
+	# The provider names such a block at apply; its Deny must not be lost for want of a name.
+	deny := json.marshal({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:CreateGrant", "Resource": "*"}]})
+	plan := _plan(
+		[_role({"inline_policy": [
+			{"name": "all", "policy": _doc("*")},
+			{"name": "", "name_prefix": "guard-", "policy": deny},
+			{"name": "", "policy": ""},
+		]})],
+		[_change("aws_iam_role.backup", {"inline_policy": [{}, {}, {}]})],
+		[_role_config({"inline_policy": [{"name": {"constant_value": "all"}, "policy": {}}, {"policy": {}}, {}]})],
+	)
+	terraform.roles["aws_iam_role.backup"].policies == [
+		{"name": "guard-... (name generated at apply)", "type": "inline", "document": deny},
+		{"name": "all", "type": "inline", "document": _doc("*")},
+	] with input as plan
+	terraform.reports["aws_iam_role.backup"].checks.ec2_backup.denied == ["kms:CreateGrant"] with input as plan
+}
+
 test_unknown_inline_block_resolved_through_its_data_source if {
 	plan := object.union(
 		_plan(
