@@ -1,6 +1,7 @@
 package vbaws.terraform
 
 import data.vbaws.lib.iac
+import data.vbaws.lib.values
 
 # The role models of a plan: each aws_iam_role instance with what gives it permissions, read
 # through the instance, reference and document helpers of plan.rego.
@@ -71,18 +72,15 @@ _entries contains [role, {"key": concat("", ["inline:", block.name]), "policy": 
 	_known_document(block.policy)
 }
 
-# A block with a policy but no name gets a name from the provider at apply (from name_prefix
-# or a unique id) and grants all the same. With no name to match it by, it is keyed by its
-# document.
-_entries contains [role, {"key": concat("", ["inline:", json.marshal(block.policy)]), "policy": {
-	"name": _generated_name(block),
-	"type": "inline",
-	"document": block.policy,
-}}] if {
+# A block with a policy but no name: the AWS provider needs the name to manage the policy
+# and documents the result as unpredictable. Its Deny statements are counted and its Allow
+# statements are not (a warning says so), so that it can only ever make the role fail.
+_entries contains [role, entry] if {
 	some role in _roles
 	some block in _inline_blocks(role)
 	not _known_string(object.get(block, "name", null))
 	_known_document(object.get(block, "policy", null))
+	some entry in _unnamed_inline(block.policy)
 }
 
 _entries contains [role, _inline_from_config(role, object.get(block, "name", ""))] if {
@@ -141,9 +139,29 @@ _entries contains [role, {"key": concat("", [role, ".managed_policy_arns"]), "un
 	count(_managed_arn_targets(role)) == 0
 }
 
-_generated_name(block) := sprintf("%s... (name generated at apply)", [block.name_prefix]) if {
-	_known_string(block.name_prefix)
-} else := "(name generated at apply)"
+_unnamed_inline(policy) := [
+	{"key": concat("", ["inline-unnamed:", json.marshal(policy)]), "policy": {
+		"name": "inline_policy without a name (its Deny statements)",
+		"type": "inline",
+		"document": _deny_statements(policy),
+	}},
+	{"key": concat("", ["inline-unnamed-allows:", json.marshal(policy)]), "unknown": {
+		"layer": "identity",
+		"what": concat("", [
+			"the Allow statements of an inline_policy block without a name ",
+			"(the AWS provider needs the name to manage the policy)",
+		]),
+	}},
+]
+
+_deny_statements(policy) := object.union(parsed.document, {"Statement": [s |
+	some s in values.as_list(object.get(parsed.document, "Statement", []))
+	is_object(s)
+	s.Effect == "Deny"
+]}) if {
+	parsed := values.parse_document(policy)
+	parsed.document
+} else := policy
 
 _inline_blocks(role) := [block | some block in _value(role, "inline_policy")] if is_array(_value(role, "inline_policy"))
 

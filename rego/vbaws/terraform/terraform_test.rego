@@ -90,23 +90,30 @@ test_inline_policy_blocks if {
 	terraform.roles["aws_iam_role.backup"].policies == [{"name": "a", "type": "inline", "document": _doc("ec2:CreateSnapshot")}] with input as plan
 }
 
-test_inline_policy_block_without_a_name_still_counts if {
-	# The provider names such a block at apply; its Deny must not be lost for want of a name.
-	deny := json.marshal({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:CreateGrant", "Resource": "*"}]})
+test_inline_policy_block_without_a_name_counts_only_its_denies if {
+	# The provider needs the name to manage the policy: its Deny must not be lost for want of
+	# one, and its Allow must not be relied on.
+	unnamed := json.marshal({"Version": "2012-10-17", "Statement": [
+		{"Effect": "Deny", "Action": "kms:CreateGrant", "Resource": "*"},
+		{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"},
+	]})
 	plan := _plan(
 		[_role({"inline_policy": [
-			{"name": "all", "policy": _doc("*")},
-			{"name": "", "name_prefix": "guard-", "policy": deny},
+			{"name": "most", "policy": _doc([a | some a in data.vbaws.requirements.ec2_backup.actions; not startswith(a, "sqs:")])},
+			{"name": "", "policy": unnamed},
 			{"name": "", "policy": ""},
 		]})],
 		[_change("aws_iam_role.backup", {"inline_policy": [{}, {}, {}]})],
-		[_role_config({"inline_policy": [{"name": {"constant_value": "all"}, "policy": {}}, {"policy": {}}, {}]})],
+		[_role_config({"inline_policy": [{"name": {"constant_value": "most"}, "policy": {}}, {"policy": {}}, {}]})],
 	)
-	terraform.roles["aws_iam_role.backup"].policies == [
-		{"name": "guard-... (name generated at apply)", "type": "inline", "document": deny},
-		{"name": "all", "type": "inline", "document": _doc("*")},
-	] with input as plan
-	terraform.reports["aws_iam_role.backup"].checks.ec2_backup.denied == ["kms:CreateGrant"] with input as plan
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	[p.name | some p in model.policies] == ["inline_policy without a name (its Deny statements)", "most"]
+	model.policies[0].document.Statement == [{"Effect": "Deny", "Action": "kms:CreateGrant", "Resource": "*"}]
+	report := terraform.reports["aws_iam_role.backup"] with input as plan
+	report.checks.ec2_backup.denied == ["kms:CreateGrant"]
+	count(report.checks.ec2_backup.missing) == 6
+	some warning in terraform.warn with input as plan
+	contains(warning, "the Allow statements of an inline_policy block without a name")
 }
 
 test_unknown_inline_block_resolved_through_its_data_source if {
