@@ -60,7 +60,7 @@ _evaluate(snapshot, role, arn, requested) := {
 	]
 	policies := array.flatten([identity, boundary, [p | some [_, level] in scps; some p in level]])
 	context := _context(arn, role, policies)
-	scp_layers := [decision.layer(name, policies, context) | some [name, policies] in scps]
+	scp_layers := [decision.layer(name, level_policies, context) | some [name, level_policies] in scps]
 	layers := array.flatten([
 		[decision.layer("identity", identity, context)],
 		[decision.layer("boundary", boundary, context) | count(boundary) > 0],
