@@ -557,6 +557,27 @@ def without_conditional_denies(snapshot: Snapshot) -> Snapshot:
     return map_statements(snapshot, drop)
 
 
+def inline_role(
+    *statements: dict[str, Any], name: str = "VeeamEc2Backup", **role_extra: Any
+) -> Snapshot:
+    """A hand-written snapshot of one role with one inline policy of ``statements`` (and any
+    other role fields given); no ``checks``, so the default set is requested."""
+    return {
+        "role": {
+            "arn": f"arn:aws:iam::{ACCOUNT}:role/{name}",
+            "name": name,
+            "policies": [
+                {
+                    "name": "inline",
+                    "type": "inline",
+                    "document": {"Version": "2012-10-17", "Statement": list(statements)},
+                }
+            ],
+            **role_extra,
+        }
+    }
+
+
 def snapshot_of(
     *statements: dict[str, Any],
     boundary: list[dict[str, Any]] | None = None,
@@ -568,11 +589,7 @@ def snapshot_of(
     def doc(stmts: list[dict[str, Any]]) -> Document:
         return {"Version": "2012-10-17", "Statement": list(stmts)}
 
-    role: dict[str, Any] = {
-        "arn": f"arn:aws:iam::{ACCOUNT}:role/VeeamEc2Backup",
-        "name": "VeeamEc2Backup",
-        "policies": [{"name": "inline", "type": "inline", "document": doc(list(statements))}],
-    }
+    role: dict[str, Any] = inline_role(*statements)["role"]
     if boundary is not None:
         role["permissions_boundary"] = {
             "arn": f"arn:aws:iam::{ACCOUNT}:policy/Boundary",

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from oracle.engine import Engine, action_entries, engine_at
 from oracle.pmapper import PmapperOracle
+from strategies import inline_role as role
 
 ACCOUNT = "123456789012"
 
@@ -22,23 +23,6 @@ ACCOUNT = "123456789012"
 def engine(opa_url: str) -> Iterator[Engine]:
     with engine_at(opa_url) as connected:
         yield connected
-
-
-def role(*statements: dict[str, Any], name: str = "VeeamEc2Backup", **role_extra: Any) -> dict:
-    return {
-        "role": {
-            "arn": f"arn:aws:iam::{ACCOUNT}:role/{name}",
-            "name": name,
-            "policies": [
-                {
-                    "name": "inline",
-                    "type": "inline",
-                    "document": {"Version": "2012-10-17", "Statement": list(statements)},
-                }
-            ],
-            **role_extra,
-        }
-    }
 
 
 ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from oracle.engine import Engine, action_entries, engine_at
+from strategies import inline_role
 
 ACCOUNT = "123456789012"
 
@@ -23,29 +24,10 @@ def engine(opa_url: str) -> Iterator[Engine]:
 
 
 def allow_if(condition: dict[str, Any], name: str = "R") -> dict[str, Any]:
-    return {
-        "role": {
-            "arn": f"arn:aws:iam::{ACCOUNT}:role/{name}",
-            "name": name,
-            "policies": [
-                {
-                    "name": "inline",
-                    "type": "inline",
-                    "document": {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Action": "ec2:DescribeVpcs",
-                                "Resource": "*",
-                                "Condition": condition,
-                            }
-                        ],
-                    },
-                }
-            ],
-        }
-    }
+    return inline_role(
+        {"Effect": "Allow", "Action": "ec2:DescribeVpcs", "Resource": "*", "Condition": condition},
+        name=name,
+    )
 
 
 @pytest.mark.parametrize("operator", ["ArnLike", "ArnEquals"])
