@@ -163,11 +163,29 @@ _attribute_document(address, attr, expression) := {"unknown": concat(" ", [
 	_unknown_reason(address, expression),
 ])} if {
 	not _known_document(_value(address, attr))
+	not _resolved(address, expression)
 }
 
+_resolved(address, expression) if _single_target_document(address, expression).document
+
+# The document of the one holder an expression is a plain reference to (policy =
+# data.aws_iam_policy_document.x.json). An expression that also refers to anything else
+# (another resource, a local, a variable) may change the document: Terraform left it unknown
+# for a reason, so it stays unknown.
 _single_target_document(address, expression) := _target_document(targets[0]) if {
-	targets := [t | some t in _targets(address, _refs(expression)); _target_document(t)]
+	refs := _refs(expression)
+	targets := [t | some t in _targets(address, refs); _target_document(t)]
 	count(targets) == 1
+	every ref in refs {
+		_refers_to(address, ref, targets[0])
+	}
+}
+
+# Terraform lists both "data.x.y.json" and "data.x.y" among an expression's references.
+_refers_to(address, ref, target) if _targets(address, [ref]) == {target}
+
+_refers_to(address, ref, target) if {
+	startswith(concat("", [_prefix(_instances[address].module), ref]), concat("", [target, "."]))
 }
 
 _unknown_reason(address, expression) := _single_target_document(address, expression).unknown if {

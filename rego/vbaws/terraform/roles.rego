@@ -70,6 +70,7 @@ _entries contains [role, {"key": concat("", ["inline:", block.name]), "policy": 
 	some block in _inline_blocks(role)
 	_known_string(block.name)
 	_known_document(block.policy)
+	not _superseded(role, block)
 }
 
 # A block with a policy but no name: the AWS provider needs the name to manage the policy
@@ -167,6 +168,27 @@ _inline_blocks(role) := [block | some block in _value(role, "inline_policy")] if
 
 _inline_blocks(role) := [] if not is_array(_value(role, "inline_policy"))
 
+# When the configuration does not set inline_policy, the provider fills the blocks in from the
+# role's inline policies as they are now (refreshed state), not as this plan leaves them: a
+# policy that an aws_iam_role_policy of the plan rewrites or deletes still shows its old
+# document there. The aws_iam_role_policy is the truth for its name.
+_superseded(role, block) if {
+	not "inline_policy" in object.keys(_expressions(role))
+	block.name in _role_policy_names(role)
+}
+
+_role_policy_names(role) := {_value(address, "name") |
+	some address in _instances_of("aws_iam_role_policy")
+	role in _named_roles(address, "role")
+	_known_string(_value(address, "name"))
+} | {rc.change.before.name |
+	some rc in input.resource_changes
+	rc.type == "aws_iam_role_policy"
+	"delete" in rc.change.actions
+	rc.change.before.role == _role_name(role)
+	_known_string(rc.change.before.name)
+}
+
 _inline_from_config(role, name) := _inline_entry(name, _inline_document(role, blocks[0].policy)) if {
 	blocks := [b |
 		some b in _expressions(role).inline_policy
@@ -259,7 +281,7 @@ _boundary(role) := _arn_attribute("boundary", role, "permissions_boundary", expr
 _boundary(role) := _arn_attribute("boundary", role, "permissions_boundary", expression) if {
 	not _known_string(_value(role, "permissions_boundary"))
 	_unknown_marks(role).permissions_boundary == true
-	expression := _expressions(role).permissions_boundary
+	expression := object.get(_expressions(role), "permissions_boundary", {})
 }
 
 _boundary_field(role) := {"permissions_boundary": {"arn": b.policy.name, "document": b.policy.document}} if {

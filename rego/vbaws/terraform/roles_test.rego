@@ -1,0 +1,93 @@
+package vbaws.terraform_test
+
+import data.vbaws.terraform
+
+# What a plan leaves behind, not what it starts from: the role mapping when state and plan
+# disagree, and values Terraform knows only after apply. Builders are in terraform_test.rego.
+
+test_inline_blocks_from_state_yield_to_the_plans_role_policies if {
+	# Without inline_policy in the configuration the provider fills the blocks in from the
+	# role's current inline policies: "narrowed" and "gone" show their old documents there,
+	# while the plan rewrites the first and deletes the second.
+	plan := object.union(
+		_plan(
+			[
+				_role({"inline_policy": [
+					{"name": "narrowed", "policy": _doc(["ec2:CreateTags", "ec2:DeleteTags"])},
+					{"name": "gone", "policy": _doc("kms:CreateGrant")},
+					{"name": "unmanaged", "policy": _doc("sqs:ListQueues")},
+				]}),
+				_resource("aws_iam_role_policy.narrowed", "aws_iam_role_policy", {"name": "narrowed", "role": "Backup", "policy": _doc("ec2:CreateTags")}),
+			],
+			[_change("aws_iam_role.backup", {})],
+			[_role_config({})],
+		),
+		{"resource_changes": [{
+			"address": "aws_iam_role_policy.gone",
+			"type": "aws_iam_role_policy",
+			"change": {"actions": ["delete"], "before": {"name": "gone", "role": "Backup", "policy": _doc("kms:CreateGrant")}},
+		}]},
+	)
+	policies := terraform.roles["aws_iam_role.backup"].policies with input as plan
+	{p.name: json.unmarshal(p.document).Statement[0].Action | some p in policies} == {
+		"narrowed": "ec2:CreateTags",
+		"unmanaged": "sqs:ListQueues",
+	}
+}
+
+test_configured_inline_blocks_are_the_truth if {
+	plan := _plan(
+		[
+			_role({"inline_policy": [{"name": "a", "policy": _doc("ec2:CreateTags")}]}),
+			_resource("aws_iam_role_policy.a", "aws_iam_role_policy", {"name": "a", "role": "Backup", "policy": _doc("ec2:DeleteTags")}),
+		],
+		[_role_change],
+		[_role_config({"inline_policy": [{"name": {"constant_value": "a"}, "policy": {}}]})],
+	)
+	policies := terraform.roles["aws_iam_role.backup"].policies with input as plan
+	{json.unmarshal(p.document).Statement[0].Action | some p in policies} == {"ec2:CreateTags", "ec2:DeleteTags"}
+}
+
+test_unknown_policy_that_transforms_a_known_document_stays_unknown if {
+	# policy = jsonencode(concat(jsondecode(data.x.json).Statement, [... aws_s3_bucket.b.arn ...])):
+	# the data source's document is known, the policy is not, and is not that document.
+	transformed := terraform.roles["aws_iam_role.backup"] with input as _policy_from_holder(["aws_s3_bucket.b.arn", "aws_s3_bucket.b"])
+	transformed.policies == []
+	transformed.unknowns == [{"layer": "identity", "what": "aws_iam_role_policy.p.policy is known only after apply"}]
+
+	plain := terraform.roles["aws_iam_role.backup"] with input as _policy_from_holder([])
+	plain.policies == [{"name": "p", "type": "inline", "document": _doc("ec2:*")}]
+}
+
+# A plan whose aws_iam_role_policy.p has an unknown policy referring to a known
+# data.aws_iam_policy_document (and to extra_refs).
+_policy_from_holder(extra_refs) := object.union(
+	_plan(
+		[_role({}), _resource("aws_iam_role_policy.p", "aws_iam_role_policy", {"name": "p", "role": "Backup"})],
+		[_role_change, _change("aws_iam_role_policy.p", {"policy": true})],
+		[
+			_role_config({}),
+			_config("aws_iam_role_policy.p", "aws_iam_role_policy", {"policy": {"references": array.concat(
+				["data.aws_iam_policy_document.a.json", "data.aws_iam_policy_document.a"],
+				extra_refs,
+			)}}),
+		],
+	),
+	{"prior_state": {"values": {"root_module": {"resources": [{
+		"address": "data.aws_iam_policy_document.a",
+		"mode": "data",
+		"type": "aws_iam_policy_document",
+		"name": "a",
+		"values": {"json": _doc("ec2:*")},
+	}]}}}},
+)
+
+test_unknown_boundary_without_configuration_allows_nothing if {
+	plan := object.remove(
+		_plan([_role({})], [_change("aws_iam_role.backup", {"permissions_boundary": true})], []),
+		["configuration"],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.permissions_boundary.document == data.vbaws.lib.iac.empty_document
+	[u.layer | some u in model.unknowns] == ["boundary"]
+}
