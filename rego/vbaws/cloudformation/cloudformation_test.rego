@@ -220,3 +220,30 @@ test_policies_chosen_at_deploy_time if {
 		"the document of inline policy \"d\" uses intrinsic functions whose result is known only at deploy time",
 	]
 }
+
+test_values_that_could_widen_a_statement_at_deploy_time if {
+	template := object.union(
+		_template({"Role": _role({"Policies": [{"PolicyName": name, "PolicyDocument": {"Statement": [s]}} |
+			some [name, s] in [
+				# `!If [IsProd, "*", ...]` as conftest's YAML parser leaves it: not both branches.
+				["if-action", {"Effect": "Allow", "Action": ["IsProd", "*", "ec2:DescribeInstances"], "Resource": "*"}],
+				["if-resource", {"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": ["IsProd", "*", "arn:aws:s3:::b"]}],
+				# "${P}" could be "*": not excluding anything in particular, but everything.
+				["not-action-ref", {"Effect": "Allow", "NotAction": {"Ref": "P"}, "Resource": "*"}],
+				["not-action-short-ref", {"Effect": "Allow", "NotAction": "P", "Resource": "*"}],
+				["not-resource-ref", {"Effect": "Allow", "Action": "ec2:*", "NotResource": {"Ref": "P"}}],
+				["deny-action-sub", {"Effect": "Deny", "Action": {"Fn::Sub": "kms:${P}"}, "Resource": "*"}],
+				# Read literally, these can only grant less or deny more: they stay as they are.
+				["allow-action-ref", {"Effect": "Allow", "Action": ["ec2:CreateTags", {"Ref": "P"}], "Resource": "*"}],
+				["not-resource-arn", {"Effect": "Allow", "Action": "ec2:*", "NotResource": {"Fn::Sub": "arn:aws:s3:::${P}"}}],
+				["list-of-three", {"Effect": "Allow", "Action": ["ec2:A", "ec2:B", "ec2:C"], "Resource": "*"}],
+			]
+		]})}),
+		{"Parameters": {"P": {"Type": "String"}}, "Conditions": {"IsProd": {"Fn::Equals": ["a", "b"]}}},
+	)
+	model := cloudformation.roles.Role with input as template
+	{p.name | some p in model.policies} == {"allow-action-ref", "not-resource-arn", "list-of-three"}
+	{u.what | some u in model.unknowns} == {sprintf("the document of inline policy %q uses intrinsic functions whose result is known only at deploy time", [name]) |
+		some name in ["if-action", "if-resource", "not-action-ref", "not-action-short-ref", "not-resource-ref", "deny-action-sub"]
+	}
+}

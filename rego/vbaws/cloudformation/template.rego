@@ -123,6 +123,8 @@ _readable_statement(s) if {
 	every key in {"Effect", "Action", "NotAction"} {
 		not _unreadable(object.get(s, key, null))
 	}
+	not _short_form_if_in(s)
+	not _widened_at_deploy_time(s)
 }
 
 # Anything else that is not an object is left for the engine to report; an array is what a
@@ -131,6 +133,61 @@ _readable_statement(s) if {
 	not is_object(s)
 	not is_array(s)
 }
+
+# conftest's YAML parser turns `!If [Condition, a, b]` into the list [Condition, a, b]: read
+# as a list, both branches (and the condition's name) would count. A list of three that
+# starts with the name of one of the template's Conditions is taken for what it is.
+_short_form_if_in(s) if {
+	some key in {"Effect", "Action", "NotAction", "Resource", "NotResource"}
+	value := object.get(s, key, null)
+	is_array(value)
+	count(value) == 3
+	value[0] in object.keys(_conditions)
+}
+
+default _conditions := {}
+
+_conditions := input.Conditions if is_object(input.Conditions)
+
+# A deploy-time value read literally errs on the safe side everywhere but here: in an Allow's
+# NotAction or NotResource, or a Deny's Action, "${P}" could turn out to be "*" or "kms:*",
+# and the statement would allow or deny far more than its literal reading.
+_widened_at_deploy_time(s) if {
+	some key in object.get(_widening_keys, s.Effect, set())
+	some entry in _as_list(object.get(s, key, []))
+	_deploy_time_entry(key, entry)
+}
+
+_widening_keys := {"Allow": {"NotAction", "NotResource"}, "Deny": {"Action"}}
+
+# A placeholder filled in at deploy time (a parameter, a resource attribute, a pseudo
+# parameter), not an IAM policy variable such as ${aws:username}.
+_placeholder := `\$\{(?:[^}:]*|[^}]*::[^}]*)\}`
+
+_deploy_time_entry(key, entry) if {
+	key != "NotResource"
+	regex.match(_placeholder, _scalar(entry))
+}
+
+# A resource entry matters only when it could become a wildcard alone: "${Bucket}" can be
+# "*", "arn:aws:s3:::${Bucket}" can never be.
+_deploy_time_entry("NotResource", entry) if {
+	text := _scalar(entry)
+	regex.match(_placeholder, text)
+	regex.match(`^[*?]*$`, regex.replace(text, _placeholder, ""))
+}
+
+# `!Ref Parameter` and `!GetAtt Resource.Attribute` as conftest's YAML parser leaves them.
+_deploy_time_entry(_, entry) if {
+	is_string(entry)
+	entry in object.keys(_parameters)
+}
+
+_deploy_time_entry(_, entry) if _ref_id(entry)
+
+default _parameters := {}
+
+_parameters := input.Parameters if is_object(input.Parameters)
 
 _statement(s) := s if not is_object(s)
 
