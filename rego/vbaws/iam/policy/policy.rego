@@ -190,14 +190,14 @@ _well_formed(statement, "identity") if {
 	statement.Effect in _effects
 	_condition_ok(object.get(statement, "Condition", {}))
 
-	# Action or NotAction, then Resource or NotResource, as one list: concat is undefined
-	# when any element is not a string.
-	entries := array.flatten([
-		object.get(statement, "Action", object.get(statement, "NotAction", null)),
-		object.get(statement, "Resource", object.get(statement, "NotResource", null)),
-	])
-	is_string(concat("", entries))
-	not "*:*" in entries
+	# Action or NotAction, then Resource or NotResource: concat is undefined when any element
+	# is not a string. Matching reads a list as lines, so no entry may hold a line break.
+	actions := object.get(statement, "Action", object.get(statement, "NotAction", null))
+	resources := object.get(statement, "Resource", object.get(statement, "NotResource", null))
+	not contains(concat("", array.flatten([actions, resources])), "\n")
+	not regex.match(_invalid_action_line, concat("\n", values.as_list(actions)))
+	object.get(statement, "NotAction", null) != []
+	object.get(statement, "NotResource", null) != []
 }
 
 _well_formed(statement, "trust") if {
@@ -264,15 +264,29 @@ _identity_shapes := {
 
 _one_action_list(statement) if {
 	not "NotAction" in object.keys(statement)
-	_strings(statement.Action)
-	not "*:*" in values.as_list(statement.Action)
+	_valid_actions(statement.Action)
 }
 
 _one_action_list(statement) if {
 	not "Action" in object.keys(statement)
-	_strings(statement.NotAction)
-	not "*:*" in values.as_list(statement.NotAction)
+	_valid_actions(statement.NotAction)
+	statement.NotAction != []
 }
+
+_valid_actions(actions) if {
+	_strings(actions)
+	not contains(concat("", values.as_list(actions)), "\n")
+	not regex.match(_invalid_action_line, concat("\n", values.as_list(actions)))
+}
+
+_action_grammar := `it must be "*" or service:name, with no wildcard in the service`
+
+# An action is "*" (or stars alone) or "service:name", IAM-SEMANTICS.md §1-2: the service
+# prefix is compared for equality, so a wildcard in it ("*:*", "e?2:*") matches no service,
+# and IAM refuses an action with no service prefix ("ec2*") or a second colon. A line (one
+# action of the list) is invalid when it has no colon and is not stars alone, a wildcard
+# before its colon, two colons, or an empty service or name.
+_invalid_action_line := `(?m)^(?:[^:\n]*[^:\n*][^:\n]*$|[^:\n]*[*?][^:\n]*:|[^:\n]*:[^\n]*:|:|[^\n]*:$)`
 
 # A string or a list of strings; concat fails (undefined) on any non-string element.
 _strings(value) if is_string(value)
@@ -304,6 +318,24 @@ _common_problems(statement) := union({
 	{sprintf("%s \"*:*\" is not a valid action (undocumented; IAM Access Analyzer rejects it)", [key]) |
 		some key in ["Action", "NotAction"]
 		"*:*" in values.as_list(object.get(statement, key, []))
+	},
+	{sprintf("%s %s is not a valid action: %s", [key, json.marshal(value), _action_grammar]) |
+		some key in ["Action", "NotAction"]
+		some value in values.as_list(object.get(statement, key, []))
+		is_string(value)
+		value != "*:*"
+		not contains(value, "\n")
+		regex.match(_invalid_action_line, value)
+	},
+	{sprintf("%s value %s contains a line break", [key, json.marshal(value)]) |
+		some key in ["Action", "NotAction", "Resource", "NotResource"]
+		some value in values.as_list(object.get(statement, key, []))
+		is_string(value)
+		contains(value, "\n")
+	},
+	{sprintf("%s is an empty list (it would exclude nothing)", [key]) |
+		some key in ["NotAction", "NotResource"]
+		statement[key] == []
 	},
 	{"Condition must be an object" |
 		"Condition" in object.keys(statement)

@@ -46,15 +46,44 @@ test_question_mark_matches_one_character if {
 	_actions(_allow("ec2:CreateSnapsho?")) == {"ec2:CreateSnapshot"}
 }
 
-test_service_wildcard_and_star if {
+test_star_and_other_services if {
 	_actions(_allow("*")) == policy.catalog_actions
-	_actions(_allow("e*:List*")) == {"ebs:ListChangedBlocks", "ebs:ListSnapshotBlocks", "events:ListTargetsByRule"}
+	_actions(_allow("**")) == policy.catalog_actions
 	_actions(_allow("s3:*")) == set()
+	_actions(_allow("ec:*")) == set()
 }
 
-test_service_prefix_must_match_exactly if {
-	_actions(_allow("ec:*")) == set()
-	_actions(_allow(["sq*:SendMessage", "sns:Subscribe"])) == {"sqs:SendMessage", "sns:Subscribe"}
+test_actions_outside_the_grammar_are_invalid if {
+	# The service prefix is compared for equality (IAM-SEMANTICS.md §2): a wildcard in it
+	# matches no service, so "*:*" spelled any other way must not pass as a grant either.
+	invalid := ["**:*", "*:**", "?*:*", "e?2:*", "e*:List*", "ec2*", "ec2", "ec2:a:b", ":*", "ec2:"]
+	every action in invalid {
+		analysed := policy.analyze({"Statement": [
+			{"Effect": "Allow", "Action": ["sns:Subscribe", action], "Resource": "*"},
+			{"Effect": "Deny", "NotAction": action, "Resource": "*"},
+		]})
+		analysed.statements == []
+		analysed.errors == [sprintf("statement %d: %s %s is not a valid action: it must be \"*\" or service:name, with no wildcard in the service", [i, key, json.marshal(action)]) |
+			some [i, key] in [[1, "Action"], [2, "NotAction"]]
+		]
+	}
+}
+
+test_line_breaks_and_empty_exclusions_are_invalid if {
+	# Patterns are matched as lines of one string: an entry must not become two.
+	analysed := policy.analyze({"Statement": [
+		{"Effect": "Allow", "Action": "s3:Get\nec2:*", "Resource": "*"},
+		{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::x\n*"},
+		{"Effect": "Allow", "NotAction": [], "Resource": "*"},
+		{"Effect": "Allow", "Action": "ec2:*", "NotResource": []},
+	]})
+	analysed.statements == []
+	analysed.errors == [
+		"statement 1: Action value \"s3:Get\\nec2:*\" contains a line break",
+		"statement 2: Resource value \"arn:aws:s3:::x\\n*\" contains a line break",
+		"statement 3: NotAction is an empty list (it would exclude nothing)",
+		"statement 4: NotResource is an empty list (it would exclude nothing)",
+	]
 }
 
 test_not_action_matches_everything_else if {
