@@ -91,6 +91,7 @@ _arn(role) := "(unnamed role)" if {
 _requested(snapshot) := values.as_list(snapshot.checks) if {
 	is_object(snapshot)
 	"checks" in object.keys(snapshot)
+	snapshot.checks != null
 } else := ["ec2_backup"]
 
 _tags(role) := role.tags if is_object(role.tags)

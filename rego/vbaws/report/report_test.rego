@@ -180,6 +180,9 @@ test_checks_and_unknown_checks if {
 		"message": "unknown check \"rds_backup\" (known: ec2_backup, worker_production)",
 	}
 	report.build(object.union(snapshot, {"checks": "worker_production"})).compliant
+
+	# null is "not given": the default check, not no check at all
+	object.keys(report.build(object.union(snapshot, {"checks": null})).checks) == {"ec2_backup"}
 }
 
 test_no_role if {

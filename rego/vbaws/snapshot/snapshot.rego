@@ -8,7 +8,9 @@ package vbaws.snapshot
 
 import data.vbaws.lib.values
 
-_defaults := {key: input[key] | some key in ["scps", "appliance", "checks"]; key in object.keys(input)}
+_default_keys := ["scps", "appliance", "checks"]
+
+_defaults := {key: input[key] | some key in _default_keys; key in object.keys(input)}
 
 # METADATA
 # scope: document
@@ -29,16 +31,31 @@ from_input := [input] if {
 }
 
 # Default-version documents of the managed policies in a GetAccountAuthorizationDetails
-# document, by ARN; computed once per query and shared by every role.
-_documents := {policy.Arn: version.Document |
+# document, by ARN; computed once per query and shared by every role. An ARN listed with
+# different default documents (a document merged from several calls, say) has none: which
+# one is real cannot be told, and the roles that attach it say so.
+_default_versions := {[policy.Arn, version.Document] |
 	some policy in input.Policies
 	some version in policy.PolicyVersionList
 	version.IsDefaultVersion == true
 }
 
-_with_defaults(s) := object.union(_defaults, s) if is_object(s)
+_documents := {arn: document | some [arn, document] in _default_versions; not arn in _ambiguous}
 
-else := s
+_ambiguous := set() if {
+	count(_default_versions) == count({arn | some [arn, _] in _default_versions})
+} else := {pair[0] |
+	ordered := sort(_default_versions)
+	some i, pair in ordered
+	i > 0
+	ordered[i - 1][0] == pair[0]
+}
+
+# A role's own null means "not given" (contract §2) and takes the batch's value, as a
+# missing key does.
+_with_defaults(s) := object.union(_defaults, object.remove(s, [key | some key in _default_keys; s[key] == null])) if {
+	is_object(s)
+} else := s
 
 # Missing fields are passed on as null rather than dropping the role or the policy: the
 # report then says what could not be read (a policy without a document is an error).
@@ -80,6 +97,17 @@ _managed(arn) := {
 } if {
 	is_string(arn)
 	not _documents[arn]
+	not arn in _ambiguous
+}
+
+_managed(arn) := {
+	"name": arn,
+	"arn": arn,
+	"type": "managed",
+	"document": null,
+	"error": "the input's Policies list gives it more than one default version, with different documents",
+} if {
+	arn in _ambiguous
 }
 
 _managed(arn) := {"name": null, "type": "managed", "document": null, "error": "the attachment has no PolicyArn"} if {

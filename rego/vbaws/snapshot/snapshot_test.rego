@@ -68,6 +68,41 @@ test_batch_defaults_apply_to_roles_without_their_own if {
 	] with input as batch
 }
 
+test_a_roles_own_null_takes_the_batch_default if {
+	# null means "not given" (contract §2): it must not switch off the batch's SCPs or appliance.
+	batch := {
+		"scps": [{"target": "r-1", "policies": []}],
+		"appliance": {"principal": "111111111111"},
+		"roles": [{"role": {"arn": "a"}, "scps": null, "appliance": null, "checks": null}],
+	}
+	snapshot.from_input == [{
+		"role": {"arn": "a"},
+		"scps": [{"target": "r-1", "policies": []}],
+		"appliance": {"principal": "111111111111"},
+	}] with input as batch
+}
+
+test_a_policy_listed_with_different_default_documents_is_not_guessed if {
+	arn := "arn:aws:iam::aws:policy/ReadOnlyAccess"
+	twice := object.union(_gaad, {"Policies": array.concat(_gaad.Policies, [
+		# the same document again is harmless; a different one leaves the ARN without one
+		{"Arn": arn, "PolicyVersionList": [{"VersionId": "v3", "IsDefaultVersion": true, "Document": {"new": true}}]},
+		{"Arn": arn, "PolicyVersionList": [{"VersionId": "v4", "IsDefaultVersion": true, "Document": {"newer": true}}]},
+	])})
+	policies := snapshot.from_input[0].role.policies with input as twice
+	policies[1] == {
+		"name": arn,
+		"arn": arn,
+		"type": "managed",
+		"document": null,
+		"error": "the input's Policies list gives it more than one default version, with different documents",
+	}
+	once := object.union(_gaad, {"Policies": array.concat(_gaad.Policies, [
+		{"Arn": arn, "PolicyVersionList": [{"VersionId": "v3", "IsDefaultVersion": true, "Document": {"new": true}}]},
+	])})
+	snapshot.from_input[0].role.policies[1] == _read_only with input as once
+}
+
 test_single_snapshot if {
 	snapshot.from_input == [{"role": {"arn": "a"}}] with input as {"role": {"arn": "a"}}
 }
