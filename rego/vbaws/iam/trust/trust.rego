@@ -6,6 +6,7 @@
 #   appliance's own identity policy must also allow the call.
 package vbaws.iam.trust
 
+import data.vbaws.iam.conditions
 import data.vbaws.iam.policy
 import data.vbaws.lib.values
 import data.vbaws.lib.wildcard
@@ -78,8 +79,8 @@ _assess_parsed(parsed, _, _, _) := {
 _assess_parsed(parsed, who, principal, role_arn) := {
 	"checked": true,
 	"appliance_can_assume": can_assume,
-	"conditions": conditions,
-	"findings": array.concat(invalid, _findings(can_assume, conditions, matches, who, principal, role_arn)),
+	"conditions": condition_keys,
+	"findings": array.concat(invalid, _findings(can_assume, condition_keys, matches, who, principal, role_arn)),
 } if {
 	document := parsed.document
 	statements := _statements(document)
@@ -92,19 +93,42 @@ _assess_parsed(parsed, who, principal, role_arn) := {
 			],
 		)
 	]
-	matches := [m |
-		some i, s in statements
-		count(policy.statement_errors(s, i, "trust")) == 0
-		_grants_assume_role(s)
-		kind := _principal_match(s.Principal, who)
-		m := {"effect": s.Effect, "kind": kind, "condition": object.get(s, "Condition", {}), "label": policy.label(s, i)}
-	]
+	matches := _matches(statements, who)
 	allows := [m | some m in matches; m.effect == "Allow"]
 	denies := [m | some m in matches; m.effect == "Deny"]
-	unconditional_deny := [m | some m in denies; count(m.condition) == 0]
+	unconditional_deny := [m | some m in denies; count(m.unknown) == 0]
 	can_assume := _can_assume(allows, unconditional_deny)
-	conditions := _conditions(allows, denies)
+	condition_keys := _conditions(allows, denies)
 }
+
+# The valid statements about sts:AssumeRole whose Principal names the appliance and whose
+# Condition is not false for it, each with the condition keys left undecided.
+_matches(statements, who) := [m |
+	context := _context(who)
+	some i, s in statements
+	count(policy.statement_errors(s, i, "trust")) == 0
+	_grants_assume_role(s)
+	kind := _principal_match(s.Principal, who)
+	condition := conditions.evaluate(object.get(s, "Condition", {}), context)
+	condition.value != "false"
+	m := {"effect": s.Effect, "kind": kind, "unknown": _unknown_keys(condition), "label": policy.label(s, i)}
+]
+
+# What the request context of the appliance's call is known to hold: its account always,
+# and for a role its ARN (an assumed-role session's aws:PrincipalArn is the role's ARN) and
+# principal type. Conditions on these keys are decided, so a Deny aimed at the appliance
+# applies and an Allow for some other principal does not; every other key stays unknown.
+_context(who) := conditions.role_context(who.arn, {}, false) if {
+	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`, who.arn)
+} else := {"present": {"aws:principalaccount": [who.account]}, "absent": set(), "tags_known": false}
+
+# The condition keys left undecided ("StringEquals sts:ExternalId" -> "sts:ExternalId"); an
+# operator block that is not an object stands for itself, so it is never lost.
+_unknown_keys(condition) := [key |
+	some pair in condition.unknown
+	parts := split(pair, " ")
+	key := parts[count(parts) - 1]
+]
 
 _can_assume(allows, unconditional_denies) if {
 	count(allows) > 0
@@ -179,19 +203,18 @@ _conditions(allows, denies) := sort(_allow_keys(allows) | _keys(denies))
 
 _allow_keys(allows) := set() if {
 	some m in allows
-	count(m.condition) == 0
+	count(m.unknown) == 0
 }
 
 _allow_keys(allows) := _keys(allows) if {
 	every m in allows {
-		count(m.condition) > 0
+		count(m.unknown) > 0
 	}
 }
 
 _keys(matches) := {key |
 	some m in matches
-	some block in m.condition
-	some key, _ in block
+	some key in m.unknown
 }
 
 _findings(false, _, matches, _, principal, _) := [{
@@ -211,11 +234,11 @@ _findings(true, conditions, matches, who, principal, role_arn) := array.concat(
 _why_not(matches) := sprintf(" (denied by %s)", [concat(", ", [m.label |
 	some m in matches
 	m.effect == "Deny"
-	count(m.condition) == 0
+	count(m.unknown) == 0
 ])]) if {
 	some m in matches
 	m.effect == "Deny"
-	count(m.condition) == 0
+	count(m.unknown) == 0
 } else := " (no Allow statement names it)"
 
 _condition_findings(conditions) := [{

@@ -90,6 +90,32 @@ test_conditions_are_reported if {
 	}
 }
 
+test_conditions_on_what_is_known_of_the_appliance_are_decided if {
+	# Its account, and for a role its ARN and principal type, are known: a Deny aimed at the
+	# appliance applies, an Allow for some other principal does not, and only the keys left
+	# undecided are reported.
+	account_root := {"AWS": "arn:aws:iam::111111111111:root"}
+	for_other_role := object.union(_allow(account_root), {"Condition": {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/Other"}}})
+	not trust.assess(_trust([for_other_role]), _appliance, _role).appliance_can_assume
+
+	deny_own_account := {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:PrincipalAccount": "111111111111"}}}
+	denied := trust.assess(_trust([_allow({"AWS": _appliance}), deny_own_account]), _appliance, _role)
+	not denied.appliance_can_assume
+	contains(denied.findings[0].message, "(denied by statement 2)")
+	not trust.assess(_trust([_allow({"AWS": _appliance}), deny_own_account]), "111111111111", _role).appliance_can_assume
+
+	for_appliance := object.union(_allow(account_root), {"Condition": {
+		"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/Imperson*"},
+		"StringEquals": {"sts:ExternalId": "veeam"},
+	}})
+	allowed := trust.assess(_trust([for_appliance]), _appliance, _role)
+	allowed.appliance_can_assume
+	allowed.conditions == ["sts:ExternalId"]
+
+	# Given as an account id, the appliance's ARN is not known: that condition stays open.
+	trust.assess(_trust([for_appliance]), "111111111111", _role).conditions == ["aws:PrincipalArn", "sts:ExternalId"]
+}
+
 test_unconditional_allow_needs_no_condition if {
 	result := trust.assess(
 		_trust([
