@@ -33,7 +33,20 @@ appliance(principal) := {"account": values.arn_account(principal), "arn": princi
 	is_string(principal)
 	regex.match(`^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:.+$`, principal)
 	not endswith(principal, ":root")
+	not _session_role(principal)
 }
+
+# A session of a role (what `aws sts get-caller-identity` prints on the appliance) is that
+# role: trust policies name the role, so its name is kept to match them.
+appliance(principal) := {"account": values.arn_account(principal), "arn": principal, "role_name": name} if {
+	is_string(principal)
+	name := _session_role(principal)
+}
+
+_session_role(principal) := regex.find_all_string_submatch_n(
+	`^arn:aws[a-z-]*:sts::[0-9]{12}:assumed-role/([^/]+)/[^/]+$`,
+	principal, 1,
+)[0][1]
 
 # METADATA
 # scope: document
@@ -175,6 +188,12 @@ _entry_match("*", _) := "any"
 _entry_match(entry, who) := "exact" if {
 	who.arn != null
 	entry == who.arn
+}
+
+_entry_match(entry, who) := "exact" if {
+	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`, entry)
+	values.arn_account(entry) == who.account
+	regex.replace(entry, `^.*/`, "") == who.role_name
 }
 
 _entry_match(entry, who) := "account" if entry == who.account

@@ -23,6 +23,17 @@ test_appliance_forms if {
 	not trust.appliance("Impersonation")
 }
 
+test_a_session_of_the_appliance_role_is_that_role if {
+	session := "arn:aws:sts::111111111111:assumed-role/Impersonation/i-0abc"
+	trust.appliance(session) == {"account": "111111111111", "arn": session, "role_name": "Impersonation"}
+	every principal in [_appliance, "arn:aws:iam::111111111111:role/veeam/Impersonation", session] {
+		trust.assess(_trust([_allow({"AWS": principal})]), session, _role).appliance_can_assume
+	}
+	every principal in ["arn:aws:iam::111111111111:role/Other", "arn:aws:iam::222222222222:role/Impersonation"] {
+		not trust.assess(_trust([_allow({"AWS": principal})]), session, _role).appliance_can_assume
+	}
+}
+
 test_named_role_cross_account if {
 	trust.assess(_trust([_allow({"AWS": _appliance})]), _appliance, _role) == {
 		"checked": true,
