@@ -91,3 +91,19 @@ test_unknown_boundary_without_configuration_allows_nothing if {
 	model.permissions_boundary.document == data.vbaws.lib.iac.empty_document
 	[u.layer | some u in model.unknowns] == ["boundary"]
 }
+
+test_a_role_whose_tags_are_known_only_after_apply_is_not_passed_over_in_silence if {
+	unknown := terraform.warn with input as _unsure_plan({"tags_all": {"vbaws:checks": true}})
+	count({msg | some msg in unknown; startswith(msg, "aws_iam_role.unsure: its tags are known only after apply")}) == 1
+	known := terraform.warn with input as _unsure_plan({"tags_all": {}})
+	every msg in known {
+		not startswith(msg, "aws_iam_role.unsure")
+	}
+}
+
+# A selected role beside one whose tags carry the given after_unknown marks.
+_unsure_plan(marks) := _plan(
+	[_role({}), _resource("aws_iam_role.unsure", "aws_iam_role", {"name": "Unsure", "assume_role_policy": _trust})],
+	[_role_change, _change("aws_iam_role.unsure", marks)],
+	[_role_config({})],
+)

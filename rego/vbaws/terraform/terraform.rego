@@ -56,7 +56,33 @@ warn contains msg if {
 	some msg in iac.warn_messages(roles[address], reports[address])
 }
 
+# A role is selected by its tags; when they are known only after apply, nobody can tell
+# whether it should have been checked, and its silence must not read as a pass.
+warn contains msg if {
+	some address, model in roles
+	not iac.selected(model)
+	_tags_unknown(address)
+	msg := sprintf(
+		"%s: its tags are known only after apply, so whether it carries %s cannot be told; %s",
+		[address, iac.checks_tag, "list it in data.vbaws_config.roles to check it (see docs/conftest.md)"],
+	)
+}
+
 warn contains iac.nothing_selected("plan") if {
 	_supported_format
 	count(_selected) == 0
+}
+
+_tags_unknown(address) if {
+	some key in ["tags", "tags_all"]
+	mark := _unknown_marks(address)[key]
+	_any_true(mark)
+}
+
+_any_true(true)
+
+_any_true(mark) if {
+	is_object(mark)
+	some v in mark
+	v == true
 }

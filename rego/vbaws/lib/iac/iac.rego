@@ -188,7 +188,10 @@ _denied_text(check) := sprintf(
 	[concat(", ", [_denied_action(check, a) | some a in sort(check.denied)])],
 )
 
-_denied_action(check, action) := sprintf("%s (statement %s)", [action, check.actions[action].statement]) if {
+# A statement without a Sid is already called "statement N".
+_denied_action(check, action) := sprintf("%s (%s)", [action, check.actions[action].statement]) if {
+	startswith(check.actions[action].statement, "statement ")
+} else := sprintf("%s (statement %s)", [action, check.actions[action].statement]) if {
 	is_string(check.actions[action].statement)
 	check.actions[action].statement != ""
 } else := sprintf("%s (%s)", [action, concat(", ", check.actions[action].blocked_by)]) if {

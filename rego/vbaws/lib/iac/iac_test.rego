@@ -90,6 +90,13 @@ test_deny_messages if {
 	}
 }
 
+test_a_statement_without_sid_is_named_once if {
+	actions := object.union(_report.checks.ec2_backup.actions, {"kms:CreateGrant": {"decision": "explicit_deny", "blocked_by": ["identity"], "statement": "statement 2"}})
+	report := object.union(_report, {"checks": {"ec2_backup": object.union(_report.checks.ec2_backup, {"actions": actions})}})
+	some msg in iac.deny_messages(_model({"vbaws:checks": "ec2_backup"}), report)
+	contains(msg, "explicitly denied: kms:CreateGrant (statement 2), kms:ReEncryptTo (boundary)")
+}
+
 test_warn_messages if {
 	model := object.union(_model({}), {"unknowns": [
 		{"layer": "identity", "what": "x is known only after apply"},
