@@ -196,8 +196,8 @@ _well_formed(statement, "identity") if {
 	resources := object.get(statement, "Resource", object.get(statement, "NotResource", null))
 	not contains(concat("", array.flatten([actions, resources])), "\n")
 	not regex.match(_invalid_action_line, concat("\n", values.as_list(actions)))
-	object.get(statement, "NotAction", null) != []
-	object.get(statement, "NotResource", null) != []
+	not object.get(statement, "NotAction", null) in {[], [""], ""}
+	not object.get(statement, "NotResource", null) in {[], [""], ""}
 }
 
 _well_formed(statement, "trust") if {
@@ -221,6 +221,10 @@ _principal_ok(principal) if {
 }
 
 _effects := {"Allow", "Deny"}
+
+# What a NotAction or NotResource that excludes nothing looks like (spelled out in
+# _well_formed too, which keeps its references to other rules within Regal's limit).
+_excludes_nothing := {[], [""], ""}
 
 # IAM's grammar: {operator: {key: value or [values]}}, values strings, numbers or Booleans.
 # The usual statement has no Condition: one clause, no iteration.
@@ -270,7 +274,7 @@ _one_action_list(statement) if {
 _one_action_list(statement) if {
 	not "Action" in object.keys(statement)
 	_valid_actions(statement.NotAction)
-	statement.NotAction != []
+	not statement.NotAction in _excludes_nothing
 }
 
 _valid_actions(actions) if {
@@ -333,9 +337,9 @@ _common_problems(statement) := union({
 		is_string(value)
 		contains(value, "\n")
 	},
-	{sprintf("%s is an empty list (it would exclude nothing)", [key]) |
+	{sprintf("%s is empty (it would exclude nothing)", [key]) |
 		some key in ["NotAction", "NotResource"]
-		statement[key] == []
+		statement[key] in _excludes_nothing
 	},
 	{"Condition must be an object" |
 		"Condition" in object.keys(statement)

@@ -76,13 +76,15 @@ test_line_breaks_and_empty_exclusions_are_invalid if {
 		{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::x\n*"},
 		{"Effect": "Allow", "NotAction": [], "Resource": "*"},
 		{"Effect": "Allow", "Action": "ec2:*", "NotResource": []},
+		{"Effect": "Allow", "NotAction": [""], "Resource": "*"},
 	]})
 	analysed.statements == []
 	analysed.errors == [
 		"statement 1: Action value \"s3:Get\\nec2:*\" contains a line break",
 		"statement 2: Resource value \"arn:aws:s3:::x\\n*\" contains a line break",
-		"statement 3: NotAction is an empty list (it would exclude nothing)",
-		"statement 4: NotResource is an empty list (it would exclude nothing)",
+		"statement 3: NotAction is empty (it would exclude nothing)",
+		"statement 4: NotResource is empty (it would exclude nothing)",
+		"statement 5: NotAction is empty (it would exclude nothing)",
 	]
 }
 
