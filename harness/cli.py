@@ -44,8 +44,12 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)  # exits 2 itself on bad usage
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)  # exits 2 itself on bad usage
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return INTERRUPTED_EXIT_CODE
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         code: int = args.func(args)

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
@@ -84,6 +84,41 @@ def _die_with_parent() -> None:
     pr_set_pdeathsig = 1
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+# The signals the command line turns into an exit (KeyboardInterrupt, SystemExit).
+DEFERRED_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[set[signal.Signals]]:
+    """Hold SIGINT and SIGTERM back from this thread for the block; they arrive when it ends.
+
+    Popen with a ``preexec_fn`` runs Python's at-fork callbacks in the parent, and an exception
+    a signal handler raises inside one is printed and dropped ("Exception ignored in ..."): a
+    Ctrl-C or SIGTERM at that moment would be lost and the run would go on. Blocked, the signal
+    stays pending and is handled as the block ends (``pthread_sigmask`` runs the Python handlers
+    before it returns), once the child is stored where cleanup finds it. Yields the mask to
+    restore in a child started in the block (:func:`child_setup`): it inherits the blocked one.
+    """
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, DEFERRED_SIGNALS)
+    try:
+        yield old
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def child_setup(mask: set[signal.Signals]) -> Callable[[], None]:
+    """The ``preexec_fn`` of a helper process started inside :func:`signals_deferred`."""
+
+    def setup() -> None:
+        if sys.platform == "linux":
+            _die_with_parent()
+        # Without this OPA would run with SIGTERM blocked, deaf to stop(). Last, so that a
+        # signal let through can only reach the child just before exec.
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+    return setup
 
 
 # Batch evaluation allocates heavily; a less eager garbage collector gave about 20% more
@@ -158,15 +193,16 @@ class PrivateOpa:
             port = _free_loopback_port()
             self._output = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
             try:
-                self.process = subprocess.Popen(
-                    self._command(opa, port),
-                    stdin=subprocess.DEVNULL,
-                    # OPA prints start-up errors on stdout, log lines on stderr: keep both.
-                    stdout=self._output,
-                    stderr=subprocess.STDOUT,
-                    preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-                    env=_opa_environment(),
-                )
+                with signals_deferred() as mask:
+                    self.process = subprocess.Popen(
+                        self._command(opa, port),
+                        stdin=subprocess.DEVNULL,
+                        # OPA prints start-up errors on stdout, log lines on stderr: keep both.
+                        stdout=self._output,
+                        stderr=subprocess.STDOUT,
+                        preexec_fn=child_setup(mask),
+                        env=_opa_environment(),
+                    )
             except OSError as exc:
                 raise ExternalError(f"cannot start OPA ({opa}): {exc.strerror or exc}") from exc
             self.url = f"http://127.0.0.1:{port}"

@@ -6,7 +6,10 @@ management and HTTP handling on their own.
 
 from __future__ import annotations
 
+import builtins
 import json
+import os
+import runpy
 import signal
 import socket
 import subprocess
@@ -14,13 +17,14 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from conftest import REPO, harness_env
 
 from harness.errors import ExternalError, UsageError
-from harness.opa import OpaClient, PrivateOpa, find_opa
+from harness.opa import OpaClient, PrivateOpa, child_setup, find_opa, signals_deferred
 
 SNAPSHOT = {"role": {"arn": "arn:aws:iam::123456789012:role/R", "policies": []}}
 
@@ -316,6 +320,100 @@ def test_interrupted_run_leaves_no_opa_behind(
     assert harness.returncode == exit_code
     assert "Traceback" not in stderr
     assert wait_gone(opa_pids[0])
+
+
+# Runs the command line with a signal sent to itself at the exact moment the private OPA is
+# forked: from Python's at-fork callback in the parent, where a raising signal handler's
+# exception would be printed and dropped. Deterministic, unlike a signal sent from outside.
+SIGNAL_AT_FORK = """
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
+sent = []
+def send():
+    if not sent:
+        sent.append(True)
+        os.kill(os.getpid(), int(sys.argv[1]))
+os.register_at_fork(after_in_parent=send)
+from harness.cli import main
+raise SystemExit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("signum", "exit_code", "stderr"),
+    [(signal.SIGINT, 130, "interrupted\n"), (signal.SIGTERM, 143, "")],
+)
+def test_signal_while_opa_is_forked_stops_the_run(
+    tmp_path: Path, signum: int, exit_code: int, stderr: str
+) -> None:
+    input_path = tmp_path / "one.json"
+    input_path.write_text(json.dumps(SNAPSHOT))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            SIGNAL_AT_FORK,
+            str(int(signum)),
+            "evaluate",
+            "--input",
+            str(input_path),
+        ],
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=harness_env({"VBAWS_REGO": str(policy_dir(tmp_path))}),
+        timeout=60,
+    )
+    # Not "Exception ignored in: <function _releaseLock ...>" and a finished run (exit 0 here).
+    assert (result.returncode, result.stderr, result.stdout) == (exit_code, stderr, "")
+
+
+def test_signals_deferred_holds_signals_back_and_not_from_the_child() -> None:
+    received: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
+    try:
+        with signals_deferred() as mask:
+            os.kill(os.getpid(), signal.SIGTERM)
+            assert received == []
+            child = subprocess.run(
+                ["grep", "^SigBlk:", "/proc/self/status"],
+                preexec_fn=child_setup(mask),
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+        assert received == [signal.SIGTERM]  # handled as the block ended
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    # A child started in the block gets the mask from before it: OPA must hear stop()'s SIGTERM.
+    blocked = int(child.stdout.split()[1], 16)
+    assert blocked & (1 << (signal.SIGTERM - 1)) == 0
+    assert blocked & (1 << (signal.SIGINT - 1)) == 0
+
+
+def test_ctrl_c_while_modules_import_exits_130_quietly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_import = builtins.__import__
+
+    def interrupted_import(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "harness.cli":
+            raise KeyboardInterrupt
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted_import)
+    code: object = None
+    try:
+        runpy.run_module("harness", run_name="__main__")
+    except KeyboardInterrupt:  # left to escape, it would stop the whole pytest session
+        code = "KeyboardInterrupt"
+    except SystemExit as exc:
+        code = exc.code
+    finally:
+        monkeypatch.undo()
+    assert code == 130
+    assert capsys.readouterr() == ("", "interrupted\n")
 
 
 def test_opa_that_cannot_start_is_exit_3_with_its_message(run_harness, tmp_path: Path) -> None:
