@@ -1,12 +1,14 @@
-"""Output formats on hand-made reports (contract section 3 shape)."""
+"""Output formats on hand-made reports (contract section 3 shape), and JUnit end to end."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
+from conftest import RunHarness
 
 from harness import formats
 from harness.errors import UsageError
@@ -158,3 +160,105 @@ def test_optional_formats_missing_is_a_clear_usage_error(fmt: str) -> None:
         pytest.skip(f"harness/formats/{fmt}.py is installed")
     with pytest.raises(UsageError, match=f"--format {fmt} is not available"):
         formats.render([COMPLIANT], fmt)
+
+
+ROLE_X = "arn:aws:iam::123456789012:role/X"
+APPLIANCE_X = "arn:aws:iam::123456789012:role/Appliance"
+VALID_TRUST = {"Effect": "Allow", "Principal": {"AWS": APPLIANCE_X}, "Action": "sts:AssumeRole"}
+GRANT_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+# IAM's Effect is case sensitive: "allow" makes the document invalid, not a grant.
+LOWERCASE_EFFECT = {"Sid": "Bad", "Effect": "allow", "Action": "s3:*", "Resource": "*"}
+
+
+def snapshot(permissions: list[Any], trust: list[Any]) -> dict[str, Any]:
+    document = {"Version": "2012-10-17", "Statement": permissions}
+    return {
+        "role": {
+            "arn": ROLE_X,
+            "name": "X",
+            "trust_policy": {"Version": "2012-10-17", "Statement": trust},
+            "policies": [{"name": "all", "type": "inline", "document": document}],
+        },
+        "appliance": {"principal": APPLIANCE_X},
+    }
+
+
+def junit_cases(text: str) -> dict[str, tuple[str, str, str] | None]:
+    """Test case name -> (failure type, message, text), or None for a passing case."""
+    root = ET.fromstring(text)
+    (suite,) = root.findall("testsuite")
+    assert suite.get("name") == ROLE_X
+    cases: dict[str, tuple[str, str, str] | None] = {}
+    for case in suite.findall("testcase"):
+        failure = case.find("failure")
+        cases[str(case.get("name"))] = (
+            None
+            if failure is None
+            else (str(failure.get("type")), str(failure.get("message")), failure.text or "")
+        )
+    failed = sum(1 for c in cases.values() if c is not None)
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == (
+        str(len(cases)),
+        str(failed),
+        "0",
+    )
+    return cases
+
+
+def test_junit_fails_a_role_whose_only_error_is_an_invalid_statement(
+    run_harness: RunHarness, opa_url: str
+) -> None:
+    """Every action is granted, so the check passes; the invalid statement still makes the role
+    not compliant (exit 1), and CI must not show it green."""
+    role = json.dumps(snapshot([GRANT_ALL, LOWERCASE_EFFECT], [VALID_TRUST]))
+    result = run_harness(
+        "evaluate", "--input", "-", "--opa-url", opa_url, "--format", "junit", input=role
+    )
+    assert result.returncode == 1, result.stderr
+    message = (
+        'inline policy "all": statement 2 (Sid "Bad"): '
+        'Effect must be exactly "Allow" or "Deny", got "allow"'
+    )
+    assert junit_cases(result.stdout) == {
+        "ec2_backup": None,
+        "trust": None,
+        "VBAWS-INVALID-POLICY": ("ErrorFinding", message, message),
+    }
+
+
+def test_junit_fails_trust_when_its_policy_has_an_invalid_statement(
+    run_harness: RunHarness, opa_url: str
+) -> None:
+    """A valid Allow lets the appliance assume the role, but an invalid trust statement beside it
+    is an error finding: the trust case fails and says why."""
+    bad = dict(VALID_TRUST, Effect="allow")
+    role = json.dumps(snapshot([GRANT_ALL], [VALID_TRUST, bad]))
+    result = run_harness(
+        "evaluate", "--input", "-", "--opa-url", opa_url, "--format", "junit", input=role
+    )
+    assert result.returncode == 1, result.stderr
+    assert junit_cases(result.stdout) == {
+        "ec2_backup": None,
+        "trust": (
+            "InvalidTrustPolicy",
+            "the trust policy has errors",
+            'VBAWS-INVALID-TRUST-POLICY: trust policy: statement 2: Effect must be exactly "Allow"'
+            ' or "Deny", got "allow"',
+        ),
+    }
+
+
+def test_junit_and_sarif_never_show_a_non_compliant_report_as_clean() -> None:
+    """A report from another engine version (through --opa-url) may be not compliant with no
+    finding this harness knows how to place: it still fails the run in both formats."""
+    report = dict(COMPLIANT, compliant=False, findings=[{"id": "X", "severity": "info"}])
+    root = ET.fromstring(formats.render([report], "junit"))
+    failures = [c.find("failure") for c in root.iter("testcase")]
+    assert [(f.get("type"), f.get("message")) for f in failures if f is not None] == [
+        ("NotCompliant", "role not compliant")
+    ]
+    results = json.loads(formats.render([report], "sarif"))["runs"][0]["results"]
+    assert [(r["ruleId"], r["level"]) for r in results] == [
+        ("X", "note"),
+        ("VBAWS-NOT-COMPLIANT", "error"),
+    ]

@@ -28,6 +28,7 @@ _ACTION_RULES = {
     "conditional": ("VBAWS-CONDITIONAL", "warning", "is allowed only under conditions"),
 }
 NOT_EVALUATED_RULE = "VBAWS-NOT-EVALUATED"
+NOT_COMPLIANT_RULE = "VBAWS-NOT-COMPLIANT"
 
 _RULE_TEXT = {
     "VBAWS-MISSING": (
@@ -43,6 +44,10 @@ _RULE_TEXT = {
         "Required permission only conditionally allowed",
         "A required permission is granted only under a Condition or for some resources, or a "
         "conditional Deny may block it.",
+    ),
+    NOT_COMPLIANT_RULE: (
+        "Role not compliant",
+        "The engine reported the role not compliant and no other result says why.",
     ),
     NOT_EVALUATED_RULE: (
         "Role not evaluated",
@@ -131,6 +136,14 @@ def role_results(report: dict[str, Any]) -> list[dict[str, Any]]:
         level = _LEVELS.get(str(finding.get("severity")), "warning")
         message = f"Role {role_arn}: {finding.get('message', finding_id)}"
         results.append(_result(finding_id, level, message, role_arn, str(finding.get("message"))))
+    if report.get("compliant") is not True and all(
+        r["level"] not in ("error", "warning") for r in results
+    ):
+        # Not reached with the engine's reports (a role is not compliant only through a check,
+        # the trust policy or an error finding, each a result above), but a role that fails the
+        # run must never look clean to a code scanning gate.
+        message = f"Role {role_arn} is not compliant"
+        results.append(_result(NOT_COMPLIANT_RULE, "error", message, role_arn))
     return results
 
 
