@@ -16,7 +16,13 @@ from typing import Any
 from harness import formats, inputs
 from harness.aws.accounts import CollectedScan, CollectOptions, collect
 from harness.aws.clients import AwsOptions, CallRecorder
-from harness.aws.selection import SELECTION_HELP, RoleSelector, is_principal
+from harness.aws.selection import (
+    SELECTION_HELP,
+    RoleSelector,
+    appliance_principal,
+    is_account_id,
+    is_principal,
+)
 from harness.aws.snapshot import (
     EvaluationSettings,
     ScanItem,
@@ -63,8 +69,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--trusted-by",
         metavar="PRINCIPAL",
         help=(
-            "only roles whose trust policy names this principal (the appliance's Impersonation "
-            "role ARN or its account id); also checks that it can assume them"
+            "only roles whose trust policy names this principal. The appliance's Impersonation "
+            "role ARN (or an account root ARN) selects the roles that name it or delegate to its "
+            "account, and also checks that it can assume them. An account id selects the roles "
+            "that trust any principal of that account and checks trust only with --appliance"
         ),
     )
     select.add_argument("--all-roles", action="store_true", help="every role of the account(s)")
@@ -79,7 +87,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     evaluation.add_argument(
         "--appliance",
         metavar="PRINCIPAL",
-        help="backup appliance principal for the trust check (role ARN or account id)",
+        help=(
+            "backup appliance principal for the trust check: role ARN, or account id or root ARN "
+            "for the account itself (with --trusted-by ACCOUNT: a principal of that account)"
+        ),
     )
 
     aws = parser.add_argument_group("AWS")
@@ -167,10 +178,6 @@ def _check_usage(args: argparse.Namespace) -> None:
         raise UsageError(
             f"--appliance expects a role ARN or an account id (12 digits), got {args.appliance!r}"
         )
-    if args.appliance and args.trusted_by and args.appliance != args.trusted_by:
-        raise UsageError(
-            "--trusted-by already names the appliance; drop --appliance or make them equal"
-        )
     if args.from_file:
         live_only = [
             flag
@@ -197,7 +204,15 @@ def run(args: argparse.Namespace) -> int:
     formats.formatter(fmt)  # fail on an unavailable format before any AWS call
     _check_usage(args)
     selector = RoleSelector.from_args(args.role, args.tag, args.trusted_by, args.all_roles)
-    settings = EvaluationSettings(checks=args.checks, appliance=args.trusted_by or args.appliance)
+    appliance = appliance_principal(args.trusted_by, args.appliance)
+    if args.trusted_by and is_account_id(args.trusted_by) and appliance is None:
+        print(
+            f"note: --trusted-by {args.trusted_by} selects roles that trust any principal of "
+            "that account; the trust policy is not checked (name the appliance's role ARN with "
+            "--appliance to check it)",
+            file=sys.stderr,
+        )
+    settings = EvaluationSettings(checks=args.checks, appliance=appliance)
     progress = Progress()
     try:
         if args.from_file:

@@ -230,6 +230,53 @@ def test_trusted_by_turns_on_the_trust_check(account: MotoServer, run_scan: Scan
     assert reports[role_arn("VeeamCompliant")]["compliant"] is True
 
 
+def test_trusted_by_an_account_selects_and_does_not_check_trust_as_that_account(
+    account: MotoServer, run_scan: ScanRunner
+) -> None:
+    """An account id selects the roles trusting any principal of the account, VeeamCompliant's
+    Impersonation role included; the engine would read the account id as the account root,
+    which that trust does not let in, so the id is not the appliance of the trust check."""
+    result = run_scan("--trusted-by", "111111111111", "--format", "json")
+    assert result.returncode == 1, result.stderr  # VeeamMissingOne and VeeamBoundary still fail
+    reports = result.reports()
+    assert list(reports) == [
+        role_arn(n) for n in ("VeeamBoundary", "VeeamCompliant", "VeeamMissingOne")
+    ]
+    for report in reports.values():
+        assert report["trust"] == {"checked": False, "appliance_can_assume": None, "conditions": []}
+        assert not [f for f in report["findings"] if f["id"].startswith("VBAWS-TRUST")]
+    assert reports[role_arn("VeeamCompliant")]["compliant"] is True
+    assert "the trust policy is not checked" in result.stderr
+    assert "--appliance" in result.stderr
+
+
+def test_trusted_by_an_account_checks_trust_with_the_appliance_of_that_account(
+    account: MotoServer, run_scan: ScanRunner
+) -> None:
+    result = run_scan(
+        "--trusted-by", "111111111111", "--appliance", APPLIANCE, "--format", "json"
+    )  # fmt: skip
+    reports = result.reports()
+    assert list(reports) == [
+        role_arn(n) for n in ("VeeamBoundary", "VeeamCompliant", "VeeamMissingOne")
+    ]
+    for report in reports.values():
+        assert report["trust"]["checked"] is True
+        assert report["trust"]["appliance_can_assume"] is True
+    assert reports[role_arn("VeeamCompliant")]["compliant"] is True
+    assert "not checked" not in result.stderr
+
+
+def test_trusted_by_an_account_refuses_an_appliance_of_another_account(
+    account: MotoServer, run_scan: ScanRunner
+) -> None:
+    result = run_scan("--trusted-by", "222222222222", "--appliance", APPLIANCE, "--format", "json")
+    assert result.returncode == 2
+    assert f"--appliance {APPLIANCE} is not in account 222222222222" in result.stderr
+    assert result.stdout == ""
+    assert result.calls == []
+
+
 def test_appliance_that_cannot_assume_makes_the_role_non_compliant(
     account: MotoServer, run_scan: ScanRunner
 ) -> None:

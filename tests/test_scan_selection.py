@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 
-from harness.aws.selection import RoleSelector, trust_names_principal
+from harness.aws.selection import RoleSelector, appliance_principal, trust_names_principal
 from harness.errors import UsageError
 
 APPLIANCE = "arn:aws:iam::111111111111:role/Impersonation"
@@ -74,3 +74,47 @@ def test_filters_combine() -> None:
     other = dict(role, RoleName="B", Arn="arn:aws:iam::1:role/x/B")
     assert selector.matches(other)
     assert not selector.matches(dict(role, RoleName="C", Arn="arn:aws:iam::1:role/C"))
+
+
+ROOT = "arn:aws:iam::111111111111:root"
+
+
+@pytest.mark.parametrize(
+    ("trusted_by", "appliance", "expected"),
+    [
+        (None, None, None),
+        (None, APPLIANCE, APPLIANCE),
+        (APPLIANCE, None, APPLIANCE),  # the role ARN names the appliance itself
+        (APPLIANCE, APPLIANCE, APPLIANCE),
+        (ROOT, None, ROOT),  # the account root: what the engine accepts, what the selector keeps
+        ("111111111111", None, None),  # any principal of the account: a selection only
+        ("111111111111", APPLIANCE, APPLIANCE),
+        ("111111111111", ROOT, ROOT),
+        ("111111111111", "111111111111", "111111111111"),
+    ],
+)
+def test_appliance_principal(
+    trusted_by: str | None, appliance: str | None, expected: str | None
+) -> None:
+    assert appliance_principal(trusted_by, appliance) == expected
+
+
+@pytest.mark.parametrize(
+    ("trusted_by", "appliance", "message"),
+    [
+        (APPLIANCE, "arn:aws:iam::111111111111:role/Other", "--trusted-by already names"),
+        ("222222222222", APPLIANCE, "is not in account 222222222222"),
+        ("222222222222", "111111111111", "is not in account 222222222222"),
+    ],
+)
+def test_appliance_principal_conflicts(trusted_by: str, appliance: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        appliance_principal(trusted_by, appliance)
+
+
+@pytest.mark.parametrize(
+    "value", ["arn:aws:s3:::bucket/key", "arn:aws:iam::1:role/x", "arn:x:y:z:w:v"]
+)
+def test_trusted_by_must_be_a_principal_the_engine_accepts(value: str) -> None:
+    with pytest.raises(UsageError, match="--trusted-by"):
+        RoleSelector.from_args(None, None, value, False)

@@ -4,6 +4,9 @@ Filters combine with AND: ``--role`` values are alternatives (any of them), ever
 match, and ``--trusted-by`` keeps roles whose trust policy names the appliance's role or account.
 ``--all-roles`` alone selects every role. With no filter at all the scan refuses to run (it would
 otherwise silently scan nothing or everything).
+
+Selection and the trust check are separate: ``--trusted-by`` only chooses roles, and the appliance
+principal whose trust the engine checks comes from :func:`appliance_principal`.
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ from typing import Any
 from harness.errors import UsageError
 
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
+# The principals the engine's trust check accepts besides an account id (vbaws.iam.trust):
+# anything else would only come back as a VBAWS-APPLIANCE-PRINCIPAL error on every role.
+_PRINCIPAL_ARN_RE = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:.+$")
 
 SELECTION_HELP = (
     "choose which roles to scan: --role NAME|ARN (repeatable), --tag KEY=VALUE (repeatable), "
-    "--trusted-by PRINCIPAL (roles the backup appliance's role or account may assume), "
-    "or --all-roles (every role in the account)"
+    "--trusted-by PRINCIPAL (roles whose trust policy names the backup appliance's role, or "
+    "any principal of an account), or --all-roles (every role in the account)"
 )
 
 
@@ -54,7 +60,8 @@ class RoleSelector:
             parsed_tags.append((key, value))
         if trusted_by is not None and not is_principal(trusted_by):
             raise UsageError(
-                f"--trusted-by expects an account id (12 digits) or an IAM ARN, got {trusted_by!r}"
+                "--trusted-by expects an account id (12 digits) or an IAM role or account root "
+                f"ARN, got {trusted_by!r}"
             )
         selector = cls(tuple(roles or ()), tuple(parsed_tags), trusted_by, all_roles)
         if selector.is_empty:
@@ -109,10 +116,40 @@ def account_of_arn(arn: str) -> str:
     return parts[4] if len(parts) > 5 else ""
 
 
+def is_account_id(value: str) -> bool:
+    return bool(_ACCOUNT_RE.match(value))
+
+
 def is_principal(value: str) -> bool:
-    return bool(_ACCOUNT_RE.match(value)) or (
-        value.startswith("arn:") and len(value.split(":")) > 5
-    )
+    """An account id or an IAM/STS principal ARN (a role, a user, an account root...)."""
+    return is_account_id(value) or bool(_PRINCIPAL_ARN_RE.match(value))
+
+
+def appliance_principal(trusted_by: str | None, appliance: str | None) -> str | None:
+    """The appliance principal of the trust check, from ``--trusted-by`` and ``--appliance``.
+
+    An ARN given to ``--trusted-by`` names the appliance itself: the roles it selects (trust
+    naming that ARN, its account id or its account root) are ones the engine's trust check also
+    accepts, so it is the appliance. An account id selects the roles that trust *any* principal
+    of the account, while the engine reads an account id as the account itself (its root), which
+    a trust naming one role of the account does not let in: so the account id is only a
+    selection, and the trust is checked only when ``--appliance`` names the appliance, which must
+    then be in that account. UsageError when the two disagree.
+    """
+    if trusted_by is None or appliance == trusted_by:
+        return appliance
+    if not is_account_id(trusted_by):
+        if appliance is not None:
+            raise UsageError(
+                "--trusted-by already names the appliance; drop --appliance or make them equal"
+            )
+        return trusted_by
+    if appliance is not None and account_of_arn(appliance) != trusted_by:
+        raise UsageError(
+            f"--appliance {appliance} is not in account {trusted_by}, whose roles --trusted-by "
+            "selects; the appliance could assume none of them"
+        )
+    return appliance
 
 
 def parse_document(document: Any) -> Any:
