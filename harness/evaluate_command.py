@@ -1,14 +1,24 @@
-"""``evaluate``: evaluate role snapshots from a file (or standard input) through OPA."""
+"""``evaluate``: evaluate role snapshots from a file (or standard input) through OPA.
+
+Snapshots and batches are sent to OPA as they are. GetAccountAuthorizationDetails input (raw
+``aws iam get-account-authorization-details`` output, or a file ``scan --save-snapshot`` wrote)
+is read by the same code as ``scan --from-file``, so the two commands agree on every role of a
+file: roles and accounts its ``VbawsScan`` extension lists as unreadable, and roles whose
+managed policy documents are missing from it, are reported as not evaluated (exit code 3).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from harness import formats, inputs
+from harness import formats, inputs, scan_evaluation
+from harness.aws.selection import RoleSelector
 from harness.errors import ExternalError, UsageError
 from harness.opa import DEFAULT_TIMEOUT, OpaClient, opa_session
 
@@ -19,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="evaluate role snapshots from a file",
         description=(
             'Evaluate IAM role snapshots (one snapshot, the batch form {"roles": [...]}, or '
-            "get-account-authorization-details output) against the Veeam requirement sets."
+            "get-account-authorization-details output) against the Veeam requirement sets. "
+            "A file written by scan --save-snapshot gets the verdicts of scan --from-file."
         ),
     )
     parser.add_argument(
@@ -84,6 +95,28 @@ def _comma_list(text: str) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+def opa_session_from(args: argparse.Namespace) -> Callable[[], AbstractContextManager[OpaClient]]:
+    """Opens the OPA the ``add_opa_arguments`` options name, when called."""
+    return lambda: opa_session(
+        args.opa_url, args.opa_token, bundle=args.bundle, timeout=args.opa_timeout
+    )
+
+
+def check_requested_ids(
+    checks: list[str] | None, document: inputs.EvaluationInput | None
+) -> Callable[[OpaClient], None]:
+    """Fails on a requirement set id, from ``--checks`` or the input file, that OPA's bundle
+    does not define: bad usage or bad input (exit 2), before anything is evaluated."""
+
+    def check(client: OpaClient) -> None:
+        known = client.requirement_sets().keys()
+        inputs.check_ids_known(checks or [], known)
+        if document is not None:
+            document.check_known(known)
+
+    return check
+
+
 def output_settings(args: argparse.Namespace) -> tuple[str, bool]:
     """(format, colour) from the options and where the output goes (NO_COLOR respected)."""
     on_terminal = args.output is None and sys.stdout.isatty()
@@ -104,7 +137,9 @@ def write_output(text: str, output: str | None) -> None:
 
 
 def evaluate(client: OpaClient, document: inputs.EvaluationInput) -> list[dict[str, Any]]:
-    """Reports for every role of ``document``, in input order.
+    """Reports for every role of ``document``, in input order, as the engine's entry point
+    gives them (GetAccountAuthorizationDetails input included: the ``evaluate`` command itself
+    reads that shape as ``scan --from-file`` does, see ``_run_saved``).
 
     On an OPA failure part-way, the roles not evaluated get not-evaluated reports carrying the
     reason, and the failure is returned beside the reports so the caller can still print them.
@@ -156,13 +191,12 @@ def run(args: argparse.Namespace) -> int:
     for warning in document.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     document.apply_defaults(checks=args.checks, appliance=args.appliance)
+    check = check_requested_ids(args.checks, document)
+    if document.shape == "authorization_details":
+        return _run_saved(args, document, check, fmt, color)
     try:
-        with opa_session(
-            args.opa_url, args.opa_token, bundle=args.bundle, timeout=args.opa_timeout
-        ) as client:
-            known = client.requirement_sets().keys()
-            inputs.check_ids_known(args.checks or [], known)
-            document.check_known(known)
+        with opa_session_from(args)() as client:
+            check(client)
             reports, failure = evaluate_partially(client, document)
     except ExternalError as exc:
         # OPA could not be started or reached at all: nothing was evaluated.
@@ -171,3 +205,20 @@ def run(args: argparse.Namespace) -> int:
     if failure is not None:
         raise failure
     return formats.compliance_exit_code(reports)
+
+
+def _run_saved(
+    args: argparse.Namespace,
+    document: inputs.EvaluationInput,
+    check: Callable[[OpaClient], None],
+    fmt: str,
+    color: bool,
+) -> int:
+    """GetAccountAuthorizationDetails input: what ``scan --from-file FILE --all-roles`` does."""
+    collected, settings = scan_evaluation.load_saved(document, RoleSelector(all_roles=True))
+    items = scan_evaluation.scan_items(collected, settings)
+    failure = scan_evaluation.evaluate_items(items, opa_session_from(args), check)
+    reports = [scan_evaluation.item_report(item) for item in items]
+    write_output(formats.render(reports, fmt, color=color), args.output)
+    scan_evaluation.print_failures(items, failure)
+    return scan_evaluation.exit_code(items, failure)

@@ -1,8 +1,9 @@
 """``scan``: collect IAM roles from AWS (or a saved file), evaluate them through OPA, report.
 
-Collect -> build snapshots -> evaluate in batches -> render. Roles that could not be read, and
-roles OPA could not evaluate, are reported as not evaluated with the reason; the exit code is
-then 3, after everything else has been reported (contract section 4).
+Collect -> build snapshots -> evaluate in batches -> render; everything after collecting is
+:mod:`harness.scan_evaluation`, which ``evaluate --input`` shares for saved files. Roles that
+could not be read, and roles OPA could not evaluate, are reported as not evaluated with the
+reason; the exit code is then 3, after everything else has been reported (contract section 4).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness import formats, inputs
+from harness import formats
 from harness.aws.accounts import CollectedScan, CollectOptions, collect
 from harness.aws.clients import AwsOptions, CallRecorder
 from harness.aws.selection import (
@@ -23,26 +24,26 @@ from harness.aws.selection import (
     is_account_id,
     is_principal,
 )
-from harness.aws.snapshot import (
-    EvaluationSettings,
-    ScanItem,
-    build_items,
-    load_saved_document,
-    saved_document,
-)
-from harness.errors import ExternalError, UsageError
+from harness.aws.snapshot import EvaluationSettings, saved_document
+from harness.errors import UsageError
 from harness.evaluate_command import (
     add_opa_arguments,
     add_output_arguments,
+    check_requested_ids,
+    opa_session_from,
     output_settings,
     write_output,
 )
-from harness.opa import OpaClient, opa_session
 from harness.progress import Progress
-
-# Roles per OPA request (contract batch form).
-BATCH_SIZE = 200
-EXIT_NOT_EVALUATED = ExternalError.exit_code
+from harness.scan_evaluation import (
+    evaluate_items,
+    exit_code,
+    item_report,
+    load_saved,
+    print_failures,
+    read_saved,
+    scan_items,
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -212,13 +213,17 @@ def run(args: argparse.Namespace) -> int:
             "--appliance to check it)",
             file=sys.stderr,
         )
-    settings = EvaluationSettings(checks=args.checks, appliance=appliance)
+    document = read_saved(args.from_file) if args.from_file else None
     progress = Progress()
     try:
-        if args.from_file:
-            collected = _load_file(args.from_file, selector)
+        if document is not None:
+            # The file's own checks / appliance apply unless the command line names others,
+            # exactly as for ``evaluate --input`` on the same file.
+            document.apply_defaults(checks=args.checks, appliance=appliance)
+            collected, settings = load_saved(document, selector)
         else:
             collected = _collect_live(args, selector, progress)
+            settings = EvaluationSettings(checks=args.checks, appliance=appliance)
     finally:
         progress.close()
     for note in collected.notes:
@@ -228,26 +233,13 @@ def run(args: argparse.Namespace) -> int:
     items = scan_items(collected, settings)
     if not items:
         print("note: no role matched the selection", file=sys.stderr)
-    failure = evaluate_items(items, args, progress)
+    failure = evaluate_items(
+        items, opa_session_from(args), check_requested_ids(args.checks, document), progress
+    )
     reports = [item_report(item) for item in items]
     write_output(formats.render(reports, fmt, color=color), args.output)
-    _print_failures(items, failure)
-    if failure is not None or any(i.error is not None for i in items):
-        return EXIT_NOT_EVALUATED
-    return formats.compliance_exit_code(reports)
-
-
-def _load_file(path: str, selector: RoleSelector) -> CollectedScan:
-    name, data = inputs.read_json(path)
-    loaded = load_saved_document(name, data, selector)
-    collections = {c.account_id: c for c in loaded.collections}
-    return CollectedScan(
-        account_ids=list(collections)
-        + [a for a in loaded.account_failures if a not in collections],
-        collections=collections,
-        scps=loaded.scps,
-        account_failures=loaded.account_failures,
-    )
+    print_failures(items, failure)
+    return exit_code(items, failure)
 
 
 def _collect_live(
@@ -268,96 +260,6 @@ def _collect_live(
         max_workers=args.max_workers,
     )
     return collect(options, CallRecorder.from_environment(), progress.update)
-
-
-# Not-evaluated roles named one per line on standard error, at most (the report has them all).
-_MAX_ERROR_LINES = 20
-
-
-def _print_failures(items: list[ScanItem], failure: ExternalError | None) -> None:
-    if failure is not None:
-        print(f"error: {failure}", file=sys.stderr)
-        return  # every remaining role failed for this one reason
-    failed = [item for item in items if item.error is not None]
-    for item in failed[:_MAX_ERROR_LINES]:
-        print(f"error: {item.role_arn}: not evaluated: {item.error}", file=sys.stderr)
-    if len(failed) > _MAX_ERROR_LINES:
-        print(
-            f"error: ... and {len(failed) - _MAX_ERROR_LINES} more roles not evaluated "
-            "(see the report)",
-            file=sys.stderr,
-        )
-
-
-def scan_items(collected: CollectedScan, settings: EvaluationSettings) -> list[ScanItem]:
-    """Items in account order; an account that failed as a whole gets one record."""
-    items: list[ScanItem] = []
-    for account_id in collected.account_ids:
-        if account_id in collected.account_failures:
-            # No role is known there; the record stands for all of them.
-            items.append(
-                ScanItem(
-                    f"arn:aws:iam::{account_id}:role/*",
-                    error=collected.account_failures[account_id],
-                )
-            )
-            continue
-        collection = collected.collections.get(account_id)
-        if collection is not None:
-            items.extend(build_items(collection, settings, collected.scps.get(account_id)))
-    return items
-
-
-def evaluate_items(
-    items: list[ScanItem], args: argparse.Namespace, progress: Progress
-) -> ExternalError | None:
-    """Fill ``item.report`` through OPA; an OPA failure marks the rest as not evaluated."""
-    pending = [item for item in items if item.snapshot is not None]
-    if not pending:
-        return None
-    done = 0
-    try:
-        with opa_session(
-            args.opa_url, args.opa_token, bundle=args.bundle, timeout=args.opa_timeout
-        ) as client:
-            if args.checks:
-                inputs.check_ids_known(args.checks, client.requirement_sets().keys())
-            batches = [pending[i : i + BATCH_SIZE] for i in range(0, len(pending), BATCH_SIZE)]
-            snapshots = ({"roles": [item.snapshot for item in batch]} for batch in batches)
-            for batch, reports in zip(batches, client.report_lists(snapshots), strict=False):
-                _fill_reports(client, batch, reports)
-                done += len(batch)
-                progress.update("evaluating", done, len(pending))
-    except ExternalError as exc:
-        for item in pending[done:]:
-            item.error = f"not evaluated by OPA: {exc}"
-            item.snapshot = None
-        return exc
-    finally:
-        progress.close()
-    return None
-
-
-def _fill_reports(client: OpaClient, batch: list[ScanItem], reports: list[dict[str, Any]]) -> None:
-    if len(reports) != len(batch):
-        raise ExternalError(
-            f"OPA at {client.url} returned {len(reports)} reports for {len(batch)} roles"
-        )
-    for item, report in zip(batch, reports, strict=True):
-        merged = {**report, **item.extra}
-        if item.findings:
-            merged["findings"] = list(report.get("findings") or []) + item.findings
-        item.report = merged
-
-
-def item_report(item: ScanItem) -> dict[str, Any]:
-    if item.error is not None:
-        record = formats.not_evaluated(item.role_arn, item.error)
-        if "scps_note" in item.extra:
-            record["scps_note"] = item.extra["scps_note"]
-        return record
-    assert item.report is not None, "every item is evaluated or has an error"
-    return item.report
 
 
 def _save(collected: CollectedScan, path: str) -> None:

@@ -20,6 +20,8 @@ from moto_server import (
     trust_document,
 )
 
+from harness.opa import OpaClient
+
 READ_ONLY_ACCESS = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 
 
@@ -366,13 +368,16 @@ def test_save_snapshot_and_evaluate_it_offline(
     assert offline.returncode == live.returncode
     assert offline.json() == live.json()
 
-    # The engine reads the same file as raw GetAccountAuthorizationDetails input on its own
-    # (``evaluate``): the Python snapshot builder and the Rego normaliser agree.
+    # ``evaluate`` reads the file as ``scan --from-file`` does.
     evaluated = run_harness(
         "evaluate", "--input", str(saved), "--format", "json", "--opa-url", opa_url
     )
     assert evaluated.returncode == live.returncode, evaluated.stderr
     assert json.loads(evaluated.stdout) == live.json()
+    # The engine's own entry point reads the same file as raw GetAccountAuthorizationDetails
+    # input: the Python snapshot builder and the Rego normaliser agree.
+    with OpaClient(opa_url) as client:
+        assert client.report_list(document) == live.json()["reports"]
 
     only = run_scan(
         "--from-file", str(saved), "--tag", "env=prod", "--format", "json", endpoint=False

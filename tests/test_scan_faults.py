@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -102,12 +103,15 @@ def assert_no_secrets(result: ScanResult, credentials: dict[str, str]) -> None:
 
 def test_enforcement_is_real(guarded: dict[str, dict[str, str]], run_scan: ScanRunner) -> None:
     """The dummy credentials are refused once moto enforces IAM (else the other tests prove
-    nothing); the refusal is an external failure, exit 3, and the key is not printed."""
+    nothing); the refusal is an external failure, exit 3, reported, and the key is not printed."""
     fake = {"AccessKeyId": "AKIAIOSFODNN7FAKEKEY", "SecretAccessKey": "not-a-real-secret-value"}
     result = run_scan("--all-roles", "--format", "json", credentials=fake)
     assert result.returncode == 3
     assert "sts:GetCallerIdentity" in result.stderr
     assert "InvalidClientTokenId" in result.stderr
+    (record,) = result.json()["reports"]
+    assert record["role_arn"] == "arn:aws:iam::*:role/*" and record["evaluated"] is False
+    assert "InvalidClientTokenId" in record["error"]
     assert_no_secrets(result, fake)
 
 
@@ -266,14 +270,30 @@ def test_unreachable_opa_reports_every_role_not_evaluated(
     assert "error:" in result.stderr
 
 
-def test_unreachable_endpoint(run_scan: ScanRunner) -> None:
+def test_unreachable_endpoint(run_scan: ScanRunner, tmp_path: Path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    result = run_scan("--all-roles", "--max-attempts", "1", endpoint=dead)
+    result = run_scan("--all-roles", "--max-attempts", "1", "--format", "json", endpoint=dead)
     assert result.returncode == 3
     assert "sts:GetCallerIdentity" in result.stderr
     assert "unreachable" in result.stderr
+    # The report is still written (contract section 4): not even the account is known, so one
+    # record stands for every role of it.
+    (record,) = result.json()["reports"]
+    assert record["role_arn"] == "arn:aws:iam::*:role/*"
+    assert record["evaluated"] is False and record["compliant"] is False
+    assert record["error"].startswith("cannot identify the AWS caller (sts:GetCallerIdentity)")
+    assert "unreachable" in record["error"]
+    assert result.json()["summary"]["not_evaluated"] == 1
+    # The same with --output: the file is written, nothing goes to standard output.
+    out = tmp_path / "report.json"
+    to_file = run_scan(
+        "--all-roles", "--max-attempts", "1", "--format", "json", "--output", str(out),
+        endpoint=dead,
+    )  # fmt: skip
+    assert (to_file.returncode, to_file.stdout) == (3, "")
+    assert json.loads(out.read_text(encoding="utf-8")) == result.json()
 
 
 def test_opa_timing_out_reports_every_role_not_evaluated(

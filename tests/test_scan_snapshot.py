@@ -152,6 +152,29 @@ def test_policy_without_default_version_is_not_guessed() -> None:
     )
 
 
+@pytest.mark.parametrize("same", [True, False])
+def test_policy_listed_twice_is_used_only_when_both_say_the_same(same: bool) -> None:
+    # Pages of get-account-authorization-details merged by hand can list a policy twice.
+    other = ALLOW if same else {"Version": "2012-10-17", "Statement": []}
+    data = {
+        "RoleDetailList": [detail("R")],
+        "Policies": [
+            policy("arn:aws:iam::aws:policy/M", [("v2", True, ALLOW)]),
+            policy("arn:aws:iam::aws:policy/M", [("v2", True, other)]),
+        ],
+    }
+    loaded = load_saved_document("f.json", data, RoleSelector(all_roles=True))
+    (item,) = build_items(loaded.collections[0], EvaluationSettings(), None)
+    if same:
+        assert item.error is None and item.snapshot is not None
+    else:
+        assert item.snapshot is None
+        assert item.error == (
+            "role R: managed policy arn:aws:iam::aws:policy/M is given more than one default "
+            "version, with different documents"
+        )
+
+
 def test_saved_document_round_trip() -> None:
     collection = AccountCollection("123456789012", "bulk", policies=POLICIES)
     collection.roles = [detail("Good"), detail("Bad")]

@@ -34,6 +34,10 @@ from harness.aws.selection import RoleSelector
 from harness.errors import ExternalError, UsageError
 
 SESSION_NAME = "vbaws-policy-scan"
+# Stands for the account(s) when not even which accounts to scan could be found out (AWS
+# unreachable, the credentials refused, the organization's accounts not listed): the report's
+# record for them is then ``arn:aws:iam::*:role/*``.
+UNKNOWN_ACCOUNT = "*"
 
 Progress = Callable[[str, int, int], None]
 
@@ -60,9 +64,25 @@ class CollectedScan:
     account_failures: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    @classmethod
+    def failed(cls, reason: str) -> CollectedScan:
+        """Nothing collected, not even which accounts there are (see UNKNOWN_ACCOUNT)."""
+        return cls(account_ids=[UNKNOWN_ACCOUNT], account_failures={UNKNOWN_ACCOUNT: reason})
+
 
 def collect(
     options: CollectOptions, recorder: CallRecorder, progress: Progress | None = None
+) -> CollectedScan:
+    """Everything the options select; AWS failures are recorded in the result, never raised
+    (contract section 4: the report is still written, with what could not be read in it)."""
+    try:
+        return _collect(options, recorder, progress)
+    except ExternalError as exc:
+        return CollectedScan.failed(str(exc))
+
+
+def _collect(
+    options: CollectOptions, recorder: CallRecorder, progress: Progress | None
 ) -> CollectedScan:
     if options.organization and not options.assume_role_name:
         raise UsageError(

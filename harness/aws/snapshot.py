@@ -132,9 +132,17 @@ def role_snapshot(role: dict[str, Any], policies: dict[str, dict[str, Any]]) -> 
 def default_document(arn: str, policies: dict[str, dict[str, Any]]) -> Any:
     policy = policies.get(arn)
     if policy is None:
-        raise _MissingPolicy(f"managed policy {arn} was not collected")
+        raise _MissingPolicy(
+            f"managed policy {arn} was not collected: its document is not in the Policies list"
+        )
     versions = policy.get("PolicyVersionList") or []
     default = [v for v in versions if v.get("IsDefaultVersion")]
+    # Which of two different default documents is the real one cannot be told (a file merged
+    # from several calls, say): not guessed, as the engine does not guess for its own input.
+    if any(v.get("Document") != default[0].get("Document") for v in default[1:]):
+        raise _MissingPolicy(
+            f"managed policy {arn} is given more than one default version, with different documents"
+        )
     # A single version without the flag is the default by construction (GetPolicyVersion).
     chosen = default[0] if default else (versions[0] if len(versions) == 1 else None)
     if chosen is None or chosen.get("Document") is None:
@@ -188,7 +196,9 @@ def saved_document(
     }
     known_levels = [s.levels for s in scps.values() if s.levels is not None]
     if len(scps) == 1 and known_levels:
-        # Plain evaluators (``evaluate --input``, the OPA entry point) read top-level ``scps``.
+        # The OPA entry points read GetAccountAuthorizationDetails input without the extension;
+        # top-level ``scps`` gives them the one account's SCPs. (The harness's own readers,
+        # ``evaluate --input`` and ``scan --from-file``, use the extension: load_saved_document.)
         document["scps"] = known_levels[0]
     return document
 
@@ -198,24 +208,46 @@ class LoadedSnapshot:
     collections: list[AccountCollection]
     scps: dict[str, AccountScps]
     account_failures: dict[str, str]
+    # The file's top-level ``checks`` / ``appliance``, for every role (contract section 2).
+    settings: EvaluationSettings = field(default_factory=EvaluationSettings)
 
 
-def load_saved_document(name: str, data: Any, selector: RoleSelector) -> LoadedSnapshot:
-    """A saved (or ``aws iam get-account-authorization-details``) document, roles selected.
-
-    Roles are grouped by the account in their ARN, in file order.
-    """
+def check_saved_shape(name: str, data: Any) -> None:
+    """InputError unless ``data`` looks like GetAccountAuthorizationDetails output."""
     if not isinstance(data, dict) or not isinstance(data.get("RoleDetailList"), list):
         raise InputError(
             f"{name}: expected get-account-authorization-details output "
             '({"RoleDetailList": [...], "Policies": [...]})'
         )
+
+
+def load_saved_document(name: str, data: Any, selector: RoleSelector) -> LoadedSnapshot:
+    """A saved (or ``aws iam get-account-authorization-details``) document, roles selected.
+
+    The one reader of this format in the harness: ``scan --from-file`` and ``evaluate --input``
+    both come here, so a file gets the same verdicts from either. Roles are grouped by the
+    account in their ARN, in file order; the ``VbawsScan`` extension adds the roles and
+    accounts that could not be read (reported as not evaluated) and each account's SCPs.
+    """
+    check_saved_shape(name, data)
     policies: dict[str, dict[str, Any]] = {}
     for index, policy in enumerate(data.get("Policies") or []):
         if not isinstance(policy, dict) or not isinstance(policy.get("Arn"), str):
             raise InputError(f"{name}: Policies[{index}]: expected an object with an Arn")
-        policies[policy["Arn"]] = policy
-    extension = data.get(EXTENSION_KEY) if isinstance(data.get(EXTENSION_KEY), dict) else {}
+        known = policies.get(policy["Arn"])
+        # An ARN listed twice keeps every version, so default_document sees conflicting defaults.
+        policies[policy["Arn"]] = (
+            policy
+            if known is None
+            else dict(
+                known,
+                PolicyVersionList=[
+                    *(known.get("PolicyVersionList") or []),
+                    *(policy.get("PolicyVersionList") or []),
+                ],
+            )
+        )
+    extension = _extension(name, data)
     collections: dict[str, AccountCollection] = {}
 
     def account(account_id: str) -> AccountCollection:
@@ -232,7 +264,7 @@ def load_saved_document(name: str, data: Any, selector: RoleSelector) -> LoadedS
             raise InputError(f"{name}: RoleDetailList[{index}]: RoleName is missing")
         if selector.matches(role):
             account(account_of_arn(role["Arn"])).roles.append(role)
-    for entry in extension.get("not_evaluated") or []:
+    for entry in extension["not_evaluated"]:
         arn = str(entry.get("role_arn", ""))
         role = {"Arn": arn, "RoleName": arn.rsplit("/", 1)[-1]}
         if selector.matches_name(role):
@@ -240,9 +272,7 @@ def load_saved_document(name: str, data: Any, selector: RoleSelector) -> LoadedS
     _missing_from_file(name, selector, collections, account)
     scps: dict[str, AccountScps] = {}
     failures: dict[str, str] = {}
-    for account_id, info in (extension.get("accounts") or {}).items():
-        if not isinstance(info, dict):
-            continue
+    for account_id, info in extension["accounts"].items():
         if "scps" in info or "scps_note" in info:
             scps[account_id] = AccountScps(
                 info.get("scps"), info.get("scps_note"), bool(info.get("scps_unreadable"))
@@ -252,7 +282,37 @@ def load_saved_document(name: str, data: Any, selector: RoleSelector) -> LoadedS
     if not scps and isinstance(data.get("scps"), list):
         for account_id in collections:
             scps[account_id] = AccountScps(data["scps"])
-    return LoadedSnapshot(list(collections.values()), scps, failures)
+    return LoadedSnapshot(list(collections.values()), scps, failures, _file_settings(data))
+
+
+def _extension(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The ``VbawsScan`` key with its lists checked: what it holds decides verdicts, so a part
+    of it that cannot be read is an error, never skipped."""
+    extension = data.get(EXTENSION_KEY)
+    if extension is None:
+        return {"accounts": {}, "not_evaluated": []}
+    where = f"{name}: {EXTENSION_KEY}"
+    if not isinstance(extension, dict):
+        raise InputError(f"{where}: expected an object")
+    accounts = extension.get("accounts") or {}
+    if not isinstance(accounts, dict) or not all(isinstance(v, dict) for v in accounts.values()):
+        raise InputError(f"{where}.accounts: expected an object of account id -> object")
+    not_evaluated = extension.get("not_evaluated") or []
+    if not isinstance(not_evaluated, list):
+        raise InputError(f"{where}.not_evaluated: expected a list")
+    for index, entry in enumerate(not_evaluated):
+        if not isinstance(entry, dict) or not isinstance(entry.get("role_arn"), str):
+            raise InputError(f"{where}.not_evaluated[{index}]: expected an object with a role_arn")
+    return {"accounts": accounts, "not_evaluated": not_evaluated}
+
+
+def _file_settings(data: dict[str, Any]) -> EvaluationSettings:
+    checks = data.get("checks")
+    appliance = data.get("appliance")
+    return EvaluationSettings(
+        checks=list(checks) if isinstance(checks, list) else None,
+        appliance=appliance.get("principal") if isinstance(appliance, dict) else None,
+    )
 
 
 def _missing_from_file(

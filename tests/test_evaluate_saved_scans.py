@@ -1,0 +1,265 @@
+"""``evaluate --input`` on GetAccountAuthorizationDetails input gives the verdicts of
+``scan --from-file`` on the same file, through a real OPA.
+
+Files written by ``scan --save-snapshot`` carry a ``VbawsScan`` extension: the roles and the
+accounts that could not be read, and each account's SCPs. A role that could not be fully read,
+whether the extension says so or its managed policy's document is not in the file, is reported
+as not evaluated with the reason, exit code 3 (contract section 4), never as compliant.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import socket
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIXTURES, REGO, RunHarness
+
+GAAD = json.loads((FIXTURES / "evaluate" / "authorization-details.json").read_text())
+EC2_BACKUP: list[str] = json.loads((REGO / "vbaws" / "requirements" / "data.json").read_text())[
+    "ec2_backup"
+]["actions"]
+EC2_FULL_ACCESS = "arn:aws:iam::aws:policy/AmazonEC2FullAccess"
+APPLIANCE = "arn:aws:iam::111111111111:role/VeeamBackupAppliance"
+DENY_ALL = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}],
+}
+
+
+def arn(name: str, account: str = "123456789012") -> str:
+    return f"arn:aws:iam::{account}:role/{name}"
+
+
+def role(name: str, account: str = "123456789012") -> dict[str, Any]:
+    """The fixture's role of that name (GaadEc2FullAccess or GaadVeeamInline), in ``account``."""
+    (found,) = [r for r in GAAD["RoleDetailList"] if r["RoleName"] == name]
+    return dict(copy.deepcopy(found), Arn=arn(name, account))
+
+
+def write(tmp_path: Path, document: dict[str, Any]) -> Path:
+    path = tmp_path / "saved.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def both(
+    run_harness: RunHarness, opa_url: str, path: Path, *args: str
+) -> list[subprocess.CompletedProcess[str]]:
+    """``evaluate --input PATH`` and ``scan --from-file PATH --all-roles``, same options."""
+    common = ["--format", "json", "--opa-url", opa_url, *args]
+    results = [
+        run_harness("evaluate", "--input", str(path), *common),
+        run_harness("scan", "--from-file", str(path), "--all-roles", *common),
+    ]
+    for result in results:
+        assert "Traceback" not in result.stderr, result.stderr
+    return results
+
+
+def agree(run_harness: RunHarness, opa_url: str, path: Path, *args: str) -> tuple[int, Any]:
+    """Both commands give the same exit code, output and messages; (code, parsed output)."""
+    evaluated, scanned = both(run_harness, opa_url, path, *args)
+    assert (evaluated.returncode, evaluated.stdout, evaluated.stderr) == (
+        scanned.returncode,
+        scanned.stdout,
+        scanned.stderr,
+    )
+    return evaluated.returncode, json.loads(evaluated.stdout)
+
+
+def test_role_the_scan_could_not_read_is_not_evaluated(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path
+) -> None:
+    reason = "role Unreadable: iam:GetRolePolicy p: AccessDenied: denied"
+    path = write(
+        tmp_path,
+        {
+            "RoleDetailList": [role("GaadVeeamInline")],
+            "Policies": [],
+            "VbawsScan": {
+                "accounts": {"123456789012": {"method": "per-role"}},
+                "not_evaluated": [{"role_arn": arn("Unreadable"), "error": reason}],
+            },
+        },
+    )
+    code, output = agree(run_harness, opa_url, path)
+    assert code == 3
+    inline, unreadable = output["reports"]
+    assert inline["role_arn"] == arn("GaadVeeamInline") and inline["compliant"] is True
+    assert unreadable == {
+        "role_arn": arn("Unreadable"),
+        "evaluated": False,
+        "compliant": False,
+        "error": reason,
+    }
+    assert output["summary"] == {"roles": 2, "compliant": 1, "not_compliant": 0, "not_evaluated": 1}
+
+
+def test_per_account_scps_and_an_account_that_could_not_be_read(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path
+) -> None:
+    levels = [{"target": "r-abcd", "policies": [{"name": "DenyAll", "document": DENY_ALL}]}]
+    scps = {"scps": levels, "scps_note": None, "scps_unreadable": False}
+    failure = "account 333333333333: sts:AssumeRole: AccessDenied"
+    path = write(
+        tmp_path,
+        {
+            "RoleDetailList": [
+                role("GaadVeeamInline", "123456789012"),
+                role("GaadVeeamInline", "222222222222"),
+            ],
+            "Policies": [],
+            "VbawsScan": {
+                "accounts": {
+                    "123456789012": {"method": "bulk", **scps},
+                    "222222222222": {"method": "bulk", **scps},
+                    "333333333333": {"error": failure},
+                },
+                "not_evaluated": [],
+            },
+        },
+    )
+    code, output = agree(run_harness, opa_url, path)
+    assert code == 3
+    first, second, account = output["reports"]
+    for report, account_id in ((first, "123456789012"), (second, "222222222222")):
+        assert report["role_arn"] == arn("GaadVeeamInline", account_id)
+        assert report["compliant"] is False
+        assert report["layers"]["scps"] is True
+        assert report["checks"]["ec2_backup"]["denied"] == sorted(EC2_BACKUP)
+        assert "VBAWS-SCPS-NOT-EVALUATED" not in {f["id"] for f in report["findings"]}
+    assert account == {
+        "role_arn": "arn:aws:iam::333333333333:role/*",
+        "evaluated": False,
+        "compliant": False,
+        "error": failure,
+    }
+
+
+def test_managed_policy_missing_from_the_file_is_not_evaluated(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path
+) -> None:
+    # Raw get-account-authorization-details output read with --filter Role: the roles name
+    # their managed policies, whose documents are not in the file. The role is not known to
+    # lack the 61 actions; it could not be read.
+    path = write(tmp_path, dict(GAAD, Policies=[]))
+    code, output = agree(run_harness, opa_url, path)
+    assert code == 3
+    ec2_full, inline = output["reports"]
+    assert ec2_full == {
+        "role_arn": arn("GaadEc2FullAccess"),
+        "evaluated": False,
+        "compliant": False,
+        "error": (
+            f"role GaadEc2FullAccess: managed policy {EC2_FULL_ACCESS} was not collected: "
+            "its document is not in the Policies list"
+        ),
+    }
+    assert inline["compliant"] is True
+    assert output["summary"]["not_evaluated"] == 1
+
+
+def test_two_different_default_documents_are_not_guessed(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path
+) -> None:
+    allow_all = {
+        "Arn": EC2_FULL_ACCESS,
+        "PolicyVersionList": [
+            {
+                "VersionId": "v9",
+                "IsDefaultVersion": True,
+                "Document": {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+                },
+            }
+        ],
+    }
+    path = write(tmp_path, dict(GAAD, Policies=[*GAAD["Policies"], allow_all]))
+    code, output = agree(run_harness, opa_url, path)
+    assert code == 3
+    ec2_full = output["reports"][0]
+    assert ec2_full["evaluated"] is False
+    assert ec2_full["error"] == (
+        f"role GaadEc2FullAccess: managed policy {EC2_FULL_ACCESS} is given more than one "
+        "default version, with different documents"
+    )
+
+
+def test_the_files_checks_and_appliance_apply_unless_the_command_line_names_others(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        dict(
+            GAAD,
+            checks=["ec2_backup", "worker_production"],
+            appliance={"principal": "222222222222"},
+        ),
+    )
+    _, output = agree(run_harness, opa_url, path)
+    for report in output["reports"]:
+        assert sorted(report["checks"]) == ["ec2_backup", "worker_production"]
+        assert report["trust"]["checked"] is True
+        assert report["trust"]["appliance_can_assume"] is False  # trusts 111111111111 only
+    _, output = agree(
+        run_harness, opa_url, path, "--checks", "ec2_backup", "--appliance", APPLIANCE
+    )
+    for report in output["reports"]:
+        assert sorted(report["checks"]) == ["ec2_backup"]
+        assert report["trust"]["appliance_can_assume"] is True
+
+
+def test_unknown_check_in_the_file_is_bad_input(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path
+) -> None:
+    path = write(tmp_path, dict(GAAD, checks=["ec2_restore"]))
+    for result in both(run_harness, opa_url, path):
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr == (
+            f"error: {path}: checks: unknown check 'ec2_restore' "
+            "(known: ec2_backup, worker_production)\n"
+        )
+
+
+@pytest.mark.parametrize(
+    ("extension", "problem"),
+    [
+        ({"not_evaluated": ["Unreadable"]}, "VbawsScan.not_evaluated[0]: 'Unreadable' is not of"),
+        ({"not_evaluated": [{"error": "x"}]}, "VbawsScan.not_evaluated[0]: 'role_arn' is a req"),
+        ({"accounts": {"123456789012": {"scps": "x"}}}, "VbawsScan.accounts.123456789012.scps:"),
+        ("saved", "VbawsScan: 'saved' is not of type 'object'"),
+    ],
+)
+def test_extension_that_cannot_be_read_is_bad_input(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path, extension: Any, problem: str
+) -> None:
+    # What the extension holds decides verdicts: a part that cannot be read is not skipped.
+    path = write(tmp_path, dict(GAAD, VbawsScan=extension))
+    for result in both(run_harness, opa_url, path):
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr.startswith(f"error: {path}: {problem}"), result.stderr
+
+
+def test_unreachable_opa_keeps_the_reason_of_roles_the_scan_could_not_read(
+    run_harness: RunHarness, tmp_path: Path
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    reason = "role Unreadable: iam:GetRolePolicy p: AccessDenied: denied"
+    path = write(
+        tmp_path,
+        dict(GAAD, VbawsScan={"not_evaluated": [{"role_arn": arn("Unreadable"), "error": reason}]}),
+    )
+    code, output = agree(run_harness, dead, path)
+    assert code == 3
+    errors = {r["role_arn"]: r["error"] for r in output["reports"] if r["evaluated"] is False}
+    assert errors.keys() == {arn("GaadEc2FullAccess"), arn("GaadVeeamInline"), arn("Unreadable")}
+    assert errors[arn("Unreadable")] == reason
+    assert dead in errors[arn("GaadVeeamInline")]
