@@ -10,6 +10,7 @@ managed policy documents are missing from it, are reported as not evaluated (exi
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from typing import Any
 from harness import formats, inputs, scan_evaluation
 from harness.aws.selection import RoleSelector
 from harness.errors import ExternalError, UsageError
-from harness.opa import DEFAULT_TIMEOUT, OpaClient, opa_session
+from harness.opa import DEFAULT_TIMEOUT, OpaClient, check_bundle, opa_session
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -82,10 +83,21 @@ def add_opa_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--opa-timeout",
         metavar="SECONDS",
-        type=float,
+        type=_positive_seconds,
         default=DEFAULT_TIMEOUT,
-        help=f"per-request OPA timeout (default: {DEFAULT_TIMEOUT:g})",
+        help=f"per-request OPA timeout, a positive number (default: {DEFAULT_TIMEOUT:g})",
     )
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    # float() also takes "nan" and "inf"; neither is a timeout httpx can wait for.
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
 
 
 def _comma_list(text: str) -> list[str]:
@@ -123,6 +135,32 @@ def output_settings(args: argparse.Namespace) -> tuple[str, bool]:
     fmt = args.format or ("table" if on_terminal else "json")
     color = on_terminal and fmt == "table" and "NO_COLOR" not in os.environ
     return fmt, color
+
+
+def check_writable(path: str | None, option: str = "--output") -> None:
+    """UsageError now, before any work, when ``path`` plainly cannot be written at the end.
+
+    Nothing is created or truncated here: a run that then fails on bad input leaves no empty
+    file behind, and an existing file keeps its contents until the new output replaces them.
+    """
+    if path is None:
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"{option}: cannot write {path}: it is a directory")
+    if target.exists():
+        if not os.access(target, os.W_OK):
+            raise UsageError(f"{option}: cannot write {path}: permission denied")
+        return
+    parent = target.parent
+    if not parent.exists():
+        raise UsageError(f"{option}: cannot write {path}: directory {parent} does not exist")
+    if not parent.is_dir():
+        raise UsageError(f"{option}: cannot write {path}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"{option}: cannot write {path}: permission denied to create files in {parent}"
+        )
 
 
 def write_output(text: str, output: str | None) -> None:
@@ -187,6 +225,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             "--bundle and --opa-url exclude each other: the bundle is for a private OPA"
         )
+    if args.bundle:
+        check_bundle(args.bundle)
+    if args.appliance:
+        inputs.check_appliance(args.appliance)
+    check_writable(args.output)
     document = inputs.load_input(args.input)
     for warning in document.warnings:
         print(f"warning: {warning}", file=sys.stderr)

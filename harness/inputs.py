@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -24,6 +24,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from harness.errors import InputError, UsageError
 
 Shape = Literal["snapshot", "batch", "authorization_details"]
+SHAPES: tuple[Shape, ...] = ("snapshot", "batch", "authorization_details")
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "role-snapshot.schema.json"
 STDIN_NAME = "<stdin>"
@@ -33,6 +34,10 @@ CHUNK_SIZE = 250
 # Keys of the batch form that apply to every role lacking its own.
 ROLE_DEFAULT_KEYS = ("scps", "appliance", "checks")
 _MAX_MESSAGE = 300
+# Deepest nesting accepted in an input file. IAM documents nest a handful of levels and a
+# GetAccountAuthorizationDetails file about ten more; Python's parser and encoder give up
+# (RecursionError) a little under 1,000, so a clear limit well below that is checked instead.
+MAX_DEPTH = 100
 # An unknown key whose name says it holds permissions is an error, not a warning: ignoring it
 # could make a role look more permitted than it is.
 _PERMISSION_WORDS = ("polic", "bound", "trust", "scp", "document", "permission", "statement")
@@ -154,14 +159,34 @@ def read_json(source: str, stdin: IO[bytes] | None = None) -> tuple[str, Any]:
         raise InputError(f"{name}: not UTF-8 text (byte {exc.start})") from None
     if not text.strip():
         raise InputError(f"{name}: is empty, expected a JSON document")
+    too_deep = f"{name}: nested more than {MAX_DEPTH} levels deep, which no IAM input needs"
     try:
-        return name, json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{name}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
     except ValueError as exc:
         raise InputError(f"{name}: not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InputError(too_deep) from None
+    if _deeper_than(data, MAX_DEPTH):
+        raise InputError(too_deep)
+    return name, data
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects in ``value`` nest more than ``limit`` levels (no recursion)."""
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while stack:
+        current, depth = stack.pop()
+        children = current.values() if isinstance(current, dict) else current
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def _reject_constant(constant: str) -> Any:
@@ -169,25 +194,39 @@ def _reject_constant(constant: str) -> Any:
     raise ValueError(f"{constant} is not a JSON value")
 
 
-def detect_shape(name: str, data: Any) -> Shape:
-    """Which of the three accepted shapes ``data`` has, or InputError."""
-    expected = (
-        'expected a role snapshot ({"role": ...}), a batch ({"roles": [...]}) '
-        'or get-account-authorization-details output ({"RoleDetailList": [...]})'
+_SHAPE_KEYS: dict[Shape, str] = {
+    "snapshot": "role",
+    "batch": "roles",
+    "authorization_details": "RoleDetailList",
+}
+_SHAPE_DESCRIPTIONS: dict[Shape, str] = {
+    "snapshot": 'a role snapshot ({"role": ...})',
+    "batch": 'a batch ({"roles": [...]})',
+    "authorization_details": 'get-account-authorization-details output ({"RoleDetailList": [...]})',
+}
+
+
+def detect_shape(name: str, data: Any, shapes: Sequence[Shape] = SHAPES) -> Shape:
+    """Which of ``shapes`` ``data`` has, or InputError saying which were expected."""
+    described = [_SHAPE_DESCRIPTIONS[shape] for shape in shapes]
+    expected = "expected " + (
+        described[0] if len(described) == 1 else f"{', '.join(described[:-1])} or {described[-1]}"
     )
     if not isinstance(data, dict):
         raise InputError(f"{name}: found a JSON {_json_type(data)}; {expected}")
-    present = [key for key in ("role", "roles", "RoleDetailList") if key in data]
+    present = [shape for shape in SHAPES if _SHAPE_KEYS[shape] in data]
+    if len(present) > 1:
+        keys = [_SHAPE_KEYS[shape] for shape in present]
+        raise InputError(
+            f"{name}: ambiguous input: has both {keys[0]!r} and {keys[1]!r}; {expected}"
+        )
     if not present:
         keys = ", ".join(sorted(map(str, data))[:10]) or "none"
-        raise InputError(f"{name}: not a role snapshot (top-level keys: {keys}); {expected}")
-    if len(present) > 1:
-        raise InputError(
-            f"{name}: ambiguous input: has both {present[0]!r} and {present[1]!r}; {expected}"
-        )
-    return {"role": "snapshot", "roles": "batch", "RoleDetailList": "authorization_details"}[
-        present[0]
-    ]
+        what = "not a role snapshot" if len(shapes) > 1 else f"no {_SHAPE_KEYS[shapes[0]]!r} key"
+        raise InputError(f"{name}: {what} (top-level keys: {keys}); {expected}")
+    if present[0] not in shapes:
+        raise InputError(f"{name}: found {_SHAPE_DESCRIPTIONS[present[0]]}; {expected}")
+    return present[0]
 
 
 def _json_type(value: Any) -> str:
@@ -210,12 +249,25 @@ def schema() -> dict[str, Any]:
 
 
 @cache
-def _validator(shape: Shape) -> jsonschema.protocols.Validator:
+def _validator(definition: str) -> jsonschema.protocols.Validator:
     # Validate against the one sub-schema the input claims to be, so the message is about that
     # shape instead of a "not valid under any of the given schemas" from the top-level oneOf.
     root = schema()
-    wrapper = {"$schema": root["$schema"], "$defs": root["$defs"], "$ref": f"#/$defs/{shape}"}
+    wrapper = {"$schema": root["$schema"], "$defs": root["$defs"], "$ref": f"#/$defs/{definition}"}
     return jsonschema.Draft202012Validator(wrapper)
+
+
+def check_appliance(principal: str, option: str = "--appliance") -> None:
+    """UsageError unless ``principal`` is an appliance the engine can check a trust policy for.
+
+    Checked against the schema's ``appliance`` definition, so a command-line option accepts
+    exactly what an input file may say.
+    """
+    if not _validator("appliance").is_valid({"principal": principal}):
+        raise UsageError(
+            f"{option} expects a role ARN, an account id (12 digits) or an account root ARN "
+            f"(arn:aws:iam::ACCOUNT:root), got {principal!r}"
+        )
 
 
 def format_path(path: Iterable[Any]) -> str:
@@ -288,10 +340,16 @@ def _resolve(definition: dict[str, Any]) -> dict[str, Any]:
     return definition
 
 
-def load_input(source: str, stdin: IO[bytes] | None = None) -> EvaluationInput:
-    """Read, parse, recognise and validate an input file (``-`` for standard input)."""
+def load_input(
+    source: str, stdin: IO[bytes] | None = None, *, shapes: Sequence[Shape] = SHAPES
+) -> EvaluationInput:
+    """Read, parse, recognise and validate an input file (``-`` for standard input).
+
+    ``shapes`` narrows what is accepted: ``scan --from-file`` takes only
+    get-account-authorization-details output, validated by the same schema as here.
+    """
     name, data = read_json(source, stdin)
-    shape = detect_shape(name, data)
+    shape = detect_shape(name, data, shapes)
     validate(name, shape, data)
     warnings = unknown_keys(name, shape, data)
     return EvaluationInput(name=name, shape=shape, data=data, warnings=warnings)

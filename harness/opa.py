@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections import deque
@@ -51,6 +53,44 @@ def rego_dir() -> Path:
     """The policy bundle to load: ``$VBAWS_REGO`` when set, else the repository's ``rego/``."""
     override = os.environ.get("VBAWS_REGO")
     return Path(override) if override else repo_root() / "rego"
+
+
+_BUNDLE_EXPECTED = (
+    "expected the policy directory (rego/) or a bundle.tar.gz built by scripts/build-bundle"
+)
+
+
+def check_bundle(source: Path) -> None:
+    """UsageError unless ``source`` can be what ``--bundle`` takes: a policy directory holding
+    .rego files, or a gzip-compressed tar file (OPA's bundle format).
+
+    Checked before OPA starts, so a wrong path is bad usage (exit 2) naming the path, rather
+    than OPA's start-up failure or a query failure against a random loopback port.
+    """
+    if not source.exists():
+        raise UsageError(f"policy bundle {source} does not exist")
+    if source.is_dir():
+        if next(source.rglob("*.rego"), None) is None:
+            raise UsageError(f"policy bundle {source} holds no .rego files; {_BUNDLE_EXPECTED}")
+        return
+    try:
+        with tarfile.open(source, "r:gz") as archive:
+            archive.next()
+    except PermissionError:
+        raise UsageError(f"policy bundle {source} cannot be read: permission denied") from None
+    except (tarfile.TarError, OSError, EOFError):
+        raise UsageError(
+            f"policy bundle {source} is not a gzip-compressed tar file; {_BUNDLE_EXPECTED}"
+        ) from None
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any user name and password replaced by ``***``, for messages and reports."""
+    return _USERINFO.sub(r"\g<scheme>***@", url, count=1)
+
+
+# Everything before the last "@" of the authority (RFC 3986 userinfo), scheme optional.
+_USERINFO = re.compile(r"^(?P<scheme>(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?[^/?#]*@")
 
 
 def find_opa() -> str:
@@ -155,8 +195,7 @@ class PrivateOpa:
         self._output: IO[bytes] | None = None
 
     def __enter__(self) -> PrivateOpa:
-        if not self.source.exists():
-            raise UsageError(f"policy bundle {self.source} does not exist")
+        check_bundle(self.source)
         opa = self.opa_bin or find_opa()
         try:
             self._start(opa)
@@ -261,16 +300,18 @@ class OpaClient:
     """Queries one OPA server over its REST data API, reusing one HTTP connection."""
 
     def __init__(self, url: str, token: str | None = None, timeout: float = DEFAULT_TIMEOUT):
-        self.url = url.rstrip("/")
+        # ``url`` may carry basic-auth credentials (http://user:password@host): httpx sends
+        # them, but ``self.url`` is what messages and not-evaluated reports show, so it has none.
+        self.url = redact_url(url.rstrip("/"))
         self.timeout = timeout
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            parsed = httpx.URL(self.url)
+            parsed = httpx.URL(url.rstrip("/"))
         except (httpx.InvalidURL, ValueError) as exc:
-            raise UsageError(f"OPA URL {url!r} is not a valid URL: {exc}") from None
+            raise UsageError(f"OPA URL {self.url!r} is not a valid URL: {exc}") from None
         if parsed.scheme not in ("http", "https") or not parsed.host:
-            raise UsageError(f"OPA URL {url!r} must look like http://HOST:PORT")
-        self._http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+            raise UsageError(f"OPA URL {self.url!r} must look like http://HOST:PORT")
+        self._http = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout)
 
     def __enter__(self) -> OpaClient:
         return self
@@ -283,6 +324,20 @@ class OpaClient:
 
     def query(self, path: str, input: Any = None) -> Any:
         """``data.<path>`` (slash-separated) evaluated with ``input``; errors are ExternalError."""
+        payload = self._post(path, input)
+        if "result" not in payload:
+            raise ExternalError(
+                f"OPA at {self.url} has no result for data.{_dotted(path)}: "
+                "is the vbaws bundle loaded there?"
+            )
+        return payload["result"]
+
+    def defines(self, path: str) -> bool:
+        """Whether ``data.<path>`` is defined (has a result without input) in this OPA."""
+        return "result" in self._post(path, None)
+
+    def _post(self, path: str, input: Any) -> dict[str, Any]:
+        """OPA's answer object for ``data.<path>``; ExternalError when OPA gives none."""
         path = path.strip("/")
         body = {} if input is None else {"input": input}
         try:
@@ -300,7 +355,7 @@ class OpaClient:
             )
         if response.status_code != 200:
             raise ExternalError(
-                f"OPA at {self.url} failed on data.{path.replace('/', '.')} "
+                f"OPA at {self.url} failed on data.{_dotted(path)} "
                 f"(HTTP {response.status_code}): {_error_detail(response)}"
             )
         try:
@@ -309,12 +364,9 @@ class OpaClient:
             raise ExternalError(
                 f"OPA at {self.url} answered with something that is not JSON"
             ) from exc
-        if not isinstance(payload, dict) or "result" not in payload:
-            raise ExternalError(
-                f"OPA at {self.url} has no result for data.{path.replace('/', '.')}: "
-                "is the vbaws bundle loaded there?"
-            )
-        return payload["result"]
+        if not isinstance(payload, dict):
+            raise ExternalError(f"OPA at {self.url} answered with JSON that is not an object")
+        return payload
 
     def report_list(self, input: Any) -> list[dict[str, Any]]:
         """Reports, in input order, of a batch or a GetAccountAuthorizationDetails document."""
@@ -367,6 +419,10 @@ class OpaClient:
         return result
 
 
+def _dotted(path: str) -> str:
+    return path.strip("/").replace("/", ".")
+
+
 def _error_detail(response: httpx.Response) -> str:
     """OPA's own error message (``{"code", "message", "errors": [...]}``), or the raw body."""
     try:
@@ -397,4 +453,10 @@ def opa_session(
             yield client
         return
     with PrivateOpa(bundle) as server, OpaClient(server.url, None, timeout) as client:
+        # OPA starts happily on a directory of unrelated policies; only now can that be told.
+        if not client.defines(REQUIREMENTS_PATH):
+            raise UsageError(
+                f"policy bundle {server.source} does not hold the vbaws policies "
+                f"(no data.vbaws.requirements); {_BUNDLE_EXPECTED}"
+            )
         yield client

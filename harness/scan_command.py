@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness import formats
+from harness import formats, inputs
 from harness.aws.accounts import CollectedScan, CollectOptions, collect
 from harness.aws.clients import AwsOptions, CallRecorder
 from harness.aws.selection import (
@@ -22,7 +22,6 @@ from harness.aws.selection import (
     RoleSelector,
     appliance_principal,
     is_account_id,
-    is_principal,
 )
 from harness.aws.snapshot import EvaluationSettings, saved_document
 from harness.errors import UsageError
@@ -30,10 +29,12 @@ from harness.evaluate_command import (
     add_opa_arguments,
     add_output_arguments,
     check_requested_ids,
+    check_writable,
     opa_session_from,
     output_settings,
     write_output,
 )
+from harness.opa import check_bundle
 from harness.progress import Progress
 from harness.scan_evaluation import (
     evaluate_items,
@@ -44,6 +45,10 @@ from harness.scan_evaluation import (
     read_saved,
     scan_items,
 )
+
+# The live-scan options default to None, so that one given with --from-file (where it would do
+# nothing) can be told from one left alone; the defaults themselves are the dataclasses'.
+DEFAULTS = CollectOptions(AwsOptions(), RoleSelector(all_roles=True))
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -94,14 +99,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
 
-    aws = parser.add_argument_group("AWS")
+    aws = parser.add_argument_group(
+        "AWS", "for a live scan; refused with --from-file, which reads no account"
+    )
     aws.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
     aws.add_argument("--region", help="AWS region (IAM is global; used for the STS endpoint)")
     aws.add_argument("--endpoint-url", metavar="URL", help="AWS-compatible endpoint to use")
     aws.add_argument(
         "--collection",
         choices=("auto", "bulk", "per-role"),
-        default="auto",
         help=(
             "auto (default): GetAccountAuthorizationDetails, falling back to per-role calls when "
             "it is denied; bulk: only the bulk call; per-role: only per-role calls"
@@ -110,9 +116,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     aws.add_argument(
         "--max-attempts",
         type=_positive_int,
-        default=10,
         metavar="N",
-        help="attempts per AWS call, with adaptive retry on throttling (default: 10)",
+        help=(
+            "attempts per AWS call, with adaptive retry on throttling "
+            f"(default: {DEFAULTS.aws.max_attempts})"
+        ),
     )
     aws.add_argument(
         "--with-scps",
@@ -132,9 +140,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     aws.add_argument(
         "--max-workers",
         type=_positive_int,
-        default=4,
         metavar="N",
-        help="accounts collected at the same time with --organization (default: 4)",
+        help=(
+            "accounts collected at the same time with --organization "
+            f"(default: {DEFAULTS.max_workers})"
+        ),
     )
 
     files = parser.add_argument_group("snapshot files")
@@ -146,7 +156,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     files.add_argument(
         "--from-file",
         metavar="FILE",
-        help="evaluate a saved snapshot (or get-account-authorization-details output) offline",
+        help=(
+            "evaluate a saved snapshot (or get-account-authorization-details output) offline; "
+            "the AWS options above and --save-snapshot are then usage errors"
+        ),
     )
     add_output_arguments(parser)
     add_opa_arguments(parser)
@@ -175,10 +188,11 @@ def _check_usage(args: argparse.Namespace) -> None:
         raise UsageError(
             "--bundle and --opa-url exclude each other: the bundle is for a private OPA"
         )
-    if args.appliance and not is_principal(args.appliance):
-        raise UsageError(
-            f"--appliance expects a role ARN or an account id (12 digits), got {args.appliance!r}"
-        )
+    if args.bundle:
+        # Before any AWS call, not when OPA starts after the collection.
+        check_bundle(args.bundle)
+    if args.appliance:
+        inputs.check_appliance(args.appliance)
     if args.from_file:
         live_only = [
             flag
@@ -187,14 +201,22 @@ def _check_usage(args: argparse.Namespace) -> None:
                 ("--with-scps", args.with_scps),
                 ("--save-snapshot", args.save_snapshot),
                 ("--profile", args.profile),
+                ("--region", args.region),
                 ("--endpoint-url", args.endpoint_url),
+                ("--collection", args.collection),
+                ("--max-attempts", args.max_attempts),
+                ("--assume-role-name", args.assume_role_name),
+                ("--max-workers", args.max_workers),
             )
-            if given
+            if given is not None and given is not False
         ]
         if live_only:
+            # An error, not a warning: a warning scrolls past in CI, and whoever asked for
+            # --region or --collection would believe the snapshot was read that way.
+            verb = "has" if len(live_only) == 1 else "have"
             raise UsageError(
-                f"--from-file evaluates a saved file offline; {', '.join(live_only)} "
-                "only apply to a live scan"
+                f"{', '.join(live_only)} {verb} no effect with --from-file: a saved file is "
+                "evaluated offline, without AWS"
             )
     elif args.assume_role_name and not args.organization:
         raise UsageError("--assume-role-name is only used with --organization")
@@ -204,6 +226,8 @@ def run(args: argparse.Namespace) -> int:
     fmt, color = output_settings(args)
     formats.formatter(fmt)  # fail on an unavailable format before any AWS call
     _check_usage(args)
+    check_writable(args.output)
+    check_writable(args.save_snapshot, "--save-snapshot")
     selector = RoleSelector.from_args(args.role, args.tag, args.trusted_by, args.all_roles)
     appliance = appliance_principal(args.trusted_by, args.appliance)
     if args.trusted_by and is_account_id(args.trusted_by) and appliance is None:
@@ -250,14 +274,14 @@ def _collect_live(
             profile=args.profile,
             region=args.region,
             endpoint_url=args.endpoint_url,
-            max_attempts=args.max_attempts,
+            max_attempts=args.max_attempts or DEFAULTS.aws.max_attempts,
         ),
         selector=selector,
-        method=args.collection,
+        method=args.collection or DEFAULTS.method,
         with_scps=args.with_scps,
         organization=args.organization,
         assume_role_name=args.assume_role_name,
-        max_workers=args.max_workers,
+        max_workers=args.max_workers or DEFAULTS.max_workers,
     )
     return collect(options, CallRecorder.from_environment(), progress.update)
 

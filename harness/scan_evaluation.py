@@ -25,7 +25,6 @@ from harness.aws.snapshot import (
     EvaluationSettings,
     ScanItem,
     build_items,
-    check_saved_shape,
     load_saved_document,
 )
 from harness.errors import ExternalError
@@ -42,11 +41,9 @@ OpaSession = Callable[[], AbstractContextManager[OpaClient]]
 
 
 def read_saved(source: str) -> inputs.EvaluationInput:
-    """A ``--from-file`` document, checked against the same schema as ``evaluate --input``."""
-    name, data = inputs.read_json(source)
-    check_saved_shape(name, data)
-    inputs.validate(name, "authorization_details", data)
-    return inputs.EvaluationInput(name=name, shape="authorization_details", data=data)
+    """A ``--from-file`` document, read and checked as ``evaluate --input`` reads it, narrowed
+    to the one shape a saved scan has."""
+    return inputs.load_input(source, shapes=("authorization_details",))
 
 
 def load_saved(

@@ -343,6 +343,38 @@ def test_stdin_output_file_and_table(run_harness, opa_url: str, tmp_path: Path) 
     assert lines[-1] == "1 role: 1 compliant, 0 not compliant, 0 not evaluated"
 
 
+def test_unwritable_output_fails_before_evaluating(run_harness, tmp_path: Path) -> None:
+    fixture = str(FIX / "veeam-ec2-backup.json")
+    # No OPA listens here: an evaluation would fail first and be reported with exit 3.
+    unreachable = "http://127.0.0.1:9"
+    missing = tmp_path / "missing" / "out.json"
+    for output, problem in [
+        (missing, f"directory {missing.parent} does not exist"),
+        (tmp_path, "it is a directory"),
+    ]:
+        result = run_harness(
+            "evaluate", "--input", fixture, "--opa-url", unreachable, "--output", str(output)
+        )
+        assert (result.returncode, result.stdout, result.stderr) == (
+            2,
+            "",
+            f"error: --output: cannot write {output}: {problem}\n",
+        )
+    assert not missing.parent.exists()
+
+
+def test_bad_input_leaves_the_output_file_alone(run_harness, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    new, old = tmp_path / "new.json", tmp_path / "old.json"
+    old.write_text("previous run\n")
+    for output in (new, old):
+        result = run_harness("evaluate", "--input", str(bad), "--output", str(output))
+        assert result.returncode == 2
+    assert not new.exists()  # no empty file left behind
+    assert old.read_text() == "previous run\n"
+
+
 @pytest.mark.parametrize("how", ["default", "bundle-dir"])
 def test_private_opa_gives_the_same_report(run_harness, opa_url: str, how: str) -> None:
     fixture = str(FIX / "ec2-full-access-boundary.json")

@@ -10,12 +10,17 @@ from typing import Any
 
 import jsonschema
 import pytest
+from conftest import FIXTURES
 
 from harness import inputs
+from harness.cli import main
 from harness.errors import InputError, UsageError
+from harness.inputs import MAX_DEPTH
 
 ARN = "arn:aws:iam::123456789012:role/R"
 DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+GAAD = FIXTURES / "evaluate" / "authorization-details.json"
 
 
 def snapshot(name: str = "R", **extra: Any) -> dict[str, Any]:
@@ -74,6 +79,36 @@ def test_not_utf8(tmp_path: Path) -> None:
 def test_nan_is_not_json(tmp_path: Path) -> None:
     path = write(tmp_path, '{"role": NaN}')
     assert load_error(path) == f"{path}: not valid JSON: NaN is not a JSON value"
+
+
+def nested_condition(depth: int) -> str:
+    """A snapshot whose policy condition makes the document ``depth`` levels deep in all."""
+    inner = '{"a":' * (depth - 7) + "1" + "}" * (depth - 7)
+    document = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", '
+        f'"Resource": "*", "Condition": {inner}}}]}}'
+    )
+    return f'{{"role": {{"arn": "{ARN}", "policies": [{{"name": "p", "document": {document}}}]}}}}'
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[" * 5000 + "]" * 5000,  # beyond what Python's parser can nest: RecursionError there
+        nested_condition(975),  # parsed, but too deep to be sent to OPA (RecursionError there)
+        nested_condition(MAX_DEPTH + 1),
+    ],
+    ids=["5000", "975", "limit+1"],
+)
+def test_deep_nesting_is_bad_input(tmp_path: Path, content: str) -> None:
+    path = write(tmp_path, content)
+    assert load_error(path) == (
+        f"{path}: nested more than {MAX_DEPTH} levels deep, which no IAM input needs"
+    )
+
+
+def test_nesting_up_to_the_limit_is_accepted(tmp_path: Path) -> None:
+    assert inputs.load_input(write(tmp_path, nested_condition(MAX_DEPTH))).shape == "snapshot"
 
 
 def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
@@ -311,6 +346,47 @@ def test_cli_bad_stdin_exits_2(run_harness) -> None:
     result = run_harness("evaluate", "--input", "-", input="[]")
     assert result.returncode == 2
     assert result.stderr.startswith("error: <stdin>: found a JSON array")
+
+
+def test_cli_deeply_nested_input_exits_2(run_harness, tmp_path: Path) -> None:
+    path = write(tmp_path, "[" * 1000 + "]" * 1000, "deep.json")
+    result = run_harness("evaluate", "--input", path)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"error: {path}: nested more than {MAX_DEPTH} levels deep, which no IAM input needs\n",
+    )
+
+
+def bad_principal(option: str, value: str) -> str:
+    return (
+        f"error: {option} expects a role ARN, an account id (12 digits) or an account root ARN "
+        f"(arn:aws:iam::ACCOUNT:root), got {value!r}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["evaluate", "--input", str(FIXTURES / "evaluate" / "veeam-ec2-backup.json")],
+        ["scan", "--from-file", str(GAAD), "--all-roles"],
+    ],
+    ids=["evaluate", "scan"],
+)
+@pytest.mark.parametrize("value", ["garbage", "arn:aws:s3:::bucket/key", "12345678901"])
+def test_bad_appliance_is_usage_error_in_both_commands(
+    capsys: pytest.CaptureFixture[str], command: list[str], value: str
+) -> None:
+    assert main([*command, "--appliance", value]) == 2
+    assert capsys.readouterr() == ("", bad_principal("--appliance", value))
+
+
+def test_trusted_by_is_checked_as_the_appliance_it_becomes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    value = "arn:aws:s3:::bucket/key"
+    assert main(["scan", "--from-file", str(GAAD), "--trusted-by", value]) == 2
+    assert capsys.readouterr() == ("", bad_principal("--trusted-by", value))
 
 
 def test_cli_unknown_format_is_usage_error(run_harness) -> None:

@@ -6,6 +6,7 @@ management and HTTP handling on their own.
 
 from __future__ import annotations
 
+import base64
 import builtins
 import json
 import os
@@ -21,12 +22,14 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import REPO, harness_env
+from conftest import FIXTURES, REPO, harness_env
 
+from harness.cli import main
 from harness.errors import ExternalError, UsageError
-from harness.opa import OpaClient, PrivateOpa, child_setup, find_opa, signals_deferred
+from harness.opa import OpaClient, PrivateOpa, child_setup, find_opa, redact_url, signals_deferred
 
-SNAPSHOT = {"role": {"arn": "arn:aws:iam::123456789012:role/R", "policies": []}}
+SNAPSHOT_ARN = "arn:aws:iam::123456789012:role/R"
+SNAPSHOT = {"role": {"arn": SNAPSHOT_ARN, "policies": []}}
 
 STUB_POLICY = """package vbaws.ec2_backup
 
@@ -38,6 +41,8 @@ broken := x if {
 	some x in [1, 2]
 }
 """
+
+GAAD = FIXTURES / "evaluate" / "authorization-details.json"
 
 
 def policy_dir(tmp_path: Path, rego: str = STUB_POLICY, name: str = "policies") -> Path:
@@ -197,6 +202,26 @@ def test_failing_start_reports_opa_stderr(tmp_path: Path) -> None:
 def test_missing_source_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="does not exist"), PrivateOpa(tmp_path / "nope"):
         pass
+
+
+EXPECTED_BUNDLE = (
+    "expected the policy directory (rego/) or a bundle.tar.gz built by scripts/build-bundle"
+)
+
+
+def test_source_that_is_not_a_bundle_is_a_usage_error(tmp_path: Path) -> None:
+    not_tar = tmp_path / "snapshot.json"
+    not_tar.write_text(json.dumps(SNAPSHOT))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(UsageError) as file_info, PrivateOpa(not_tar):
+        pass
+    with pytest.raises(UsageError) as dir_info, PrivateOpa(empty):
+        pass
+    assert str(file_info.value) == (
+        f"policy bundle {not_tar} is not a gzip-compressed tar file; {EXPECTED_BUNDLE}"
+    )
+    assert str(dir_info.value) == f"policy bundle {empty} holds no .rego files; {EXPECTED_BUNDLE}"
 
 
 def test_opa_bin_that_is_not_executable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -457,6 +482,108 @@ def test_missing_bundle_is_exit_2(run_harness, tmp_path: Path) -> None:
         2,
         f"error: policy bundle {tmp_path / 'nope.tar.gz'} does not exist\n",
     )
+
+
+@pytest.mark.parametrize("command", ["evaluate", "scan"])
+@pytest.mark.parametrize("kind", ["file", "empty-dir", "other-policies"])
+def test_bad_bundle_is_exit_2_naming_it(
+    run_harness, tmp_path: Path, command: str, kind: str
+) -> None:
+    snapshot = tmp_path / "one.json"
+    snapshot.write_text(json.dumps(SNAPSHOT))
+    saved = tmp_path / "saved.json"
+    saved.write_text(json.dumps({"RoleDetailList": [{"RoleName": "R", "Arn": SNAPSHOT_ARN}]}))
+    bundle = tmp_path / kind
+    if kind == "file":
+        bundle.write_text("{}")
+        problem = "is not a gzip-compressed tar file"
+    elif kind == "empty-dir":
+        bundle.mkdir()
+        problem = "holds no .rego files"
+    else:
+        bundle.mkdir()
+        (bundle / "other.rego").write_text("package other\n\nx := 1\n")
+        problem = "does not hold the vbaws policies (no data.vbaws.requirements)"
+    args = (
+        ["evaluate", "--input", str(snapshot)]
+        if command == "evaluate"
+        else ["scan", "--from-file", str(saved), "--all-roles"]
+    )
+    result = run_harness(*args, "--bundle", str(bundle), "--format", "json")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"error: policy bundle {bundle} {problem}; {EXPECTED_BUNDLE}\n",
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["evaluate", "--input", str(FIXTURES / "evaluate" / "veeam-ec2-backup.json")],
+        ["scan", "--from-file", str(GAAD), "--all-roles"],
+    ],
+    ids=["evaluate", "scan"],
+)
+@pytest.mark.parametrize("value", ["-1", "0", "nan", "inf", "-inf", "1e400"])
+def test_opa_timeout_must_be_a_positive_finite_number(
+    capsys: pytest.CaptureFixture[str], command: list[str], value: str
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([*command, f"--opa-timeout={value}"])
+    assert info.value.code == 2
+    assert (
+        f"argument --opa-timeout: expected a positive number of seconds, got {value!r}"
+        in capsys.readouterr().err
+    )
+
+
+def test_opa_url_credentials_are_never_shown(run_harness, tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    input_path = tmp_path / "one.json"
+    input_path.write_text(json.dumps(SNAPSHOT))
+    url = f"http://admin:s3cret@127.0.0.1:{port}"
+    result = run_harness("evaluate", "--input", str(input_path), "--opa-url", url)
+    assert result.returncode == 3
+    assert "s3cret" not in result.stdout + result.stderr
+    shown = f"http://***@127.0.0.1:{port}"
+    assert result.stderr.startswith(f"error: cannot reach OPA at {shown}: ")
+    (report,) = json.loads(result.stdout)["reports"]
+    assert report["error"].startswith(f"cannot reach OPA at {shown}: ")
+
+
+def test_opa_url_credentials_are_still_sent(silent_server: socket.socket) -> None:
+    url = f"http://admin:s3cret@127.0.0.1:{silent_server.getsockname()[1]}"
+    with OpaClient(url, timeout=0.3) as client, pytest.raises(ExternalError) as info:
+        client.report(SNAPSHOT)
+    assert "s3cret" not in str(info.value)
+    connection, _ = silent_server.accept()
+    with connection:
+        request = connection.recv(65536).decode()
+    assert f"Authorization: Basic {base64.b64encode(b'admin:s3cret').decode()}" in request
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://admin:s3cret@opa:8181/v1", "http://***@opa:8181/v1"),
+        ("https://token@opa.example", "https://***@opa.example"),
+        ("http://a:p@ss@opa:8181", "http://***@opa:8181"),
+        ("admin:s3cret@opa:8181", "***@opa:8181"),
+        ("http://opa:8181/path@x?q=a@b", "http://opa:8181/path@x?q=a@b"),
+        ("http://opa:8181", "http://opa:8181"),
+    ],
+)
+def test_redact_url(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
+
+
+def test_invalid_opa_url_message_hides_credentials() -> None:
+    with pytest.raises(UsageError) as info:
+        OpaClient("ftp://admin:s3cret@opa")
+    assert str(info.value) == "OPA URL 'ftp://***@opa' must look like http://HOST:PORT"
 
 
 def test_no_opa_binary_is_exit_3(run_harness, tmp_path: Path) -> None:

@@ -425,6 +425,20 @@ def test_from_file_bad_input_exits_2(
     assert "RoleDetailList" in result.stderr
 
 
+@pytest.mark.parametrize("option", ["--output", "--save-snapshot"])
+def test_unwritable_output_fails_before_any_aws_call(
+    account: MotoServer, run_scan: ScanRunner, tmp_path: Path, option: str
+) -> None:
+    target = tmp_path / "missing" / "out.json"
+    result = run_scan("--all-roles", option, str(target))
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"error: {option}: cannot write {target}: directory {target.parent} does not exist\n",
+    )
+    assert result.calls == []
+
+
 def test_table_output(account: MotoServer, run_scan: ScanRunner) -> None:
     result = run_scan("--role", "VeeamMissingOne", "--format", "table")
     assert result.returncode == 1

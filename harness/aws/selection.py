@@ -19,11 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.errors import UsageError
+from harness.inputs import check_appliance
 
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
-# The principals the engine's trust check accepts besides an account id (vbaws.iam.trust):
-# anything else would only come back as a VBAWS-APPLIANCE-PRINCIPAL error on every role.
-_PRINCIPAL_ARN_RE = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:.+$")
 
 SELECTION_HELP = (
     "choose which roles to scan: --role NAME|ARN (repeatable), --tag KEY=VALUE (repeatable), "
@@ -58,11 +56,10 @@ class RoleSelector:
             if not sep or not key:
                 raise UsageError(f"--tag expects KEY=VALUE, got {item!r}")
             parsed_tags.append((key, value))
-        if trusted_by is not None and not is_principal(trusted_by):
-            raise UsageError(
-                "--trusted-by expects an account id (12 digits) or an IAM role or account root "
-                f"ARN, got {trusted_by!r}"
-            )
+        if trusted_by is not None:
+            # The principal is also the appliance whose trust the report checks: the same
+            # check as --appliance.
+            check_appliance(trusted_by, "--trusted-by")
         selector = cls(tuple(roles or ()), tuple(parsed_tags), trusted_by, all_roles)
         if selector.is_empty:
             raise UsageError(f"no roles selected; {SELECTION_HELP}")
@@ -118,11 +115,6 @@ def account_of_arn(arn: str) -> str:
 
 def is_account_id(value: str) -> bool:
     return bool(_ACCOUNT_RE.match(value))
-
-
-def is_principal(value: str) -> bool:
-    """An account id or an IAM/STS principal ARN (a role, a user, an account root...)."""
-    return is_account_id(value) or bool(_PRINCIPAL_ARN_RE.match(value))
 
 
 def appliance_principal(trusted_by: str | None, appliance: str | None) -> str | None:

@@ -16,7 +16,6 @@ from typing import Any
 from harness.aws.collect import AccountCollection
 from harness.aws.organizations import NOTE_SERVICE_LINKED, AccountScps, is_service_linked
 from harness.aws.selection import RoleSelector, account_of_arn
-from harness.errors import InputError
 
 EXTENSION_KEY = "VbawsScan"
 SCPS_UNREAD_FINDING = "VBAWS-SCPS-UNREAD"
@@ -212,28 +211,18 @@ class LoadedSnapshot:
     settings: EvaluationSettings = field(default_factory=EvaluationSettings)
 
 
-def check_saved_shape(name: str, data: Any) -> None:
-    """InputError unless ``data`` looks like GetAccountAuthorizationDetails output."""
-    if not isinstance(data, dict) or not isinstance(data.get("RoleDetailList"), list):
-        raise InputError(
-            f"{name}: expected get-account-authorization-details output "
-            '({"RoleDetailList": [...], "Policies": [...]})'
-        )
-
-
-def load_saved_document(name: str, data: Any, selector: RoleSelector) -> LoadedSnapshot:
+def load_saved_document(name: str, data: dict[str, Any], selector: RoleSelector) -> LoadedSnapshot:
     """A saved (or ``aws iam get-account-authorization-details``) document, roles selected.
 
     The one reader of this format in the harness: ``scan --from-file`` and ``evaluate --input``
-    both come here, so a file gets the same verdicts from either. Roles are grouped by the
-    account in their ARN, in file order; the ``VbawsScan`` extension adds the roles and
-    accounts that could not be read (reported as not evaluated) and each account's SCPs.
+    both come here, so a file gets the same verdicts from either. ``data`` has passed the
+    schema's ``authorization_details`` definition (``inputs.load_input``), ``VbawsScan``
+    included, so its shape is not checked again here. Roles are grouped by the account in their
+    ARN, in file order; the ``VbawsScan`` extension adds the roles and accounts that could not
+    be read (reported as not evaluated) and each account's SCPs.
     """
-    check_saved_shape(name, data)
     policies: dict[str, dict[str, Any]] = {}
-    for index, policy in enumerate(data.get("Policies") or []):
-        if not isinstance(policy, dict) or not isinstance(policy.get("Arn"), str):
-            raise InputError(f"{name}: Policies[{index}]: expected an object with an Arn")
+    for policy in data.get("Policies") or []:
         known = policies.get(policy["Arn"])
         # An ARN listed twice keeps every version, so default_document sees conflicting defaults.
         policies[policy["Arn"]] = (
@@ -247,7 +236,7 @@ def load_saved_document(name: str, data: Any, selector: RoleSelector) -> LoadedS
                 ],
             )
         )
-    extension = _extension(name, data)
+    extension = data.get(EXTENSION_KEY) or {}
     collections: dict[str, AccountCollection] = {}
 
     def account(account_id: str) -> AccountCollection:
@@ -257,53 +246,28 @@ def load_saved_document(name: str, data: Any, selector: RoleSelector) -> LoadedS
             )
         return collections[account_id]
 
-    for index, role in enumerate(data["RoleDetailList"]):
-        if not isinstance(role, dict) or not isinstance(role.get("Arn"), str):
-            raise InputError(f"{name}: RoleDetailList[{index}]: expected an object with an Arn")
-        if not isinstance(role.get("RoleName"), str):
-            raise InputError(f"{name}: RoleDetailList[{index}]: RoleName is missing")
+    for role in data["RoleDetailList"]:
         if selector.matches(role):
             account(account_of_arn(role["Arn"])).roles.append(role)
-    for entry in extension["not_evaluated"]:
-        arn = str(entry.get("role_arn", ""))
+    for entry in extension.get("not_evaluated") or []:
+        arn = entry["role_arn"]
         role = {"Arn": arn, "RoleName": arn.rsplit("/", 1)[-1]}
         if selector.matches_name(role):
-            account(account_of_arn(arn)).fail(role, str(entry.get("error", "not collected")))
+            account(account_of_arn(arn)).fail(role, entry["error"])
     _missing_from_file(name, selector, collections, account)
     scps: dict[str, AccountScps] = {}
     failures: dict[str, str] = {}
-    for account_id, info in extension["accounts"].items():
+    for account_id, info in (extension.get("accounts") or {}).items():
         if "scps" in info or "scps_note" in info:
             scps[account_id] = AccountScps(
                 info.get("scps"), info.get("scps_note"), bool(info.get("scps_unreadable"))
             )
         if info.get("error"):
-            failures[account_id] = str(info["error"])
+            failures[account_id] = info["error"]
     if not scps and isinstance(data.get("scps"), list):
         for account_id in collections:
             scps[account_id] = AccountScps(data["scps"])
     return LoadedSnapshot(list(collections.values()), scps, failures, _file_settings(data))
-
-
-def _extension(name: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The ``VbawsScan`` key with its lists checked: what it holds decides verdicts, so a part
-    of it that cannot be read is an error, never skipped."""
-    extension = data.get(EXTENSION_KEY)
-    if extension is None:
-        return {"accounts": {}, "not_evaluated": []}
-    where = f"{name}: {EXTENSION_KEY}"
-    if not isinstance(extension, dict):
-        raise InputError(f"{where}: expected an object")
-    accounts = extension.get("accounts") or {}
-    if not isinstance(accounts, dict) or not all(isinstance(v, dict) for v in accounts.values()):
-        raise InputError(f"{where}.accounts: expected an object of account id -> object")
-    not_evaluated = extension.get("not_evaluated") or []
-    if not isinstance(not_evaluated, list):
-        raise InputError(f"{where}.not_evaluated: expected a list")
-    for index, entry in enumerate(not_evaluated):
-        if not isinstance(entry, dict) or not isinstance(entry.get("role_arn"), str):
-            raise InputError(f"{where}.not_evaluated[{index}]: expected an object with a role_arn")
-    return {"accounts": accounts, "not_evaluated": not_evaluated}
 
 
 def _file_settings(data: dict[str, Any]) -> EvaluationSettings:
