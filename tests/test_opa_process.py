@@ -9,12 +9,12 @@ from __future__ import annotations
 import base64
 import builtins
 import json
-import os
 import runpy
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -399,7 +399,9 @@ def test_signals_deferred_holds_signals_back_and_not_from_the_child() -> None:
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
     try:
         with signals_deferred() as mask:
-            os.kill(os.getpid(), signal.SIGTERM)
+            # To this thread: under pytest-xdist other threads of the process, which do not
+            # block it, could take a signal sent to the whole process.
+            signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
             assert received == []
             child = subprocess.run(
                 ["grep", "^SigBlk:", "/proc/self/status"],
