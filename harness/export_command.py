@@ -12,11 +12,9 @@ docs/conftest.md)::
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 from typing import Any
 
-from harness import managed_policies
+from harness import inputs, managed_policies
 from harness.aws.clients import (
     AWS_ERRORS,
     AwsOptions,
@@ -27,7 +25,7 @@ from harness.aws.clients import (
     make_session,
 )
 from harness.errors import ExternalError, InputError, UsageError
-from harness.evaluate_command import write_output
+from harness.evaluate_command import check_writable, write_output
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -73,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             "--profile, --region and --endpoint-url read a live account, not --from-file"
         )
+    check_writable(args.output)
     if args.from_file:
         policies = from_file(args.from_file)
         source = args.from_file
@@ -88,14 +87,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def from_file(name: str) -> dict[str, dict[str, Any]]:
-    try:
-        text = Path(name).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name}: not JSON: {exc.msg} (line {exc.lineno})") from None
+    # The reader evaluate and scan use: the same messages for a missing, empty, non-UTF-8,
+    # invalid or absurdly nested file.
+    name, data = inputs.read_json(name)
     # One document, or a list of its pages (as a paginator dump holds them).
     pages = data if isinstance(data, list) else [data]
     if not pages or not all(isinstance(p, dict) and "Policies" in p for p in pages):

@@ -169,8 +169,9 @@ def test_from_file_decodes_documents_and_keeps_only_the_default_version(tmp_path
 @pytest.mark.parametrize(
     ("content", "args", "message"),
     [
-        (None, (), "{file}: cannot read: No such file or directory"),
-        ("{not json", (), "{file}: not JSON: Expecting property name enclosed in double quotes"),
+        (None, (), "{file}: no such file"),
+        ("{not json", (), "{file}: not valid JSON: line 1 column 2: Expecting property name"),
+        ("[" * 5000 + "]" * 5000, (), "{file}: nested more than 100 levels deep"),
         ('{"RoleDetailList": []}', (), "{file}: expected get-account-authorization-details"),
         (
             json.dumps(_saved([_policy(POWER_USER, [("v1", False, {})])])),
@@ -189,7 +190,15 @@ def test_from_file_decodes_documents_and_keeps_only_the_default_version(tmp_path
             "{file}: no managed policy " + IAM_READ_ONLY,
         ),
     ],
-    ids=["missing", "not-json", "not-gaad", "no-default", "bad-document", "arn-not-in-file"],
+    ids=[
+        "missing",
+        "not-json",
+        "too-deep",
+        "not-gaad",
+        "no-default",
+        "bad-document",
+        "arn-not-in-file",
+    ],
 )
 def test_from_file_errors_name_the_file(
     tmp_path: Path, content: str | None, args: tuple[str, ...], message: str
@@ -202,6 +211,14 @@ def test_from_file_errors_name_the_file(
     assert done.stdout == ""
     assert done.stderr.startswith("error: " + message.format(file=saved)), done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_unwritable_output_is_refused_before_reading_anything(tmp_path: Path) -> None:
+    missing_dir = tmp_path / "no" / "such" / "dir" / "out.json"
+    done = export("--from-file", str(tmp_path / "never-read.json"), "--output", str(missing_dir))
+    assert done.returncode == 2
+    assert str(missing_dir.parent) in done.stderr, done.stderr
+    assert "never-read.json" not in done.stderr
 
 
 def test_from_file_refuses_live_options(tmp_path: Path) -> None:
