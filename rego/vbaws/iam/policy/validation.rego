@@ -1,0 +1,276 @@
+package vbaws.iam.policy
+
+import data.vbaws.lib.values
+
+# Validation of policy documents and statements (IAM-SEMANTICS.md §1, decision 3): what makes
+# a document or a statement invalid, with the message that says so. analyze (policy.rego)
+# leaves invalid statements out of evaluation and reports these messages as errors; the
+# trust check (vbaws.iam.trust) uses the same rules for trust policies.
+
+_valid_versions := {"2012-10-17", "2008-10-17"}
+
+_top_level_keys := {"Version", "Id", "Statement"}
+
+# METADATA
+# description: Problems with the document as a whole (set of messages).
+document_errors(document) := set() if {
+	_plain_document(document)
+} else := union({
+	{"has no Statement" | not "Statement" in object.keys(document)},
+	{"Statement must be an object or a list of objects" |
+		"Statement" in object.keys(document)
+		not is_array(object.get(document, "Statement", null))
+		not is_object(object.get(document, "Statement", null))
+	},
+	{sprintf("unknown top-level element %q", [key]) |
+		some key, _ in document
+		not key in _top_level_keys
+	},
+	{sprintf("Version %v is not 2012-10-17 or 2008-10-17", [json.marshal(document.Version)]) |
+		"Version" in object.keys(document)
+		not document.Version in _valid_versions
+	},
+})
+
+# The common case, in a few builtin calls.
+_plain_document(document) if {
+	count(object.keys(document) - _top_level_keys) == 0
+	object.get(document, "Version", "2012-10-17") in _valid_versions
+	type_name(document.Statement) in {"array", "object"}
+}
+
+# METADATA
+# description: |
+#   A statement's label for messages: its position (1-based) and Sid when it has one.
+label(statement, i) := sprintf("statement %d (Sid %q)", [i + 1, statement.Sid]) if {
+	is_object(statement)
+	is_string(statement.Sid)
+} else := sprintf("statement %d", [i + 1])
+
+# METADATA
+# scope: document
+# description: |
+#   Problems that make a statement invalid (set of messages). kind is "identity" for
+#   identity policies, boundaries and SCPs, "trust" for role trust policies.
+statement_errors(statement, i, _) := {sprintf("%s is not an object", [label(statement, i)])} if {
+	not is_object(statement)
+}
+
+statement_errors(statement, _, kind) := set() if _well_formed(statement, kind)
+
+statement_errors(statement, i, kind) := {sprintf("%s: %s", [label(statement, i), problem]) |
+	some problem in (_common_problems(statement) | _kind_problems(statement, kind))
+} if {
+	is_object(statement)
+	not _well_formed(statement, kind)
+}
+
+# The common case, checked with a few builtin calls before any message is built. For
+# identity-side statements the check is stricter than validity (no keys beyond the known
+# ones): a statement it refuses is looked at by statement_errors, which has the last word.
+_well_formed(statement, "identity") if {
+	(object.keys(statement) - _optional_statement_keys) in _identity_shapes
+	statement.Effect in _effects
+	_condition_ok(object.get(statement, "Condition", {}))
+
+	# Action or NotAction, then Resource or NotResource: concat is undefined when any element
+	# is not a string. Matching reads a list as lines, so no entry may hold a line break.
+	actions := object.get(statement, "Action", object.get(statement, "NotAction", null))
+	resources := object.get(statement, "Resource", object.get(statement, "NotResource", null))
+	not contains(concat("", array.flatten([actions, resources])), "\n")
+	regex.match(_valid_action_lines, concat("\n", array.flatten([actions])))
+	not object.get(statement, "NotAction", null) in {[], [""], ""}
+	not object.get(statement, "NotResource", null) in {[], [""], ""}
+}
+
+_well_formed(statement, "trust") if {
+	statement.Effect in _effects
+	_one_action_list(statement)
+	_condition_ok(object.get(statement, "Condition", {}))
+	_principal_ok(statement.Principal)
+	not "NotPrincipal" in object.keys(statement)
+}
+
+_principal_shape := `Principal must be "*" or an object of strings or lists of strings`
+
+# "*" or {"AWS" | "Service" | "Federated" | ...: a string or a list of strings}
+_principal_ok("*")
+
+_principal_ok(principal) if {
+	is_object(principal)
+	every _, value in principal {
+		_strings(value)
+	}
+}
+
+_effects := {"Allow", "Deny"}
+
+# What a NotAction or NotResource that excludes nothing looks like (spelled out in
+# _well_formed too, which keeps its references to other rules within Regal's limit).
+_excludes_nothing := {[], [""], ""}
+
+# IAM's grammar: {operator: {key: value or [values]}}, values strings, numbers or Booleans.
+# The usual statement has no Condition: one clause, no iteration.
+_condition_ok({})
+
+_condition_ok(condition) if {
+	is_object(condition)
+	every _, block in condition {
+		is_object(block)
+		every _, value in block {
+			_condition_value_ok(value)
+		}
+	}
+}
+
+_condition_value_ok(value) if type_name(value) in _condition_scalars
+
+_condition_value_ok(value) if {
+	is_array(value)
+	every v in value {
+		type_name(v) in _condition_scalars
+	}
+}
+
+_condition_scalars := {"string", "number", "boolean"}
+
+_condition_blocks(statement) := statement.Condition if is_object(statement.Condition)
+
+else := {}
+
+_condition_values := "values must be strings, numbers or Booleans, or lists of them"
+
+_optional_statement_keys := {"Sid", "Condition"}
+
+_identity_shapes := {
+	{"Effect", "Action", "Resource"},
+	{"Effect", "Action", "NotResource"},
+	{"Effect", "NotAction", "Resource"},
+	{"Effect", "NotAction", "NotResource"},
+}
+
+_one_action_list(statement) if {
+	not "NotAction" in object.keys(statement)
+	_valid_actions(statement.Action)
+}
+
+_one_action_list(statement) if {
+	not "Action" in object.keys(statement)
+	_valid_actions(statement.NotAction)
+	not statement.NotAction in _excludes_nothing
+}
+
+_valid_actions(actions) if {
+	_strings(actions)
+	not contains(concat("", values.as_list(actions)), "\n")
+	regex.match(_valid_action_lines, concat("\n", array.flatten([actions])))
+}
+
+_action_grammar := `it must be "*" or service:name, with no wildcard in the service`
+
+# An action is "*" (or stars alone) or "service:name" (IAM-SEMANTICS.md §1-2): the service
+# prefix is compared for equality, so a wildcard in it ("*:*", "e?2:*") matches no service;
+# IAM refuses "ec2*" or a second colon. A list is checked as lines by one regex anchored at
+# the start (one pass; a search for a bad line cost four times as much). "" matches nothing
+# and is tolerated, except as a whole exclusion list.
+_action_line := `(?:\*+|[^:*?\n]+:[^:\n]+)`
+
+_valid_action := concat("", ["^", _action_line, "$"])
+
+_valid_action_lines := concat("", ["^(?:", _action_line, "(?:\n", _action_line, ")*)?$"])
+
+# A string or a list of strings; concat fails (undefined) on any non-string element.
+_strings(value) if is_string(value)
+
+_strings(value) if {
+	is_array(value)
+	is_string(concat("", value))
+}
+
+_common_problems(statement) := union({
+	{"has no Effect" | not "Effect" in object.keys(statement)},
+	{sprintf("Effect must be exactly \"Allow\" or \"Deny\", got %v", [json.marshal(statement.Effect)]) |
+		"Effect" in object.keys(statement)
+		not statement.Effect in {"Allow", "Deny"}
+	},
+	{"has both Action and NotAction" |
+		"Action" in object.keys(statement)
+		"NotAction" in object.keys(statement)
+	},
+	{"has neither Action nor NotAction" |
+		not "Action" in object.keys(statement)
+		not "NotAction" in object.keys(statement)
+	},
+	{sprintf("%s value %v is not a string", [key, json.marshal(value)]) |
+		some key in ["Action", "NotAction"]
+		some value in values.as_list(object.get(statement, key, []))
+		not is_string(value)
+	},
+	{sprintf("%s \"*:*\" is not a valid action (undocumented; IAM Access Analyzer rejects it)", [key]) |
+		some key in ["Action", "NotAction"]
+		"*:*" in values.as_list(object.get(statement, key, []))
+	},
+	{sprintf("%s %s is not a valid action: %s", [key, json.marshal(value), _action_grammar]) |
+		some key in ["Action", "NotAction"]
+		some value in values.as_list(object.get(statement, key, []))
+		is_string(value)
+		not value in {"*:*", ""}
+		not contains(value, "\n")
+		not regex.match(_valid_action, value)
+	},
+	{sprintf("%s value %s contains a line break", [key, json.marshal(value)]) |
+		some key in ["Action", "NotAction", "Resource", "NotResource"]
+		some value in values.as_list(object.get(statement, key, []))
+		is_string(value)
+		contains(value, "\n")
+	},
+	{sprintf("%s is empty (it would exclude nothing)", [key]) |
+		some key in ["NotAction", "NotResource"]
+		statement[key] in _excludes_nothing
+	},
+	{"Condition must be an object" |
+		"Condition" in object.keys(statement)
+		not is_object(object.get(statement, "Condition", null))
+	},
+	{sprintf("Condition %s must be an object of condition keys, got %s", [operator, json.marshal(block)]) |
+		some operator, block in _condition_blocks(statement)
+		not is_object(block)
+	},
+	{sprintf("Condition %s %s: %s, got %s", [operator, key, _condition_values, json.marshal(value)]) |
+		some operator, block in _condition_blocks(statement)
+		some key, value in block
+		not _condition_value_ok(value)
+	},
+})
+
+_kind_problems(statement, "identity") := union({
+	{"has both Resource and NotResource" |
+		"Resource" in object.keys(statement)
+		"NotResource" in object.keys(statement)
+	},
+	{"has neither Resource nor NotResource" |
+		not "Resource" in object.keys(statement)
+		not "NotResource" in object.keys(statement)
+	},
+	{sprintf("%s value %v is not a string", [key, json.marshal(value)]) |
+		some key in ["Resource", "NotResource"]
+		some value in values.as_list(object.get(statement, key, []))
+		not is_string(value)
+	},
+	{sprintf("%s is not allowed in an identity policy", [key]) |
+		some key in ["Principal", "NotPrincipal"]
+		key in object.keys(statement)
+	},
+})
+
+_kind_problems(statement, "trust") := union({
+	{"NotPrincipal is not allowed in a trust policy" | "NotPrincipal" in object.keys(statement)},
+	{"has no Principal" |
+		not "Principal" in object.keys(statement)
+		not "NotPrincipal" in object.keys(statement)
+	},
+	{sprintf("%s, got %s", [_principal_shape, json.marshal(statement.Principal)]) |
+		"Principal" in object.keys(statement)
+		not _principal_ok(statement.Principal)
+	},
+})
