@@ -69,6 +69,18 @@ test_actions_outside_the_grammar_are_invalid if {
 	}
 }
 
+test_unknown_elements_are_invalid if {
+	# A misspelt Condition must not turn a conditional Allow into an unconditional one.
+	analysed := policy.analyze({"Statement": [
+		{"Effect": "Allow", "Action": "ec2:*", "Resource": "*", "Condtion": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}},
+		{"Sid": "Fine", "Effect": "Allow", "Action": "sns:Subscribe", "Resource": "*", "Condition": {}},
+	]})
+	analysed.errors == [
+		"statement 1: unknown element \"Condtion\"",
+	]
+	[s.sid | some s in analysed.statements] == ["Fine"]
+}
+
 test_line_breaks_and_empty_exclusions_are_invalid if {
 	# Patterns are matched as lines of one string: an entry must not become two.
 	analysed := policy.analyze({"Statement": [

@@ -261,6 +261,12 @@ _kind_problems(statement, "identity") := union({
 		some key in ["Principal", "NotPrincipal"]
 		key in object.keys(statement)
 	},
+	# IAM refuses a policy with an element it does not know; one misspelt ("Condtion") would
+	# otherwise be ignored here, and its statement read as having no Condition.
+	{sprintf("unknown element %q", [key]) |
+		some key, _ in statement
+		not key in _identity_statement_keys
+	},
 })
 
 _kind_problems(statement, "trust") := union({
@@ -274,3 +280,8 @@ _kind_problems(statement, "trust") := union({
 		not _principal_ok(statement.Principal)
 	},
 })
+
+_identity_statement_keys := {
+	"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition",
+	"Principal", "NotPrincipal",
+}
