@@ -259,7 +259,7 @@ def _run_saved(
 ) -> int:
     """GetAccountAuthorizationDetails input: what ``scan --from-file FILE --all-roles`` does."""
     collected, settings = scan_evaluation.load_saved(document, RoleSelector(all_roles=True))
-    items = scan_evaluation.scan_items(collected, settings)
+    items = scan_evaluation.in_file_order(scan_evaluation.scan_items(collected, settings), document)
     failure = scan_evaluation.evaluate_items(items, opa_session_from(args), check)
     reports = [scan_evaluation.item_report(item) for item in items]
     write_output(formats.render(reports, fmt, color=color), args.output)

@@ -39,6 +39,7 @@ from harness.progress import Progress
 from harness.scan_evaluation import (
     evaluate_items,
     exit_code,
+    in_file_order,
     item_report,
     load_saved,
     print_failures,
@@ -255,6 +256,8 @@ def run(args: argparse.Namespace) -> int:
     if args.save_snapshot:
         _save(collected, args.save_snapshot)
     items = scan_items(collected, settings)
+    if document is not None:
+        items = in_file_order(items, document)
     if not items:
         print("note: no role matched the selection", file=sys.stderr)
     failure = evaluate_items(

@@ -131,6 +131,14 @@ def _fill_reports(client: OpaClient, batch: list[ScanItem], reports: list[dict[s
         item.report = merged
 
 
+def in_file_order(items: list[ScanItem], document: inputs.EvaluationInput) -> list[ScanItem]:
+    """``items`` in the order of the file's RoleDetailList (contract section 4: reports in
+    input order), rather than grouped by account; records for roles and accounts the file
+    lists only as unreadable follow, in the order they came."""
+    position = {arn: i for i, arn in enumerate(document.role_arns())}
+    return sorted(items, key=lambda item: position.get(item.role_arn, len(position)))
+
+
 def item_report(item: ScanItem) -> dict[str, Any]:
     if item.error is not None:
         record = formats.not_evaluated(item.role_arn, item.error)

@@ -263,3 +263,19 @@ def test_unreachable_opa_keeps_the_reason_of_roles_the_scan_could_not_read(
     assert errors.keys() == {arn("GaadEc2FullAccess"), arn("GaadVeeamInline"), arn("Unreadable")}
     assert errors[arn("Unreadable")] == reason
     assert dead in errors[arn("GaadVeeamInline")]
+
+
+def test_reports_come_in_the_files_order_across_accounts(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path
+) -> None:
+    # A file merged from two accounts, its roles interleaved: the reports follow the file
+    # (contract section 4, "in input order"), not the per-account grouping of a scan.
+    interleaved = [
+        role("GaadVeeamInline", "222222222222"),
+        role("GaadEc2FullAccess", "123456789012"),
+        role("GaadEc2FullAccess", "222222222222"),
+        role("GaadVeeamInline", "123456789012"),
+    ]
+    path = write(tmp_path, dict(GAAD, RoleDetailList=interleaved))
+    _, output = agree(run_harness, opa_url, path)
+    assert [r["role_arn"] for r in output["reports"]] == [r["Arn"] for r in interleaved]
