@@ -14,6 +14,7 @@ section 4).
 from __future__ import annotations
 
 import sys
+from collections import deque
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
@@ -135,8 +136,16 @@ def in_file_order(items: list[ScanItem], document: inputs.EvaluationInput) -> li
     """``items`` in the order of the file's RoleDetailList (contract section 4: reports in
     input order), rather than grouped by account; records for roles and accounts the file
     lists only as unreadable follow, in the order they came."""
-    position = {arn: i for i, arn in enumerate(document.role_arns())}
-    return sorted(items, key=lambda item: position.get(item.role_arn, len(position)))
+    arns = document.role_arns()
+    # An ARN the file lists twice (pages merged by hand) keeps both places, in turn.
+    positions: dict[str, deque[int]] = {}
+    for index, arn in enumerate(arns):
+        positions.setdefault(arn, deque()).append(index)
+    keys = []
+    for item in items:
+        places = positions.get(item.role_arn)
+        keys.append(places.popleft() if places else len(arns))
+    return [item for _, item in sorted(zip(keys, items, strict=True), key=lambda pair: pair[0])]
 
 
 def item_report(item: ScanItem) -> dict[str, Any]:

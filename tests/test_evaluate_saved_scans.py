@@ -279,3 +279,33 @@ def test_reports_come_in_the_files_order_across_accounts(
     path = write(tmp_path, dict(GAAD, RoleDetailList=interleaved))
     _, output = agree(run_harness, opa_url, path)
     assert [r["role_arn"] for r in output["reports"]] == [r["Arn"] for r in interleaved]
+
+
+@pytest.mark.parametrize("flag", [False, None], ids=["marked-non-default", "unmarked"])
+def test_a_lone_version_not_flagged_default_is_not_taken_for_it(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path, flag: bool | None
+) -> None:
+    # The engine reads only versions flagged default in this input; a guess here would make
+    # the role compliant on a document that may not be in force.
+    (policy,) = GAAD["Policies"]
+    (default,) = [v for v in policy["PolicyVersionList"] if v["IsDefaultVersion"]]
+    version = {k: v for k, v in default.items() if k != "IsDefaultVersion"}
+    if flag is not None:
+        version["IsDefaultVersion"] = flag
+    path = write(tmp_path, dict(GAAD, Policies=[dict(policy, PolicyVersionList=[version])]))
+    code, output = agree(run_harness, opa_url, path)
+    assert code == 3
+    ec2_full = output["reports"][0]
+    assert (ec2_full["evaluated"], ec2_full["compliant"]) == (False, False)
+    assert ec2_full["error"].endswith(
+        f"managed policy {EC2_FULL_ACCESS} has no default version document"
+    )
+
+
+def test_a_role_listed_twice_keeps_both_places(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path
+) -> None:
+    listed = [role("GaadEc2FullAccess"), role("GaadVeeamInline"), role("GaadEc2FullAccess")]
+    path = write(tmp_path, dict(GAAD, RoleDetailList=listed))
+    _, output = agree(run_harness, opa_url, path)
+    assert [r["role_arn"] for r in output["reports"]] == [r["Arn"] for r in listed]

@@ -142,8 +142,10 @@ def default_document(arn: str, policies: dict[str, dict[str, Any]]) -> Any:
         raise _MissingPolicy(
             f"managed policy {arn} is given more than one default version, with different documents"
         )
-    # A single version without the flag is the default by construction (GetPolicyVersion).
-    chosen = default[0] if default else (versions[0] if len(versions) == 1 else None)
+    # Only a version flagged default counts, as in the engine's own reading of this input: a
+    # lone version marked (or left) non-default is not guessed to be the one in force. The
+    # live collector flags what GetPolicyVersion returns.
+    chosen = default[0] if default else None
     if chosen is None or chosen.get("Document") is None:
         raise _MissingPolicy(f"managed policy {arn} has no default version document")
     return chosen["Document"]
