@@ -138,16 +138,30 @@ _decide_state(parsed, "absent", _, expected) := "true" if _absent_holds(parsed, 
 _decide_state(parsed, "absent", _, expected) := "false" if not _absent_holds(parsed, expected)
 
 _decide_state(parsed, "present", actual, expected) := "true" if {
-	_decidable(parsed)
+	_decidable_with(parsed, expected)
 	_present_holds(parsed, actual, expected)
 }
 
 _decide_state(parsed, "present", actual, expected) := "false" if {
-	_decidable(parsed)
+	_decidable_with(parsed, expected)
 	not _present_holds(parsed, actual, expected)
 }
 
-_decide_state(parsed, "present", _, _) := "unknown" if not _decidable(parsed)
+_decide_state(parsed, "present", _, expected) := "unknown" if not _decidable_with(parsed, expected)
+
+_decidable_with(parsed, expected) if {
+	_decidable(parsed)
+	not _short_arn_pattern(parsed, expected)
+}
+
+# An ARN pattern of fewer than six parts ("arn:aws:iam::*"): whether its last wildcard runs
+# across the colons that follow is not settled (IAM-SEMANTICS.md §2 says a trailing * may;
+# iam-simulate says no match), so neither answer is given.
+_short_arn_pattern(parsed, expected) if {
+	_positive_base[parsed.base] == "ArnLike"
+	some e in expected
+	not _arn_parts(sprintf("%v", [e]))
+}
 
 _absent_holds(parsed, expected) if {
 	parsed.base == "Null"
@@ -243,7 +257,7 @@ _match("StringEqualsIgnoreCase", v, e) if lower(v) == lower(e)
 _match("StringLike", v, e) if wildcard.matches(e, v)
 
 # ARNs are compared part by part: each of the six colon-separated parts is globbed on its
-# own, so a wildcard never crosses a colon (the last part, the resource, keeps its colons).
+# own (the last part, the resource, keeps its colons); shorter patterns are not decided.
 _match("ArnLike", v, e) if {
 	expected := _arn_parts(e)
 	actual := _arn_parts(v)

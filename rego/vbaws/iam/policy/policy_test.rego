@@ -166,6 +166,7 @@ test_invalid_statements_are_reported_and_left_out if {
 		"statement 6: has no Effect",
 		"statement 7 is not an object",
 		"statement 8: has neither Action nor NotAction",
+		"statement 9: NotResource \"x\" is not a valid resource: it must be an ARN (arn:...) or \"*\"",
 		"statement 9: Principal is not allowed in an identity policy",
 		"statement 9: has both Resource and NotResource",
 		"statement 10: Condition must be an object",
@@ -175,6 +176,29 @@ test_invalid_statements_are_reported_and_left_out if {
 		"statement 12: Condition StringEquals aws:PrincipalArn: values must be strings, numbers or Booleans, or lists of them, got null",
 	]
 	[s.actions | some s in analysed.statements] == [{"sqs:SendMessage"}]
+}
+
+# IAM refuses these; read leniently, each would silently drop a Deny or widen an Allow.
+test_elements_outside_iam_grammar_are_invalid if {
+	analysed := policy.analyze({"Statement": [
+		{"Effect": "Allow", "Action": "*", "Resource": "*"},
+		{"Effect": "Deny", "Action": null, "Resource": "*"},
+		{"Effect": "Deny", "NotAction": {"a": 1}, "Resource": "*"},
+		{"Effect": "Deny", "Action": "kms:*", "Resource": null},
+		{"Effect": "Allow", "Action": "kms:*", "NotResource": "shared-excluded"},
+		{"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"stringnotequals": {"aws:username": "x"}}},
+		{"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"NullIfExists": {"aws:username": "true"}}},
+		{"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"ForAnyValue:StringLikeIfExists": {"aws:TagKeys": "x"}}},
+	]})
+	analysed.errors == [
+		"statement 2: Action must be a string or a list of strings, got null",
+		"statement 3: NotAction must be a string or a list of strings, got {\"a\":1}",
+		"statement 4: Resource must be a string or a list of strings, got null",
+		"statement 5: NotResource \"shared-excluded\" is not a valid resource: it must be an ARN (arn:...) or \"*\"",
+		"statement 6: Condition operator \"stringnotequals\" is not an IAM condition operator",
+		"statement 7: Condition operator \"NullIfExists\" is not an IAM condition operator",
+	]
+	[s.effect | some s in analysed.statements] == ["Allow", "Deny"]
 }
 
 test_document_errors if {
@@ -201,6 +225,27 @@ test_trust_statement_rules if {
 	policy.statement_errors({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "arn:aws:iam::1:root"}, 0, "trust") == {
 		"statement 1: Principal must be \"*\" or an object of strings or lists of strings, got \"arn:aws:iam::1:root\"",
 	}
+}
+
+# Each of these, read leniently, would drop a condition or make a Deny match nobody.
+test_trust_statements_outside_iam_grammar if {
+	assume := {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::111111111111:role/Imp"}}
+	policy.statement_errors(object.union(assume, {"Condtion": {"StringEquals": {"sts:ExternalId": "x"}}}), 0, "trust") == {
+		"statement 1: unknown element \"Condtion\"",
+	}
+	policy.statement_errors(object.union(assume, {"Resource": "*"}), 0, "trust") == {
+		"statement 1: Resource is not allowed in a trust policy",
+	}
+	policy.statement_errors(object.union(assume, {"Effect": "Deny", "Principal": {"aws": "*"}}), 0, "trust") == {
+		"statement 1: Principal type \"aws\" is not one of AWS, Service, Federated, CanonicalUser",
+	}
+	policy.statement_errors(object.union(assume, {"Principal": {"AWS": ["111111111111", "arn:aws:iam::111111111111:role/*"]}}), 0, "trust") == {
+		"statement 1: Principal AWS \"arn:aws:iam::111111111111:role/*\" has a wildcard (only \"*\" alone is allowed)",
+	}
+	policy.statement_errors(object.union(assume, {"Action": null}), 0, "trust") == {
+		"statement 1: Action must be a string or a list of strings, got null",
+	}
+	policy.statement_errors(object.union(assume, {"Principal": {"AWS": "*"}, "Sid": "Any"}), 0, "trust") == set()
 }
 
 test_summary_splits_plain_and_conditioned_statements if {

@@ -79,6 +79,7 @@ _well_formed(statement, "identity") if {
 	resources := object.get(statement, "Resource", object.get(statement, "NotResource", null))
 	not contains(concat("", array.flatten([actions, resources])), "\n")
 	regex.match(_valid_action_lines, concat("\n", array.flatten([actions])))
+	regex.match(_valid_resource_lines, concat("\n", array.flatten([resources])))
 	not object.get(statement, "NotAction", null) in {[], [""], ""}
 	not object.get(statement, "NotResource", null) in {[], [""], ""}
 }
@@ -88,7 +89,8 @@ _well_formed(statement, "trust") if {
 	_one_action_list(statement)
 	_condition_ok(object.get(statement, "Condition", {}))
 	_principal_ok(statement.Principal)
-	not "NotPrincipal" in object.keys(statement)
+	_principal_names_ok(statement.Principal)
+	count(object.keys(statement) - _trust_statement_keys) == 0
 }
 
 _principal_shape := `Principal must be "*" or an object of strings or lists of strings`
@@ -103,6 +105,28 @@ _principal_ok(principal) if {
 	}
 }
 
+# IAM's principal types, spelled as IAM spells them; an ARN in a principal takes no
+# wildcard ("*" alone means everyone). Read leniently, "aws" or "role/*" would match no
+# caller, and a Deny written so would silently deny nobody.
+_principal_names_ok("*")
+
+_principal_names_ok(principal) if {
+	is_object(principal)
+	count(object.keys(principal) - _principal_types) == 0
+	every value in values.as_list(object.get(principal, "AWS", [])) {
+		_aws_principal_ok(value)
+	}
+}
+
+_principal_types := {"AWS", "Service", "Federated", "CanonicalUser"}
+
+_aws_principal_ok("*")
+
+_aws_principal_ok(value) if not regex.match(`[*?]`, value)
+
+# NotPrincipal is listed so that it gets its own message, not "unknown element".
+_trust_statement_keys := {"Sid", "Effect", "Principal", "Action", "NotAction", "Condition"}
+
 _effects := {"Allow", "Deny"}
 
 # What a NotAction or NotResource that excludes nothing looks like (spelled out in
@@ -115,7 +139,8 @@ _condition_ok({})
 
 _condition_ok(condition) if {
 	is_object(condition)
-	every _, block in condition {
+	every operator, block in condition {
+		regex.match(_condition_operator, operator)
 		is_object(block)
 		every _, value in block {
 			_condition_value_ok(value)
@@ -133,6 +158,17 @@ _condition_value_ok(value) if {
 }
 
 _condition_scalars := {"string", "number", "boolean"}
+
+# IAM's condition operators (IAM-SEMANTICS.md §4), spelled as IAM spells them: IAM refuses
+# any other, and a misspelt one ("stringnotequals") cannot be decided, only guessed at.
+# IfExists goes with every operator but Null.
+_condition_operator := concat("", [
+	`^(?:(?:ForAllValues|ForAnyValue):)?(?:(?:`,
+	`String(?:Not)?Equals(?:IgnoreCase)?|String(?:Not)?Like|`,
+	`(?:Numeric|Date)(?:Equals|NotEquals|LessThan|LessThanEquals|GreaterThan|GreaterThanEquals)|`,
+	`Bool|BinaryEquals|(?:Not)?IpAddress|Arn(?:Not)?(?:Equals|Like)`,
+	`)(?:IfExists)?|Null)$`,
+])
 
 _condition_blocks(statement) := statement.Condition if is_object(statement.Condition)
 
@@ -168,6 +204,14 @@ _valid_actions(actions) if {
 
 _action_grammar := `it must be "*" or service:name, with no wildcard in the service`
 
+# A resource is an ARN or "*" (stars alone); IAM refuses anything else, and the analysis
+# could only guess what such an entry covers. "" is tolerated (it matches nothing).
+_resource_line := `(?:\*+|arn:[^\n]*)`
+
+_valid_resource := concat("", ["^", _resource_line, "$"])
+
+_valid_resource_lines := concat("", ["^(?:", _resource_line, "(?:\n", _resource_line, ")*)?$"])
+
 # An action is "*" (or stars alone) or "service:name" (IAM-SEMANTICS.md §1-2): the service
 # prefix is compared for equality, so a wildcard in it ("*:*", "e?2:*") matches no service;
 # IAM refuses "ec2*" or a second colon. A list is checked as lines by one regex anchored at
@@ -201,9 +245,14 @@ _common_problems(statement) := union({
 		not "Action" in object.keys(statement)
 		not "NotAction" in object.keys(statement)
 	},
+	{sprintf("%s must be a string or a list of strings, got %s", [key, json.marshal(statement[key])]) |
+		some key in ["Action", "NotAction"]
+		_not_string_or_list(statement, key)
+	},
 	{sprintf("%s value %v is not a string", [key, json.marshal(value)]) |
 		some key in ["Action", "NotAction"]
-		some value in values.as_list(object.get(statement, key, []))
+		is_array(object.get(statement, key, null))
+		some value in statement[key]
 		not is_string(value)
 	},
 	{sprintf("%s \"*:*\" is not a valid action (undocumented; IAM Access Analyzer rejects it)", [key]) |
@@ -227,6 +276,10 @@ _common_problems(statement) := union({
 	{sprintf("%s is empty (it would exclude nothing)", [key]) |
 		some key in ["NotAction", "NotResource"]
 		statement[key] in _excludes_nothing
+	},
+	{sprintf("Condition operator %q is not an IAM condition operator", [operator]) |
+		some operator, _ in _condition_blocks(statement)
+		not regex.match(_condition_operator, operator)
 	},
 	{"Condition must be an object" |
 		"Condition" in object.keys(statement)
@@ -252,10 +305,23 @@ _kind_problems(statement, "identity") := union({
 		not "Resource" in object.keys(statement)
 		not "NotResource" in object.keys(statement)
 	},
+	{sprintf("%s must be a string or a list of strings, got %s", [key, json.marshal(statement[key])]) |
+		some key in ["Resource", "NotResource"]
+		_not_string_or_list(statement, key)
+	},
 	{sprintf("%s value %v is not a string", [key, json.marshal(value)]) |
 		some key in ["Resource", "NotResource"]
-		some value in values.as_list(object.get(statement, key, []))
+		is_array(object.get(statement, key, null))
+		some value in statement[key]
 		not is_string(value)
+	},
+	{sprintf("%s %s is not a valid resource: it must be an ARN (arn:...) or \"*\"", [key, json.marshal(value)]) |
+		some key in ["Resource", "NotResource"]
+		some value in values.as_list(object.get(statement, key, []))
+		is_string(value)
+		not value == ""
+		not contains(value, "\n")
+		not regex.match(_valid_resource, value)
 	},
 	{sprintf("%s is not allowed in an identity policy", [key]) |
 		some key in ["Principal", "NotPrincipal"]
@@ -279,9 +345,35 @@ _kind_problems(statement, "trust") := union({
 		"Principal" in object.keys(statement)
 		not _principal_ok(statement.Principal)
 	},
+	{sprintf("Principal type %q is not one of AWS, Service, Federated, CanonicalUser", [key]) |
+		is_object(statement.Principal)
+		some key, _ in statement.Principal
+		not key in _principal_types
+	},
+	{sprintf("Principal AWS %q has a wildcard (only \"*\" alone is allowed)", [value]) |
+		is_object(statement.Principal)
+		some value in values.as_list(object.get(statement.Principal, "AWS", []))
+		is_string(value)
+		not _aws_principal_ok(value)
+	},
+	{sprintf("%s is not allowed in a trust policy", [key]) |
+		some key in ["Resource", "NotResource"]
+		key in object.keys(statement)
+	},
+	{sprintf("unknown element %q", [key]) |
+		some key, _ in statement
+		not key in _trust_statement_keys
+		not key in {"Resource", "NotResource", "NotPrincipal"}
+	},
 })
 
 _identity_statement_keys := {
 	"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition",
 	"Principal", "NotPrincipal",
+}
+
+# values.as_list reads null as an empty list: a present element of another type is named here.
+_not_string_or_list(statement, key) if {
+	key in object.keys(statement)
+	not type_name(statement[key]) in {"string", "array"}
 }
