@@ -92,10 +92,28 @@ def test_role_snapshot_uses_default_versions_and_validates() -> None:
                 "arn": "arn:aws:iam::123456789012:policy/B",
                 "document": ALLOW,
             },
-            "tags": {"team": "backup"},
+            "tags": [{"Key": "team", "Value": "backup"}],
         }
     }
     snapshot_validator().validate(snapshot)
+
+
+def test_what_a_role_detail_does_not_say_is_not_taken_as_none() -> None:
+    # Tags not listed are not known (a Deny on aws:PrincipalTag then stays undecided).
+    untagged = detail("R")
+    del untagged["Tags"]
+    assert "tags" not in role_snapshot(untagged, POLICIES)["role"]
+    # A boundary that cannot be resolved makes the role not evaluated, never boundary-free.
+    no_arn = detail(
+        "R", PermissionsBoundary={"PermissionsBoundaryType": "PermissionsBoundaryPolicy"}
+    )
+    (item,) = build_items(
+        AccountCollection("123456789012", "bulk", roles=[no_arn], policies=POLICIES),
+        EvaluationSettings(),
+        None,
+    )
+    assert item.snapshot is None
+    assert item.error == "role R: the role's PermissionsBoundary has no PermissionsBoundaryArn"
 
 
 def test_items_scps_per_role_kind() -> None:

@@ -116,15 +116,19 @@ def role_snapshot(role: dict[str, Any], policies: dict[str, dict[str, Any]]) -> 
         for p in role.get("AttachedManagedPolicies") or ()
     ]
     snapshot_role["policies"] = inline + attached
-    boundary_arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
-    if boundary_arn:
+    if role.get("PermissionsBoundary"):
+        boundary_arn = role["PermissionsBoundary"].get("PermissionsBoundaryArn")
+        # A boundary that cannot be resolved may block everything: never read as none.
+        if not boundary_arn:
+            raise _MissingPolicy("the role's PermissionsBoundary has no PermissionsBoundaryArn")
         snapshot_role["permissions_boundary"] = {
             "arn": boundary_arn,
             "document": default_document(boundary_arn, policies),
         }
-    tags = {t["Key"]: t["Value"] for t in role.get("Tags") or ()}
-    if tags:
-        snapshot_role["tags"] = tags
+    # IAM's list form goes as is: the engine checks it (a repeated key makes tag conditions
+    # undecided), and a role listed without Tags has tags that are not known.
+    if "Tags" in role:
+        snapshot_role["tags"] = role["Tags"]
     return {"role": snapshot_role}
 
 

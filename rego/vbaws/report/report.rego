@@ -94,9 +94,15 @@ _requested(snapshot) := values.as_list(snapshot.checks) if {
 	snapshot.checks != null
 } else := ["ec2_backup"]
 
-_tags(role) := role.tags if is_object(role.tags)
+_tags(role) := role.tags if {
+	is_object(role.tags)
+	_tags_readable(role)
+}
 
-_tags(role) := {t.Key: t.Value | some t in role.tags} if _tag_list(role.tags)
+_tags(role) := {t.Key: t.Value | some t in role.tags} if {
+	_tag_list(role.tags)
+	_tags_readable(role)
+}
 
 _tags(role) := {} if not _tags_readable(role)
 
@@ -106,9 +112,21 @@ _tags_known(role) if _tags_readable(role)
 
 _tags_known(role) := false if not _tags_readable(role)
 
-_tags_readable(role) if is_object(role.tags)
+_tags_readable(role) if _tags_ok(role.tags)
 
-_tags_readable(role) if _tag_list(role.tags)
+# Condition keys ignore case, so tags whose keys differ only in case (or repeat, in list
+# form) give aws:PrincipalTag/<key> two values: which one a condition sees cannot be told.
+_tags_ok(tags) if {
+	is_object(tags)
+	_distinct_ignoring_case(object.keys(tags))
+}
+
+_tags_ok(tags) if {
+	_tag_list(tags)
+	_distinct_ignoring_case([t.Key | some t in tags])
+}
+
+_distinct_ignoring_case(keys) if count({lower(k) | some k in keys}) == count(keys)
 
 # IAM's form: [{"Key": "team", "Value": "backup"}, ...]
 _tag_list(tags) if {
@@ -188,9 +206,8 @@ _boundary(role) := [{
 	is_object(role.permissions_boundary)
 } else := []
 
-_service_linked(role) if startswith(object.get(role, "path", "/"), "/aws-service-role/")
-
-# The path is part of the ARN, so a snapshot without "path" is recognised too.
+# Decided by the ARN alone, which carries the path: a "path" field that disagrees with it
+# must not take the SCPs away.
 _service_linked(role) if contains(object.get(role, "arn", ""), ":role/aws-service-role/")
 
 _scp_levels(snapshot, role) := values.as_list(snapshot.scps) if {
@@ -280,7 +297,7 @@ _optional_shapes := [
 		"the trust policy was not checked", "error",
 	],
 	[
-		"role", "tags", `an object or a list of {"Key", "Value"} strings`,
+		"role", "tags", `an object or a list of {"Key", "Value"} strings, keys distinct ignoring case`,
 		"conditions on aws:PrincipalTag keys were left undecided", "warning",
 	],
 ]
@@ -291,9 +308,7 @@ _shape_ok("scps", value) if is_array(value)
 
 _shape_ok("appliance", value) if is_string(value.principal)
 
-_shape_ok("tags", value) if is_object(value)
-
-_shape_ok("tags", value) if _tag_list(value)
+_shape_ok("tags", value) if _tags_ok(value)
 
 _policy_findings(policies) := [{
 	"id": "VBAWS-INVALID-POLICY",

@@ -125,21 +125,21 @@ test_scp_region_deny_is_conditional if {
 test_service_linked_roles_ignore_scps if {
 	# tricky case 24
 	snapshot := {
-		"role": {"arn": _arn, "path": "/aws-service-role/ec2.amazonaws.com/", "policies": [{"name": "a", "document": _document([_full])}]},
-		"scps": [{"target": "r-abcd", "policies": []}],
-	}
-	r := report.build(snapshot)
-	r.compliant
-	r.layers.scps == false
-	r.findings[0].id == "VBAWS-SCPS-NOT-APPLICABLE"
-	by_arn := {
 		"role": {
 			"arn": "arn:aws:iam::123456789012:role/aws-service-role/ec2.amazonaws.com/AWSServiceRoleForEC2",
 			"policies": [{"name": "a", "document": _document([_full])}],
 		},
 		"scps": [{"target": "r-abcd", "policies": []}],
 	}
-	report.build(by_arn).layers.scps == false
+	r := report.build(snapshot)
+	r.compliant
+	r.layers.scps == false
+	r.findings[0].id == "VBAWS-SCPS-NOT-APPLICABLE"
+
+	# The ARN carries the path: a "path" field that says otherwise does not lift the SCPs.
+	path_only := object.union(snapshot, {"role": {"arn": _arn, "path": "/aws-service-role/ec2.amazonaws.com/"}})
+	report.build(path_only).layers.scps == true
+	report.build(path_only).compliant == false
 }
 
 test_invalid_policy_is_never_compliant if {
@@ -289,13 +289,16 @@ test_layers_and_appliance_of_the_wrong_shape_are_errors if {
 
 test_tags_of_the_wrong_shape_leave_tag_conditions_undecided if {
 	tagged := {"Effect": "Allow", "Action": _ec2_backup, "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/veeam": "backup"}}}
-	every tags in ["veeam=backup", [{"Key": "veeam"}], [{"Key": "veeam", "Value": "backup"}, "x"]] {
+	every tags in [
+		"veeam=backup", [{"Key": "veeam"}], [{"Key": "veeam", "Value": "backup"}, "x"],
+		[{"Key": "veeam", "Value": "backup"}, {"Key": "veeam", "Value": "x"}], {"Veeam": "backup", "veeam": "x"},
+	] {
 		r := report.build(object.union(_snapshot([tagged]), {"role": {"tags": tags}}))
 		r.checks.ec2_backup.actions["ec2:CreateSnapshot"].decision == "conditional"
 		[[f.severity, f.message] | some f in r.findings; f.id == "VBAWS-INVALID-INPUT"] == [[
 			"warning",
 			sprintf(
-				"tags must be an object or a list of {\"Key\", \"Value\"} strings, got %s: %s",
+				"tags must be an object or a list of {\"Key\", \"Value\"} strings, keys distinct ignoring case, got %s: %s",
 				[type_name(tags), "conditions on aws:PrincipalTag keys were left undecided"],
 			),
 		]]

@@ -59,7 +59,7 @@ _with_defaults(s) := object.union(_defaults, object.remove(s, [key | some key in
 
 # Missing fields are passed on as null rather than dropping the role or the policy: the
 # report then says what could not be read (a policy without a document is an error).
-_from_role_detail(detail) := {"role": object.union(
+_from_role_detail(detail) := {"role": object.union_n([
 	{
 		"arn": _field(detail, "Arn"),
 		"name": object.get(detail, "RoleName", _field(detail, "Arn")),
@@ -71,10 +71,10 @@ _from_role_detail(detail) := {"role": object.union(
 			],
 			[_managed(_field(p, "PolicyArn")) | some p in values.as_list(object.get(detail, "AttachedManagedPolicies", []))],
 		),
-		"tags": {t.Key: t.Value | some t in values.as_list(object.get(detail, "Tags", []))},
 	},
 	_boundary(detail),
-)} if {
+	_tags(detail),
+])} if {
 	is_object(detail)
 } else := detail
 
@@ -82,9 +82,20 @@ _field(x, key) := object.get(x, key, null) if is_object(x)
 
 else := null
 
-_boundary(detail) := {"permissions_boundary": _managed(detail.PermissionsBoundary.PermissionsBoundaryArn)} if {
-	detail.PermissionsBoundary.PermissionsBoundaryArn
-} else := {}
+_boundary(detail) := {} if {
+	object.get(detail, "PermissionsBoundary", null) == null
+} else := {"permissions_boundary": _managed(detail.PermissionsBoundary.PermissionsBoundaryArn)} if {
+	is_string(detail.PermissionsBoundary.PermissionsBoundaryArn)
+} else := {"permissions_boundary": {
+	"document": null,
+	"error": "the role's PermissionsBoundary has no PermissionsBoundaryArn",
+}}
+
+# IAM's list form, which the report reads (and checks); a role listed without Tags has
+# tags that are not known, not tags known to be none.
+_tags(detail) := {"tags": detail.Tags} if "Tags" in object.keys(detail)
+
+else := {}
 
 _managed(arn) := {"name": arn, "arn": arn, "type": "managed", "document": _documents[arn]}
 

@@ -51,9 +51,21 @@ test_get_account_authorization_details if {
 				},
 			],
 			"permissions_boundary": _read_only,
-			"tags": {"team": "backup"},
+			"tags": [{"Key": "team", "Value": "backup"}],
 		},
 	}] with input as _gaad
+}
+
+test_what_a_role_detail_does_not_say_is_not_taken_as_none if {
+	detail := object.remove(_gaad.RoleDetailList[0], ["Tags", "PermissionsBoundary"])
+	no_arn := object.union(detail, {"PermissionsBoundary": {"PermissionsBoundaryType": "PermissionsBoundaryPolicy"}})
+	role := snapshot.from_input[0].role with input as object.union(_gaad, {"RoleDetailList": [no_arn]})
+
+	# a boundary that cannot be resolved is an error in the report, never no boundary
+	role.permissions_boundary == {"document": null, "error": "the role's PermissionsBoundary has no PermissionsBoundaryArn"}
+
+	# tags not listed are not known (a Deny on aws:PrincipalTag stays undecided)
+	not "tags" in object.keys(role)
 }
 
 test_batch_defaults_apply_to_roles_without_their_own if {
