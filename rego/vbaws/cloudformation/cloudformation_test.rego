@@ -233,17 +233,26 @@ test_values_that_could_widen_a_statement_at_deploy_time if {
 				["not-action-short-ref", {"Effect": "Allow", "NotAction": "P", "Resource": "*"}],
 				["not-resource-ref", {"Effect": "Allow", "Action": "ec2:*", "NotResource": {"Ref": "P"}}],
 				["deny-action-sub", {"Effect": "Deny", "Action": {"Fn::Sub": "kms:${P}"}, "Resource": "*"}],
+				# `!ImportValue shared`, `!FindInMap [M, K, V]`, `!Join ["", [...]]` as conftest's YAML
+				# parser leaves them: a NotResource that is neither an ARN nor a wildcard.
+				["not-resource-import", {"Effect": "Allow", "Action": "*", "NotResource": "shared"}],
+				["not-resource-find-in-map", {"Effect": "Allow", "Action": "*", "NotResource": ["M", "K", "V"]}],
+				["not-resource-join", {"Effect": "Allow", "Action": "*", "NotResource": ["", ["arn:aws:s3:::", "b"]]}],
 				# Read literally, these can only grant less or deny more: they stay as they are.
 				["allow-action-ref", {"Effect": "Allow", "Action": ["ec2:CreateTags", {"Ref": "P"}], "Resource": "*"}],
 				["not-resource-arn", {"Effect": "Allow", "Action": "ec2:*", "NotResource": {"Fn::Sub": "arn:aws:s3:::${P}"}}],
 				["list-of-three", {"Effect": "Allow", "Action": ["ec2:A", "ec2:B", "ec2:C"], "Resource": "*"}],
+				["not-resource-star", {"Effect": "Allow", "Action": "*", "NotResource": ["*", "arn:aws:s3:::b"]}],
 			]
 		]})}),
 		{"Parameters": {"P": {"Type": "String"}}, "Conditions": {"IsProd": {"Fn::Equals": ["a", "b"]}}},
 	)
 	model := cloudformation.roles.Role with input as template
-	{p.name | some p in model.policies} == {"allow-action-ref", "not-resource-arn", "list-of-three"}
+	{p.name | some p in model.policies} == {"allow-action-ref", "not-resource-arn", "list-of-three", "not-resource-star"}
 	{u.what | some u in model.unknowns} == {sprintf("the document of inline policy %q uses intrinsic functions whose result is known only at deploy time", [name]) |
-		some name in ["if-action", "if-resource", "not-action-ref", "not-action-short-ref", "not-resource-ref", "deny-action-sub"]
+		some name in [
+			"if-action", "if-resource", "not-action-ref", "not-action-short-ref", "not-resource-ref", "deny-action-sub",
+			"not-resource-import", "not-resource-find-in-map", "not-resource-join",
+		]
 	}
 }

@@ -169,13 +169,11 @@ _deploy_time_entry(key, entry) if {
 	regex.match(_placeholder, _scalar(entry))
 }
 
-# A resource entry matters only when it could become a wildcard alone: "${Bucket}" can be
-# "*", "arn:aws:s3:::${Bucket}" can never be.
-_deploy_time_entry("NotResource", entry) if {
-	text := _scalar(entry)
-	regex.match(_placeholder, text)
-	regex.match(`^[*?]*$`, regex.replace(text, _placeholder, ""))
-}
+# A resource entry is read as it is only when it is an ARN or a wildcard: "${Bucket}" can be
+# "*", "arn:aws:s3:::${Bucket}" can never be. Anything else is no resource IAM knows, and is
+# most likely a short-form tag whose argument conftest's YAML parser kept
+# (`!ImportValue name`, `!FindInMap [Map, Key, Name]`, `!Join ["", [...]]`).
+_deploy_time_entry("NotResource", entry) if not _resource_pattern(entry)
 
 # `!Ref Parameter` and `!GetAtt Resource.Attribute` as conftest's YAML parser leaves them.
 _deploy_time_entry(_, entry) if {
@@ -184,6 +182,10 @@ _deploy_time_entry(_, entry) if {
 }
 
 _deploy_time_entry(_, entry) if _ref_id(entry)
+
+_resource_pattern(entry) if startswith(_scalar(entry), "arn:")
+
+_resource_pattern(entry) if regex.match(`^[*?]+$`, _scalar(entry))
 
 default _parameters := {}
 
