@@ -107,6 +107,16 @@ CASES = {
             'condition "IsProd" holds, which is known at deploy time; counted as granting nothing'
         ],
     ),
+    "policy document as JSON text with a parameter substituted in": Case(
+        "json-text-policy.yaml",
+        1,
+        [missing(ROLE, "ec2_backup", SQS)],
+        [
+            f"{ROLE}: the document of VeeamSqs is JSON text into which ${{ExcludedQueues}} is "
+            "substituted at deploy time, which could change any of its statements; "
+            "counted as granting nothing"
+        ],
+    ),
     "multiple roles": Case(
         "multiple-roles.yaml",
         1,

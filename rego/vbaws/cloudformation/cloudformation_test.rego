@@ -157,7 +157,7 @@ test_more_shapes if {
 	model.permissions_boundary == {"arn": "Boundary", "document": {"Version": "2012-10-17", "Statement": []}}
 	model.policies == [
 		{"name": "Mine", "type": "managed", "document": _doc("a:F")},
-		{"name": "Policies[0]", "type": "inline", "document": json.marshal(_doc("a:A"))},
+		{"name": "Policies[0]", "type": "inline", "document": _doc("a:A")},
 		{"name": "no-statement", "type": "inline", "document": {"Version": "2012-10-17"}},
 		{"name": "number", "type": "inline", "document": 7},
 		{"name": "principal", "type": "inline", "document": {"Statement": [{"Effect": "Allow", "Action": "a:E", "Resource": "*", "Principal": "*"}]}},
@@ -254,5 +254,38 @@ test_values_that_could_widen_a_statement_at_deploy_time if {
 			"if-action", "if-resource", "not-action-ref", "not-action-short-ref", "not-resource-ref", "deny-action-sub",
 			"not-resource-import", "not-resource-find-in-map", "not-resource-join",
 		]
+	}
+}
+
+test_policy_documents_written_as_json_text if {
+	# `PolicyDocument: !Sub '{...}'` as conftest's YAML parser leaves it: the template string.
+	template := object.union(
+		_template({"Role": _role({"Policies": [{"PolicyName": name, "PolicyDocument": text} |
+			some [name, text] in [
+				# A parameter's value is pasted into the JSON unescaped: it could be anything.
+				["not-resource-param", `{"Statement": [{"Effect": "Allow", "Action": "*", "NotResource": "${Excluded}"}]}`],
+				["deny-param", `{"Statement": [{"Effect": "Deny", "Action": "kms:${Op}", "Resource": "arn:aws:kms:*:*:key/${Key.Arn}"}]}`],
+				# `!Ref Document`, `!ImportValue shared-document`
+				["ref", "Document"],
+				["import", "shared-document"],
+				# Pseudo parameters cannot hold a quote: the text is read, and checked as an object is.
+				["pseudo", `{"Statement": [{"Effect": "Allow", "Action": "a:A", "Resource": "arn:${AWS::Partition}:s3:::${AWS::AccountId}-${!Literal}"}]}`],
+				["pseudo-widening", `{"Statement": [{"Effect": "Allow", "Action": "*", "NotResource": "${AWS::StackName}"}]}`],
+				["not-an-object", "7"],
+			]
+		]})}),
+		{"Parameters": {"Excluded": {"Type": "String"}, "Op": {"Type": "String"}, "Document": {"Type": "String"}}},
+	)
+	model := cloudformation.roles.Role with input as template
+	model.policies == [
+		{"name": "not-an-object", "type": "inline", "document": "7"},
+		{"name": "pseudo", "type": "inline", "document": {"Statement": [{"Effect": "Allow", "Action": "a:A", "Resource": "arn:aws:s3:::${AWS::AccountId}-${!Literal}"}]}},
+	]
+	{u.what | some u in model.unknowns} == {
+		"the document of inline policy \"not-resource-param\" is JSON text into which ${Excluded} is substituted at deploy time, which could change any of its statements",
+		"the document of inline policy \"deny-param\" is JSON text into which ${Key.Arn}, ${Op} are substituted at deploy time, which could change any of its statements",
+		"the document of inline policy \"ref\" is computed by an intrinsic function at deploy time",
+		"the document of inline policy \"import\" is text that is not JSON: the argument of a short-form tag such as !ImportValue, known only at deploy time",
+		"the document of inline policy \"pseudo-widening\" uses intrinsic functions whose result is known only at deploy time",
 	}
 }

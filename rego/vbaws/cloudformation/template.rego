@@ -206,9 +206,11 @@ _principal(p) := {kind: _values(v) | some kind, v in p} if is_object(p)
 _principal(p) := _values(p) if not is_object(p)
 
 # {"document": normalised document} or {"unknown": reason}.
-_document(doc) := {"document": doc} if {
-	is_string(doc)
-} else := {"unknown": "is computed by an intrinsic function at deploy time"} if {
+_document(doc) := _text_document(doc) if is_string(doc)
+
+_document(doc) := _object_document(doc) if not is_string(doc)
+
+_object_document(doc) := {"unknown": "is computed by an intrinsic function at deploy time"} if {
 	_intrinsic(doc)
 } else := {"unknown": "is chosen by an intrinsic function (such as !If) at deploy time"} if {
 	is_array(doc)
