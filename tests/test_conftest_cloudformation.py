@@ -117,6 +117,19 @@ CASES = {
             "counted as granting nothing"
         ],
     ),
+    "policy resources naming the role by deploy-time expressions": Case(
+        "role-named-at-deploy.yaml",
+        1,
+        [
+            f"{ROLE}: check ec2_backup: explicitly denied: kms:CreateGrant (statement "
+            "DenyCreateGrant), kms:ReEncryptTo (statement DenyReEncryptTo)"
+        ],
+        [
+            f"{ROLE}: the Allow statements of VeeamReEncryptGuard, which may apply to this role "
+            '(RoleName "${GuardedRoleName}" could name it at deploy time); '
+            "counted as granting nothing"
+        ],
+    ),
     "multiple roles": Case(
         "multiple-roles.yaml",
         1,

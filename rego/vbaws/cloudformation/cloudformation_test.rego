@@ -289,3 +289,69 @@ test_policy_documents_written_as_json_text if {
 		"the document of inline policy \"pseudo-widening\" uses intrinsic functions whose result is known only at deploy time",
 	}
 }
+
+# An Allow and a Deny, so that what counts of a policy resource shows.
+_allow_and_deny := {"Statement": [
+	{"Effect": "Allow", "Action": "a:A", "Resource": "*"},
+	{"Sid": "Guard", "Effect": "Deny", "Action": "a:B", "Resource": "*"},
+]}
+
+# No PolicyName: the policies are called by their logical ids.
+_policy_resource(type, property, value) := {"Type": type, "Properties": {
+	property: value,
+	"PolicyDocument": _allow_and_deny,
+}}
+
+test_roles_named_by_expressions if {
+	template := object.union(
+		_template({
+			# `RoleName: !Sub '${AWS::StackName}-veeam'` as conftest's YAML parser leaves it
+			"Sub": _role({"RoleName": "${AWS::StackName}-veeam"}),
+			"Param": _role({"RoleName": {"Ref": "RoleNameParam"}}),
+			"Literal": _role({"RoleName": "prod-veeam"}),
+			"Generated": _role({}),
+			# The same expression as a role's RoleName is that role, and no other.
+			"SameSub": _policy_resource("AWS::IAM::Policy", "Roles", ["${AWS::StackName}-veeam"]),
+			"SameJoin": _policy_resource("AWS::IAM::Policy", "Roles", [{"Fn::Join": ["-", [{"Ref": "AWS::StackName"}, "veeam"]]}]),
+			"SameRef": _policy_resource("AWS::IAM::RolePolicy", "RoleName", {"Ref": "RoleNameParam"}),
+			"SameShortRef": _policy_resource("AWS::IAM::RolePolicy", "RoleName", "RoleNameParam"),
+			# Anything else that could be a role's name at deploy time may name it.
+			"OtherParam": _policy_resource("AWS::IAM::Policy", "Roles", [{"Ref": "OtherParam"}]),
+			"Import": _policy_resource("AWS::IAM::Policy", "Roles", [{"Fn::ImportValue": "role-name"}]),
+			"FitsPattern": _policy_resource("AWS::IAM::RolePolicy", "RoleName", "dev-veeam"),
+			"LongIf": _policy_resource("AWS::IAM::Policy", "Roles", {"Fn::If": ["IsProd", [{"Ref": "Generated"}], {"Ref": "AWS::NoValue"}]}),
+			# `Roles: !If [IsProd, [!Ref Literal], !Ref AWS::NoValue]`
+			"ShortIf": _policy_resource("AWS::IAM::ManagedPolicy", "Roles", ["IsProd", ["Literal"], "AWS::NoValue"]),
+			"ElsewhereLiteral": _policy_resource("AWS::IAM::Policy", "Roles", ["someone-else"]),
+		}),
+		{"Parameters": {"RoleNameParam": {"Type": "String"}, "OtherParam": {"Type": "String"}}, "Conditions": {"IsProd": {"Fn::Equals": ["a", "b"]}}},
+	)
+	roles := cloudformation.roles with input as template
+	{role: {p.name | some p in model.policies} | some role, model in roles} == {
+		"Sub": {"SameSub", "SameJoin", "OtherParam (its Deny statements)", "Import (its Deny statements)", "FitsPattern (its Deny statements)"},
+		"Param": {"SameRef", "SameShortRef", "OtherParam (its Deny statements)", "Import (its Deny statements)", "FitsPattern (its Deny statements)", "ElsewhereLiteral (its Deny statements)"},
+		"Literal": {"OtherParam (its Deny statements)", "Import (its Deny statements)", "ShortIf (its Deny statements)"},
+		"Generated": {"OtherParam (its Deny statements)", "Import (its Deny statements)", "LongIf (its Deny statements)"},
+	}
+	[p.document | some p in roles.Literal.policies; p.name == "ShortIf (its Deny statements)"] == [{"Statement": [{"Sid": "Guard", "Effect": "Deny", "Action": "a:B", "Resource": "*"}]}]
+	{u.what | some u in roles.Literal.unknowns} == {
+		"the Allow statements of OtherParam, which may apply to this role (Roles entry \"${OtherParam}\" could name it at deploy time)",
+		"the Allow statements of Import, which may apply to this role (Roles entry {\"Fn::ImportValue\":\"role-name\"} could name it at deploy time)",
+		"the Allow statements of ShortIf, which may apply to this role (Roles [\"IsProd\",[\"Literal\"],\"AWS::NoValue\"] could name it at deploy time)",
+	}
+	roles.Sub.name == "Sub"
+	roles.Literal.name == "prod-veeam"
+}
+
+test_a_string_that_reads_as_two_roles_names_neither_for_certain if {
+	template := _template({
+		"Backup": _role({}),
+		"Named": _role({"RoleName": "Backup"}),
+		"Policy": _policy_resource("AWS::IAM::Policy", "Roles", ["Backup"]),
+	})
+	roles := cloudformation.roles with input as template
+	{role: [p.name | some p in model.policies] | some role, model in roles} == {
+		"Backup": ["Policy (its Deny statements)"],
+		"Named": ["Policy (its Deny statements)"],
+	}
+}

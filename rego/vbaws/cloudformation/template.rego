@@ -139,10 +139,7 @@ _readable_statement(s) if {
 # starts with the name of one of the template's Conditions is taken for what it is.
 _short_form_if_in(s) if {
 	some key in {"Effect", "Action", "NotAction", "Resource", "NotResource"}
-	value := object.get(s, key, null)
-	is_array(value)
-	count(value) == 3
-	value[0] in object.keys(_conditions)
+	_short_form_if(object.get(s, key, null))
 }
 
 default _conditions := {}
@@ -233,29 +230,19 @@ _as_list(x) := [x] if not is_array(x)
 
 _roles := _of_type("AWS::IAM::Role")
 
+# The role's name when the template gives it as a literal.
 _role_name(id) := name if {
-	name := _property(id, "RoleName")
-	is_string(name)
-	not contains(name, "${")
+	name := _role_name_text(id)
+	not regex.match(_placeholder, name)
 }
 
 _name(id) := name if {
 	name := _role_name(id)
 } else := id
 
-# [RoleName, logical id] of the roles with a literal name.
-_role_names := {[name, role] | some role in _roles; name := _role_name(role)}
-
-# The roles a value (an entry of Roles, a RoleName) names: by reference, or by literal name.
-_named_roles(v) := _referenced_role(v) | _roles_named(v)
-
 _referenced_role(v) := {role} if {
 	role := _ref_id(v)
 	role in _roles
-} else := set()
-
-_roles_named(v) := {role | some [name, role] in _role_names; name == v} if {
-	is_string(v)
 } else := set()
 
 # Everything that gives a role identity permissions, as [role logical id, entry]: an entry is
@@ -270,23 +257,31 @@ _entries contains [role, _entry(concat("", ["inline:", name]), name, "inline", d
 	label := sprintf("the document of inline policy %q", [name])
 }
 
-# AWS::IAM::Policy (an inline policy put into every role listed) and AWS::IAM::RolePolicy.
+# AWS::IAM::Policy (an inline policy put into every role listed), AWS::IAM::RolePolicy and
+# AWS::IAM::ManagedPolicy, for the roles they name for certain (see attachment.rego).
 _entries contains [role, _inline_resource_entry(id)] if {
-	some id in _of_type("AWS::IAM::Policy")
-	some v in _as_list(_property(id, "Roles"))
-	some role in _named_roles(v)
+	some [type, property] in _inline_resources
+	some id in _of_type(type)
+	some role in _certain_roles(id, property)
 }
 
-_entries contains [role, _inline_resource_entry(id)] if {
-	some id in _of_type("AWS::IAM::RolePolicy")
-	some role in _named_roles(_property(id, "RoleName"))
-}
-
-# AWS::IAM::ManagedPolicy listing the role in its Roles.
 _entries contains [role, _managed_entry(id)] if {
 	some id in _managed_policies
-	some v in _as_list(_property(id, "Roles"))
-	some role in _named_roles(v)
+	some role in _certain_roles(id, "Roles")
+}
+
+# ... and for those they may name.
+_entries contains [role, entry] if {
+	some [type, property] in _inline_resources
+	some id in _of_type(type)
+	some role, reason in _possible_roles(id, property)
+	some entry in _possible_entries(id, "inline", "PolicyName", reason)
+}
+
+_entries contains [role, entry] if {
+	some id in _managed_policies
+	some role, reason in _possible_roles(id, "Roles")
+	some entry in _possible_entries(id, "managed", "ManagedPolicyName", reason)
 }
 
 # ManagedPolicyArns of the role.

@@ -1,0 +1,197 @@
+package vbaws.cloudformation
+
+# Which roles of the template a policy resource (AWS::IAM::Policy, AWS::IAM::RolePolicy,
+# AWS::IAM::ManagedPolicy) attaches to, through its Roles entries or its RoleName.
+#
+# An entry names a role for certain when it refers to it (`!Ref Role`, {"Ref": "Role"}) or is
+# the same expression as the role's RoleName: the same literal, or the same !Sub, !Ref or
+# !Join, which gives the same name at deploy time (and role names are unique). An entry that
+# could turn out to name a role at deploy time (a parameter, an import, a pattern the role's
+# name fits, a branch of an !If) may name it: the policy's Deny statements then count for
+# that role and its Allow statements do not (a warning says so), so that it can only make
+# the role fail. A role named by no entry is not touched.
+
+# The inline policy resource types, with the property that names their roles.
+_inline_resources := {["AWS::IAM::Policy", "Roles"], ["AWS::IAM::RolePolicy", "RoleName"]}
+
+# The roles a policy resource attaches to for certain.
+_certain_roles(id, property) := {role |
+	some [_, v] in _role_entries(property, _property(id, property))
+	some role in _certain(v)
+}
+
+# Role to the reason a policy resource may attach to it, for the roles it is not certain of.
+_possible_roles(id, property) := {role: sort(reasons)[0] |
+	some role in {r | some [_, v] in _role_entries(property, _property(id, property)); some r in _possible(v)}
+	not role in _certain_roles(id, property)
+	reasons := {sprintf("%s %s could name it at deploy time", [label, _shown(v)]) |
+		some [label, v] in _role_entries(property, _property(id, property))
+		role in _possible(v)
+	}
+}
+
+# An entry as the warning shows it: as a !Sub template when it can be written so.
+_shown(v) := json.marshal(_name_text(v)) if {
+	not _if_branches(v)
+	_name_text(v)
+} else := json.marshal(v)
+
+# [label, value] for each entry of a Roles list; the whole value when it is one entry (a
+# RoleName, or a Roles chosen by !If or given by a parameter).
+_role_entries(property, value) := [[sprintf("%s entry", [property]), v] |
+	some v in value
+	not _no_value(v)
+] if {
+	is_array(value)
+	not _short_form_if(value)
+} else := [] if {
+	_no_value(value)
+} else := [[property, value]]
+
+_no_value(null)
+
+_no_value("AWS::NoValue")
+
+_no_value({"Ref": "AWS::NoValue"})
+
+# conftest's YAML parser turns `!If [Condition, a, b]` into the list [Condition, a, b]. A
+# list of three that starts with the name of one of the template's Conditions is taken for one.
+_short_form_if(value) if {
+	is_array(value)
+	count(value) == 3
+	value[0] in object.keys(_conditions)
+}
+
+_if_branches(v) := array.slice(v["Fn::If"], 1, 3) if {
+	is_array(v["Fn::If"])
+	count(v["Fn::If"]) == 3
+}
+
+_if_branches(v) := array.slice(v, 1, 3) if _short_form_if(v)
+
+# The role an entry names for certain (a set of at most one).
+_certain(v) := set() if {
+	_if_branches(v)
+} else := roles if {
+	roles := _reads_as(v)
+	count(roles) == 1
+} else := set()
+
+# The roles an entry may name, beyond the one it names for certain: every role either branch
+# of an !If names; otherwise those whose name the entry could turn out to be.
+_possible(v) := {role |
+	some branch in _if_branches(v)
+	some x in _as_list(branch)
+	not _no_value(x)
+	some role in (_reads_as(x) | _plain_possible(x))
+} if {
+	_if_branches(v)
+} else := _plain_possible(v)
+
+# A role referred to, or whose RoleName is the same expression. A string that is a logical
+# id is a short-form !Ref, but could also be a literal name: when it reads as two roles, it
+# names neither for certain.
+_reads_as(v) := {role} if {
+	is_object(v)
+	role := _ref_id(v)
+	role in _roles
+} else := _referenced_role(v) | {role | some role in _roles; _role_name_text(role) == _name_text(v)}
+
+_plain_possible(v) := roles if {
+	roles := _reads_as(v)
+	count(roles) > 1
+} else := set() if {
+	count(_reads_as(v)) == 1
+} else := {role | some role in _roles; _could_be(role, _name_text(v))} if {
+	_name_text(v)
+} else := _roles
+
+# Whether a role's name could turn out to be the name text t at deploy time (t is not the
+# same expression as the role's RoleName). A name CloudFormation generates could be any value
+# a parameter or an import holds, but no literal of the template.
+_could_be(role, t) if {
+	is_null(_property(role, "RoleName"))
+	regex.match(_placeholder, t)
+}
+
+_could_be(role, _) if {
+	not is_null(_property(role, "RoleName"))
+	not _role_name_text(role)
+}
+
+_could_be(role, t) if _fits(t, _role_name_text(role))
+
+_could_be(role, t) if _fits(_role_name_text(role), t)
+
+# Whether the name text pattern, whose placeholders could be anything, could be name.
+_fits(pattern, name) if {
+	regex.match(_placeholder, pattern)
+	glob.match(concat("*", [glob.quote_meta(part) | some part in regex.split(_placeholder, pattern)]), [], name)
+}
+
+_role_name_text(role) := _name_text(_property(role, "RoleName"))
+
+# A name as a string in which a value known only at deploy time is "${...}", like the template
+# of Fn::Sub. Undefined for an intrinsic function whose result cannot be written so.
+_name_text(v) := _name_part(v)
+
+_name_text(v) := concat(v["Fn::Join"][0], parts) if {
+	is_string(v["Fn::Join"][0])
+	is_array(v["Fn::Join"][1])
+	parts := [p | some x in v["Fn::Join"][1]; p := _name_part(x)]
+	count(parts) == count(v["Fn::Join"][1])
+}
+
+# `!Ref Parameter`, `!Ref AWS::StackName` and `!GetAtt Resource.Attribute` as conftest's YAML
+# parser leaves them are values known at deploy time (no role name holds a colon).
+_name_part(v) := sprintf("${%s}", [v]) if {
+	is_string(v)
+	_deploy_time_name(v)
+}
+
+_name_part(v) := _pseudo(v) if {
+	is_string(v)
+	not _deploy_time_name(v)
+}
+
+_name_part(v) := _pseudo(v["Fn::Sub"]) if is_string(v["Fn::Sub"])
+
+_name_part(v) := _pseudo(v["Fn::Sub"][0]) if {
+	is_array(v["Fn::Sub"])
+	object.get(v["Fn::Sub"], 1, {}) == {}
+}
+
+_name_part(v) := sprintf("${%s}", [v.Ref]) if is_string(v.Ref)
+
+_name_part(v) := sprintf("${%s}", [concat(".", v["Fn::GetAtt"])]) if is_array(v["Fn::GetAtt"])
+
+_name_part(v) := sprintf("${%s}", [v["Fn::GetAtt"]]) if is_string(v["Fn::GetAtt"])
+
+_deploy_time_name(v) if _short_form_reference(v)
+
+_deploy_time_name(v) if startswith(v, "AWS::")
+
+# The entries a policy resource gives a role it may attach to: its Deny statements, and an
+# unknown for its Allow statements. An unknown document is unknown as it is.
+_possible_entries(id, type, name_property, reason) := [
+	{"key": concat("", [id, " (its Deny statements)"]), "policy": {
+		"name": sprintf("%s (its Deny statements)", [_policy_label(id, name_property)]),
+		"type": type,
+		"document": _deny_statements(result.document),
+	}},
+	{"key": concat("", [id, " (its Allow statements)"]), "unknown": {
+		"layer": "identity",
+		"what": sprintf("the Allow statements of %s, which may apply to this role (%s)", [id, reason]),
+	}},
+] if {
+	result := _resource_document(id)
+	result.document
+} else := [_entry(id, id, type, _resource_document(id), sprintf("the document of %s", [id]))]
+
+_deny_statements(doc) := object.union(doc, {"Statement": [s |
+	some s in _as_list(doc.Statement)
+	is_object(s)
+	s.Effect == "Deny"
+]}) if {
+	is_object(doc)
+} else := doc
