@@ -157,8 +157,8 @@ _name_part(v) := _pseudo(v) if {
 _name_part(v) := _pseudo(v["Fn::Sub"]) if is_string(v["Fn::Sub"])
 
 _name_part(v) := _pseudo(v["Fn::Sub"][0]) if {
-	is_array(v["Fn::Sub"])
-	object.get(v["Fn::Sub"], 1, {}) == {}
+	is_string(v["Fn::Sub"][0])
+	_no_variables(v["Fn::Sub"])
 }
 
 _name_part(v) := sprintf("${%s}", [v.Ref]) if is_string(v.Ref)
@@ -166,6 +166,11 @@ _name_part(v) := sprintf("${%s}", [v.Ref]) if is_string(v.Ref)
 _name_part(v) := sprintf("${%s}", [concat(".", v["Fn::GetAtt"])]) if is_array(v["Fn::GetAtt"])
 
 _name_part(v) := sprintf("${%s}", [v["Fn::GetAtt"]]) if is_string(v["Fn::GetAtt"])
+
+# Fn::Sub with a map of variables substitutes them; with an empty map, nothing.
+_no_variables(sub) if count(sub) == 1
+
+_no_variables(sub) if sub[1] == {}
 
 _deploy_time_name(v) if _short_form_reference(v)
 

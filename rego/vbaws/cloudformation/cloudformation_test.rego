@@ -355,3 +355,47 @@ test_a_string_that_reads_as_two_roles_names_neither_for_certain if {
 		"Named": ["Policy (its Deny statements)"],
 	}
 }
+
+test_more_role_name_shapes if {
+	template := _template({
+		"Imported": _role({"RoleName": {"Fn::ImportValue": "role-name"}}),
+		"SubList": _role({"RoleName": {"Fn::Sub": ["${AWS::StackName}-b", {}]}}),
+		"Attr": _role({"RoleName": {"Fn::GetAtt": ["Custom", "Name"]}}),
+		"AttrString": _role({"RoleName": {"Fn::GetAtt": "Custom.Other"}}),
+		"Custom": {"Type": "Custom::Names"},
+		"BySub": _policy_resource("AWS::IAM::Policy", "Roles", [{"Fn::Sub": ["${AWS::StackName}-b", {}]}]),
+		"ByAttr": _policy_resource("AWS::IAM::RolePolicy", "RoleName", {"Fn::GetAtt": ["Custom", "Name"]}),
+		# A role whose name cannot be read could have any name; one from an attribute too.
+		"Literal": {"Type": "AWS::IAM::Policy", "Properties": {"Roles": ["x"], "PolicyDocument": 7}},
+		"UnknownDocument": {"Type": "AWS::IAM::Policy", "Properties": {"Roles": ["y"], "PolicyDocument": {"Fn::ImportValue": "doc"}}},
+	})
+	roles := cloudformation.roles with input as template
+	{role: {p.name | some p in model.policies} | some role, model in roles} == {
+		"Imported": {"Literal (its Deny statements)"},
+		"SubList": {"BySub"},
+		"Attr": {"ByAttr", "Literal (its Deny statements)"},
+		"AttrString": {"Literal (its Deny statements)"},
+	}
+	[p.document | some p in roles.Imported.policies] == [7]
+	{u.what | some u in roles.AttrString.unknowns} == {
+		"the Allow statements of Literal, which may apply to this role (Roles entry \"x\" could name it at deploy time)",
+		"the document of UnknownDocument is computed by an intrinsic function at deploy time",
+	}
+	roles.SubList.unknowns == []
+}
+
+test_names_from_the_stack_name if {
+	template := _template({
+		"Long": _role({"RoleName": {"Fn::Sub": "${AWS::StackName}-long"}}),
+		"Fixed": _role({"RoleName": "fixed"}),
+		"ByLongSub": _policy_resource("AWS::IAM::Policy", "Roles", [{"Fn::Sub": ["${AWS::StackName}-long"]}]),
+		# `RoleName: !Ref AWS::StackName`: the stack's name could be "fixed".
+		"ByStackName": _policy_resource("AWS::IAM::RolePolicy", "RoleName", "AWS::StackName"),
+	})
+	roles := cloudformation.roles with input as template
+	{role: {p.name | some p in model.policies} | some role, model in roles} == {
+		"Long": {"ByLongSub", "ByStackName (its Deny statements)"},
+		"Fixed": {"ByStackName (its Deny statements)"},
+	}
+	[u.what | some u in roles.Fixed.unknowns] == ["the Allow statements of ByStackName, which may apply to this role (RoleName \"${AWS::StackName}\" could name it at deploy time)"]
+}
