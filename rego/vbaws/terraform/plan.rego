@@ -49,8 +49,11 @@ _instances[r.address] := {"module": module, "resource": r} if {
 	not r.address in _planned_addresses
 }
 
+# A deposed object (create_before_destroy) shares its address with the current one and is only
+# being destroyed: it neither gives a role permissions nor says what is unknown.
 _after_unknown[rc.address] := rc.change.after_unknown if {
 	some rc in input.resource_changes
+	not rc.deposed
 	is_object(rc.change.after_unknown)
 }
 

@@ -107,3 +107,17 @@ _unsure_plan(marks) := _plan(
 	[_role_change, _change("aws_iam_role.unsure", marks)],
 	[_role_config({})],
 )
+
+test_deposed_object_is_skipped if {
+	# create_before_destroy: the old object is deposed and destroyed, at the same address.
+	plan := _plan(
+		[_role({})],
+		[_role_change, {
+			"address": "aws_iam_role.backup",
+			"deposed": "0f1e2d3c",
+			"change": {"actions": ["delete"], "after_unknown": {}},
+		}],
+		[_role_config({})],
+	)
+	terraform.roles["aws_iam_role.backup"].unknowns == [] with input as plan
+}
