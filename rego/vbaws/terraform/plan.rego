@@ -205,11 +205,21 @@ _policy_instances := {address |
 	instance.resource.type == "aws_iam_policy"
 }
 
+# An aws_iam_policy of the plan with this ARN is the truth for it: when the plan rewrites its
+# document (known only after apply), the document in data.vbaws_managed_policies is the old one.
+# (A data.aws_iam_policy read during apply reads the policy as it is, as that data does.)
 _by_arn(layer, arn) := {"key": arn, "policy": {"name": arn, "type": "managed", "document": doc}} if {
 	some address in _policy_instances
 	_value(address, "arn") == arn
 	doc := _value(address, "policy")
 	_known_document(doc)
+} else := {"key": arn, "unknown": {
+	"layer": layer,
+	"what": sprintf("the policy document of %s (%s) is known only after apply", [address, arn]),
+}} if {
+	some address in _policy_instances
+	_resource(address).mode == "managed"
+	_value(address, "arn") == arn
 } else := {"key": arn, "policy": {"name": arn, "type": "managed", "document": policy.document}} if {
 	policy := iac.managed_policy(arn)
 } else := {"key": arn, "unknown": iac.missing_managed_policy(layer, arn)}

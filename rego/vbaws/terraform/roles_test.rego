@@ -121,3 +121,22 @@ test_deposed_object_is_skipped if {
 	)
 	terraform.roles["aws_iam_role.backup"].unknowns == [] with input as plan
 }
+
+test_policy_the_plan_rewrites_is_not_read_from_stale_data if {
+	# The policy exists (its ARN is known) and the plan replaces its document with one known
+	# only after apply: data.vbaws_managed_policies holds the old document.
+	arn := "arn:aws:iam::123456789012:policy/veeam-backup"
+	plan := _plan(
+		[
+			_role({}),
+			_resource("aws_iam_policy.p", "aws_iam_policy", {"arn": arn}),
+			_resource("aws_iam_role_policy_attachment.p", "aws_iam_role_policy_attachment", {"role": "Backup", "policy_arn": arn}),
+		],
+		[_role_change, _change("aws_iam_policy.p", {"policy": true})],
+		[_role_config({})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+		with data.vbaws_managed_policies as {arn: {"document": json.unmarshal(_doc("*"))}}
+	model.policies == []
+	model.unknowns == [{"layer": "identity", "what": sprintf("the policy document of aws_iam_policy.p (%s) is known only after apply", [arn])}]
+}
