@@ -321,6 +321,15 @@ _tags(role) := {} if {
 	not is_object(_value(role, "tags"))
 }
 
+# All tags are known only when tags_all is there and no tag value is known only after apply
+# (Terraform leaves such a key out of the values and marks it in after_unknown).
+default _tags_known(_) := false
+
+_tags_known(role) if {
+	is_object(_value(role, "tags_all"))
+	not _tags_unknown(role)
+}
+
 _non_empty_object(x) if {
 	is_object(x)
 	count(x) > 0
@@ -352,7 +361,7 @@ roles[role] := object.union(
 		"trust_policy": _trust_document(role),
 		"policies": _identity_policies(role),
 		"tags": _tags(role),
-		"tags_known": is_object(_value(role, "tags_all")),
+		"tags_known": _tags_known(role),
 		"unknowns": sort(_unknowns(role)),
 	},
 	_boundary_field(role),

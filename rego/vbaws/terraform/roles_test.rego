@@ -140,3 +140,16 @@ test_policy_the_plan_rewrites_is_not_read_from_stale_data if {
 	model.policies == []
 	model.unknowns == [{"layer": "identity", "what": sprintf("the policy document of aws_iam_policy.p (%s) is known only after apply", [arn])}]
 }
+
+test_a_tag_known_only_after_apply_leaves_the_tags_incomplete if {
+	# tags = {"vbaws:checks" = "ec2_backup", env = var.env_from_resource}: env is left out of
+	# the values, so a condition on aws:PrincipalTag/env cannot be decided from them.
+	tags := {"vbaws:checks": "ec2_backup"}
+	plan := _plan(
+		[_role({"tags": tags, "tags_all": tags})],
+		[_change("aws_iam_role.backup", {"tags": {"env": true}, "tags_all": {"env": true}})],
+		[_role_config({})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	[model.tags, model.tags_known] == [tags, false]
+}
