@@ -64,8 +64,8 @@ CASES = {
         "explicit-deny.yaml",
         1,
         [
-            f"{ROLE}: check ec2_backup: explicitly denied: kms:CreateGrant (statement DenyKms), "
-            "kms:ReEncryptTo (statement DenyKms)"
+            f"{ROLE}: check ec2_backup: explicitly denied: kms:CreateGrant, kms:ReEncryptTo "
+            '(statement DenyKms of inline policy "guardrails")'
         ],
         [
             f"{ROLE}: check ec2_backup: 1 required action granted only conditionally: "

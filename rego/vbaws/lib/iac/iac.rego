@@ -183,20 +183,40 @@ _missing_action(check, action) := sprintf("%s (not allowed by %s)", [action, con
 	not "identity" in check.actions[action].blocked_by
 } else := action
 
-_denied_text(check) := sprintf(
-	"explicitly denied: %s",
-	[concat(", ", [_denied_action(check, a) | some a in sort(check.denied)])],
-)
+# Denied actions are grouped by what denies them (a statement of a policy, or a layer), so that
+# a Deny of everything names its policy once: "a, b (statement 1 of managed policy "arn...")".
+_denied_text(check) := sprintf("explicitly denied: %s", [concat(", ", [text |
+	some [_, text] in sort({[group[0], _denied_group(group, why)] |
+		some why in {_why_denied(check, a) | some a in check.denied}
+		group := sort([a | some a in check.denied; _why_denied(check, a) == why])
+	})
+])])
 
-# A statement without a Sid is already called "statement N".
-_denied_action(check, action) := sprintf("%s (%s)", [action, check.actions[action].statement]) if {
-	startswith(check.actions[action].statement, "statement ")
-} else := sprintf("%s (statement %s)", [action, check.actions[action].statement]) if {
-	is_string(check.actions[action].statement)
-	check.actions[action].statement != ""
-} else := sprintf("%s (%s)", [action, concat(", ", check.actions[action].blocked_by)]) if {
+_denied_group(actions, "") := concat(", ", actions)
+
+_denied_group(actions, why) := sprintf("%s (%s)", [concat(", ", actions), why]) if why != ""
+
+# The statement (a statement without a Sid is already called "statement N") and its policy,
+# else the layers, else nothing.
+_why_denied(check, action) := concat(" of ", [_statement_name(statement), policy]) if {
+	statement := check.actions[action].statement
+	_non_empty_string(statement)
+	policy := check.actions[action].policy
+	_non_empty_string(policy)
+} else := _statement_name(check.actions[action].statement) if {
+	_non_empty_string(check.actions[action].statement)
+} else := concat(", ", check.actions[action].blocked_by) if {
 	count(object.get(check.actions[action], "blocked_by", [])) > 0
-} else := action
+} else := ""
+
+_statement_name(statement) := statement if startswith(statement, "statement ")
+
+_statement_name(statement) := concat(" ", ["statement", statement]) if not startswith(statement, "statement ")
+
+_non_empty_string(s) if {
+	is_string(s)
+	s != ""
+}
 
 _plural(1, word) := word
 

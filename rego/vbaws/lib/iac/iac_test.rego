@@ -131,3 +131,19 @@ test_role_entry_appliance_wins_over_the_default if {
 	iac.snapshot(other).appliance == {"principal": "111111111111"} with data.vbaws_config as config
 	not "appliance" in object.keys(iac.snapshot(_model({})))
 }
+
+test_denied_actions_name_their_policy_once_per_statement if {
+	# AWSDenyAll denies everything with one statement: the policy is named once, not per action.
+	deny_all := {"decision": "explicit_deny", "blocked_by": ["identity"], "statement": "statement 1", "policy": "managed policy \"arn:aws:iam::aws:policy/AWSDenyAll\""}
+	guard := {"decision": "explicit_deny", "blocked_by": ["identity"], "statement": "DenyKms", "policy": "inline policy \"guard\""}
+	check := {
+		"actions": {"ec2:CreateTags": deny_all, "ebs:ListChangedBlocks": deny_all, "kms:CreateGrant": guard, "sqs:ListQueues": {"decision": "explicit_deny"}},
+		"missing": [],
+		"denied": ["ec2:CreateTags", "kms:CreateGrant", "ebs:ListChangedBlocks", "sqs:ListQueues"],
+	}
+	iac.deny_messages(_model({}), {"checks": {"ec2_backup": check}}) == {concat("", [
+		"aws_iam_role.backup: check ec2_backup: explicitly denied: ",
+		"ebs:ListChangedBlocks, ec2:CreateTags (statement 1 of managed policy \"arn:aws:iam::aws:policy/AWSDenyAll\"), ",
+		"kms:CreateGrant (statement DenyKms of inline policy \"guard\"), sqs:ListQueues",
+	])}
+}
