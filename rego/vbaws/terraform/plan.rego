@@ -243,18 +243,19 @@ _by_reference(layer, target) := {"key": target, "unknown": {
 	not _known_document(_value(target, "policy"))
 }
 
-# The managed policy an ARN-valued attribute names (policy_arn, permissions_boundary).
+# The managed policy an ARN-valued attribute names (policy_arn, permissions_boundary). An
+# unknown ARN is followed only when its expression is a plain reference to one aws_iam_policy
+# (policy_arn = aws_iam_policy.extra.arn); anything else (var.x ? a.arn : b.arn, a module
+# output) is unknown.
 _arn_attribute(layer, address, attr, _) := _by_arn(layer, arn) if {
 	arn := _value(address, attr)
 	_known_string(arn)
 }
 
-_arn_attribute(layer, address, attr, expression) := result if {
+_arn_attribute(layer, address, attr, expression) := _by_reference(layer, target) if {
 	not _known_string(_value(address, attr))
 	_unknown_marks(address)[attr] == true
-	targets := [t | some t in _targets(address, _refs(expression)); t in _policy_instances]
-	count(targets) == 1
-	result := _by_reference(layer, targets[0])
+	target := _arn_target(address, expression)
 }
 
 _arn_attribute(layer, address, attr, expression) := {"key": concat(".", [address, attr]), "unknown": {
@@ -263,5 +264,72 @@ _arn_attribute(layer, address, attr, expression) := {"key": concat(".", [address
 }} if {
 	not _known_string(_value(address, attr))
 	_unknown_marks(address)[attr] == true
-	count([t | some t in _targets(address, _refs(expression)); t in _policy_instances]) != 1
+	not _arn_target(address, expression)
+}
+
+# The one aws_iam_policy instance an expression is a plain reference to.
+_arn_target(address, expression) := targets[0] if {
+	refs := _refs(expression)
+	targets := [t | some t in _policy_candidates(address, expression)]
+	count(targets) == 1
+	every ref in refs {
+		_refers_to(address, ref, targets[0])
+	}
+}
+
+# ref -> the aws_iam_policy instances it names ("aws_iam_policy.a.arn" and "aws_iam_policy.a"
+# name aws_iam_policy.a, "aws_iam_policy.x" every instance of x).
+_policy_refs(address, expression) := {ref: policies |
+	some ref in _refs(expression)
+	is_string(ref)
+	policies := _ref_policies(address, ref)
+}
+
+_ref_policies(address, ref) := {t | some t in _targets(address, [ref]); t in _policy_instances} | {t |
+	some t in _policy_instances
+	_refers_to(address, ref, t)
+}
+
+# Every aws_iam_policy an ARN expression may name.
+_policy_candidates(address, expression) := union({p | some p in _policy_refs(address, expression)})
+
+# The aws_iam_policy instances a list of ARNs (managed_policy_arns) surely holds: only when
+# every reference of its expression names policies (anything else may add or choose an ARN);
+# a reference to all instances of x gives way to one naming x["a"] (x["a"].arn refers to both).
+_listed_policies(address, expression) := {t |
+	some ref, policies in refs
+	not _narrower_ref(refs, ref)
+	some t in policies
+} if {
+	refs := _policy_refs(address, expression)
+	count(refs) > 0
+	every ref in _refs(expression) {
+		count(object.get(refs, ref, set())) > 0
+	}
+}
+
+_narrower_ref(refs, ref) if {
+	some other, policies in refs
+	other != ref
+	count(policies) > 0
+	policies != refs[ref]
+	policies & refs[ref] == policies
+}
+
+# The Deny statements of a policy that may end up attached, without its Allow statements.
+_deny_part(entry) := {
+	"key": concat("", ["denies:", entry.key]),
+	"policy": object.union(entry.policy, {"document": _deny_statements(entry.policy.document)}),
+}
+
+# The Deny statements of the policies an unknown ARN attribute that is not a plain reference
+# may name: a policy that may be attached may deny, and its Allow statements are not counted.
+_candidate_denies(address, attr) := {_deny_part(entry) |
+	not _known_string(_value(address, attr))
+	_unknown_marks(address)[attr] == true
+	expression := object.get(_expressions(address), attr, {})
+	not _arn_target(address, expression)
+	some t in _policy_candidates(address, expression)
+	entry := _by_reference("identity", t)
+	entry.policy
 }

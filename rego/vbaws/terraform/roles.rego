@@ -116,6 +116,18 @@ _entries contains [role, _attached_policy(address)] if {
 	some role in _named_roles_in_list(address, "roles")
 }
 
+_entries contains [role, entry] if {
+	some address in _instances_of("aws_iam_role_policy_attachment")
+	some role in _named_roles(address, "role")
+	some entry in _candidate_denies(address, "policy_arn")
+}
+
+_entries contains [role, entry] if {
+	some address in _instances_of("aws_iam_policy_attachment")
+	some role in _named_roles_in_list(address, "roles")
+	some entry in _candidate_denies(address, "policy_arn")
+}
+
 # managed_policy_arns, when the configuration sets it (otherwise the provider computes it from
 # whatever else attaches policies, which the attachments above already cover).
 _entries contains [role, _by_arn("identity", arn)] if {
@@ -125,10 +137,22 @@ _entries contains [role, _by_arn("identity", arn)] if {
 	_known_string(arn)
 }
 
+# Known only after apply: the policies the expression surely lists, when every reference names
+# policies; otherwise the list is unknown. Policies it may list but not surely do count only
+# with their Deny statements.
 _entries contains [role, _by_reference("identity", target)] if {
 	some role in _roles
 	_has_unknown_managed_arns(role)
-	some target in _managed_arn_targets(role)
+	some target in _listed_policies(role, _expressions(role).managed_policy_arns)
+}
+
+_entries contains [role, _deny_part(entry)] if {
+	some role in _roles
+	_has_unknown_managed_arns(role)
+	expression := _expressions(role).managed_policy_arns
+	some target in (_policy_candidates(role, expression) - _surely_listed(role, expression))
+	entry := _by_reference("identity", target)
+	entry.policy
 }
 
 _entries contains [role, {"key": concat("", [role, ".managed_policy_arns"]), "unknown": {
@@ -137,8 +161,12 @@ _entries contains [role, {"key": concat("", [role, ".managed_policy_arns"]), "un
 }}] if {
 	some role in _roles
 	_has_unknown_managed_arns(role)
-	count(_managed_arn_targets(role)) == 0
+	not _listed_policies(role, _expressions(role).managed_policy_arns)
 }
+
+_surely_listed(role, expression) := listed if {
+	listed := _listed_policies(role, expression)
+} else := set()
 
 _unnamed_inline(policy) := [
 	{"key": concat("", ["inline-unnamed:", json.marshal(policy)]), "policy": {
@@ -256,11 +284,6 @@ _has_unknown_managed_arns(role) if {
 	"managed_policy_arns" in object.keys(_expressions(role))
 	some mark in _unknown_marks(role).managed_policy_arns
 	mark == true
-}
-
-_managed_arn_targets(role) := {t |
-	some t in _targets(role, _refs(_expressions(role).managed_policy_arns))
-	t in _policy_instances
 }
 
 _entries_by_role := {role: {e | some [r, e] in _entries; r == role} | some role in _roles}

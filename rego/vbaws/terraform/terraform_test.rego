@@ -238,10 +238,11 @@ test_configured_unknown_managed_policy_arns_follow_references if {
 	plan := _plan(
 		[_role({}), _resource("aws_iam_policy.a", "aws_iam_policy", {"policy": _doc("ec2:CreateTags")})],
 		[_role_change, _change("aws_iam_policy.a", {"arn": true})],
-		[_role_config({"managed_policy_arns": {"references": ["aws_iam_policy.a.arn", "aws_iam_policy.a", "var.extra"]}})],
+		[_role_config({"managed_policy_arns": {"references": ["aws_iam_policy.a.arn", "aws_iam_policy.a"]}})],
 	)
-	policies := terraform.roles["aws_iam_role.backup"].policies with input as plan
-	{p.name | some p in policies} == {"aws_iam_policy.a"}
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.policies == [{"name": "aws_iam_policy.a", "type": "managed", "document": _doc("ec2:CreateTags")}]
+	model.unknowns == []
 }
 
 test_configured_unknown_managed_policy_arns_without_references if {

@@ -1,0 +1,76 @@
+package vbaws.terraform_test
+
+import data.vbaws.terraform
+
+# Values known only after apply whose expression is not a plain reference: what they may name
+# can deny, and cannot be relied on to allow. Builders are in terraform_test.rego.
+
+test_managed_policy_arns_that_also_refer_to_anything_else_are_unknown if {
+	# [aws_iam_policy.a.arn, module.guard.deny_arn]: the module's ARN may be a Deny, and
+	# var.x ? a.arn : b.arn lists the same references: a's Allow statements are not counted,
+	# its Deny statements are.
+	mixed := json.marshal({"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "*", "Resource": "*"},
+		{"Effect": "Deny", "Action": "kms:*", "Resource": "*"},
+	]})
+	plan := _plan(
+		[_role({}), _resource("aws_iam_policy.a", "aws_iam_policy", {"policy": mixed})],
+		[_role_change, _change("aws_iam_policy.a", {"arn": true})],
+		[_role_config({"managed_policy_arns": {"references": ["aws_iam_policy.a.arn", "aws_iam_policy.a", "module.guard.deny_arn", "module.guard"]}})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.policies == [{"name": "aws_iam_policy.a", "type": "managed", "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]}}]
+	model.unknowns == [{"layer": "identity", "what": "aws_iam_role.backup.managed_policy_arns is known only after apply"}]
+}
+
+test_managed_policy_arns_naming_one_instance_of_several if {
+	# [aws_iam_policy.x["a"].arn] refers to x["a"] and to x: only x["a"] is listed, and
+	# x["b"] counts with its Deny statements only.
+	plan := _plan(
+		[
+			_role({}),
+			object.union(_resource("aws_iam_policy.x", "aws_iam_policy", {"policy": _doc("ec2:CreateTags")}), {"address": "aws_iam_policy.x[\"a\"]"}),
+			object.union(_resource("aws_iam_policy.x", "aws_iam_policy", {"policy": _doc("*")}), {"address": "aws_iam_policy.x[\"b\"]"}),
+		],
+		[_role_change, _change("aws_iam_policy.x[\"a\"]", {"arn": true}), _change("aws_iam_policy.x[\"b\"]", {"arn": true})],
+		[_role_config({"managed_policy_arns": {"references": ["aws_iam_policy.x[\"a\"].arn", "aws_iam_policy.x[\"a\"]", "aws_iam_policy.x"]}})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	{[p.name, json.marshal(p.document)] | some p in model.policies} == {
+		["aws_iam_policy.x[\"a\"]", json.marshal(_doc("ec2:CreateTags"))],
+		["aws_iam_policy.x[\"b\"]", json.marshal({"Version": "2012-10-17", "Statement": []})],
+	}
+	model.unknowns == []
+}
+
+test_policy_arn_chosen_by_an_expression_is_unknown if {
+	# policy_arn = var.restricted ? module.restricted.policy_arn : aws_iam_policy.full.arn
+	plan := _plan(
+		[
+			_role({}),
+			_resource("aws_iam_policy.full", "aws_iam_policy", {"policy": _doc("*")}),
+			_resource("aws_iam_role_policy_attachment.a", "aws_iam_role_policy_attachment", {"role": "Backup"}),
+		],
+		[_role_change, _change("aws_iam_policy.full", {"arn": true}), _change("aws_iam_role_policy_attachment.a", {"policy_arn": true})],
+		[
+			_role_config({}),
+			_config("aws_iam_role_policy_attachment.a", "aws_iam_role_policy_attachment", {"policy_arn": {"references": [
+				"var.restricted", "module.restricted.policy_arn", "module.restricted", "aws_iam_policy.full.arn", "aws_iam_policy.full",
+			]}}),
+		],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.policies == [{"name": "aws_iam_policy.full", "type": "managed", "document": {"Version": "2012-10-17", "Statement": []}}]
+	model.unknowns == [{"layer": "identity", "what": "aws_iam_role_policy_attachment.a.policy_arn is known only after apply"}]
+}
+
+test_boundary_chosen_by_an_expression_allows_nothing if {
+	plan := _plan(
+		[_role({}), _resource("aws_iam_policy.b", "aws_iam_policy", {"policy": _doc("*")})],
+		[_change("aws_iam_role.backup", {"permissions_boundary": true}), _change("aws_iam_policy.b", {"arn": true})],
+		[_role_config({"permissions_boundary": {"references": ["var.strict", "aws_iam_policy.b.arn", "aws_iam_policy.b"]}})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.permissions_boundary == {"arn": "aws_iam_role.backup.permissions_boundary", "document": {"Version": "2012-10-17", "Statement": []}}
+	model.unknowns == [{"layer": "boundary", "what": "aws_iam_role.backup.permissions_boundary is known only after apply"}]
+}
