@@ -268,40 +268,53 @@ _arn_attribute(layer, address, attr, expression) := {"key": concat(".", [address
 }
 
 # The one aws_iam_policy instance an expression is a plain reference to.
-_arn_target(address, expression) := targets[0] if {
+_arn_target(address, expression) := _sole_target(address, expression, _policy_instances)
+
+# Every aws_iam_policy an ARN expression may name.
+_policy_candidates(address, expression) := _named_among(address, expression, _policy_instances)
+
+# The aws_iam_policy instances a list of ARNs (managed_policy_arns) surely holds.
+_listed_policies(address, expression) := _listed_among(address, expression, _policy_instances)
+
+# ---------------------------------------------------------------------------------------------
+# References to instances of a kind (policies, roles) in an expression.
+# ---------------------------------------------------------------------------------------------
+
+# The one instance among `instances` an expression is a plain reference to: every reference
+# names it ("aws_iam_policy.a.arn" and "aws_iam_policy.a" both name aws_iam_policy.a).
+_sole_target(address, expression, instances) := targets[0] if {
 	refs := _refs(expression)
-	targets := [t | some t in _policy_candidates(address, expression)]
+	targets := [t | some t in _named_among(address, expression, instances)]
 	count(targets) == 1
 	every ref in refs {
 		_refers_to(address, ref, targets[0])
 	}
 }
 
-# ref -> the aws_iam_policy instances it names ("aws_iam_policy.a.arn" and "aws_iam_policy.a"
-# name aws_iam_policy.a, "aws_iam_policy.x" every instance of x).
-_policy_refs(address, expression) := {ref: policies |
+# ref -> the instances among `instances` it names ("aws_iam_policy.x" names every instance of x).
+_refs_among(address, expression, instances) := {ref: named |
 	some ref in _refs(expression)
 	is_string(ref)
-	policies := _ref_policies(address, ref)
+	named := {t | some t in _targets(address, [ref]); t in instances} | {t |
+		some t in instances
+		_refers_to(address, ref, t)
+	}
 }
 
-_ref_policies(address, ref) := {t | some t in _targets(address, [ref]); t in _policy_instances} | {t |
-	some t in _policy_instances
-	_refers_to(address, ref, t)
-}
+# Every instance among `instances` the expression refers to.
+_named_among(address, expression, instances) := union({named |
+	some named in _refs_among(address, expression, instances)
+})
 
-# Every aws_iam_policy an ARN expression may name.
-_policy_candidates(address, expression) := union({p | some p in _policy_refs(address, expression)})
-
-# The aws_iam_policy instances a list of ARNs (managed_policy_arns) surely holds: only when
-# every reference of its expression names policies (anything else may add or choose an ARN);
-# a reference to all instances of x gives way to one naming x["a"] (x["a"].arn refers to both).
-_listed_policies(address, expression) := {t |
-	some ref, policies in refs
+# The instances a list expression surely holds: only when every reference of the expression
+# names instances of the kind (anything else may add or choose an element); a reference to all
+# instances of x gives way to one naming x["a"] (x["a"].arn refers to both).
+_listed_among(address, expression, instances) := {t |
+	some ref, named in refs
 	not _narrower_ref(refs, ref)
-	some t in policies
+	some t in named
 } if {
-	refs := _policy_refs(address, expression)
+	refs := _refs_among(address, expression, instances)
 	count(refs) > 0
 	every ref in _refs(expression) {
 		count(object.get(refs, ref, set())) > 0
@@ -309,11 +322,11 @@ _listed_policies(address, expression) := {t |
 }
 
 _narrower_ref(refs, ref) if {
-	some other, policies in refs
+	some other, named in refs
 	other != ref
-	count(policies) > 0
-	policies != refs[ref]
-	policies & refs[ref] == policies
+	count(named) > 0
+	named != refs[ref]
+	named & refs[ref] == named
 }
 
 # The Deny statements of a policy that may end up attached, without its Allow statements.

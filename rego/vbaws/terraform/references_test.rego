@@ -74,3 +74,37 @@ test_boundary_chosen_by_an_expression_allows_nothing if {
 	model.permissions_boundary == {"arn": "aws_iam_role.backup.permissions_boundary", "document": {"Version": "2012-10-17", "Statement": []}}
 	model.unknowns == [{"layer": "boundary", "what": "aws_iam_role.backup.permissions_boundary is known only after apply"}]
 }
+
+test_deny_attached_to_a_counted_role_denies_each_candidate if {
+	deny := json.marshal({"Version": "2012-10-17", "Statement": [{"Sid": "DenyKms", "Effect": "Deny", "Action": "kms:*", "Resource": "*"}]})
+	plan := _plan(
+		[
+			object.union(_role({"name": null, "inline_policy": [{"name": "all", "policy": _doc("*")}]}), {"address": "aws_iam_role.backup[0]", "index": 0}),
+			object.union(_role({"name": null, "inline_policy": [{"name": "all", "policy": _doc("*")}]}), {"address": "aws_iam_role.backup[1]", "index": 1}),
+			object.union(_resource("aws_iam_role_policy.deny", "aws_iam_role_policy", {"name": "deny", "policy": deny}), {"address": "aws_iam_role_policy.deny[0]"}),
+			object.union(_resource("aws_iam_role_policy.deny", "aws_iam_role_policy", {"name": "deny", "policy": deny}), {"address": "aws_iam_role_policy.deny[1]"}),
+		],
+		[_change("aws_iam_role_policy.deny[0]", {"role": true}), _change("aws_iam_role_policy.deny[1]", {"role": true})],
+		[
+			_role_config({"inline_policy": [{"name": {"constant_value": "all"}, "policy": {}}]}),
+			_config("aws_iam_role_policy.deny", "aws_iam_role_policy", {"role": {"references": ["aws_iam_role.backup", "count.index"]}}),
+		],
+	)
+	every role in ["aws_iam_role.backup[0]", "aws_iam_role.backup[1]"] {
+		report := terraform.reports[role] with input as plan
+		report.checks.ec2_backup.denied == sort([a | some a in data.vbaws.requirements.ec2_backup.actions; startswith(a, "kms:")])
+	}
+}
+
+test_role_name_from_a_module_output_may_name_any_role if {
+	# role = module.x.role_name: nothing tells which role; a Deny it attaches counts everywhere.
+	deny := json.marshal({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]})
+	plan := _plan(
+		[_role({}), _resource("aws_iam_role_policy.deny", "aws_iam_role_policy", {"name": "deny", "policy": deny})],
+		[_role_change, _change("aws_iam_role_policy.deny", {"role": true})],
+		[_role_config({}), _config("aws_iam_role_policy.deny", "aws_iam_role_policy", {"role": {"references": ["module.x.role_name", "module.x"]}})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.policies == [{"name": "deny", "type": "inline", "document": json.unmarshal(deny)}]
+	[u.what | some u in model.unknowns] == ["the Allow statements of what aws_iam_role_policy.deny attaches (its role is known only after apply and may name this role)"]
+}

@@ -21,35 +21,6 @@ _role_name(address) := _value(address, "name") if _known_string(_value(address, 
 # [name, role address] for the roles whose name is known before apply.
 _role_names := {[name, role] | some role in _roles; name := _role_name(role)}
 
-# The roles the attribute (a role name) of this instance names. By value when it is known;
-# otherwise by configuration reference, and only when the reference names exactly one role
-# instance (a reference to a role with count or for_each is ambiguous and attaches to none).
-_named_roles(address, attr) := {role | some [name, role] in _role_names; name == value} if {
-	value := _value(address, attr)
-	_known_string(value)
-}
-
-_named_roles(address, attr) := targets if {
-	not _known_string(_value(address, attr))
-	targets := _role_targets(address, attr)
-	count(targets) == 1
-}
-
-# The same for an attribute holding a list of role names (aws_iam_policy_attachment.roles).
-_named_roles_in_list(address, attr) := {role | some [name, role] in _role_names; name in names} if {
-	names := _value(address, attr)
-	is_array(names)
-}
-
-_named_roles_in_list(address, attr) := _role_targets(address, attr) if {
-	not is_array(_value(address, attr))
-}
-
-_role_targets(address, attr) := {t |
-	some t in _targets(address, _refs(_expressions(address)[attr]))
-	t in _roles
-}
-
 _instances_of(type) := {address |
 	some address, instance in _instances
 	instance.resource.mode == "managed"
@@ -96,36 +67,6 @@ _entries contains [role, _inline_from_config(role, object.get(config_block.name,
 	some role in _roles
 	_unknown_marks(role).inline_policy == true
 	some config_block in object.get(_expressions(role), "inline_policy", [])
-}
-
-# aws_iam_role_policy resources naming the role.
-_entries contains [role, _role_policy_entry(address, _policy_name(address), result)] if {
-	some address in _instances_of("aws_iam_role_policy")
-	some role in _named_roles(address, "role")
-	result := _attribute_document(address, "policy", object.get(_expressions(address), "policy", {}))
-}
-
-# aws_iam_role_policy_attachment and aws_iam_policy_attachment resources naming the role.
-_entries contains [role, _attached_policy(address)] if {
-	some address in _instances_of("aws_iam_role_policy_attachment")
-	some role in _named_roles(address, "role")
-}
-
-_entries contains [role, _attached_policy(address)] if {
-	some address in _instances_of("aws_iam_policy_attachment")
-	some role in _named_roles_in_list(address, "roles")
-}
-
-_entries contains [role, entry] if {
-	some address in _instances_of("aws_iam_role_policy_attachment")
-	some role in _named_roles(address, "role")
-	some entry in _candidate_denies(address, "policy_arn")
-}
-
-_entries contains [role, entry] if {
-	some address in _instances_of("aws_iam_policy_attachment")
-	some role in _named_roles_in_list(address, "roles")
-	some entry in _candidate_denies(address, "policy_arn")
 }
 
 # managed_policy_arns, when the configuration sets it (otherwise the provider computes it from
@@ -207,7 +148,7 @@ _superseded(role, block) if {
 
 _role_policy_names(role) := {_value(address, "name") |
 	some address in _instances_of("aws_iam_role_policy")
-	role in _named_roles(address, "role")
+	role in (_named_roles(address, "role") | _roles_maybe_named(address, "role"))
 	_known_string(_value(address, "name"))
 } | {rc.change.before.name |
 	some rc in input.resource_changes
@@ -248,32 +189,6 @@ _inline_entry(name, result) := {"key": concat("", ["inline:", name]), "unknown":
 }} if {
 	result.unknown
 }
-
-_policy_name(address) := _value(address, "name") if _known_string(_value(address, "name"))
-
-_policy_name(address) := address if not _known_string(_value(address, "name"))
-
-_role_policy_entry(address, name, result) := {"key": address, "policy": {
-	"name": name,
-	"type": "inline",
-	"document": result.document,
-}} if {
-	result.document
-}
-
-_role_policy_entry(address, _, result) := {"key": address, "unknown": {
-	"layer": "identity",
-	"what": result.unknown,
-}} if {
-	result.unknown
-}
-
-_attached_policy(address) := _arn_attribute(
-	"identity",
-	address,
-	"policy_arn",
-	object.get(_expressions(address), "policy_arn", {}),
-)
 
 _has_unknown_managed_arns(role) if {
 	"managed_policy_arns" in object.keys(_expressions(role))

@@ -412,7 +412,9 @@ test_policy_attachment_by_role_names if {
 	model.policies == [{"name": "arn:aws:iam::aws:policy/X", "type": "managed", "document": {"Statement": []}}]
 }
 
-test_reference_to_a_role_with_several_instances_attaches_to_none if {
+test_reference_to_a_role_with_several_instances_may_name_each if {
+	# role = aws_iam_role.backup[count.index].id: either instance may be the one; each counts
+	# the policy's Deny statements (here none) and not its Allow statements.
 	plan := _plan(
 		[
 			object.union(_role({"name": null}), {"address": "aws_iam_role.backup[0]", "index": 0}),
@@ -422,13 +424,22 @@ test_reference_to_a_role_with_several_instances_attaches_to_none if {
 		[_change("aws_iam_role_policy.p", {"role": true, "name": true})],
 		[
 			_role_config({}),
-			_config("aws_iam_role_policy.p", "aws_iam_role_policy", {"role": {"references": ["aws_iam_role.backup"]}}),
+			_config("aws_iam_role_policy.p", "aws_iam_role_policy", {"role": {"references": ["aws_iam_role.backup", "count.index"]}}),
 		],
 	)
 	roles := terraform.roles with input as plan
-	{id: [r.name, r.policies] | some id, r in roles} == {
-		"aws_iam_role.backup[0]": ["aws_iam_role.backup[0]", []],
-		"aws_iam_role.backup[1]": ["aws_iam_role.backup[1]", []],
+	{id: [r.name, r.policies, r.unknowns] | some id, r in roles} == {id: [
+		id, [{
+			"name": "aws_iam_role_policy.p",
+			"type": "inline",
+			"document": {"Version": "2012-10-17", "Statement": []},
+		}],
+		[{
+			"layer": "identity",
+			"what": "the Allow statements of what aws_iam_role_policy.p attaches (its role is known only after apply and may name this role)",
+		}],
+	] |
+		some id in ["aws_iam_role.backup[0]", "aws_iam_role.backup[1]"]
 	}
 }
 

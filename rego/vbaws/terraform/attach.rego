@@ -1,0 +1,156 @@
+package vbaws.terraform
+
+# What attaches policies to roles by naming them: aws_iam_role_policy,
+# aws_iam_role_policy_attachment and aws_iam_policy_attachment. A role name known before apply
+# names the role; one known only after apply names it when its expression is a plain reference
+# to one role instance. Any other unknown role name (a reference to a role with count or
+# for_each, a module output, a conditional) may name several roles: for each of them, the Deny
+# statements of what it attaches count and its Allow statements do not (a warning says so).
+
+# The roles a role-name attribute of this instance surely names.
+_named_roles(address, attr) := {role | some [name, role] in _role_names; name == value} if {
+	value := _value(address, attr)
+	_known_string(value)
+}
+
+_named_roles(address, attr) := {role} if {
+	not _known_string(_value(address, attr))
+	role := _sole_target(address, object.get(_expressions(address), attr, {}), _roles)
+}
+
+# The roles it may name, when it is known only after apply and names none surely.
+_maybe_roles(address, attr) := _role_candidates(address, attr) if {
+	not _known_string(_value(address, attr))
+	_unknown_marks(address)[attr] == true
+	not _sole_target(address, object.get(_expressions(address), attr, {}), _roles)
+}
+
+_roles_maybe_named(address, attr) := roles if {
+	roles := _maybe_roles(address, attr)
+} else := set()
+
+# The same for an attribute holding a list of role names (aws_iam_policy_attachment.roles).
+_named_roles_in_list(address, attr) := {role | some [name, role] in _role_names; name in names} if {
+	names := _value(address, attr)
+	is_array(names)
+}
+
+_named_roles_in_list(address, attr) := roles if {
+	not is_array(_value(address, attr))
+	roles := _listed_among(address, object.get(_expressions(address), attr, {}), _roles)
+}
+
+_maybe_roles_in_list(address, attr) := _role_candidates(address, attr) if {
+	not is_array(_value(address, attr))
+	_unknown_marks(address)[attr] == true
+	not _listed_among(address, object.get(_expressions(address), attr, {}), _roles)
+}
+
+# The role instances an unresolved expression refers to, when it refers to nothing but roles
+# (and count.index or each.*, which only pick among them); else every role of the plan, since a
+# variable or a module output may hold any role's name.
+_role_candidates(address, attr) := named if {
+	expression := object.get(_expressions(address), attr, {})
+	named := _named_among(address, expression, _roles)
+	count(named) > 0
+	every ref in _refs(expression) {
+		_picks_among_roles(address, ref)
+	}
+} else := _roles
+
+_picks_among_roles(_, ref) if startswith(ref, "count.")
+
+_picks_among_roles(_, ref) if startswith(ref, "each.")
+
+_picks_among_roles(address, ref) if {
+	some t in _roles
+	_refers_to(address, ref, t)
+}
+
+_picks_among_roles(address, ref) if {
+	some t in _targets(address, [ref])
+	t in _roles
+}
+
+# What one attaching instance gives the role it names.
+_source_entries(address) := {_role_policy_entry(address, _policy_name(address), result)} if {
+	_resource(address).type == "aws_iam_role_policy"
+	result := _attribute_document(address, "policy", object.get(_expressions(address), "policy", {}))
+}
+
+_source_entries(address) := {_attached_policy(address)} | _candidate_denies(address, "policy_arn") if {
+	_resource(address).type in {"aws_iam_role_policy_attachment", "aws_iam_policy_attachment"}
+}
+
+# What it gives a role it may name: the Deny statements, and a warning.
+_maybe_entries(address, attr) := union({
+	{{"key": concat("", ["maybe:", address]), "unknown": {
+		"layer": "identity",
+		"what": sprintf(
+			"the Allow statements of what %s attaches (its %s is known only after apply and may name this role)",
+			[address, attr],
+		),
+	}}},
+	{_deny_part(e) | some e in _source_entries(address); e.policy},
+	{{"key": concat("", ["maybe:", address, ":", e.key]), "unknown": e.unknown} |
+		some e in _source_entries(address)
+		e.unknown
+	},
+})
+
+_attachers := {
+	"aws_iam_role_policy": "role",
+	"aws_iam_role_policy_attachment": "role",
+}
+
+_entries contains [role, entry] if {
+	some type, attr in _attachers
+	some address in _instances_of(type)
+	some role in _named_roles(address, attr)
+	some entry in _source_entries(address)
+}
+
+_entries contains [role, entry] if {
+	some type, attr in _attachers
+	some address in _instances_of(type)
+	some role in _maybe_roles(address, attr)
+	some entry in _maybe_entries(address, attr)
+}
+
+_entries contains [role, entry] if {
+	some address in _instances_of("aws_iam_policy_attachment")
+	some role in _named_roles_in_list(address, "roles")
+	some entry in _source_entries(address)
+}
+
+_entries contains [role, entry] if {
+	some address in _instances_of("aws_iam_policy_attachment")
+	some role in _maybe_roles_in_list(address, "roles")
+	some entry in _maybe_entries(address, "roles")
+}
+
+_policy_name(address) := _value(address, "name") if _known_string(_value(address, "name"))
+
+_policy_name(address) := address if not _known_string(_value(address, "name"))
+
+_role_policy_entry(address, name, result) := {"key": address, "policy": {
+	"name": name,
+	"type": "inline",
+	"document": result.document,
+}} if {
+	result.document
+}
+
+_role_policy_entry(address, _, result) := {"key": address, "unknown": {
+	"layer": "identity",
+	"what": result.unknown,
+}} if {
+	result.unknown
+}
+
+_attached_policy(address) := _arn_attribute(
+	"identity",
+	address,
+	"policy_arn",
+	object.get(_expressions(address), "policy_arn", {}),
+)
