@@ -203,7 +203,7 @@ _has_unknown_managed_arns(role) if {
 
 _entries_by_role := {role: {e | some [r, e] in _entries; r == role} | some role in _roles}
 
-_identity_entries(role) := _entries_by_role[role]
+_identity_entries(role) := union({_settled(role, e) | some e in _entries_by_role[role]})
 
 # One policy per dedup key (the same managed policy may be attached twice).
 _identity_policies(role) := [[e.policy | some e in _identity_entries(role); e.key == key; e.policy][0] |

@@ -1,0 +1,179 @@
+package vbaws.terraform
+
+# aws_iam_role_policy_attachments_exclusive (role_name, policy_arns) and
+# aws_iam_role_policies_exclusive (role_name, policy_names) decide which managed and inline
+# policies a role keeps: on apply, the provider attaches the policies of policy_arns and
+# removes every managed policy or inline policy it does not list. Whether another resource of
+# the plan attaches it again first depends on the order of apply, so a policy not listed counts
+# only with its Deny statements, and a warning says its Allow statements were not counted.
+
+_exclusive_lists := {
+	"aws_iam_role_policy_attachments_exclusive": "policy_arns",
+	"aws_iam_role_policies_exclusive": "policy_names",
+}
+
+_exclusive_kind := {
+	"aws_iam_role_policy_attachments_exclusive": "managed",
+	"aws_iam_role_policies_exclusive": "inline",
+}
+
+_exclusive_instances := {address |
+	some type, _ in _exclusive_lists
+	some address in _instances_of(type)
+}
+
+_list_attr(address) := _exclusive_lists[_resource(address).type]
+
+# [role, exclusive instance] for the roles it surely names, and for those it may name.
+_exclusive_over contains [role, address] if {
+	some address in _exclusive_instances
+	some role in _named_roles(address, "role_name")
+}
+
+_maybe_exclusive_over contains [role, address] if {
+	some address in _exclusive_instances
+	some role in _roles_maybe_named(address, "role_name")
+}
+
+_marked(address, attr) if _unknown_marks(address)[attr] == true
+
+_marked(address, attr) if {
+	some mark in _unknown_marks(address)[attr]
+	mark == true
+}
+
+# What aws_iam_role_policy_attachments_exclusive attaches: the policies of policy_arns, read as
+# managed_policy_arns is.
+_exclusive_entries(address) := {_by_arn("identity", arn) |
+	some arn in object.get(_values(address), "policy_arns", [])
+	_known_string(arn)
+} | _unknown_arn_list(address) if {
+	_resource(address).type == "aws_iam_role_policy_attachments_exclusive"
+}
+
+# aws_iam_role_policies_exclusive attaches nothing; a list known only after apply is unknown.
+_exclusive_entries(address) := {{"key": concat(".", [address, "policy_names"]), "unknown": {
+	"layer": "identity",
+	"what": sprintf("%s.policy_names is known only after apply", [address]),
+}} |
+	_marked(address, "policy_names")
+} if {
+	_resource(address).type == "aws_iam_role_policies_exclusive"
+}
+
+_unknown_arn_list(address) := set() if not _marked(address, "policy_arns")
+
+_unknown_arn_list(address) := union({
+	{_by_reference("identity", t) | some t in listed},
+	{_deny_part(e) |
+		some t in (_policy_candidates(address, expression) - listed)
+		e := _by_reference("identity", t)
+		e.policy
+	},
+	{{"key": concat(".", [address, "policy_arns"]), "unknown": {
+		"layer": "identity",
+		"what": sprintf("%s.policy_arns is known only after apply", [address]),
+	}} |
+		not _listed_policies(address, expression)
+	},
+}) if {
+	_marked(address, "policy_arns")
+	expression := object.get(_expressions(address), "policy_arns", {})
+	listed := _surely_listed(address, expression)
+}
+
+_entries contains [role, entry] if {
+	some [role, address] in _exclusive_over
+	some entry in _exclusive_entries(address)
+}
+
+_entries contains [role, entry] if {
+	some [role, address] in _maybe_exclusive_over
+	some entry in _maybe_exclusive_entries(address)
+}
+
+# An inline policy listed in policy_names that the plan does not define for the role stays on
+# the role with a document this input does not hold.
+_entries contains [role, {"key": concat("", ["inline:", name]), "unknown": {
+	"layer": "identity",
+	"what": sprintf("inline policy %q, which %s keeps, is not defined in this plan", [name, address]),
+}}] if {
+	some [role, address] in _exclusive_over
+	_resource(address).type == "aws_iam_role_policies_exclusive"
+	some name in object.get(_values(address), "policy_names", [])
+	_known_string(name)
+	not name in _defined_inline_names(role)
+}
+
+_maybe_exclusive_entries(address) := union({
+	{{"key": concat("", ["maybe:", address]), "unknown": {
+		"layer": "identity",
+		"what": sprintf(
+			"the Allow statements of what %s attaches (its role_name is known only after apply and may name this role)",
+			[address],
+		),
+	}} |
+		_resource(address).type == "aws_iam_role_policy_attachments_exclusive"
+	},
+	{_deny_part(e) | some e in _exclusive_entries(address); e.policy},
+	{{"key": concat("", ["maybe:", address, ":", e.key]), "unknown": e.unknown} |
+		some e in _exclusive_entries(address)
+		e.unknown
+	},
+})
+
+_defined_inline_names(role) := ({b.name | some b in _inline_blocks(role)} | {b.name.constant_value |
+	some b in object.get(_expressions(role), "inline_policy", [])
+}) | {_value(address, "name") |
+	some address in _instances_of("aws_iam_role_policy")
+	role in _named_roles(address, "role")
+}
+
+# What an exclusive instance keeps: dedup keys of managed policies, names of inline policies.
+_kept(address) := {e.key | some e in _exclusive_entries(address); e.policy} if {
+	_exclusive_kind[_resource(address).type] == "managed"
+}
+
+_kept(address) := {name | some name in object.get(_values(address), "policy_names", []); is_string(name)} if {
+	_exclusive_kind[_resource(address).type] == "inline"
+	not _marked(address, "policy_names")
+}
+
+_kept(address) := set() if {
+	_exclusive_kind[_resource(address).type] == "inline"
+	_marked(address, "policy_names")
+}
+
+_kept_as(entry) := entry.key if entry.policy.type == "managed"
+
+_kept_as(entry) := entry.policy.name if entry.policy.type == "inline"
+
+# Why a policy entry of the role may be removed: one reason per exclusive instance.
+_removals(role, entry) := {reason |
+	some [r, address] in _exclusive_over
+	r == role
+	_exclusive_kind[_resource(address).type] == entry.policy.type
+	not _kept_as(entry) in _kept(address)
+	reason := sprintf("%s removes from this role (not in its %s)", [address, _list_attr(address)])
+} | {reason |
+	some [r, address] in _maybe_exclusive_over
+	r == role
+	_exclusive_kind[_resource(address).type] == entry.policy.type
+	reason := sprintf("%s may remove from this role (its role_name is known only after apply)", [address])
+}
+
+# An entry as it stands after the exclusive instances: unchanged, or its Deny statements and a
+# warning. Entries that already hold only Deny statements stay as they are.
+_settled(role, entry) := {_deny_part(entry), {"key": concat("", ["removed:", entry.key]), "unknown": {
+	"layer": "identity",
+	"what": sprintf("the Allow statements of %s, which %s", [entry.policy.name, sort(reasons)[0]]),
+}}} if {
+	entry.policy
+	not _deny_only(entry)
+	reasons := _removals(role, entry)
+	count(reasons) > 0
+} else := {entry}
+
+_deny_only(entry) if startswith(entry.key, "denies:")
+
+_deny_only(entry) if startswith(entry.key, "inline-unnamed:")

@@ -1,0 +1,81 @@
+package vbaws.terraform_test
+
+import data.vbaws.terraform
+
+# aws_iam_role_policy_attachments_exclusive and aws_iam_role_policies_exclusive decide what a
+# role keeps. Builders are in terraform_test.rego.
+
+_deny_all := {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
+
+_full := "arn:aws:iam::123456789012:policy/full"
+
+_exclusive_attachments(arns) := _resource(
+	"aws_iam_role_policy_attachments_exclusive.x",
+	"aws_iam_role_policy_attachments_exclusive",
+	{"role_name": "Backup", "policy_arns": arns},
+)
+
+_full_attachment := _resource("aws_iam_role_policy_attachment.full", "aws_iam_role_policy_attachment", {"role": "Backup", "policy_arn": _full})
+
+_managed := {
+	"arn:aws:iam::aws:policy/AWSDenyAll": {"document": _deny_all},
+	_full: {"document": json.unmarshal(_doc("*"))},
+}
+
+test_exclusive_attachments_attach_what_they_list_and_remove_the_rest if {
+	plan := _plan([_role({}), _full_attachment, _exclusive_attachments(["arn:aws:iam::aws:policy/AWSDenyAll"])], [_role_change], [_role_config({})])
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	model.policies == [
+		{"name": "arn:aws:iam::aws:policy/AWSDenyAll", "type": "managed", "document": _deny_all},
+		{"name": _full, "type": "managed", "document": {"Version": "2012-10-17", "Statement": []}},
+	]
+	model.unknowns == [{"layer": "identity", "what": sprintf(
+		"the Allow statements of %s, which aws_iam_role_policy_attachments_exclusive.x removes from this role (not in its policy_arns)",
+		[_full],
+	)}]
+}
+
+test_exclusive_attachments_keep_what_they_list if {
+	plan := _plan([_role({}), _full_attachment, _exclusive_attachments([_full])], [_role_change], [_role_config({})])
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	model.policies == [{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))}]
+	model.unknowns == []
+}
+
+test_exclusive_attachments_known_only_after_apply if {
+	plan := _plan(
+		[_role({}), _full_attachment, _exclusive_attachments(null)],
+		[_role_change, _change("aws_iam_role_policy_attachments_exclusive.x", {"policy_arns": true})],
+		[_role_config({}), _config("aws_iam_role_policy_attachments_exclusive.x", "aws_iam_role_policy_attachments_exclusive", {"policy_arns": {"references": ["var.arns"]}})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	{u.what | some u in model.unknowns} == {
+		"aws_iam_role_policy_attachments_exclusive.x.policy_arns is known only after apply",
+		sprintf("the Allow statements of %s, which aws_iam_role_policy_attachments_exclusive.x removes from this role (not in its policy_arns)", [_full]),
+	}
+}
+
+test_exclusive_inline_policies_remove_the_rest if {
+	deny := json.marshal({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]})
+	plan := _plan(
+		[
+			_role({"inline_policy": [{"name": "block", "policy": _doc("*")}]}),
+			_resource("aws_iam_role_policy.p", "aws_iam_role_policy", {"name": "p", "role": "Backup", "policy": _doc("*")}),
+			_resource("aws_iam_role_policy.d", "aws_iam_role_policy", {"name": "d", "role": "Backup", "policy": deny}),
+			_resource("aws_iam_role_policies_exclusive.x", "aws_iam_role_policies_exclusive", {"role_name": "Backup", "policy_names": ["d", "elsewhere"]}),
+		],
+		[_change("aws_iam_role.backup", {})],
+		[_role_config({"inline_policy": [{"name": {"constant_value": "block"}, "policy": {}}]})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	{[p.name, json.marshal(p.document)] | some p in model.policies} == {
+		["block", json.marshal({"Version": "2012-10-17", "Statement": []})],
+		["p", json.marshal({"Version": "2012-10-17", "Statement": []})],
+		["d", json.marshal(deny)],
+	}
+	{u.what | some u in model.unknowns} == {
+		"the Allow statements of block, which aws_iam_role_policies_exclusive.x removes from this role (not in its policy_names)",
+		"the Allow statements of p, which aws_iam_role_policies_exclusive.x removes from this role (not in its policy_names)",
+		"inline policy \"elsewhere\", which aws_iam_role_policies_exclusive.x keeps, is not defined in this plan",
+	}
+}
