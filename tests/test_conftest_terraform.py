@@ -24,6 +24,7 @@ PLANS = FIXTURES / "terraform"
 NAMESPACE = "vbaws.terraform"
 ROLE = "aws_iam_role.veeam_backup"
 APPLIANCE = "arn:aws:iam::111111111111:role/VeeamBackupApplianceRole"
+EXCLUSIVE = "aws_iam_role_policies_exclusive.veeam_backup"
 SQS = [a for a in actions("ec2_backup") if a.startswith("sqs:")]
 
 
@@ -120,6 +121,43 @@ CASES = {
             missing("aws_iam_role.worker", "worker_production", actions("worker_production")),
         ],
         data=("selection.yaml",),
+    ),
+    "policy ARN chosen by a conditional is not the one policy it mentions": Case(
+        "conditional-policy-arn.json",
+        1,
+        [missing(ROLE, "ec2_backup", actions("ec2_backup"))],
+        [
+            f"{ROLE}: aws_iam_role_policy_attachment.backup.policy_arn is known only after apply; "
+            "counted as granting nothing"
+        ],
+    ),
+    "a Deny attached to a role with count denies every role it may name": Case(
+        "counted-roles-deny.json",
+        1,
+        [
+            f"{ROLE}[{i}]: check ec2_backup: explicitly denied: "
+            + ", ".join(a for a in actions("ec2_backup") if a.startswith("kms:"))
+            + ' (statement DenyKms of inline policy "deny-kms")'
+            for i in range(2)
+        ],
+        [
+            f"{ROLE}[{i}]: the Allow statements of what aws_iam_role_policy.deny_kms[{j}] "
+            "attaches (its role is known only after apply and may name this role); "
+            "counted as granting nothing"
+            for i in range(2)
+            for j in range(2)
+        ],
+    ),
+    "aws_iam_role_policies_exclusive removes the inline policies it does not list": Case(
+        "exclusive-policies.json",
+        1,
+        [missing(ROLE, "ec2_backup", actions("ec2_backup"))],
+        [
+            f'{ROLE}: inline policy "guardrails", which {EXCLUSIVE} keeps, '
+            "is not defined in this plan; counted as granting nothing",
+            f"{ROLE}: the Allow statements of all, which {EXCLUSIVE} removes from this role "
+            "(not in its policy_names); counted as granting nothing",
+        ],
     ),
     "nothing selected": Case(
         "nothing-selected.json", 0, warnings=[NOTHING_SELECTED.format(kind="plan")]
