@@ -279,6 +279,13 @@ _unknowns(role) := array.flatten([
 	[{"layer": "trust", "what": _trust(role).unknown} | _trust(role).unknown],
 ])
 
+# module.legacy["eu"].aws_iam_role.this is also selected as module.legacy.aws_iam_role.this,
+# and aws_iam_role.r[0] as aws_iam_role.r: an entry of data.vbaws_config.roles may name every
+# instance of a resource.
+_aliases(role) := {"aliases": [_strip_keys(role)]} if _strip_keys(role) != role
+
+_aliases(role) := {} if _strip_keys(role) == role
+
 _arn(role) := _value(role, "arn") if _known_string(_value(role, "arn"))
 
 _arn(role) := role if not _known_string(_value(role, "arn"))
@@ -291,7 +298,7 @@ _name(role) := role if not _role_name(role)
 # description: |
 #   The role models of the plan (see vbaws.lib.iac), keyed by resource address: one for each
 #   aws_iam_role instance that exists after the plan, with everything that gives it permissions.
-roles[role] := object.union(
+roles[role] := object.union_n([
 	{
 		"id": role,
 		"name": _name(role),
@@ -303,6 +310,7 @@ roles[role] := object.union(
 		"unknowns": sort(_unknowns(role)),
 	},
 	_boundary_field(role),
-) if {
+	_aliases(role),
+]) if {
 	some role in _roles
 }

@@ -153,3 +153,26 @@ test_a_tag_known_only_after_apply_leaves_the_tags_incomplete if {
 	model := terraform.roles["aws_iam_role.backup"] with input as plan
 	[model.tags, model.tags_known] == [tags, false]
 }
+
+_module_role(key) := object.union(_role({"tags": null}), {"address": sprintf("module.legacy[%q].aws_iam_role.backup", [key])})
+
+test_selection_by_address_without_instance_keys_selects_every_instance if {
+	plan := _plan([_module_role("eu"), _module_role("us")], [], [])
+	config := {"roles": {"module.legacy.aws_iam_role.backup": {}}}
+	object.keys(terraform.reports) == {"module.legacy[\"eu\"].aws_iam_role.backup", "module.legacy[\"us\"].aws_iam_role.backup"} with input as plan
+		with data.vbaws_config as config
+	warnings := terraform.warn with input as plan with data.vbaws_config as config
+	every msg in warnings {
+		not contains(msg, "matches no role")
+	}
+}
+
+test_selection_entry_that_matches_no_role_warns if {
+	plan := _plan([_module_role("eu")], [], [])
+	config := {"roles": {"module.legacy.aws_iam_role.backpu": {}, "SomeRoleName": {}}}
+	warnings := terraform.warn with input as plan with data.vbaws_config as config
+	{msg | some msg in warnings; contains(msg, "matches no role")} == {concat("", [
+		"data.vbaws_config.roles entry \"module.legacy.aws_iam_role.backpu\" matches no role in this plan ",
+		"(keys are resource addresses or logical ids, or role names known before apply); its role is not checked",
+	])}
+}

@@ -68,6 +68,15 @@ warn contains msg if {
 	)
 }
 
+# An entry of data.vbaws_config.roles written as a role's resource address that names no role
+# of the plan (a misspelt or outdated address) would leave its role unchecked. Entries keyed by
+# role name or logical id may be meant for another plan or a template sharing the file.
+warn contains iac.unmatched_selection("plan", key) if {
+	_supported_format
+	some key in iac.unmatched_selections([model | some model in roles])
+	regex.match(`^(module\.[^.\[]+(\[[^\]]*\])?\.)*aws_iam_role\.[^.\[]+(\[[^\]]*\])?$`, key)
+}
+
 warn contains iac.nothing_selected("plan") if {
 	_supported_format
 	count(_selected) == 0

@@ -16,6 +16,7 @@
 #     adds its own tags at deploy time)
 #   - unknowns: what cannot be known before apply, as layer/what objects (layer is identity,
 #     boundary or trust); an unknown is never counted as granting anything
+#   - aliases (optional): further keys of data.vbaws_config.roles that select the role
 #
 #   Selection: the role's tag `vbaws:checks` (requirement set ids separated by spaces) and the
 #   conftest data document data.vbaws_config.roles (keyed by id or role name, value an object
@@ -53,10 +54,32 @@ _tag_checks(model) := {id |
 }
 
 _config_checks(model) := {id |
-	some key in {model.id, model.name}
+	some key in _selection_keys(model)
 	entry := _config_roles[key]
 	some id in _entry_checks(entry)
 }
+
+# The keys of data.vbaws_config.roles that name a role model: its id, its name, and the
+# model's optional aliases (a Terraform address without its instance keys).
+_selection_keys(model) := {model.id, model.name} | {a | some a in object.get(model, "aliases", [])}
+
+# METADATA
+# description: |
+#   The keys of data.vbaws_config.roles that name none of the role models (a collection), so
+#   that a misspelt or outdated entry does not silently leave its role unchecked.
+unmatched_selections(models) := {key |
+	some key, _ in _config_roles
+	every model in models {
+		not key in _selection_keys(model)
+	}
+}
+
+# METADATA
+# description: The warning for a data.vbaws_config.roles entry that names no role of the input.
+unmatched_selection(kind, key) := sprintf(
+	"data.vbaws_config.roles entry %q matches no role in this %s (%s); its role is not checked",
+	[key, kind, "keys are resource addresses or logical ids, or role names known before apply"],
+)
 
 _entry_checks(entry) := object.get(entry, "checks", default_checks) if is_object(entry)
 
@@ -77,6 +100,9 @@ _role_appliance(model) := appliance if {
 	appliance := _entry_appliance(model.id)
 } else := appliance if {
 	appliance := _entry_appliance(model.name)
+} else := appliance if {
+	some alias in object.get(model, "aliases", [])
+	appliance := _entry_appliance(alias)
 } else := _config.appliance if is_object(_config.appliance)
 
 _entry_appliance(key) := appliance if {

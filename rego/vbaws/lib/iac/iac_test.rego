@@ -147,3 +147,10 @@ test_denied_actions_name_their_policy_once_per_statement if {
 		"kms:CreateGrant (statement DenyKms of inline policy \"guard\"), sqs:ListQueues",
 	])}
 }
+
+test_unmatched_selections if {
+	models := [_model({}), object.union(_model({}), {"id": "m[\"a\"].r", "name": "m[\"a\"].r", "aliases": ["m.r"]})]
+	config := {"roles": {"Backup": {}, "m.r": {}, "aws_iam_role.backup": {}, "aws_iam_role.gone": {}}}
+	iac.unmatched_selections(models) == {"aws_iam_role.gone"} with data.vbaws_config as config
+	iac.checks(models[1]) == {"ec2_backup"} with data.vbaws_config as config
+}
