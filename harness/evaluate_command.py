@@ -213,9 +213,28 @@ def evaluate_partially(
 def with_unevaluated(
     reports: list[dict[str, Any]], document: inputs.EvaluationInput, failure: ExternalError
 ) -> list[dict[str, Any]]:
-    """``reports`` followed by not-evaluated reports for the remaining roles of ``document``."""
-    rest = document.role_arns()[len(reports) :]
-    return reports + [formats.not_evaluated(arn, str(failure)) for arn in rest]
+    """``reports`` followed by not-evaluated reports for the remaining roles of ``document``,
+    each naming the checks and telling whether an appliance was given, as the role asked."""
+    snapshots = [document.data] if document.shape == "snapshot" else document.data["roles"]
+    records = []
+    for snapshot in snapshots[len(reports) :]:
+        # A role's own null means "not given" and takes the batch's value (contract section 2).
+        checks = _own_or_shared(snapshot, document.data, "checks")
+        appliance = _own_or_shared(snapshot, document.data, "appliance")
+        records.append(
+            formats.not_evaluated(
+                snapshot["role"]["arn"],
+                str(failure),
+                checks=checks if isinstance(checks, list) else None,
+                appliance=isinstance(appliance, dict) and appliance.get("principal") is not None,
+            )
+        )
+    return reports + records
+
+
+def _own_or_shared(snapshot: dict[str, Any], shared: dict[str, Any], key: str) -> Any:
+    value = snapshot.get(key)
+    return shared.get(key) if value is None else value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -75,6 +75,7 @@ def scan_items(collected: CollectedScan, settings: EvaluationSettings) -> list[S
                 ScanItem(
                     f"arn:aws:iam::{account_id}:role/*",
                     error=collected.account_failures[account_id],
+                    settings=settings,
                 )
             )
             continue
@@ -150,7 +151,12 @@ def in_file_order(items: list[ScanItem], document: inputs.EvaluationInput) -> li
 
 def item_report(item: ScanItem) -> dict[str, Any]:
     if item.error is not None:
-        record = formats.not_evaluated(item.role_arn, item.error)
+        record = formats.not_evaluated(
+            item.role_arn,
+            item.error,
+            checks=item.settings.checks,
+            appliance=item.settings.appliance is not None,
+        )
         if "scps_note" in item.extra:
             record["scps_note"] = item.extra["scps_note"]
         return record

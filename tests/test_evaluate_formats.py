@@ -80,10 +80,31 @@ def test_summary_counts_each_role_once() -> None:
 
 
 def test_not_evaluated_report_is_never_compliant() -> None:
+    # Every field of contract section 3, none of them claiming a decision.
     assert UNEVALUATED == {
         "role_arn": "arn:aws:iam::123456789012:role/Gone",
-        "evaluated": False,
         "compliant": False,
+        "checks": {
+            "ec2_backup": {
+                "compliant": False,
+                "evaluated": False,
+                "actions": {},
+                "missing": [],
+                "denied": [],
+                "conditional": [],
+            }
+        },
+        "trust": {"checked": False, "appliance_can_assume": False, "conditions": []},
+        "layers": {"identity": False, "boundary": False, "scps": False},
+        "findings": [
+            {
+                "id": "VBAWS-NOT-EVALUATED",
+                "severity": "error",
+                "message": "not evaluated: AccessDenied",
+                "actions": [],
+            }
+        ],
+        "evaluated": False,
         "error": "AccessDenied",
     }
     assert formats.compliance_exit_code([COMPLIANT, UNEVALUATED]) == 1

@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, REGO, RunHarness
 
+from harness.formats import not_evaluated
+
 GAAD = json.loads((FIXTURES / "evaluate" / "authorization-details.json").read_text())
 EC2_BACKUP: list[str] = json.loads((REGO / "vbaws" / "requirements" / "data.json").read_text())[
     "ec2_backup"
@@ -91,12 +93,7 @@ def test_role_the_scan_could_not_read_is_not_evaluated(
     assert code == 3
     inline, unreadable = output["reports"]
     assert inline["role_arn"] == arn("GaadVeeamInline") and inline["compliant"] is True
-    assert unreadable == {
-        "role_arn": arn("Unreadable"),
-        "evaluated": False,
-        "compliant": False,
-        "error": reason,
-    }
+    assert unreadable == not_evaluated(arn("Unreadable"), reason)
     assert output["summary"] == {"roles": 2, "compliant": 1, "not_compliant": 0, "not_evaluated": 1}
 
 
@@ -133,12 +130,7 @@ def test_per_account_scps_and_an_account_that_could_not_be_read(
         assert report["layers"]["scps"] is True
         assert report["checks"]["ec2_backup"]["denied"] == sorted(EC2_BACKUP)
         assert "VBAWS-SCPS-NOT-EVALUATED" not in {f["id"] for f in report["findings"]}
-    assert account == {
-        "role_arn": "arn:aws:iam::333333333333:role/*",
-        "evaluated": False,
-        "compliant": False,
-        "error": failure,
-    }
+    assert account == not_evaluated("arn:aws:iam::333333333333:role/*", failure)
 
 
 def test_managed_policy_missing_from_the_file_is_not_evaluated(
@@ -151,15 +143,11 @@ def test_managed_policy_missing_from_the_file_is_not_evaluated(
     code, output = agree(run_harness, opa_url, path)
     assert code == 3
     ec2_full, inline = output["reports"]
-    assert ec2_full == {
-        "role_arn": arn("GaadEc2FullAccess"),
-        "evaluated": False,
-        "compliant": False,
-        "error": (
-            f"role GaadEc2FullAccess: managed policy {EC2_FULL_ACCESS} was not collected: "
-            "its document is not in the Policies list"
-        ),
-    }
+    assert ec2_full == not_evaluated(
+        arn("GaadEc2FullAccess"),
+        f"role GaadEc2FullAccess: managed policy {EC2_FULL_ACCESS} was not collected: "
+        "its document is not in the Policies list",
+    )
     assert inline["compliant"] is True
     assert output["summary"]["not_evaluated"] == 1
 

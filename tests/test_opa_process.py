@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -472,6 +473,83 @@ def test_unreachable_opa_url_is_exit_3(run_harness, tmp_path: Path) -> None:
     output = json.loads(result.stdout)
     assert [r["evaluated"] for r in output["reports"]] == [False, False]
     assert output["reports"][0]["error"].startswith(f"cannot reach OPA at {url}")
+
+
+def test_not_evaluated_reports_have_every_contract_field(run_harness, tmp_path: Path) -> None:
+    """Contract section 4: each report exactly as in section 3, a role OPA could not evaluate
+    included; its fields claim no decision, and every format counts it as not evaluated."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    other = "arn:aws:iam::123456789012:role/Other"
+    batch = {
+        "appliance": {"principal": "arn:aws:iam::111111111111:role/Impersonation"},
+        "roles": [
+            SNAPSHOT,
+            {
+                "role": {"arn": other, "policies": []},
+                "checks": ["ec2_backup", "worker_production"],
+            },
+        ],
+    }
+    input_path = tmp_path / "two.json"
+    input_path.write_text(json.dumps(batch))
+
+    def run(fmt: str) -> subprocess.CompletedProcess[str]:
+        result = run_harness(
+            "evaluate", "--input", str(input_path), "--opa-url", url, "--format", fmt
+        )
+        assert result.returncode == 3, result.stderr
+        return result
+
+    output = json.loads(run("json").stdout)
+    reason = output["reports"][0]["error"]
+    assert reason.startswith(f"cannot reach OPA at {url}: ")
+    unknown = {
+        "compliant": False,
+        "evaluated": False,
+        "actions": {},
+        "missing": [],
+        "denied": [],
+        "conditional": [],
+    }
+    finding = {
+        "id": "VBAWS-NOT-EVALUATED",
+        "severity": "error",
+        "message": f"not evaluated: {reason}",
+        "actions": [],
+    }
+    assert output["reports"] == [
+        {
+            "role_arn": SNAPSHOT_ARN,
+            "compliant": False,
+            "checks": {"ec2_backup": unknown},
+            "trust": {"checked": True, "appliance_can_assume": False, "conditions": []},
+            "layers": {"identity": False, "boundary": False, "scps": False},
+            "findings": [finding],
+            "evaluated": False,
+            "error": reason,
+        },
+        {
+            "role_arn": other,
+            "compliant": False,
+            "checks": {"ec2_backup": unknown, "worker_production": unknown},
+            "trust": {"checked": True, "appliance_can_assume": False, "conditions": []},
+            "layers": {"identity": False, "boundary": False, "scps": False},
+            "findings": [finding],
+            "evaluated": False,
+            "error": reason,
+        },
+    ]
+    assert output["summary"] == {"roles": 2, "compliant": 0, "not_compliant": 0, "not_evaluated": 2}
+
+    table = run("table").stdout
+    assert table.count("NOT EVALUATED  ") == 2
+    assert table.endswith("2 roles: 0 compliant, 0 not compliant, 2 not evaluated\n")
+    results = json.loads(run("sarif").stdout)["runs"][0]["results"]
+    assert [(r["ruleId"], r["level"]) for r in results] == [("VBAWS-NOT-EVALUATED", "error")] * 2
+    junit = ET.fromstring(run("junit").stdout)
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("2", "0", "2")
 
 
 def test_missing_bundle_is_exit_2(run_harness, tmp_path: Path) -> None:

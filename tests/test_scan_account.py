@@ -20,6 +20,7 @@ from moto_server import (
     trust_document,
 )
 
+from harness.formats import not_evaluated
 from harness.opa import OpaClient
 
 READ_ONLY_ACCESS = "arn:aws:iam::aws:policy/ReadOnlyAccess"
@@ -338,12 +339,8 @@ def test_missing_role_is_reported_not_evaluated(account: MotoServer, run_scan: S
         assert result.returncode == 3
         reports = result.reports()
         assert reports[role_arn("VeeamCompliant")]["compliant"] is True
-        assert reports[role_arn("NoSuchRole")] == {
-            "role_arn": role_arn("NoSuchRole"),
-            "evaluated": False,
-            "compliant": False,
-            "error": f"role NoSuchRole not found in account {DEFAULT_ACCOUNT}",
-        }
+        reason = f"role NoSuchRole not found in account {DEFAULT_ACCOUNT}"
+        assert reports[role_arn("NoSuchRole")] == not_evaluated(role_arn("NoSuchRole"), reason)
         assert result.json()["summary"]["not_evaluated"] == 1
 
 

@@ -21,6 +21,12 @@ EXTENSION_KEY = "VbawsScan"
 SCPS_UNREAD_FINDING = "VBAWS-SCPS-UNREAD"
 
 
+@dataclass(frozen=True)
+class EvaluationSettings:
+    checks: list[str] | None = None
+    appliance: str | None = None
+
+
 @dataclass
 class ScanItem:
     """One selected role: a snapshot to evaluate, or the reason it cannot be evaluated."""
@@ -33,12 +39,8 @@ class ScanItem:
     findings: list[dict[str, Any]] = field(default_factory=list)
     # The report OPA returned (extra fields and findings merged in).
     report: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class EvaluationSettings:
-    checks: list[str] | None = None
-    appliance: str | None = None
+    # What the role was to be checked for: a not-evaluated report names them too.
+    settings: EvaluationSettings = field(default_factory=EvaluationSettings)
 
 
 def build_items(
@@ -54,14 +56,14 @@ def build_items(
     for role in collection.roles:
         arn = role["Arn"]
         if arn in collection.errors:
-            items.append(ScanItem(arn, error=collection.errors[arn]))
+            items.append(ScanItem(arn, error=collection.errors[arn], settings=settings))
             continue
         try:
             snapshot = role_snapshot(role, collection.policies)
         except _MissingPolicy as exc:
-            items.append(ScanItem(arn, error=f"role {role['RoleName']}: {exc}"))
+            items.append(ScanItem(arn, error=f"role {role['RoleName']}: {exc}", settings=settings))
             continue
-        item = ScanItem(arn, snapshot=snapshot)
+        item = ScanItem(arn, snapshot=snapshot, settings=settings)
         if settings.checks:
             snapshot["checks"] = list(settings.checks)
         if settings.appliance:

@@ -34,9 +34,57 @@ def summarize(reports: list[dict[str, Any]]) -> dict[str, int]:
     }
 
 
-def not_evaluated(role_arn: str, reason: str) -> dict[str, Any]:
-    """The report of a role that could not be collected or evaluated: never compliant."""
-    return {"role_arn": role_arn, "evaluated": False, "compliant": False, "error": reason}
+# The finding a not-evaluated report carries; the SARIF rule of the same id shows it.
+NOT_EVALUATED_FINDING = "VBAWS-NOT-EVALUATED"
+# What a role is checked against when neither it nor the command line names checks (contract
+# section 2).
+DEFAULT_CHECKS = ("ec2_backup",)
+
+
+def not_evaluated(
+    role_arn: str,
+    reason: str,
+    *,
+    checks: list[str] | tuple[str, ...] | None = None,
+    appliance: bool = False,
+) -> dict[str, Any]:
+    """The report of a role that could not be collected or evaluated: never compliant.
+
+    Every field of contract section 3 is there, so a consumer reading reports finds them on
+    every role, but nothing in it claims a decision: each requested check (``checks``, default
+    :data:`DEFAULT_CHECKS`) is not compliant and ``"evaluated": false``, with no action entries
+    and empty ``missing``/``denied``/``conditional`` lists (no action is known to be allowed, nor
+    known to be refused); trust is not granted; no layer was evaluated; one error finding
+    carries ``reason``, which ``error`` repeats. ``appliance`` says whether an appliance
+    principal was given (``trust.checked``).
+    """
+    return {
+        "role_arn": role_arn,
+        "compliant": False,
+        "checks": {
+            check_id: {
+                "compliant": False,
+                "evaluated": False,
+                "actions": {},
+                "missing": [],
+                "denied": [],
+                "conditional": [],
+            }
+            for check_id in (checks or DEFAULT_CHECKS)
+        },
+        "trust": {"checked": appliance, "appliance_can_assume": False, "conditions": []},
+        "layers": {"identity": False, "boundary": False, "scps": False},
+        "findings": [
+            {
+                "id": NOT_EVALUATED_FINDING,
+                "severity": "error",
+                "message": f"not evaluated: {reason}",
+                "actions": [],
+            }
+        ],
+        "evaluated": False,
+        "error": reason,
+    }
 
 
 def compliance_exit_code(reports: list[dict[str, Any]]) -> int:

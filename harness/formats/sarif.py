@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from harness import __version__
-from harness.formats import is_evaluated
+from harness.formats import NOT_EVALUATED_FINDING, is_evaluated
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -27,7 +27,7 @@ _ACTION_RULES = {
     "denied": ("VBAWS-DENIED", "error", "is explicitly denied"),
     "conditional": ("VBAWS-CONDITIONAL", "warning", "is allowed only under conditions"),
 }
-NOT_EVALUATED_RULE = "VBAWS-NOT-EVALUATED"
+NOT_EVALUATED_RULE = NOT_EVALUATED_FINDING
 NOT_COMPLIANT_RULE = "VBAWS-NOT-COMPLIANT"
 
 _RULE_TEXT = {
