@@ -126,7 +126,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     aws.add_argument(
         "--with-scps",
         action="store_true",
-        help="also read the SCPs on the account's path (management account or delegated admin)",
+        help=(
+            "also read the SCPs on the account's path (management account or delegated admin); "
+            "roles whose SCPs cannot be read are not evaluated (exit 3)"
+        ),
     )
     aws.add_argument(
         "--organization",

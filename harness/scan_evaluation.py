@@ -127,10 +127,7 @@ def _fill_reports(client: OpaClient, batch: list[ScanItem], reports: list[dict[s
             f"OPA at {client.url} returned {len(reports)} reports for {len(batch)} roles"
         )
     for item, report in zip(batch, reports, strict=True):
-        merged = {**report, **item.extra}
-        if item.findings:
-            merged["findings"] = list(report.get("findings") or []) + item.findings
-        item.report = merged
+        item.report = {**report, **item.extra}
 
 
 def in_file_order(items: list[ScanItem], document: inputs.EvaluationInput) -> list[ScanItem]:

@@ -286,7 +286,11 @@ def run_scan(moto_server: MotoServer, tmp_path: Path, opa_url: str) -> ScanRunne
 
 @dataclass(frozen=True)
 class Fault:
-    """Answer query-API ``action`` (when the request body contains ``when``) with an error."""
+    """Answer ``action`` (when the request body contains ``when``) with an error.
+
+    ``action`` is a query-API action (IAM, STS) or a JSON-API operation (Organizations, named
+    by the request's ``X-Amz-Target``); the error is in that API's own format.
+    """
 
     action: str
     code: str = "Throttling"
@@ -299,6 +303,9 @@ class Fault:
             f"<Message>{self.message}</Message></Error><RequestId>fault</RequestId>"
             "</ErrorResponse>"
         ).encode()
+
+    def json_body(self) -> bytes:
+        return json.dumps({"__type": self.code, "message": self.message}).encode()
 
 
 class FaultProxy:
@@ -322,10 +329,16 @@ class FaultProxy:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 text = urllib.parse.unquote_plus(body.decode("utf-8", "replace"))
                 params = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
-                action = (params.get("Action") or [""])[0]
+                target = self.headers.get("X-Amz-Target", "")
+                action = (params.get("Action") or [""])[0] or target.rpartition(".")[2]
                 for fault in proxy.faults:
                     if fault.action == action and fault.when in text:
                         proxy.failed.append(action)
+                        if target:
+                            # JSON APIs answer every client error with 400.
+                            json_type = {"Content-Type": "application/x-amz-json-1.1"}
+                            self._reply(400, json_type, fault.json_body())
+                            return
                         status = 403 if fault.code == "AccessDenied" else 400
                         self._reply(status, {"Content-Type": "text/xml"}, fault.body())
                         return

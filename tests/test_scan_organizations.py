@@ -174,9 +174,11 @@ def test_snapshot_scps_round_trip(org: Org, run_scan: ScanRunner, tmp_path: obje
     assert offline.json() == live.json()
 
 
-def test_member_credentials_cannot_read_scps_and_say_so(
+def test_member_credentials_cannot_read_scps_so_the_role_is_not_evaluated(
     org: Org, moto_server: MotoServer, run_scan: ScanRunner
 ) -> None:
+    """SCPs asked for and not read: an SCP could deny any required action, so the role is not
+    evaluated (contract section 4), never compliant without the organization layer."""
     result = run_scan(
         "--with-scps",
         "--role",
@@ -185,21 +187,62 @@ def test_member_credentials_cannot_read_scps_and_say_so(
         "json",
         credentials=moto_server.assume(org.prod),
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 3, result.stderr
     (report,) = result.json()["reports"]
     assert report["role_arn"] == role_arn(org.prod)
-    assert report["layers"]["scps"] is False
-    assert "could not be read" in report["scps_note"]
-    assert "organizations:ListParents" in report["scps_note"]
-    unread = [f for f in report["findings"] if f["id"] == "VBAWS-SCPS-UNREAD"]
-    assert unread == [
-        {
-            "id": "VBAWS-SCPS-UNREAD",
-            "severity": "warning",
-            "message": report["scps_note"],
-            "actions": [],
-        }
-    ]
+    assert report["evaluated"] is False and report["compliant"] is False
+    assert report["error"].startswith(
+        f"role VeeamBackup: --with-scps: the SCPs of account {org.prod} could not be read "
+        f"(organizations:ListParents on {org.prod}: "
+    )
+    assert report["scps_note"] == report["error"].removeprefix("role VeeamBackup: ")
+    assert result.json()["summary"]["not_evaluated"] == 1
+    assert f"error: {role_arn(org.prod)}: not evaluated: {report['error']}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("operation", "organization", "unread"),
+    [
+        # Which account is the management one (SCPs do not apply to it) is not known either.
+        ("DescribeOrganization", False, ["management"]),
+        ("ListParents", True, ["dev"]),
+        ("ListPoliciesForTarget", True, ["prod"]),
+        ("DescribePolicy", True, ["prod", "dev"]),
+    ],
+)
+def test_scps_that_cannot_be_read_leave_their_roles_not_evaluated(
+    org: Org,
+    moto_server: MotoServer,
+    run_scan: ScanRunner,
+    operation: str,
+    organization: bool,
+    unread: list[str],
+) -> None:
+    accounts = {"management": DEFAULT_ACCOUNT, "prod": org.prod, "dev": org.dev}
+    # ListParents fails for dev only, ListPoliciesForTarget for prod's own OU only.
+    when = {"ListParents": org.dev, "ListPoliciesForTarget": org.prod_ou}.get(operation, "")
+    fault = Fault(operation, code="AccessDeniedException", message="no SCPs for you", when=when)
+    scope = ["--organization", *ASSUME] if organization else []
+    with FaultProxy(moto_server.url, [fault]) as proxy:
+        result = run_scan(
+            *scope, "--with-scps", "--role", "VeeamBackup", "--format", "json", endpoint=proxy.url
+        )
+    assert result.returncode == 3, result.stderr
+    assert operation in proxy.failed
+    reports = result.reports()
+    for name, account in accounts.items():
+        if not organization and name != "management":
+            continue
+        report = reports[role_arn(account)]
+        if name not in unread:
+            # The others are evaluated; prod's own OU denies kms:CreateGrant.
+            assert report["evaluated"] is not False and report["compliant"] is (name != "prod")
+            continue
+        assert report["evaluated"] is False and report["compliant"] is False
+        assert f"the SCPs of account {account} could not be read" in report["error"]
+        assert f"organizations:{operation}" in report["error"]
+        assert "AccessDeniedException: no SCPs for you" in report["error"]
+    assert result.json()["summary"]["not_evaluated"] == len(unread)
 
 
 def test_without_with_scps_no_scps_are_read(org: Org, run_scan: ScanRunner) -> None:

@@ -144,14 +144,14 @@ def test_items_scps_per_role_kind() -> None:
     )
     assert managed.snapshot is not None and "scps" not in managed.snapshot
     assert managed.extra == {"scps_note": NOTE_MANAGEMENT}
-    assert managed.findings == []
 
     (unread,) = build_items(
         AccountCollection("1", "bulk", roles=[detail("P")], policies=POLICIES),
         EvaluationSettings(),
         AccountScps(None, "could not be read", unreadable=True),
     )
-    assert [f["id"] for f in unread.findings] == ["VBAWS-SCPS-UNREAD"]
+    assert unread.snapshot is None and unread.error == "role P: could not be read"
+    assert unread.extra == {"scps_note": "could not be read"}
 
 
 def test_policy_without_default_version_is_not_guessed() -> None:

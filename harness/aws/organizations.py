@@ -1,8 +1,9 @@
 """Service control policies on an account's path (root -> OUs -> account).
 
 SCPs are read with the Organizations API, which answers only in the management account or a
-delegated administrator. When they cannot be read the scan says so in the report instead of
-evaluating as if there were none (contract section 2: no ``scps`` means "not known").
+delegated administrator. When they were asked for and cannot be read, the account's roles are
+reported as not evaluated, with the reason, rather than evaluated as if there were none
+(contract section 4: never "compliant" on incomplete data).
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ class OrganizationInfo:
 class AccountScps:
     """The SCP levels of one account, or why there are none in the snapshot.
 
-    ``levels`` is None when SCPs are not applied; ``unreadable`` tells "could not be read" (a
-    finding in the report) from "do not apply" (a plain note).
+    ``levels`` is None when SCPs are not applied; ``unreadable`` tells "could not be read" (the
+    account's roles are then not evaluated) from "do not apply" (a plain note).
     """
 
     levels: list[dict[str, Any]] | None
@@ -102,8 +103,7 @@ class OrganizationReader:
         except ScpReadError as exc:
             return AccountScps(
                 None,
-                f"SCPs of account {account_id} could not be read ({exc}); "
-                "the organization layer was not evaluated",
+                f"--with-scps: the SCPs of account {account_id} could not be read ({exc})",
                 unreadable=True,
             )
         return AccountScps(levels)

@@ -18,7 +18,6 @@ from harness.aws.organizations import NOTE_SERVICE_LINKED, AccountScps, is_servi
 from harness.aws.selection import RoleSelector, account_of_arn
 
 EXTENSION_KEY = "VbawsScan"
-SCPS_UNREAD_FINDING = "VBAWS-SCPS-UNREAD"
 
 
 @dataclass(frozen=True)
@@ -34,9 +33,8 @@ class ScanItem:
     role_arn: str
     snapshot: dict[str, Any] | None = None
     error: str | None = None
-    # Fields added to the role's report (``scps_note``) and findings to append.
+    # Fields added to the role's report (``scps_note``).
     extra: dict[str, Any] = field(default_factory=dict)
-    findings: list[dict[str, Any]] = field(default_factory=list)
     # The report OPA returned (extra fields and findings merged in).
     report: dict[str, Any] | None = None
     # What the role was to be checked for: a not-evaluated report names them too.
@@ -84,14 +82,10 @@ def _apply_scps(item: ScanItem, role: dict[str, Any], scps: AccountScps | None) 
         return
     item.extra["scps_note"] = scps.note
     if scps.unreadable:
-        item.findings.append(
-            {
-                "id": SCPS_UNREAD_FINDING,
-                "severity": "warning",
-                "message": scps.note,
-                "actions": [],
-            }
-        )
+        # SCPs were asked for and could not be read: what the role may do is not known, so it
+        # is not evaluated (contract section 4: never "compliant" on incomplete data).
+        item.error = f"role {role['RoleName']}: {scps.note}"
+        item.snapshot = None
 
 
 class _MissingPolicy(Exception):
