@@ -139,6 +139,48 @@ def test_organization_scan_with_scps(org: Org, run_scan: ScanRunner) -> None:
     assert result.calls.count("organizations:DescribePolicy") == 2
 
 
+def test_named_roles_found_in_no_account_are_not_evaluated(
+    org: Org, run_scan: ScanRunner, tmp_path: object
+) -> None:
+    """As in a single-account scan, a --role that is nowhere is reported, never dropped."""
+    elsewhere = "arn:aws:iam::999999999999:role/VeeamBackup"
+    saved = f"{tmp_path}/org.json"
+    result = run_scan(
+        "--organization",
+        *ASSUME,
+        "--role",
+        "VeeamBackup",
+        "--role",
+        "Nope",
+        "--role",
+        elsewhere,
+        "--format",
+        "json",
+        "--save-snapshot",
+        saved,
+    )
+    assert result.returncode == 3, result.stderr
+    reports = result.reports()
+    for account in (DEFAULT_ACCOUNT, org.prod, org.dev):
+        assert reports[role_arn(account)]["compliant"] is True
+    nope = reports["arn:aws:iam::*:role/Nope"]
+    assert nope["evaluated"] is False and nope["compliant"] is False
+    assert nope["error"] == "role Nope not found in any account of the organization (3 scanned)"
+    assert reports[elsewhere]["evaluated"] is False
+    assert reports[elsewhere]["error"] == (
+        f"role {elsewhere} is in account 999999999999, not an active account of the organization"
+    )
+    assert result.json()["summary"]["not_evaluated"] == 2
+    assert "error: arn:aws:iam::*:role/Nope: not evaluated: role Nope not found" in result.stderr
+
+    offline = run_scan(
+        "--from-file", saved, "--role", "VeeamBackup", "--role", "Nope", "--role", elsewhere,
+        "--format", "json", endpoint=False,
+    )  # fmt: skip
+    assert offline.returncode == 3
+    assert offline.json() == result.json()
+
+
 def test_service_linked_roles_get_no_scps(org: Org, run_scan: ScanRunner) -> None:
     result = run_scan(
         "--organization", *ASSUME, "--with-scps", "--role", SERVICE_LINKED, "--format", "json"

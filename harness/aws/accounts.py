@@ -30,7 +30,7 @@ from harness.aws.collect import (
     collect_account,
 )
 from harness.aws.organizations import AccountScps, OrganizationReader, ScpReadError
-from harness.aws.selection import RoleSelector
+from harness.aws.selection import RoleSelector, account_of_arn, role_name_from_arn
 from harness.errors import ExternalError, UsageError
 
 SESSION_NAME = "vbaws-policy-scan"
@@ -153,7 +153,46 @@ def _collect(
     finally:
         # On Ctrl-C, accounts not started yet are dropped instead of waited for.
         pool.shutdown(wait=True, cancel_futures=True)
+    _add_missing_names(result, options.selector)
     return result
+
+
+def _add_missing_names(result: CollectedScan, selector: RoleSelector) -> None:
+    """A role named with ``--role`` that no account of the organization holds is reported as
+    not evaluated, never silently dropped: one record each, in a collection of the unknown
+    account (``arn:aws:iam::*:role/NAME``), or under the ARN given when its account is not one
+    the organization scan covers. (A named ARN of a scanned account is reported by that
+    account's collection, and a single-account scan reports names itself: collect_account.)
+    """
+    if not selector.names_only:
+        return
+    found = {
+        key
+        for collection in result.collections.values()
+        for role in collection.roles
+        for key in (str(role.get("RoleName", "")).lower(), str(role.get("Arn", "")).lower())
+    }
+    scanned = f"{len(result.collections)} scanned"
+    if result.account_failures:
+        scanned += f", {len(result.account_failures)} could not be read"
+    missing = AccountCollection(UNKNOWN_ACCOUNT, method="none")
+    for wanted in selector.names:
+        if wanted.lower() in found:
+            continue
+        if not wanted.startswith("arn:"):
+            missing.fail(
+                {"RoleName": wanted, "Arn": f"arn:aws:iam::{UNKNOWN_ACCOUNT}:role/{wanted}"},
+                f"role {wanted} not found in any account of the organization ({scanned})",
+            )
+        elif account_of_arn(wanted) not in result.account_ids:
+            missing.fail(
+                {"RoleName": role_name_from_arn(wanted), "Arn": wanted},
+                f"role {wanted} is in account {account_of_arn(wanted)}, not an active account "
+                "of the organization",
+            )
+    if missing.roles:
+        result.account_ids.append(UNKNOWN_ACCOUNT)
+        result.collections[UNKNOWN_ACCOUNT] = missing
 
 
 def _active_accounts(reader: OrganizationReader) -> list[str]:
