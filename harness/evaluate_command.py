@@ -10,6 +10,7 @@ managed policy documents are missing from it, are reported as not evaluated (exi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
@@ -118,15 +119,41 @@ def check_requested_ids(
     checks: list[str] | None, document: inputs.EvaluationInput | None
 ) -> Callable[[OpaClient], None]:
     """Fails on a requirement set id, from ``--checks`` or the input file, that OPA's bundle
-    does not define: bad usage or bad input (exit 2), before anything is evaluated."""
+    does not define: bad usage or bad input (exit 2), before anything is evaluated. An OPA
+    that does not answer the vbaws entry points at all is an ExternalError."""
 
     def check(client: OpaClient) -> None:
         known = client.requirement_sets().keys()
+        if not client.answers_entry_points():
+            raise ExternalError(
+                f"OPA at {client.url} has no result for data.vbaws.ec2_backup.report_list: "
+                "is the vbaws bundle loaded there?"
+            )
         inputs.check_ids_known(checks or [], known)
         if document is not None:
             document.check_known(known)
 
     return check
+
+
+def open_opa(
+    stack: contextlib.ExitStack, args: argparse.Namespace, check: Callable[[OpaClient], None]
+) -> OpaClient | ExternalError:
+    """The OPA the options name, opened (a private one started) and checked with ``check``
+    before any other work, and kept open until ``stack`` closes.
+
+    Bad usage raises now, exit 2, before AWS is called or anything is written, even when there
+    turns out to be no role to evaluate: an ``--opa-url`` that is not http(s), a ``--bundle``
+    without the vbaws policies, a requested check the bundle does not know. An external
+    failure (OPA cannot start, cannot be reached) is returned instead: the caller goes on and
+    reports every role as not evaluated with it (exit 3).
+    """
+    try:
+        client = stack.enter_context(opa_session_from(args)())
+        check(client)
+    except ExternalError as exc:
+        return exc
+    return client
 
 
 def output_settings(args: argparse.Namespace) -> tuple[str, bool]:
@@ -253,16 +280,15 @@ def run(args: argparse.Namespace) -> int:
     for warning in document.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     document.apply_defaults(checks=args.checks, appliance=args.appliance)
-    check = check_requested_ids(args.checks, document)
-    if document.shape == "authorization_details":
-        return _run_saved(args, document, check, fmt, color)
-    try:
-        with opa_session_from(args)() as client:
-            check(client)
-            reports, failure = evaluate_partially(client, document)
-    except ExternalError as exc:
-        # OPA could not be started or reached at all: nothing was evaluated.
-        reports, failure = with_unevaluated([], document, exc), exc
+    with contextlib.ExitStack() as stack:
+        opa = open_opa(stack, args, check_requested_ids(args.checks, document))
+        if document.shape == "authorization_details":
+            return _run_saved(args, document, opa, fmt, color)
+        if isinstance(opa, ExternalError):
+            # OPA could not be started or reached at all: nothing was evaluated.
+            reports, failure = with_unevaluated([], document, opa), opa
+        else:
+            reports, failure = evaluate_partially(opa, document)
     write_output(formats.render(reports, fmt, color=color), args.output)
     if failure is not None:
         raise failure
@@ -272,14 +298,14 @@ def run(args: argparse.Namespace) -> int:
 def _run_saved(
     args: argparse.Namespace,
     document: inputs.EvaluationInput,
-    check: Callable[[OpaClient], None],
+    opa: OpaClient | ExternalError,
     fmt: str,
     color: bool,
 ) -> int:
     """GetAccountAuthorizationDetails input: what ``scan --from-file FILE --all-roles`` does."""
     collected, settings = scan_evaluation.load_saved(document, RoleSelector(all_roles=True))
     items = scan_evaluation.in_file_order(scan_evaluation.scan_items(collected, settings), document)
-    failure = scan_evaluation.evaluate_items(items, opa_session_from(args), check)
+    failure = scan_evaluation.evaluate_items(items, opa)
     reports = [scan_evaluation.item_report(item) for item in items]
     write_output(formats.render(reports, fmt, color=color), args.output)
     scan_evaluation.print_failures(items, failure)

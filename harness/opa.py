@@ -31,6 +31,8 @@ from harness.errors import ExternalError, UsageError
 REPORT_LIST_PATH = "vbaws/ec2_backup/report_list"
 REPORT_PATH = "vbaws/ec2_backup/report"
 REQUIREMENTS_PATH = "vbaws/requirements"
+# What the entry points are probed with before any work: no role, so nothing to evaluate.
+EMPTY_BATCH: dict[str, Any] = {"roles": []}
 
 # Batch requests sent to OPA at once: OPA evaluates each on one core.
 BATCHES_IN_FLIGHT = max(1, min(4, os.cpu_count() or 1))
@@ -409,6 +411,11 @@ class OpaClient:
             )
         return result
 
+    def answers_entry_points(self) -> bool:
+        """Whether this OPA answers the batch entry point the harness sends roles to (an empty
+        batch gets an empty list); False when it is not defined there."""
+        return "result" in self._post(REPORT_LIST_PATH, EMPTY_BATCH)
+
     def requirement_sets(self) -> dict[str, Any]:
         """The requirement catalog loaded in this OPA (``data.vbaws.requirements``)."""
         result = self.query(REQUIREMENTS_PATH)
@@ -454,9 +461,13 @@ def opa_session(
         return
     with PrivateOpa(bundle) as server, OpaClient(server.url, None, timeout) as client:
         # OPA starts happily on a directory of unrelated policies; only now can that be told.
-        if not client.defines(REQUIREMENTS_PATH):
-            raise UsageError(
-                f"policy bundle {server.source} does not hold the vbaws policies "
-                f"(no data.vbaws.requirements); {_BUNDLE_EXPECTED}"
-            )
+        for path, present in (
+            (REQUIREMENTS_PATH, lambda: client.defines(REQUIREMENTS_PATH)),
+            (REPORT_LIST_PATH, client.answers_entry_points),
+        ):
+            if not present():
+                raise UsageError(
+                    f"policy bundle {server.source} does not hold the vbaws policies "
+                    f"(no data.{_dotted(path)}); {_BUNDLE_EXPECTED}"
+                )
         yield client

@@ -9,6 +9,7 @@ reason; the exit code is then 3, after everything else has been reported (contra
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -30,7 +31,7 @@ from harness.evaluate_command import (
     add_output_arguments,
     check_requested_ids,
     check_writable,
-    opa_session_from,
+    open_opa,
     output_settings,
     write_output,
 )
@@ -242,30 +243,33 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     document = read_saved(args.from_file) if args.from_file else None
-    progress = Progress()
-    try:
-        if document is not None:
-            # The file's own checks / appliance apply unless the command line names others,
-            # exactly as for ``evaluate --input`` on the same file.
-            document.apply_defaults(checks=args.checks, appliance=appliance)
-            collected, settings = load_saved(document, selector)
-        else:
-            collected = _collect_live(args, selector, progress)
-            settings = EvaluationSettings(checks=args.checks, appliance=appliance)
-    finally:
-        progress.close()
-    for note in collected.notes:
-        print(f"note: {note}", file=sys.stderr)
-    if args.save_snapshot:
-        _save(collected, args.save_snapshot)
-    items = scan_items(collected, settings)
     if document is not None:
-        items = in_file_order(items, document)
-    if not items:
-        print("note: no role matched the selection", file=sys.stderr)
-    failure = evaluate_items(
-        items, opa_session_from(args), check_requested_ids(args.checks, document), progress
-    )
+        # The file's own checks / appliance apply unless the command line names others,
+        # exactly as for ``evaluate --input`` on the same file.
+        document.apply_defaults(checks=args.checks, appliance=appliance)
+    with contextlib.ExitStack() as stack:
+        # OPA first: a bad URL or bundle or an unknown check is bad usage, found before AWS is
+        # called or a snapshot saved, and the private OPA is ready when the roles are.
+        opa = open_opa(stack, args, check_requested_ids(args.checks, document))
+        progress = Progress()
+        try:
+            if document is not None:
+                collected, settings = load_saved(document, selector)
+            else:
+                collected = _collect_live(args, selector, progress)
+                settings = EvaluationSettings(checks=args.checks, appliance=appliance)
+        finally:
+            progress.close()
+        for note in collected.notes:
+            print(f"note: {note}", file=sys.stderr)
+        if args.save_snapshot:
+            _save(collected, args.save_snapshot)
+        items = scan_items(collected, settings)
+        if document is not None:
+            items = in_file_order(items, document)
+        if not items:
+            print("note: no role matched the selection", file=sys.stderr)
+        failure = evaluate_items(items, opa, progress)
     reports = [item_report(item) for item in items]
     write_output(formats.render(reports, fmt, color=color), args.output)
     print_failures(items, failure)

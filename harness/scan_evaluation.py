@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import sys
 from collections import deque
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from typing import Any
 
 from harness import formats, inputs
@@ -37,8 +35,6 @@ BATCH_SIZE = 200
 EXIT_NOT_EVALUATED = ExternalError.exit_code
 # Not-evaluated roles named one per line on standard error, at most (the report has them all).
 _MAX_ERROR_LINES = 20
-
-OpaSession = Callable[[], AbstractContextManager[OpaClient]]
 
 
 def read_saved(source: str) -> inputs.EvaluationInput:
@@ -87,29 +83,27 @@ def scan_items(collected: CollectedScan, settings: EvaluationSettings) -> list[S
 
 def evaluate_items(
     items: list[ScanItem],
-    session: OpaSession,
-    check: Callable[[OpaClient], None],
+    opa: OpaClient | ExternalError,
     progress: Progress | None = None,
 ) -> ExternalError | None:
     """Fill ``item.report`` through OPA; an OPA failure marks the rest as not evaluated.
 
-    ``session`` opens the OPA (only when some role is left to evaluate); ``check`` runs first
-    on it (unknown requirement set ids are bad usage or input, not an OPA failure).
+    ``opa`` was opened and checked before the roles were collected
+    (:func:`harness.evaluate_command.open_opa`), or is the failure that kept it from opening:
+    then every role is not evaluated, for that reason, and it is returned.
     """
     pending = [item for item in items if item.snapshot is not None]
-    if not pending:
-        return None
     done = 0
     try:
-        with session() as client:
-            check(client)
-            batches = [pending[i : i + BATCH_SIZE] for i in range(0, len(pending), BATCH_SIZE)]
-            snapshots = ({"roles": [item.snapshot for item in batch]} for batch in batches)
-            for batch, reports in zip(batches, client.report_lists(snapshots), strict=False):
-                _fill_reports(client, batch, reports)
-                done += len(batch)
-                if progress is not None:
-                    progress.update("evaluating", done, len(pending))
+        if isinstance(opa, ExternalError):
+            raise opa
+        batches = [pending[i : i + BATCH_SIZE] for i in range(0, len(pending), BATCH_SIZE)]
+        snapshots = ({"roles": [item.snapshot for item in batch]} for batch in batches)
+        for batch, reports in zip(batches, opa.report_lists(snapshots), strict=False):
+            _fill_reports(opa, batch, reports)
+            done += len(batch)
+            if progress is not None:
+                progress.update("evaluating", done, len(pending))
     except ExternalError as exc:
         for item in pending[done:]:
             item.error = f"not evaluated by OPA: {exc}"

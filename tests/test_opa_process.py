@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -325,6 +326,7 @@ def test_interrupted_run_leaves_no_opa_behind(
     rego = policy_dir(
         tmp_path,
         rego="package vbaws.ec2_backup\n\n"
+        "report_list := []\n\n"  # the entry point the harness checks before any work
         "report := http.send({\n"
         f'\t"method": "GET", "url": "http://127.0.0.1:{port}/", "timeout": "60s",\n'
         "})\n",
@@ -552,6 +554,40 @@ def test_not_evaluated_reports_have_every_contract_field(run_harness, tmp_path: 
     assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("2", "0", "2")
 
 
+@pytest.mark.parametrize(
+    ("args", "file_checks", "message"),
+    [
+        (["--checks", "bogus"], None, "error: --checks: unknown check 'bogus' (known: "),
+        ([], ["bogus"], "error: {file}: checks: unknown check 'bogus' (known: "),
+        (
+            ["--opa-url", "ftp://x"],
+            None,
+            "error: OPA URL 'ftp://x' must look like http://HOST:PORT",
+        ),
+    ],
+    ids=["--checks", "file-checks", "--opa-url"],
+)
+def test_bad_usage_without_roles_is_still_exit_2(
+    run_harness,
+    opa_url: str,
+    tmp_path: Path,
+    args: list[str],
+    file_checks: list[str] | None,
+    message: str,
+) -> None:
+    """No role to evaluate is no reason to skip the checks: OPA is asked about the checks
+    (and the URL checked) before anything else, and nothing is reported."""
+    document: dict[str, Any] = {"RoleDetailList": []}
+    if file_checks:
+        document["checks"] = file_checks
+    path = tmp_path / "empty.json"
+    path.write_text(json.dumps(document))
+    opa = [] if "--opa-url" in args else ["--opa-url", opa_url]
+    result = run_harness("evaluate", "--input", str(path), *opa, *args, "--format", "json")
+    assert (result.returncode, result.stdout) == (2, ""), result.stderr
+    assert result.stderr.startswith(message.format(file=path)), result.stderr
+
+
 def test_missing_bundle_is_exit_2(run_harness, tmp_path: Path) -> None:
     input_path = tmp_path / "one.json"
     input_path.write_text(json.dumps(SNAPSHOT))
@@ -564,15 +600,21 @@ def test_missing_bundle_is_exit_2(run_harness, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("roles", ["one-role", "no-role"])
 @pytest.mark.parametrize("command", ["evaluate", "scan"])
-@pytest.mark.parametrize("kind", ["file", "empty-dir", "other-policies"])
+@pytest.mark.parametrize(
+    "kind", ["file", "empty-dir", "other-policies", "other-policies.tar.gz", "catalog-only"]
+)
 def test_bad_bundle_is_exit_2_naming_it(
-    run_harness, tmp_path: Path, command: str, kind: str
+    run_harness, tmp_path: Path, command: str, kind: str, roles: str
 ) -> None:
+    """Checked before any work, also when there is no role to evaluate."""
     snapshot = tmp_path / "one.json"
-    snapshot.write_text(json.dumps(SNAPSHOT))
+    # (A batch of no role is refused by the schema; an empty RoleDetailList is not.)
+    snapshot.write_text(json.dumps(SNAPSHOT if roles == "one-role" else {"RoleDetailList": []}))
     saved = tmp_path / "saved.json"
-    saved.write_text(json.dumps({"RoleDetailList": [{"RoleName": "R", "Arn": SNAPSHOT_ARN}]}))
+    details = [{"RoleName": "R", "Arn": SNAPSHOT_ARN}] if roles == "one-role" else []
+    saved.write_text(json.dumps({"RoleDetailList": details}))
     bundle = tmp_path / kind
     if kind == "file":
         bundle.write_text("{}")
@@ -580,10 +622,20 @@ def test_bad_bundle_is_exit_2_naming_it(
     elif kind == "empty-dir":
         bundle.mkdir()
         problem = "holds no .rego files"
-    else:
+    elif kind == "other-policies":
         bundle.mkdir()
         (bundle / "other.rego").write_text("package other\n\nx := 1\n")
         problem = "does not hold the vbaws policies (no data.vbaws.requirements)"
+    elif kind == "other-policies.tar.gz":
+        # A valid bundle file of unrelated policies.
+        (tmp_path / "other.rego").write_text("package foo\n\nx := 1\n")
+        with tarfile.open(bundle, "w:gz") as archive:
+            archive.add(tmp_path / "other.rego", arcname="other.rego")
+        problem = "does not hold the vbaws policies (no data.vbaws.requirements)"
+    else:
+        # The catalog, but not the entry point the harness sends roles to.
+        bundle = policy_dir(tmp_path, rego="package vbaws.other\n\nx := 1\n")
+        problem = "does not hold the vbaws policies (no data.vbaws.ec2_backup.report_list)"
     args = (
         ["evaluate", "--input", str(snapshot)]
         if command == "evaluate"

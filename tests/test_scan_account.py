@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tarfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -322,6 +323,35 @@ def test_unknown_check_is_a_usage_error(account: MotoServer, run_scan: ScanRunne
     result = run_scan("--role", "VeeamCompliant", "--checks", "no_such_set", "--format", "json")
     assert result.returncode == 2
     assert "no_such_set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--checks", "bogus"], "error: --checks: unknown check 'bogus' (known: "),
+        (["--opa-url", "ftp://x"], "error: OPA URL 'ftp://x' must look like http://HOST:PORT"),
+        (["--bundle", "other"], "error: policy bundle {bundle} does not hold the vbaws policies"),
+    ],
+    ids=["--checks", "--opa-url", "--bundle"],
+)
+def test_bad_usage_is_found_before_any_aws_call(
+    account: MotoServer, run_scan: ScanRunner, tmp_path: Path, args: list[str], message: str
+) -> None:
+    """Usage is checked before any work (README): no AWS call, no snapshot saved, exit 2."""
+    bundle = tmp_path / "other.tar.gz"
+    (tmp_path / "other.rego").write_text("package foo\n\nx := 1\n")
+    with tarfile.open(bundle, "w:gz") as archive:
+        archive.add(tmp_path / "other.rego", arcname="other.rego")
+    args = [str(bundle) if a == "other" else a for a in args]
+    saved = tmp_path / "saved.json"
+    result = run_scan(
+        "--role", "VeeamCompliant", *args, "--save-snapshot", str(saved), "--format", "json",
+        opa="--bundle" not in args,
+    )  # fmt: skip
+    assert (result.returncode, result.stdout) == (2, ""), result.stderr
+    assert result.stderr.startswith(message.format(bundle=bundle)), result.stderr
+    assert result.calls == []
+    assert not saved.exists()
 
 
 def test_missing_role_is_reported_not_evaluated(account: MotoServer, run_scan: ScanRunner) -> None:
