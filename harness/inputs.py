@@ -21,12 +21,13 @@ from typing import IO, Any, Literal
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
+from harness import package_data
 from harness.errors import InputError, UsageError
 
 Shape = Literal["snapshot", "batch", "authorization_details"]
 SHAPES: tuple[Shape, ...] = ("snapshot", "batch", "authorization_details")
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "role-snapshot.schema.json"
+SCHEMA_PATH = package_data.schema_path()
 STDIN_NAME = "<stdin>"
 # Batch inputs are sent to OPA this many roles at a time, so a failure part-way still leaves the
 # roles evaluated so far in the output (contract section 4, exit code 3).

@@ -26,6 +26,7 @@ from typing import IO, Any
 
 import httpx
 
+from harness import package_data
 from harness.errors import ExternalError, UsageError
 
 REPORT_LIST_PATH = "vbaws/ec2_backup/report_list"
@@ -44,17 +45,11 @@ STOP_GRACE = 5.0
 OUTPUT_TAIL = 2000
 
 
-def repo_root() -> Path:
-    """The repository (or source tree) the harness package lives in."""
-    import harness
-
-    return Path(harness.__file__).resolve().parent.parent
-
-
 def rego_dir() -> Path:
-    """The policy bundle to load: ``$VBAWS_REGO`` when set, else the repository's ``rego/``."""
+    """The policy bundle to load: ``$VBAWS_REGO`` when set, else the harness's own ``rego/``
+    (the repository's, or the copy inside an installed package)."""
     override = os.environ.get("VBAWS_REGO")
-    return Path(override) if override else repo_root() / "rego"
+    return Path(override) if override else package_data.rego_path()
 
 
 _BUNDLE_EXPECTED = (
@@ -96,14 +91,16 @@ _USERINFO = re.compile(r"^(?P<scheme>(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?[^/?#]*@")
 
 
 def find_opa() -> str:
-    """Path of the ``opa`` binary: ``$OPA_BIN``, then ``<repo>/.tools/bin/opa``, then ``PATH``."""
+    """Path of the ``opa`` binary: ``$OPA_BIN``, then ``<repo>/.tools/bin/opa`` in a checkout,
+    then ``PATH``."""
     override = os.environ.get("OPA_BIN")
     if override:
         if not os.access(override, os.X_OK):
             raise ExternalError(f"OPA_BIN={override} is not an executable file")
         return override
-    local = repo_root() / ".tools" / "bin" / "opa"
-    if os.access(local, os.X_OK):
+    root = package_data.source_root()
+    local = root / ".tools" / "bin" / "opa" if root is not None else None
+    if local is not None and os.access(local, os.X_OK):
         return str(local)
     found = shutil.which("opa")
     if found:

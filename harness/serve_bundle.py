@@ -23,8 +23,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from harness import package_data
 from harness.errors import ExternalError, InputError
-from harness.opa import repo_root
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8282
@@ -146,6 +146,12 @@ def serve(
         server.server_close()
 
 
+def default_bundle() -> Path:
+    """Where scripts/build-bundle writes by default; an installed harness has no repository."""
+    root = package_data.source_root()
+    return (root if root is not None else Path()) / "bundle.tar.gz"
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``serve-bundle`` subcommand."""
     parser = subparsers.add_parser(
@@ -160,8 +166,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--bundle",
         type=Path,
-        default=repo_root() / "bundle.tar.gz",
-        help="bundle file to serve (default: bundle.tar.gz in the repository root)",
+        default=default_bundle(),
+        help=(
+            "bundle file to serve (default: bundle.tar.gz in the repository root, or in the "
+            "current directory for an installed harness)"
+        ),
     )
     parser.add_argument(
         "--host", default=DEFAULT_HOST, help=f"address to listen on (default: {DEFAULT_HOST})"
