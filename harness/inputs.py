@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -162,7 +165,7 @@ def read_json(source: str, stdin: IO[bytes] | None = None) -> tuple[str, Any]:
         raise InputError(f"{name}: is empty, expected a JSON document")
     too_deep = f"{name}: nested more than {MAX_DEPTH} levels deep, which no IAM input needs"
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data, inexact = _loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{name}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"
@@ -173,7 +176,78 @@ def read_json(source: str, stdin: IO[bytes] | None = None) -> tuple[str, Any]:
         raise InputError(too_deep) from None
     if _deeper_than(data, MAX_DEPTH):
         raise InputError(too_deep)
+    # Walk the document only when it may hold something to reject: a JSON text (UTF-8) can
+    # spell a surrogate only as a \uD800-\uDFFF escape.
+    if inexact or _SURROGATE_ESCAPE.search(text):
+        check_values(name, data)
     return name, data
+
+
+class _InexactNumber(str):
+    """A number literal a float would change (1e400 is infinite, 1e-400 zero): kept as its
+    text until :func:`check_values` reports where it is."""
+
+
+def _loads(text: str) -> tuple[Any, bool]:
+    """(``json.loads`` refusing NaN and Infinity, whether a number literal came back as an
+    :class:`_InexactNumber`)."""
+    inexact: list[str] = []
+
+    def parse_float(literal: str) -> float | str:
+        value = float(literal)
+        # OPA is sent the float's shortest repr: it must be the number the file says.
+        if math.isfinite(value) and Decimal(repr(value)) == Decimal(literal):
+            return value
+        inexact.append(literal)
+        return _InexactNumber(literal)
+
+    data = json.loads(text, parse_constant=_reject_constant, parse_float=parse_float)
+    return data, bool(inexact)
+
+
+def loads_exact(name: str, text: str) -> Any:
+    """``json.loads`` of ``text`` (a JSON text within the file ``name``), or InputError (see
+    :func:`check_values`) rather than a value the harness could not send on unchanged."""
+    data, inexact = _loads(text)
+    if inexact or _SURROGATE_ESCAPE.search(text):
+        check_values(name, data)
+    return data
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_values(name: str, data: Any) -> None:
+    """InputError naming the file and the place of the first string (or key) holding a lone
+    surrogate (``"\\ud800"`` is not a character, so it cannot be sent on as UTF-8) or of the
+    first number a float would change (``1e400``)."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        where = format_path(path) or "top level"
+        if isinstance(value, _InexactNumber):
+            raise InputError(
+                f"{name}: {where}: the number {value} cannot be carried exactly "
+                "(beyond the range or precision of a 64-bit float)"
+            )
+        if isinstance(value, str) and _LONE_SURROGATE.search(value):
+            raise InputError(f"{name}: {where}: {_lone_surrogate(value)}")
+        if isinstance(value, dict):
+            for key in value:
+                if _LONE_SURROGATE.search(key):
+                    raise InputError(f"{name}: {where}: the key {_lone_surrogate(key)}")
+            stack.extend((child, (*path, key)) for key, child in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((child, (*path, i)) for i, child in reversed(list(enumerate(value))))
+
+
+def _lone_surrogate(text: str) -> str:
+    shown = repr(text[:80]) + ("..." if len(text) > 80 else "")  # repr escapes the surrogate
+    return (
+        f"{shown} holds a lone surrogate (\\ud800-\\udfff without its pair), which is not a "
+        "Unicode character"
+    )
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

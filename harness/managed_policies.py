@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from harness.errors import InputError
+from harness.inputs import loads_exact
 
 DATA_KEY = "vbaws_managed_policies"
 
@@ -46,8 +47,9 @@ def parse_document(document: Any, where: str) -> dict[str, Any]:
     if isinstance(document, str):
         for text in (document, urllib.parse.unquote(document)):
             try:
-                parsed = json.loads(text)
-            except json.JSONDecodeError:
+                # Exact, as input files are read: the document is written out again as JSON.
+                parsed = loads_exact(where, text)
+            except ValueError:
                 continue
             if isinstance(parsed, dict):
                 return parsed

@@ -185,6 +185,16 @@ def test_from_file_decodes_documents_and_keeps_only_the_default_version(tmp_path
             "{file}: policy " + POWER_USER + ": the policy document is not a JSON object",
         ),
         (
+            json.dumps(_saved([_policy(POWER_USER, [("v1", True, '{"Sid": "\\ud800"}')])])),
+            (),
+            "{file}: policy " + POWER_USER + ": Sid: '\\ud800' holds a lone surrogate",
+        ),
+        (
+            json.dumps(_saved([_policy(POWER_USER, [("v1", True, '{"Version": 1e400}')])])),
+            (),
+            "{file}: policy " + POWER_USER + ": Version: the number 1e400 cannot be carried",
+        ),
+        (
             json.dumps(_saved([])),
             ("--policy-arn", IAM_READ_ONLY),
             "{file}: no managed policy " + IAM_READ_ONLY,
@@ -197,6 +207,8 @@ def test_from_file_decodes_documents_and_keeps_only_the_default_version(tmp_path
         "not-gaad",
         "no-default",
         "bad-document",
+        "surrogate-in-document",
+        "infinite-in-document",
         "arn-not-in-file",
     ],
 )

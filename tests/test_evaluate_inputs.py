@@ -334,6 +334,101 @@ def test_cli_bad_input_exits_2(run_harness, tmp_path: Path, content: str, proble
     assert "Traceback" not in result.stderr
 
 
+def _gaad_role(**overrides: Any) -> dict[str, Any]:
+    role = json.loads(GAAD.read_text())["RoleDetailList"][1]
+    return {"RoleDetailList": [{**role, **overrides}], "Policies": []}
+
+
+CONDITIONAL_DOC = {
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "NUMBER"}},
+        }
+    ]
+}
+WHERE_NUMBER = "Statement[0].Condition.NumericLessThan.aws:MultiFactorAuthAge"
+
+
+def _with_number(document: Any, number: str) -> str:
+    return json.dumps(document).replace('"NUMBER"', number)
+
+
+@pytest.mark.parametrize(
+    ("command", "content", "problem"),
+    [
+        (
+            "evaluate",
+            json.dumps(snapshot()).replace(json.dumps(DOC), '"\\ud800"'),
+            "role.policies[0].document: '\\ud800' holds a lone surrogate",
+        ),
+        (
+            "evaluate",
+            json.dumps({"roles": [snapshot(tags={"a\udfffb": "v"})]}),
+            "roles[0].tags: the key 'a\\udfffb' holds a lone surrogate",
+        ),
+        (
+            "scan",
+            json.dumps(_gaad_role(RoleName="X\ud800Y")),
+            "RoleDetailList[0].RoleName: 'X\\ud800Y' holds a lone surrogate",
+        ),
+        (
+            "evaluate",
+            json.dumps(snapshot()).replace(json.dumps(DOC), _with_number(CONDITIONAL_DOC, "1e400")),
+            "role.policies[0].document." + WHERE_NUMBER + ": the number 1e400 cannot be carried",
+        ),
+        (
+            "scan",
+            _with_number(
+                _gaad_role(RolePolicyList=[{"PolicyName": "p", "PolicyDocument": CONDITIONAL_DOC}]),
+                "-1e400",
+            ),
+            "RoleDetailList[0].RolePolicyList[0].PolicyDocument."
+            + WHERE_NUMBER
+            + ": the number -1e400 cannot be carried",
+        ),
+        (
+            "evaluate",
+            _with_number({"roles": [snapshot()], "x": "NUMBER"}, "1e-400"),
+            "x: the number 1e-400 cannot be carried exactly",
+        ),
+    ],
+    ids=[
+        "surrogate-document",
+        "surrogate-key",
+        "surrogate-role-name",
+        "infinite-condition",
+        "infinite-condition-gaad",
+        "zero-underflow",
+    ],
+)
+def test_cli_values_that_cannot_be_sent_on_are_bad_input(
+    run_harness, tmp_path: Path, command: str, content: str, problem: str
+) -> None:
+    """JSON can spell a lone surrogate (not a character: no UTF-8 request can carry it) and
+    numbers beyond a float; each is bad input naming the file and the place, not a traceback."""
+    path = write(tmp_path, content, "bad.json")
+    option = "--input" if command == "evaluate" else "--from-file"
+    args = [command, option, path, "--format", "json"]
+    result = run_harness(*args, *(["--all-roles"] if command == "scan" else []))
+    assert (result.returncode, result.stdout) == (2, ""), result.stderr
+    assert result.stderr.startswith(f"error: {path}: {problem}"), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_numbers_and_characters_json_carries_are_read_unchanged(tmp_path: Path) -> None:
+    text = '{"roles": [], "n": [0.1, 2.5e-5, -0.0, 1E2, 123456789012345678901234567890],'
+    text += ' "s": "\\ud83d\\ude00 \\u00e9"}'
+    _, data = inputs.read_json(write(tmp_path, text))
+    assert data == {
+        "roles": [],
+        "n": [0.1, 2.5e-5, -0.0, 100.0, 123456789012345678901234567890],
+        "s": "\U0001f600 \u00e9",
+    }
+
+
 def test_cli_missing_file_exits_2(run_harness, tmp_path: Path) -> None:
     result = run_harness("evaluate", "--input", "fixtures/evaluate/missing.json")
     assert (result.returncode, result.stderr) == (
