@@ -22,7 +22,7 @@ from typing import Any
 from harness import formats, inputs, scan_evaluation
 from harness.aws.selection import RoleSelector
 from harness.errors import ExternalError, UsageError
-from harness.opa import DEFAULT_TIMEOUT, OpaClient, check_bundle, opa_session
+from harness.opa import DEFAULT_TIMEOUT, OpaClient, check_bundle, opa_session, token_problem
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -73,7 +73,7 @@ def add_opa_arguments(parser: argparse.ArgumentParser) -> None:
         "--opa-token",
         metavar="TOKEN",
         default=os.environ.get("OPA_TOKEN"),
-        help="bearer token for --opa-url (default: $OPA_TOKEN)",
+        help="bearer token for --opa-url, printable ASCII (default: $OPA_TOKEN)",
     )
     parser.add_argument(
         "--bundle",
@@ -106,6 +106,14 @@ def _comma_list(text: str) -> list[str]:
     if not items:
         raise argparse.ArgumentTypeError("expected one or more comma-separated ids")
     return list(dict.fromkeys(items))
+
+
+def check_opa_token(args: argparse.Namespace) -> None:
+    """UsageError, before any work, for a token (``--opa-token`` or ``$OPA_TOKEN``) that
+    ``--opa-url`` would be sent and that no HTTP header can carry; unused without it."""
+    problem = token_problem(args.opa_token) if args.opa_url and args.opa_token else None
+    if problem:
+        raise UsageError(f"--opa-token / OPA_TOKEN: {problem}")
 
 
 def opa_session_from(args: argparse.Namespace) -> Callable[[], AbstractContextManager[OpaClient]]:
@@ -273,6 +281,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.bundle:
         check_bundle(args.bundle)
+    check_opa_token(args)
     if args.appliance:
         inputs.check_appliance(args.appliance)
     check_writable(args.output)

@@ -295,6 +295,19 @@ class PrivateOpa:
             self._output = None
 
 
+def token_problem(token: str) -> str | None:
+    """Why ``token`` cannot be sent as a bearer token, or None. HTTP header values are ASCII,
+    and a control character would end the header; the token itself is never echoed."""
+    for position, char in enumerate(token, start=1):
+        if not " " <= char <= "~":
+            kind = "a control character" if char.isascii() else "not ASCII"
+            return (
+                f"the OPA bearer token must be printable ASCII, but its character {position} "
+                f"is {kind}"
+            )
+    return None
+
+
 class OpaClient:
     """Queries one OPA server over its REST data API, reusing one HTTP connection."""
 
@@ -303,6 +316,9 @@ class OpaClient:
         # them, but ``self.url`` is what messages and not-evaluated reports show, so it has none.
         self.url = redact_url(url.rstrip("/"))
         self.timeout = timeout
+        problem = token_problem(token) if token else None
+        if problem:
+            raise UsageError(f"--opa-token / OPA_TOKEN: {problem}")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
             parsed = httpx.URL(url.rstrip("/"))

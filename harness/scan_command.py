@@ -29,6 +29,7 @@ from harness.errors import UsageError
 from harness.evaluate_command import (
     add_opa_arguments,
     add_output_arguments,
+    check_opa_token,
     check_requested_ids,
     check_writable,
     open_opa,
@@ -196,6 +197,7 @@ def _check_usage(args: argparse.Namespace) -> None:
     if args.bundle:
         # Before any AWS call, not when OPA starts after the collection.
         check_bundle(args.bundle)
+    check_opa_token(args)
     if args.appliance:
         inputs.check_appliance(args.appliance)
     if args.from_file:

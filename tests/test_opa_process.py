@@ -782,3 +782,43 @@ def test_cli_token_from_environment(run_harness, tmp_path: Path) -> None:
         "check --opa-token / OPA_TOKEN\n"
     )
     assert flag.returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("token", "problem"),
+    [
+        ("tökenü", "its character 2 is not ASCII"),
+        ("€", "its character 1 is not ASCII"),
+        ("s3cret\n", "its character 7 is a control character"),
+    ],
+)
+@pytest.mark.parametrize("given", ["flag", "environment"])
+@pytest.mark.parametrize("command", ["evaluate", "scan"])
+def test_token_no_header_can_carry_is_a_usage_error(
+    run_harness, command: str, given: str, token: str, problem: str
+) -> None:
+    # Checked before anything is read or evaluated (an OPA that is not there is never asked),
+    # and the token is not shown.
+    args = (
+        ["evaluate", "--input", str(FIXTURES / "evaluate" / "veeam-ec2-backup.json")]
+        if command == "evaluate"
+        else ["scan", "--from-file", str(FIXTURES / "evaluate" / "authorization-details.json")]
+        + ["--all-roles"]
+    )
+    args += ["--opa-url", "http://127.0.0.1:1", "--format", "json"]
+    if given == "flag":
+        result = run_harness(*args, "--opa-token", token)
+    else:
+        result = run_harness(*args, env={"OPA_TOKEN": token})
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        "error: --opa-token / OPA_TOKEN: the OPA bearer token must be printable ASCII, "
+        f"but {problem}\n",
+    )
+
+
+def test_token_is_not_checked_when_no_opa_url_would_be_sent_it(run_harness) -> None:
+    path = str(FIXTURES / "evaluate" / "veeam-ec2-backup.json")
+    result = run_harness("evaluate", "--input", path, "--format", "json", env={"OPA_TOKEN": "€"})
+    assert (result.returncode, result.stderr) == (0, "")
