@@ -8,14 +8,14 @@ Each command module exposes ``register(subparsers)``, which adds its subparser a
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 from collections.abc import Sequence
 from types import FrameType
 
 from harness import __version__, evaluate_command, export_command, scan_command, serve_bundle
-from harness.errors import INTERRUPTED_EXIT_CODE, HarnessError
+from harness.errors import BROKEN_PIPE_EXIT_CODE, INTERRUPTED_EXIT_CODE, HarnessError
+from harness.evaluate_command import discard_stdout
 
 # One line per command module.
 COMMAND_MODULES = [
@@ -61,8 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return INTERRUPTED_EXIT_CODE
     except BrokenPipeError:
-        # The reader went away (`... | head`): quiet exit, no traceback at interpreter shutdown.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        # The reader went away (`... | head`): stop quietly with the status of a process that
+        # SIGPIPE ended, as Unix tools do, and no traceback at interpreter shutdown.
+        discard_stdout()
+        return BROKEN_PIPE_EXIT_CODE
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -34,3 +34,6 @@ class ExternalError(HarnessError):
 
 # Exit status for an interrupted run (128 + SIGINT), the shell convention.
 INTERRUPTED_EXIT_CODE = 130
+# Exit status when the reader of standard output went away (128 + SIGPIPE), as for a process
+# that SIGPIPE ended.
+BROKEN_PIPE_EXIT_CODE = 141

@@ -15,7 +15,7 @@ import math
 import os
 import sys
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -199,14 +199,32 @@ def check_writable(path: str | None, option: str = "--output") -> None:
 
 
 def write_output(text: str, output: str | None) -> None:
+    """``text`` to the ``--output`` file, or to standard output; a failure either way is an
+    error naming where (a reader that went away is left to the command line: BrokenPipeError)."""
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        # A terminal or pipe whose encoding lacks a character of a role name gets an escape.
+        if sys.stdout.errors == "strict":
+            sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            discard_stdout()
+            raise UsageError(f"cannot write standard output: {exc.strerror or exc}") from None
         return
     try:
         Path(output).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def discard_stdout() -> None:
+    """Point standard output at /dev/null, so that what is still buffered for a stdout that
+    failed is not written again, and fails again, as the interpreter exits."""
+    with suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def evaluate(client: OpaClient, document: inputs.EvaluationInput) -> list[dict[str, Any]]:

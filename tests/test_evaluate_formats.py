@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import RunHarness
+from conftest import FIXTURES, RunHarness, harness_env
 
 from harness import formats
 from harness.errors import UsageError
@@ -283,3 +286,58 @@ def test_junit_and_sarif_never_show_a_non_compliant_report_as_clean() -> None:
         ("X", "note"),
         ("VBAWS-NOT-COMPLIANT", "error"),
     ]
+
+
+VEEAM_FIXTURE = str(FIXTURES / "evaluate" / "veeam-ec2-backup.json")
+
+
+def _harness(*args: str) -> list[str]:
+    return [sys.executable, "-m", "harness", *args]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_standard_output_that_cannot_be_written_is_an_error_as_for_output(opa_url: str) -> None:
+    args = ("evaluate", "--input", VEEAM_FIXTURE, "--opa-url", opa_url, "--format", "json")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            _harness(*args), stdout=full, stderr=subprocess.PIPE, text=True, env=harness_env()
+        )
+    assert (result.returncode, result.stderr) == (
+        2,
+        "error: cannot write standard output: No space left on device\n",
+    )
+    to_file = subprocess.run(
+        _harness(*args, "--output", "/dev/full"), capture_output=True, text=True, env=harness_env()
+    )
+    assert (to_file.returncode, to_file.stderr) == (
+        2,
+        "error: cannot write /dev/full: No space left on device\n",
+    )
+
+
+def test_a_reader_that_went_away_stops_the_run_quietly(opa_url: str) -> None:
+    """``... | head -c1``: no traceback, and the status of a process SIGPIPE ended (128 + 13),
+    not 1, which would read as "some role not compliant"."""
+    args = ("evaluate", "--input", VEEAM_FIXTURE, "--opa-url", opa_url, "--format", "json")
+    process = subprocess.Popen(
+        _harness(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=harness_env()
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # nobody reads: every write fails with EPIPE
+    stderr = process.stderr.read()
+    assert (process.wait(timeout=120), stderr) == (141, b"")
+
+
+def test_table_on_an_output_whose_encoding_lacks_a_character(
+    run_harness: RunHarness, opa_url: str
+) -> None:
+    statement = {**LOWERCASE_EFFECT, "Sid": "Dé"}
+    role = json.dumps(snapshot([GRANT_ALL, statement], [VALID_TRUST]))
+    result = run_harness(
+        "evaluate",
+        *("--input", "-", "--opa-url", opa_url, "--format", "table"),
+        input=role,
+        env={"PYTHONIOENCODING": "ascii"},
+    )
+    assert (result.returncode, result.stderr) == (1, "")
+    assert '(Sid "D\\xe9")' in result.stdout
