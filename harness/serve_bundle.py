@@ -152,6 +152,18 @@ def default_bundle() -> Path:
     return (root if root is not None else Path()) / "bundle.tar.gz"
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected a port from 1 to 65535 (or 0 for a free one), got {text!r}"
+        )
+    return port
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``serve-bundle`` subcommand."""
     parser = subparsers.add_parser(
@@ -177,9 +189,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=DEFAULT_PORT,
-        help=f"port to listen on; 0 picks a free one (default: {DEFAULT_PORT})",
+        help=f"port to listen on, 1-65535; 0 picks a free one (default: {DEFAULT_PORT})",
     )
     parser.set_defaults(func=run)
 

@@ -140,3 +140,25 @@ def test_port_in_use_is_an_external_error(served: Path, server: BundleServer):
     )
     assert result.returncode == 3
     assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}")
+
+
+@pytest.mark.parametrize(
+    ("port", "problem"),
+    [
+        ("99999", "expected a port from 1 to 65535 (or 0 for a free one), got '99999'"),
+        ("-1", "expected a port from 1 to 65535 (or 0 for a free one), got '-1'"),
+        ("http", "expected a port number, got 'http'"),
+    ],
+)
+def test_port_out_of_range_is_a_usage_error(served: Path, port: str, problem: str):
+    result = subprocess.run(
+        [sys.executable, "-m", "harness", "serve-bundle", "--bundle", str(served), "--port", port],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"python -m harness serve-bundle: error: argument --port: {problem}"
+    )
