@@ -341,3 +341,52 @@ def test_table_on_an_output_whose_encoding_lacks_a_character(
     )
     assert (result.returncode, result.stderr) == (1, "")
     assert '(Sid "D\\xe9")' in result.stdout
+
+
+CONTROL_ARN = "arn:aws:iam::123456789012:role/X\u0001Y\u001b[31m\u202eZ"
+CONTROL_ARN_SHOWN = "arn:aws:iam::123456789012:role/X\\x01Y\\x1b[31m"
+
+
+def test_control_characters_from_the_input_never_break_or_reach_the_output_raw(
+    run_harness: RunHarness, opa_url: str
+) -> None:
+    """JUnit is always well-formed XML (what XML 1.0 cannot carry is shown as an escape); the
+    table escapes every control character and bidirectional override a terminal would act on;
+    JSON and SARIF carry the name exactly, as JSON escapes."""
+    role = json.loads(Path(VEEAM_FIXTURE).read_text())
+    role["role"]["arn"] = CONTROL_ARN
+    outputs = {}
+    for fmt in ("junit", "table", "json", "sarif"):
+        result = run_harness(
+            "evaluate",
+            "--input",
+            "-",
+            "--opa-url",
+            opa_url,
+            "--format",
+            fmt,
+            input=json.dumps(role),
+        )
+        assert (result.returncode, result.stderr) == (0, ""), fmt
+        outputs[fmt] = result.stdout
+    suite = ET.fromstring(outputs["junit"]).find("testsuite")
+    assert suite is not None and suite.get("name") == CONTROL_ARN_SHOWN + "\u202eZ"
+    assert outputs["table"].splitlines()[0] == f"COMPLIANT  {CONTROL_ARN_SHOWN}\\u202eZ"
+    for fmt, text in outputs.items():
+        assert "\u0001" not in text and "\u001b" not in text, fmt
+    assert json.loads(outputs["json"])["reports"][0]["role_arn"] == CONTROL_ARN
+    results = json.loads(outputs["sarif"])["runs"][0]["results"]
+    assert [r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in results] == [
+        CONTROL_ARN,
+        CONTROL_ARN,
+    ]  # the two info findings: cross-account appliance, SCPs not given
+
+
+def test_junit_escapes_every_character_xml_cannot_carry() -> None:
+    report = formats.not_evaluated(
+        "arn:aws:iam::123456789012:role/R", "bad \u0000\u0008\u000b\u001f\ufffe\uffff end\tok\n"
+    )
+    root = ET.fromstring(formats.render([report], "junit"))
+    error = root.find("testsuite/testcase/error")
+    assert error is not None
+    assert error.text == "bad \\x00\\x08\\x0b\\x1f\\ufffe\\uffff end\tok\n"

@@ -7,6 +7,7 @@ optional modules; asking for one that is not installed is a usage error, not a c
 from __future__ import annotations
 
 import importlib
+import re
 from typing import Any
 
 from harness.errors import UsageError
@@ -90,6 +91,32 @@ def not_evaluated(
 def compliance_exit_code(reports: list[dict[str, Any]]) -> int:
     """0 when every role is compliant, else 1 (a role not evaluated is not compliant)."""
     return 0 if all(r.get("compliant") is True for r in reports) else 1
+
+
+# What XML 1.0 cannot carry at all, not even as a character reference.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What must not reach a terminal raw: C0 and C1 controls (escape sequences, carriage returns
+# and line breaks that could forge a line) and the bidirectional overrides and isolates.
+NOT_PRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def escaped(value: Any, unsafe: re.Pattern[str]) -> Any:
+    """``value`` (reports, or any JSON value) with every character ``unsafe`` matches, in
+    strings and object keys, written as a visible escape (``\\x01``, ``\\u202e``)."""
+    if isinstance(value, str):
+        return unsafe.sub(_escape, value)
+    if isinstance(value, dict):
+        return {escaped(k, unsafe): escaped(v, unsafe) for k, v in value.items()}
+    if isinstance(value, list):
+        return [escaped(item, unsafe) for item in value]
+    return value
 
 
 def formatter(fmt: str) -> Any:

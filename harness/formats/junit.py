@@ -13,7 +13,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from harness.formats import is_evaluated
+from harness.formats import NOT_XML, escaped, is_evaluated
 
 _LISTS = ("missing", "denied", "conditional")
 
@@ -151,6 +151,8 @@ def document(reports: list[dict[str, Any]]) -> ET.Element:
 
 def render(reports: list[dict[str, Any]], *, color: bool = False) -> str:
     del color
-    root = document(reports)
+    # ElementTree writes any character as it is: one XML 1.0 cannot carry (a control character
+    # in a role name) would make the whole file unparseable, so it is shown as an escape.
+    root = document(escaped(reports, NOT_XML))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.formats import is_evaluated, summarize
+from harness.formats import NOT_PRINTABLE, escaped, is_evaluated, summarize
 
 _RESET = "\033[0m"
 _STYLES = {
@@ -120,6 +120,9 @@ def _role_block(report: dict[str, Any], paint: _Painter) -> list[str]:
 
 def render(reports: list[dict[str, Any]], *, color: bool = False) -> str:
     paint = _Painter(color)
+    # Text from the input (role names, Sids, tag values in messages) reaches a terminal: its
+    # control characters are shown as escapes, never sent raw.
+    reports = escaped(reports, NOT_PRINTABLE)
     blocks = ["\n".join(_role_block(report, paint)) for report in reports]
     s = summarize(reports)
     noun = "role" if s["roles"] == 1 else "roles"
