@@ -320,12 +320,13 @@ class OpaClient:
         if problem:
             raise UsageError(f"--opa-token / OPA_TOKEN: {problem}")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        given = redact_url(url)  # as the user wrote it: "http://", not "http:"
         try:
             parsed = httpx.URL(url.rstrip("/"))
         except (httpx.InvalidURL, ValueError) as exc:
-            raise UsageError(f"OPA URL {self.url!r} is not a valid URL: {exc}") from None
+            raise UsageError(f"OPA URL {given!r} is not a valid URL: {exc}") from None
         if parsed.scheme not in ("http", "https") or not parsed.host:
-            raise UsageError(f"OPA URL {self.url!r} must look like http://HOST:PORT")
+            raise UsageError(f"OPA URL {given!r} must look like http://HOST:PORT")
         self._http = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout)
 
     def __enter__(self) -> OpaClient:

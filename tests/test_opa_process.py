@@ -822,3 +822,14 @@ def test_token_is_not_checked_when_no_opa_url_would_be_sent_it(run_harness) -> N
     path = str(FIXTURES / "evaluate" / "veeam-ec2-backup.json")
     result = run_harness("evaluate", "--input", path, "--format", "json", env={"OPA_TOKEN": "€"})
     assert (result.returncode, result.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("url", ["http://", "https:///v1", "localhost:8181"])
+def test_bad_opa_url_is_echoed_as_given(run_harness, url: str) -> None:
+    path = str(FIXTURES / "evaluate" / "veeam-ec2-backup.json")
+    result = run_harness("evaluate", "--input", path, "--opa-url", url)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"error: OPA URL {url!r} must look like http://HOST:PORT\n",
+    )

@@ -312,3 +312,40 @@ def test_opa_timing_out_reports_every_role_not_evaluated(
     summary = result.json()["summary"]
     assert summary["not_evaluated"] == summary["roles"] == 3
     assert all("did not answer" in r["error"] for r in result.json()["reports"])
+
+
+def _no_aws_config(tmp_path: Path, **env: str) -> dict[str, str]:
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    return {"AWS_CONFIG_FILE": str(empty), "AWS_SHARED_CREDENTIALS_FILE": str(empty), **env}
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--profile", "nope"], {}, "AWS profile not found: nope (from --profile)"),
+        ([], {"AWS_PROFILE": "nope"}, "AWS profile not found: nope (from AWS_PROFILE)"),
+        (
+            ["--endpoint-url", "foo"],
+            {},
+            "--endpoint-url 'foo' is not an endpoint URL: expected http(s)://HOST[:PORT], "
+            "e.g. http://localhost:5000",
+        ),
+        (
+            ["--endpoint-url", "ftp://localhost:5000"],
+            {},
+            "--endpoint-url 'ftp://localhost:5000' is not an endpoint URL: expected "
+            "http(s)://HOST[:PORT], e.g. http://localhost:5000",
+        ),
+    ],
+    ids=["profile-flag", "profile-environment", "endpoint-not-a-url", "endpoint-not-http"],
+)
+@pytest.mark.parametrize("command", ["scan", "export-managed-policies"])
+def test_aws_options_aws_would_never_see_are_usage_errors(
+    run_harness, tmp_path: Path, command: str, args: list[str], env: dict[str, str], message: str
+) -> None:
+    """Named as given (AWS_PROFILE too), exit 2 before any AWS call, not exit 3 as if AWS had
+    failed."""
+    selection = ["--all-roles", "--opa-url", "http://127.0.0.1:1"] if command == "scan" else []
+    result = run_harness(command, *selection, *args, env=_no_aws_config(tmp_path, **env))
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"error: {message}\n")

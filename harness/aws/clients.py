@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import urllib.parse
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import boto3
 import botocore.exceptions
 from botocore.config import Config
+from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
 from harness.errors import ExternalError, UsageError
 
@@ -52,6 +54,22 @@ class AwsOptions:
     endpoint_url: str | None = None
     # Total attempts per call, the first one included; adaptive mode also rate-limits the client.
     max_attempts: int = 10
+
+    def __post_init__(self) -> None:
+        # Checked when the options are made, before any AWS call: botocore would refuse the URL
+        # only when the first client is created, as if AWS had failed (exit 3).
+        if self.endpoint_url is not None and not valid_endpoint_url(self.endpoint_url):
+            raise UsageError(
+                f"--endpoint-url {self.endpoint_url!r} is not an endpoint URL: expected "
+                "http(s)://HOST[:PORT], e.g. http://localhost:5000"
+            )
+
+
+def valid_endpoint_url(url: str) -> bool:
+    """Whether botocore takes ``url`` as an endpoint, and it is HTTP(S)."""
+    if urllib.parse.urlsplit(url).scheme.lower() not in ("http", "https"):
+        return False
+    return bool(is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url))
 
 
 class CallRecorder:
@@ -105,7 +123,10 @@ def make_session(
         else:
             session = boto3.Session(profile_name=options.profile, region_name=region)
     except botocore.exceptions.ProfileNotFound as exc:
-        raise UsageError(f"AWS profile not found: {options.profile}") from exc
+        # The profile may come from AWS_PROFILE rather than --profile: botocore names it.
+        profile = exc.kwargs.get("profile") or options.profile
+        source = "--profile" if options.profile else "AWS_PROFILE"
+        raise UsageError(f"AWS profile not found: {profile} (from {source})") from exc
     recorder.attach(session)
     return session
 
