@@ -122,7 +122,8 @@ CASES = {
         1,
         [
             f"{ROLE}: check ec2_backup: explicitly denied: kms:CreateGrant (statement "
-            "DenyCreateGrant), kms:ReEncryptTo (statement DenyReEncryptTo)"
+            'DenyCreateGrant of inline policy "veeam-grant-guard"), kms:ReEncryptTo (statement '
+            'DenyReEncryptTo of inline policy "veeam-re-encrypt-guard (its Deny statements)")'
         ],
         [
             f"{ROLE}: the Allow statements of VeeamReEncryptGuard, which may apply to this role "

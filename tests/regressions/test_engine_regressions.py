@@ -33,11 +33,21 @@ def allow_if(condition: dict[str, Any], name: str = "R") -> dict[str, Any]:
 @pytest.mark.parametrize("operator", ["ArnLike", "ArnEquals"])
 def test_arn_condition_wildcard_does_not_cross_components(engine: Engine, operator: str) -> None:
     """Found with iam-simulate (PMapper globs the whole string too), fixed in conditions.rego.
-    ``arn:*:role/R`` has three components, the role ARN six: no match, so the Allow does not
-    apply."""
+    ``arn:*:role/R`` has three components, the role ARN six: iam-simulate finds no match, while
+    IAM-SEMANTICS.md lets a trailing ``*`` run across colons. Neither answer is taken: the Allow
+    does not grant, and a Deny written so is not dropped either."""
     snapshot = allow_if({operator: {"aws:PrincipalArn": "arn:*:role/R"}})
-    decision = action_entries(engine.report(snapshot))["ec2:DescribeVpcs"]["decision"]
-    assert decision == "implicit_deny"
+    assert action_entries(engine.report(snapshot))["ec2:DescribeVpcs"]["decision"] == "conditional"
+    deny = inline_role(
+        {"Effect": "Allow", "Action": "ec2:DescribeVpcs", "Resource": "*"},
+        {
+            "Effect": "Deny",
+            "Action": "ec2:DescribeVpcs",
+            "Resource": "*",
+            "Condition": {operator: {"aws:PrincipalArn": "arn:*:role/R"}},
+        },
+    )
+    assert action_entries(engine.report(deny))["ec2:DescribeVpcs"]["decision"] == "conditional"
 
 
 @pytest.mark.parametrize(
