@@ -160,13 +160,35 @@ def child_setup(mask: set[signal.Signals]) -> Callable[[], None]:
     return setup
 
 
-# Batch evaluation allocates heavily; a less eager garbage collector gave about 20% more
-# roles per second in scripts/bench-evaluate. A GOGC set by the user wins.
-_PRIVATE_OPA_GOGC = "400"
+# Evaluation allocates heavily but keeps little: collecting garbage only as the heap nears a
+# memory limit, instead of each time it doubles, took the Veeam role's single-query p99 from
+# about 6 to under 5 ms in scripts/bench-evaluate, and batches a few percent faster. The limit
+# is a quarter of the machine's memory (half a container's), at most 1 GiB; GOGC=400 where
+# memory cannot be told. A GOGC or GOMEMLIMIT set by the user wins.
+_MEMORY_LIMIT_CAP = 1 << 30
+_FALLBACK_GOGC = "400"
+_CGROUP_MEMORY_MAX = Path("/sys/fs/cgroup/memory.max")
 
 
 def _opa_environment() -> dict[str, str]:
-    return {"GOGC": _PRIVATE_OPA_GOGC, **os.environ}
+    if "GOGC" in os.environ or "GOMEMLIMIT" in os.environ:
+        return dict(os.environ)
+    limit = _memory_limit()
+    if limit is None:
+        return {"GOGC": _FALLBACK_GOGC, **os.environ}
+    return {"GOGC": "off", "GOMEMLIMIT": str(limit), **os.environ}
+
+
+def _memory_limit() -> int | None:
+    """Bytes the private OPA's heap may grow to before it is collected (None: unknown)."""
+    try:
+        limits = [os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 4]
+    except (AttributeError, OSError, ValueError):
+        return None
+    # No cgroup v2 limit: "max", or not Linux.
+    with contextlib.suppress(OSError, ValueError):
+        limits.append(int(_CGROUP_MEMORY_MAX.read_text()) // 2)
+    return min(_MEMORY_LIMIT_CAP, *limits)
 
 
 class PrivateOpa:

@@ -124,6 +124,30 @@ def test_private_opa_serves_the_directory_and_stops(tmp_path: Path) -> None:
     assert refuses_connections(server.url)
 
 
+def _environment_of(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(entry.decode().split("=", 1) for entry in raw if b"=" in entry)
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc")
+def test_private_opa_collects_garbage_near_a_memory_limit_unless_told_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policies = policy_dir(tmp_path)
+    monkeypatch.delenv("GOGC", raising=False)
+    monkeypatch.delenv("GOMEMLIMIT", raising=False)
+    with PrivateOpa(policies) as server:
+        environment = _environment_of(server.process.pid)
+    assert environment["GOGC"] == "off"
+    assert 0 < int(environment["GOMEMLIMIT"]) <= 1 << 30
+
+    monkeypatch.setenv("GOGC", "200")
+    with PrivateOpa(policies) as server:
+        environment = _environment_of(server.process.pid)
+    assert environment["GOGC"] == "200"
+    assert "GOMEMLIMIT" not in environment
+
+
 def test_private_opa_loads_a_bundle_file(tmp_path: Path) -> None:
     bundle = tmp_path / "bundle.tar.gz"
     source = policy_dir(tmp_path)
