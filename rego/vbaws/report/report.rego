@@ -355,5 +355,6 @@ _layer_notes(snapshot, role) := [{
 	"severity": "info",
 	"message": "no service control policies were given: the organization layer was not evaluated",
 }] if {
-	object.get(snapshot, "scps", null) == null
+	# An empty list names no level either: nothing of the organization was evaluated.
+	object.get(snapshot, "scps", null) in {null, []}
 } else := []

@@ -34,6 +34,11 @@ test_compliant_role if {
 		"severity": "info",
 		"message": "no service control policies were given: the organization layer was not evaluated",
 	}]
+
+	# an empty list of levels gives none either, and says so
+	empty := report.build(object.union(_snapshot([_full]), {"scps": []}))
+	empty.layers.scps == false
+	[f.id | some f in empty.findings] == ["VBAWS-SCPS-NOT-EVALUATED"]
 }
 
 test_missing_actions if {
