@@ -228,6 +228,8 @@ test_values_that_could_widen_a_statement_at_deploy_time if {
 				# `!If [IsProd, "*", ...]` as conftest's YAML parser leaves it: not both branches.
 				["if-action", {"Effect": "Allow", "Action": ["IsProd", "*", "ec2:DescribeInstances"], "Resource": "*"}],
 				["if-resource", {"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": ["IsProd", "*", "arn:aws:s3:::b"]}],
+				# ... and as one entry of a list: `[s3:GetObject, !If [IsProd, "*", !Ref AWS::NoValue]]`
+				["if-in-list", {"Effect": "Allow", "Action": ["s3:GetObject", ["IsProd", "*", "AWS::NoValue"]], "Resource": "*"}],
 				# "${P}" could be "*": not excluding anything in particular, but everything.
 				["not-action-ref", {"Effect": "Allow", "NotAction": {"Ref": "P"}, "Resource": "*"}],
 				["not-action-short-ref", {"Effect": "Allow", "NotAction": "P", "Resource": "*"}],
@@ -251,7 +253,7 @@ test_values_that_could_widen_a_statement_at_deploy_time if {
 	{p.name | some p in model.policies} == {"allow-action-ref", "not-resource-arn", "list-of-three", "not-resource-star"}
 	{u.what | some u in model.unknowns} == {sprintf("the document of inline policy %q uses intrinsic functions whose result is known only at deploy time", [name]) |
 		some name in [
-			"if-action", "if-resource", "not-action-ref", "not-action-short-ref", "not-resource-ref", "deny-action-sub",
+			"if-action", "if-resource", "if-in-list", "not-action-ref", "not-action-short-ref", "not-resource-ref", "deny-action-sub",
 			"not-resource-import", "not-resource-find-in-map", "not-resource-join",
 		]
 	}

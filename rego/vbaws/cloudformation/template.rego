@@ -142,6 +142,13 @@ _short_form_if_in(s) if {
 	_short_form_if(object.get(s, key, null))
 }
 
+# ... or one entry of the list (`Action: [s3:GetObject, !If [IsProd, "*", !Ref AWS::NoValue]]`).
+_short_form_if_in(s) if {
+	some key in {"Action", "NotAction", "Resource", "NotResource"}
+	some entry in _as_list(object.get(s, key, []))
+	_short_form_if(entry)
+}
+
 default _conditions := {}
 
 _conditions := input.Conditions if is_object(input.Conditions)
