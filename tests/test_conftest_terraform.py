@@ -140,6 +140,15 @@ CASES = {
             "counted as granting nothing"
         ],
     ),
+    "a policy ARN list filtered from several policies surely lists none of them": Case(
+        "filtered-policy-arns.json",
+        1,
+        [missing(ROLE, "ec2_backup", actions("ec2_backup"))],
+        [
+            f"{ROLE}: {ROLE}.managed_policy_arns is known only after apply; "
+            "counted as granting nothing"
+        ],
+    ),
     "a Deny attached to a role with count denies every role it may name": Case(
         "counted-roles-deny.json",
         1,

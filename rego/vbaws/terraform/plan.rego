@@ -273,7 +273,7 @@ _arn_target(address, expression) := _sole_target(address, expression, _policy_in
 # Every aws_iam_policy an ARN expression may name.
 _policy_candidates(address, expression) := _named_among(address, expression, _policy_instances)
 
-# The aws_iam_policy instances a list of ARNs (managed_policy_arns) surely holds.
+# The aws_iam_policy instance a list of ARNs (managed_policy_arns) surely holds.
 _listed_policies(address, expression) := _listed_among(address, expression, _policy_instances)
 
 # ---------------------------------------------------------------------------------------------
@@ -306,19 +306,24 @@ _named_among(address, expression, instances) := union({named |
 	some named in _refs_among(address, expression, instances)
 })
 
-# The instances a list expression surely holds: only when every reference of the expression
-# names instances of the kind (anything else may add or choose an element); a reference to all
-# instances of x gives way to one naming x["a"] (x["a"].arn refers to both).
-_listed_among(address, expression, instances) := {t |
-	some ref, named in refs
-	not _narrower_ref(refs, ref)
-	some t in named
-} if {
+# The instance a list expression surely holds: only when every reference of the expression
+# names instances of the kind (anything else may add or choose an element) and, narrowed, they
+# name one instance: a reference to all instances of x gives way to one naming x["a"]
+# (x["a"].arn refers to both). References cannot show a filter, slice() or element(): an
+# expression naming several instances ([for k, p in x : p.arn if k != "full"]) may list any
+# of them and surely lists none.
+_listed_among(address, expression, instances) := listed if {
 	refs := _refs_among(address, expression, instances)
 	count(refs) > 0
 	every ref in _refs(expression) {
 		count(object.get(refs, ref, set())) > 0
 	}
+	listed := {t |
+		some ref, named in refs
+		not _narrower_ref(refs, ref)
+		some t in named
+	}
+	count(listed) == 1
 }
 
 _narrower_ref(refs, ref) if {

@@ -108,3 +108,41 @@ test_role_name_from_a_module_output_may_name_any_role if {
 	model.policies == [{"name": "deny", "type": "inline", "document": json.unmarshal(deny)}]
 	[u.what | some u in model.unknowns] == ["the Allow statements of what aws_iam_role_policy.deny attaches (its role is known only after apply and may name this role)"]
 }
+
+test_policy_list_filtered_from_several_instances_surely_lists_none if {
+	# managed_policy_arns = [for k, p in aws_iam_policy.x : p.arn if k != "full"]: the
+	# references name x alone, never the filter; x["full"] may be left out, so nothing of x
+	# is counted but its Deny statements.
+	plan := _plan(
+		[
+			_role({}),
+			object.union(_resource("aws_iam_policy.x", "aws_iam_policy", {"policy": _doc("*")}), {"address": "aws_iam_policy.x[\"full\"]"}),
+			object.union(_resource("aws_iam_policy.x", "aws_iam_policy", {"policy": _doc("s3:GetObject")}), {"address": "aws_iam_policy.x[\"ro\"]"}),
+		],
+		[_role_change, _change("aws_iam_policy.x[\"full\"]", {"arn": true}), _change("aws_iam_policy.x[\"ro\"]", {"arn": true})],
+		[_role_config({"managed_policy_arns": {"references": ["aws_iam_policy.x"]}})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	{p.name: p.document.Statement | some p in model.policies} == {"aws_iam_policy.x[\"full\"]": [], "aws_iam_policy.x[\"ro\"]": []}
+	model.unknowns == [{"layer": "identity", "what": "aws_iam_role.backup.managed_policy_arns is known only after apply"}]
+}
+
+test_role_list_filtered_from_several_instances_may_name_each if {
+	# aws_iam_policy_attachment.roles = [for k, r in aws_iam_role.r : r.name if k == "a"]
+	role := _role({"name": null, "inline_policy": [], "tags": {"vbaws:checks": "ec2_backup"}})
+	plan := _plan(
+		[
+			object.union(role, {"address": "aws_iam_role.r[\"a\"]"}),
+			object.union(role, {"address": "aws_iam_role.r[\"b\"]"}),
+			_resource("aws_iam_policy_attachment.att", "aws_iam_policy_attachment", {"name": "att", "policy_arn": "arn:aws:iam::123456789012:policy/full"}),
+		],
+		[_change("aws_iam_policy_attachment.att", {"roles": true})],
+		[_config("aws_iam_policy_attachment.att", "aws_iam_policy_attachment", {"roles": {"references": ["aws_iam_role.r"]}})],
+	)
+	managed := {"arn:aws:iam::123456789012:policy/full": {"document": json.unmarshal(_doc("*"))}}
+	every address in ["aws_iam_role.r[\"a\"]", "aws_iam_role.r[\"b\"]"] {
+		model := terraform.roles[address] with input as plan with data.vbaws_managed_policies as managed
+		model.policies == [{"name": "arn:aws:iam::123456789012:policy/full", "type": "managed", "document": {"Version": "2012-10-17", "Statement": []}}]
+		[u.what | some u in model.unknowns] == ["the Allow statements of what aws_iam_policy_attachment.att attaches (its roles is known only after apply and may name this role)"]
+	}
+}
