@@ -149,6 +149,16 @@ CASES = {
             "counted as granting nothing"
         ],
     ),
+    "a policy the plan rewrites is not read from a data source of its old document": Case(
+        "stale-data-policy.json",
+        1,
+        [missing(ROLE, "ec2_backup", actions("ec2_backup"))],
+        [
+            f"{ROLE}: the policy document of aws_iam_policy.backup "
+            "(arn:aws:iam::123456789012:policy/veeam-backup) is known only after apply; "
+            "counted as granting nothing"
+        ],
+    ),
     "a Deny attached to a role with count denies every role it may name": Case(
         "counted-roles-deny.json",
         1,

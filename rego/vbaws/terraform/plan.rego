@@ -205,24 +205,41 @@ _policy_instances := {address |
 	instance.resource.type == "aws_iam_policy"
 }
 
-# An aws_iam_policy of the plan with this ARN is the truth for it: when the plan rewrites its
-# document (known only after apply), the document in data.vbaws_managed_policies is the old one.
-# (A data.aws_iam_policy read during apply reads the policy as it is, as that data does.)
-_by_arn(layer, arn) := {"key": arn, "policy": {"name": arn, "type": "managed", "document": doc}} if {
+# The document a managed policy ARN stands for, one answer whatever the plan holds, in this
+# order: an aws_iam_policy the plan manages with this ARN is the truth for it (what is in force
+# after apply), so when the plan rewrites its document (known only after apply) it is unknown,
+# whatever an older copy says; then a data.aws_iam_policy read while planning; then
+# data.vbaws_managed_policies. Several holders of one kind: the first address wins.
+_by_arn(layer, arn) := _managed_holder_policy(layer, arn, holders[0]) if {
+	holders := _holders_of(arn, "managed")
+	count(holders) > 0
+} else := _managed_policy(arn, doc) if {
+	doc := _known_holder_documents(arn, "data")[0]
+} else := _managed_policy(arn, policy.document) if {
+	policy := iac.managed_policy(arn)
+} else := {"key": arn, "unknown": iac.missing_managed_policy(layer, arn)}
+
+_holders_of(arn, mode) := sort([address |
 	some address in _policy_instances
+	_resource(address).mode == mode
 	_value(address, "arn") == arn
+])
+
+_known_holder_documents(arn, mode) := [doc |
+	some address in _holders_of(arn, mode)
+	doc := _value(address, "policy")
+	_known_document(doc)
+]
+
+_managed_policy(arn, doc) := {"key": arn, "policy": {"name": arn, "type": "managed", "document": doc}}
+
+_managed_holder_policy(layer, arn, address) := _managed_policy(arn, doc) if {
 	doc := _value(address, "policy")
 	_known_document(doc)
 } else := {"key": arn, "unknown": {
 	"layer": layer,
 	"what": sprintf("the policy document of %s (%s) is known only after apply", [address, arn]),
-}} if {
-	some address in _policy_instances
-	_resource(address).mode == "managed"
-	_value(address, "arn") == arn
-} else := {"key": arn, "policy": {"name": arn, "type": "managed", "document": policy.document}} if {
-	policy := iac.managed_policy(arn)
-} else := {"key": arn, "unknown": iac.missing_managed_policy(layer, arn)}
+}}
 
 _by_reference(layer, target) := _by_arn(layer, arn) if {
 	arn := _value(target, "arn")

@@ -141,6 +141,42 @@ test_policy_the_plan_rewrites_is_not_read_from_stale_data if {
 	model.unknowns == [{"layer": "identity", "what": sprintf("the policy document of aws_iam_policy.p (%s) is known only after apply", [arn])}]
 }
 
+test_policy_the_plan_rewrites_is_not_read_from_a_data_source_of_it if {
+	# data.aws_iam_policy read while planning holds the document as it is before apply.
+	arn := "arn:aws:iam::123456789012:policy/veeam-backup"
+	plan := _with_policy_data(_plan_attaching(arn, {"arn": arn}, {"policy": true}), arn, _doc("*"))
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.policies == []
+	model.unknowns == [{"layer": "identity", "what": sprintf("the policy document of aws_iam_policy.p (%s) is known only after apply", [arn])}]
+}
+
+test_policy_of_the_plan_wins_over_a_data_source_with_another_document if {
+	arn := "arn:aws:iam::123456789012:policy/veeam-backup"
+	plan := _with_policy_data(_plan_attaching(arn, {"arn": arn, "policy": _doc("s3:GetObject")}, {}), arn, _doc("*"))
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.policies == [{"name": arn, "type": "managed", "document": _doc("s3:GetObject")}]
+	model.unknowns == []
+}
+
+# A plan attaching the ARN to the role, with aws_iam_policy.p of these values and marks.
+_plan_attaching(arn, values, marks) := _plan(
+	[
+		_role({}),
+		_resource("aws_iam_policy.p", "aws_iam_policy", values),
+		_resource("aws_iam_role_policy_attachment.p", "aws_iam_role_policy_attachment", {"role": "Backup", "policy_arn": arn}),
+	],
+	[_role_change, _change("aws_iam_policy.p", marks)],
+	[_role_config({})],
+)
+
+_with_policy_data(plan, arn, policy) := object.union(plan, {"prior_state": {"values": {"root_module": {"resources": [{
+	"address": "data.aws_iam_policy.p",
+	"mode": "data",
+	"type": "aws_iam_policy",
+	"name": "p",
+	"values": {"arn": arn, "policy": policy},
+}]}}}})
+
 test_a_tag_known_only_after_apply_leaves_the_tags_incomplete if {
 	# tags = {"vbaws:checks" = "ec2_backup", env = var.env_from_resource}: env is left out of
 	# the values, so a condition on aws:PrincipalTag/env cannot be decided from them.
