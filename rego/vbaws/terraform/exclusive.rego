@@ -134,33 +134,40 @@ _kept(address) := {e.key | some e in _exclusive_entries(address); e.policy} if {
 	_exclusive_kind[_resource(address).type] == "managed"
 }
 
+# A list partly known only after apply keeps at least its known names.
 _kept(address) := {name | some name in object.get(_values(address), "policy_names", []); is_string(name)} if {
 	_exclusive_kind[_resource(address).type] == "inline"
-	not _marked(address, "policy_names")
-}
-
-_kept(address) := set() if {
-	_exclusive_kind[_resource(address).type] == "inline"
-	_marked(address, "policy_names")
 }
 
 _kept_as(entry) := entry.key if entry.policy.type == "managed"
 
 _kept_as(entry) := entry.policy.name if entry.policy.type == "inline"
 
-# Why a policy entry of the role may be removed: one reason per exclusive instance.
-_removals(role, entry) := {reason |
+# Why a policy entry of the role may be removed: one reason per exclusive instance. A policy
+# an exclusive instance keeps stays, whichever role it names; one that its list, (partly)
+# known only after apply, does not surely hold may be removed.
+_removals(role, entry) := {_removal(address) |
 	some [r, address] in _exclusive_over
 	r == role
-	_exclusive_kind[_resource(address).type] == entry.policy.type
-	not _kept_as(entry) in _kept(address)
-	reason := sprintf("%s removes from this role (not in its %s)", [address, _list_attr(address)])
+	_removes(address, entry)
 } | {reason |
 	some [r, address] in _maybe_exclusive_over
 	r == role
-	_exclusive_kind[_resource(address).type] == entry.policy.type
+	_removes(address, entry)
 	reason := sprintf("%s may remove from this role (its role_name is known only after apply)", [address])
 }
+
+_removes(address, entry) if {
+	_exclusive_kind[_resource(address).type] == entry.policy.type
+	not _kept_as(entry) in _kept(address)
+}
+
+_removal(address) := sprintf(
+	"%s may remove from this role (its %s, known only after apply, may leave it out)",
+	[address, _list_attr(address)],
+) if {
+	_marked(address, _list_attr(address))
+} else := sprintf("%s removes from this role (not in its %s)", [address, _list_attr(address)])
 
 # An entry as it stands after the exclusive instances: unchanged, or its Deny statements and a
 # warning. Entries that already hold only Deny statements stay as they are.

@@ -51,7 +51,7 @@ test_exclusive_attachments_known_only_after_apply if {
 	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
 	{u.what | some u in model.unknowns} == {
 		"aws_iam_role_policy_attachments_exclusive.x.policy_arns is known only after apply",
-		sprintf("the Allow statements of %s, which aws_iam_role_policy_attachments_exclusive.x removes from this role (not in its policy_arns)", [_full]),
+		sprintf("the Allow statements of %s, which aws_iam_role_policy_attachments_exclusive.x may remove from this role (its policy_arns, known only after apply, may leave it out)", [_full]),
 	}
 }
 
@@ -77,5 +77,41 @@ test_exclusive_inline_policies_remove_the_rest if {
 		"the Allow statements of block, which aws_iam_role_policies_exclusive.x removes from this role (not in its policy_names)",
 		"the Allow statements of p, which aws_iam_role_policies_exclusive.x removes from this role (not in its policy_names)",
 		"inline policy \"elsewhere\", which aws_iam_role_policies_exclusive.x keeps, is not defined in this plan",
+	}
+}
+
+test_exclusive_attachments_that_may_name_the_role_keep_what_they_list if {
+	# role_name = module.x.role_name: whichever role it names, a policy it lists stays.
+	exclusive := _resource("aws_iam_role_policy_attachments_exclusive.x", "aws_iam_role_policy_attachments_exclusive", {"policy_arns": [_full]})
+	plan := _plan(
+		[_role({}), _full_attachment, exclusive],
+		[_role_change, _change("aws_iam_role_policy_attachments_exclusive.x", {"role_name": true})],
+		[_role_config({}), _config("aws_iam_role_policy_attachments_exclusive.x", "aws_iam_role_policy_attachments_exclusive", {"role_name": {"references": ["module.x.role_name", "module.x"]}})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	model.policies == [
+		{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))},
+		{"name": _full, "type": "managed", "document": {"Version": "2012-10-17", "Statement": []}},
+	]
+	[u.what | some u in model.unknowns] == ["the Allow statements of what aws_iam_role_policy_attachments_exclusive.x attaches (its role_name is known only after apply and may name this role)"]
+}
+
+test_exclusive_inline_policies_keep_the_known_part_of_their_list if {
+	# policy_names = ["all", var.other]: "all" stays; "p" may be the unknown name or not.
+	plan := _plan(
+		[
+			_role({}),
+			_resource("aws_iam_role_policy.all", "aws_iam_role_policy", {"name": "all", "role": "Backup", "policy": _doc("*")}),
+			_resource("aws_iam_role_policy.p", "aws_iam_role_policy", {"name": "p", "role": "Backup", "policy": _doc("s3:*")}),
+			_resource("aws_iam_role_policies_exclusive.x", "aws_iam_role_policies_exclusive", {"role_name": "Backup", "policy_names": ["all", null]}),
+		],
+		[_role_change, _change("aws_iam_role_policies_exclusive.x", {"policy_names": [false, true]})],
+		[_role_config({})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	{p.name: p.document | some p in model.policies} == {"all": _doc("*"), "p": {"Version": "2012-10-17", "Statement": []}}
+	{u.what | some u in model.unknowns} == {
+		"aws_iam_role_policies_exclusive.x.policy_names is known only after apply",
+		"the Allow statements of p, which aws_iam_role_policies_exclusive.x may remove from this role (its policy_names, known only after apply, may leave it out)",
 	}
 }
