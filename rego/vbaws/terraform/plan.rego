@@ -171,18 +171,36 @@ _attribute_document(address, attr, expression) := {"unknown": concat(" ", [
 
 _resolved(address, expression) if _single_target_document(address, expression).document
 
-# The document of the one holder an expression is a plain reference to (policy =
-# data.aws_iam_policy_document.x.json). An expression that also refers to anything else
-# (another resource, a local, a variable) may change the document: Terraform left it unknown
-# for a reason, so it stays unknown.
+# The document of the one holder an expression is a plain reference to, by the attribute
+# holding its document (policy = data.aws_iam_policy_document.x.json). An expression that also
+# refers to anything else (another resource, a local, a variable), or to another attribute of
+# the holder (jsonencode({... Resource = aws_iam_policy.x.arn})), may change the document or
+# build another: Terraform left it unknown for a reason, so it stays unknown.
 _single_target_document(address, expression) := _target_document(targets[0]) if {
 	refs := _refs(expression)
 	targets := [t | some t in _targets(address, refs); _target_document(t)]
 	count(targets) == 1
+	some document_ref in refs
+	_document_reference(address, document_ref, targets[0])
 	every ref in refs {
-		_refers_to(address, ref, targets[0])
+		_refers_to_document(address, ref, targets[0])
 	}
 }
+
+_document_references := {
+	"aws_iam_policy_document": {"json", "minified_json"},
+	"aws_iam_policy": {"policy"},
+}
+
+_document_reference(address, ref, target) if {
+	some attr in _document_references[_resource(target).type]
+	concat("", [_prefix(_instances[address].module), ref]) == concat(".", [target, attr])
+}
+
+# The holder itself ("data.x.y" beside "data.x.y.json"), or its document.
+_refers_to_document(address, ref, target) if _targets(address, [ref]) == {target}
+
+_refers_to_document(address, ref, target) if _document_reference(address, ref, target)
 
 # Terraform lists both "data.x.y.json" and "data.x.y" among an expression's references.
 _refers_to(address, ref, target) if _targets(address, [ref]) == {target}

@@ -146,3 +146,26 @@ test_role_list_filtered_from_several_instances_may_name_each if {
 		[u.what | some u in model.unknowns] == ["the Allow statements of what aws_iam_policy_attachment.att attaches (its roles is known only after apply and may name this role)"]
 	}
 }
+
+test_unknown_policy_follows_only_the_document_of_what_it_mentions if {
+	# policy = jsonencode({... Resource = aws_iam_policy.full.arn}) mentions full, and is
+	# another document; policy = aws_iam_policy.full.policy is full's document.
+	by_arn := terraform.roles["aws_iam_role.backup"] with input as _policy_mentioning(["aws_iam_policy.full.arn", "aws_iam_policy.full"])
+	by_arn.policies == []
+	by_arn.unknowns == [{"layer": "identity", "what": "aws_iam_role_policy.read.policy is known only after apply"}]
+
+	by_document := terraform.roles["aws_iam_role.backup"] with input as _policy_mentioning(["aws_iam_policy.full.policy", "aws_iam_policy.full"])
+	by_document.policies == [{"name": "read", "type": "inline", "document": _doc("*")}]
+}
+
+# aws_iam_role_policy.read with a policy known only after apply, whose expression has these
+# references, beside aws_iam_policy.full (allows everything).
+_policy_mentioning(refs) := _plan(
+	[
+		_role({}),
+		_resource("aws_iam_policy.full", "aws_iam_policy", {"name": "full", "policy": _doc("*")}),
+		_resource("aws_iam_role_policy.read", "aws_iam_role_policy", {"name": "read", "role": "Backup"}),
+	],
+	[_role_change, _change("aws_iam_role_policy.read", {"policy": true})],
+	[_role_config({}), _config("aws_iam_role_policy.read", "aws_iam_role_policy", {"policy": {"references": refs}})],
+)
