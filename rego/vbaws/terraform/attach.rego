@@ -29,8 +29,12 @@ _roles_maybe_named(address, attr) := roles if {
 	roles := _maybe_roles(address, attr)
 } else := set()
 
-# The same for an attribute holding a list of role names (aws_iam_policy_attachment.roles).
-_named_roles_in_list(address, attr) := {role | some [name, role] in _role_names; name in names} if {
+# The same for an attribute holding a list of role names (aws_iam_policy_attachment.roles):
+# the names known before apply, and what its elements known only after apply surely name.
+_named_roles_in_list(address, attr) := {role |
+	some [name, role] in _role_names
+	name in names
+} | _listed_unknown_roles(address, attr) if {
 	names := _value(address, attr)
 	is_array(names)
 }
@@ -40,10 +44,22 @@ _named_roles_in_list(address, attr) := roles if {
 	roles := _listed_among(address, object.get(_expressions(address), attr, {}), _roles)
 }
 
+_listed_unknown_roles(address, attr) := roles if {
+	_marked(address, attr)
+	roles := _listed_among(address, object.get(_expressions(address), attr, {}), _roles)
+} else := set()
+
 _maybe_roles_in_list(address, attr) := _role_candidates(address, attr) if {
 	not is_array(_value(address, attr))
 	_unknown_marks(address)[attr] == true
 	not _listed_among(address, object.get(_expressions(address), attr, {}), _roles)
+}
+
+# A list with elements known only after apply ([aws_iam_role.a.name, var.extra]) may name any
+# role they may name, but the ones it surely names.
+_maybe_roles_in_list(address, attr) := _role_candidates(address, attr) - _named_roles_in_list(address, attr) if {
+	is_array(_value(address, attr))
+	_marked(address, attr)
 }
 
 # The role instances an unresolved expression refers to, when it refers to nothing but roles

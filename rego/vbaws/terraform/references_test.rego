@@ -169,3 +169,17 @@ _policy_mentioning(refs) := _plan(
 	[_role_change, _change("aws_iam_role_policy.read", {"policy": true})],
 	[_role_config({}), _config("aws_iam_role_policy.read", "aws_iam_role_policy", {"policy": {"references": refs}})],
 )
+
+test_role_list_with_an_element_known_only_after_apply_may_name_any_role if {
+	# aws_iam_policy_attachment.roles = ["Other", var.extra_role]: the Deny may apply to Backup.
+	deny := {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]}
+	arn := "arn:aws:iam::123456789012:policy/deny"
+	plan := _plan(
+		[_role({}), _resource("aws_iam_policy_attachment.att", "aws_iam_policy_attachment", {"name": "att", "policy_arn": arn, "roles": ["Other", null]})],
+		[_role_change, _change("aws_iam_policy_attachment.att", {"roles": [false, true]})],
+		[_role_config({}), _config("aws_iam_policy_attachment.att", "aws_iam_policy_attachment", {"roles": {"references": ["var.extra_role"]}})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as {arn: {"document": deny}}
+	model.policies == [{"name": arn, "type": "managed", "document": deny}]
+	[u.what | some u in model.unknowns] == ["the Allow statements of what aws_iam_policy_attachment.att attaches (its roles is known only after apply and may name this role)"]
+}
