@@ -166,6 +166,8 @@ def open_opa(
 
 def output_settings(args: argparse.Namespace) -> tuple[str, bool]:
     """(format, colour) from the options and where the output goes (NO_COLOR respected)."""
+    if args.output is None and sys.stdout is None:
+        raise UsageError("standard output is closed: give --output FILE")
     on_terminal = args.output is None and sys.stdout.isatty()
     fmt = args.format or ("table" if on_terminal else "json")
     color = on_terminal and fmt == "table" and "NO_COLOR" not in os.environ
@@ -198,6 +200,9 @@ def check_writable(path: str | None, option: str = "--output") -> None:
         )
 
 
+_STDOUT_PIECE = 1 << 16
+
+
 def write_output(text: str, output: str | None) -> None:
     """``text`` to the ``--output`` file, or to standard output; a failure either way is an
     error naming where (a reader that went away is left to the command line: BrokenPipeError)."""
@@ -206,8 +211,11 @@ def write_output(text: str, output: str | None) -> None:
         if sys.stdout.errors == "strict":
             sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            # In pieces: one large write to a pipe whose reader goes away mid-way returns the
+            # part written without an error, and the rest would be lost without a word.
+            for start in range(0, len(text), _STDOUT_PIECE):
+                sys.stdout.write(text[start : start + _STDOUT_PIECE])
+                sys.stdout.flush()
         except BrokenPipeError:
             raise
         except OSError as exc:

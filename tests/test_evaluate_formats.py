@@ -328,6 +328,35 @@ def test_a_reader_that_went_away_stops_the_run_quietly(opa_url: str) -> None:
     assert (process.wait(timeout=120), stderr) == (141, b"")
 
 
+def test_a_reader_that_goes_away_mid_output_stops_the_run_quietly(
+    opa_url: str, tmp_path: Path
+) -> None:
+    """A report larger than a pipe holds, and a reader that takes one byte and leaves: a single
+    large write would return the part written without an error and lose the rest silently."""
+    role = json.loads(Path(VEEAM_FIXTURE).read_text())
+    batch = tmp_path / "batch.json"
+    batch.write_text(json.dumps({"roles": [role] * 200}))
+    args = ("evaluate", "--input", str(batch), "--opa-url", opa_url, "--format", "json")
+    process = subprocess.Popen(
+        _harness(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=harness_env()
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(1) == b"{"
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert (process.wait(timeout=120), stderr) == (141, b"")
+
+
+def test_closed_standard_output_is_bad_usage_without_output_file(opa_url: str) -> None:
+    args = ("evaluate", "--input", VEEAM_FIXTURE, "--opa-url", opa_url, "--format", "json")
+    closed = ["sh", "-c", 'exec "$@" 1>&-', "sh", *_harness(*args)]
+    result = subprocess.run(closed, stderr=subprocess.PIPE, text=True, env=harness_env())
+    assert (result.returncode, result.stderr) == (
+        2,
+        "error: standard output is closed: give --output FILE\n",
+    )
+
+
 def test_table_on_an_output_whose_encoding_lacks_a_character(
     run_harness: RunHarness, opa_url: str
 ) -> None:
