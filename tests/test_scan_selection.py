@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+from typing import Any
 
 import pytest
 
@@ -58,6 +59,14 @@ def test_selection_needs_a_choice() -> None:
 def test_bad_tag(tag: str) -> None:
     with pytest.raises(UsageError, match="KEY=VALUE"):
         RoleSelector.from_args(None, [tag], None, False)
+
+
+@pytest.mark.parametrize("args", [(["Caf\udce9"], None), (None, ["team=b\udce9"])])
+def test_arguments_that_are_not_utf8_are_bad_usage(args: tuple[Any, Any]) -> None:
+    # What Python makes of `--role $'Caf\xe9'`: a saved scan recording it could not be read back.
+    roles, tags = args
+    with pytest.raises(UsageError, match="is not UTF-8 text"):
+        RoleSelector.from_args(roles, tags, None, False)
 
 
 def test_bad_trusted_by() -> None:

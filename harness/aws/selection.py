@@ -50,6 +50,9 @@ class RoleSelector:
         trusted_by: str | None,
         all_roles: bool,
     ) -> RoleSelector:
+        for option, values in (("--role", roles), ("--tag", tags)):
+            for value in values or ():
+                _check_text(option, value)
         parsed_tags: list[tuple[str, str]] = []
         for item in tags or ():
             key, sep, value = item.partition("=")
@@ -197,3 +200,13 @@ def _names(value: str, principal: str, account: str) -> bool:
     # The account root delegates to the whole account; with only an account given, any ARN of
     # that account counts.
     return parts[5] == "root" or principal == account
+
+
+def _check_text(option: str, value: str) -> None:
+    """UsageError for an argument holding bytes that are not UTF-8 (Python keeps them as lone
+    surrogates): no role is named so, and the saved scan's record of it could not be read back."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise UsageError(f'{option}: "{shown}" is not UTF-8 text') from None
