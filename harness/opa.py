@@ -163,11 +163,15 @@ def child_setup(mask: set[signal.Signals]) -> Callable[[], None]:
 # Evaluation allocates heavily but keeps little: collecting garbage only as the heap nears a
 # memory limit, instead of each time it doubles, took the Veeam role's single-query p99 from
 # about 6 to under 5 ms in scripts/bench-evaluate, and batches a few percent faster. The limit
-# is a quarter of the machine's memory (half a container's), at most 1 GiB; GOGC=400 where
-# memory cannot be told. A GOGC or GOMEMLIMIT set by the user wins.
+# is a quarter of the machine's memory (half a cgroup v2 or v1 limit), at most 1 GiB; GOGC=400
+# where memory cannot be told. A GOGC or GOMEMLIMIT set by the user wins.
 _MEMORY_LIMIT_CAP = 1 << 30
 _FALLBACK_GOGC = "400"
-_CGROUP_MEMORY_MAX = Path("/sys/fs/cgroup/memory.max")
+# cgroup v2, then v1 (whose "no limit" is a huge number, harmless under the cap).
+_CGROUP_MEMORY_LIMITS = (
+    Path("/sys/fs/cgroup/memory.max"),
+    Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"),
+)
 
 
 def _opa_environment() -> dict[str, str]:
@@ -185,9 +189,10 @@ def _memory_limit() -> int | None:
         limits = [os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 4]
     except (AttributeError, OSError, ValueError):
         return None
-    # No cgroup v2 limit: "max", or not Linux.
-    with contextlib.suppress(OSError, ValueError):
-        limits.append(int(_CGROUP_MEMORY_MAX.read_text()) // 2)
+    for path in _CGROUP_MEMORY_LIMITS:
+        # No limit there: "max", no such file, or not Linux.
+        with contextlib.suppress(OSError, ValueError):
+            limits.append(int(path.read_text()) // 2)
     return min(_MEMORY_LIMIT_CAP, *limits)
 
 

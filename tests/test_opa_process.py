@@ -148,6 +148,23 @@ def test_private_opa_collects_garbage_near_a_memory_limit_unless_told_otherwise(
     assert "GOMEMLIMIT" not in environment
 
 
+def test_memory_limit_follows_a_container_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness import opa
+
+    v2, v1 = tmp_path / "memory.max", tmp_path / "memory.limit_in_bytes"
+    monkeypatch.setattr(opa, "_CGROUP_MEMORY_LIMITS", (v2, v1))
+    v2.write_text("max\n")
+    v1.write_text("9223372036854771712\n")  # v1's "no limit"
+    unlimited = opa._memory_limit()
+    assert unlimited is not None and 0 < unlimited <= 1 << 30
+    v1.write_text(f"{256 << 20}\n")  # a v1 container of 256 MiB: half of it at most
+    assert opa._memory_limit() == min(unlimited, 128 << 20)
+    v2.write_text(f"{128 << 20}\n")
+    assert opa._memory_limit() == min(unlimited, 64 << 20)
+
+
 def test_private_opa_loads_a_bundle_file(tmp_path: Path) -> None:
     bundle = tmp_path / "bundle.tar.gz"
     source = policy_dir(tmp_path)
