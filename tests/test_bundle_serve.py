@@ -107,21 +107,19 @@ def test_sigterm_stops_the_server_cleanly(tmp_path: Path):
         httpx.get(server.url)
 
 
-def test_missing_bundle_file_is_an_input_error(tmp_path: Path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "harness",
-            "serve-bundle",
-            "--bundle",
-            str(tmp_path / "nope.tar.gz"),
-        ],
+def _serve_bundle(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m harness serve-bundle ARGS`` for a command that ends by itself (an error)."""
+    return subprocess.run(
+        [sys.executable, "-m", "harness", "serve-bundle", *args],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_missing_bundle_file_is_an_input_error(tmp_path: Path):
+    result = _serve_bundle("--bundle", str(tmp_path / "nope.tar.gz"))
     assert result.returncode == 2
     missing = tmp_path / "nope.tar.gz"
     assert result.stderr.strip() == (
@@ -131,13 +129,7 @@ def test_missing_bundle_file_is_an_input_error(tmp_path: Path):
 
 def test_port_in_use_is_an_external_error(served: Path, server: BundleServer):
     port = server.service_url.rsplit(":", 1)[1]
-    result = subprocess.run(
-        [sys.executable, "-m", "harness", "serve-bundle", "--bundle", str(served), "--port", port],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _serve_bundle("--bundle", str(served), "--port", port)
     assert result.returncode == 3
     assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}")
 
@@ -151,13 +143,7 @@ def test_port_in_use_is_an_external_error(served: Path, server: BundleServer):
     ],
 )
 def test_port_out_of_range_is_a_usage_error(served: Path, port: str, problem: str):
-    result = subprocess.run(
-        [sys.executable, "-m", "harness", "serve-bundle", "--bundle", str(served), "--port", port],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _serve_bundle("--bundle", str(served), "--port", port)
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == (
         f"python -m harness serve-bundle: error: argument --port: {problem}"
