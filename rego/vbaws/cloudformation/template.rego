@@ -120,11 +120,12 @@ _statement_keys := {"Effect", "Action", "NotAction", "Resource", "NotResource", 
 _readable_statement(s) if {
 	is_object(s)
 	not _intrinsic(s)
-	every key in {"Effect", "Action", "NotAction"} {
+	every key in {"Effect", "Action", "NotAction", "Resource", "NotResource"} {
 		not _unreadable(object.get(s, key, null))
 	}
 	not _short_form_if_in(s)
 	not _widened_at_deploy_time(s)
+	not _chosen_at_deploy_time(s)
 }
 
 # Anything else that is not an object is left for the engine to report; an array is what a
@@ -201,6 +202,7 @@ _statement(s) := object.union_n([
 	s,
 	{key: _values(s[key]) | some key in _statement_keys; key in object.keys(s)},
 	{key: _principal(s[key]) | some key in {"Principal", "NotPrincipal"}; key in object.keys(s)},
+	{"Condition": _condition(s.Condition) | is_object(s.Condition)},
 ]) if {
 	is_object(s)
 }
@@ -208,6 +210,14 @@ _statement(s) := object.union_n([
 _principal(p) := {kind: _values(v) | some kind, v in p} if is_object(p)
 
 _principal(p) := _values(p) if not is_object(p)
+
+# Condition values from parameters or attributes (`sts:ExternalId: {"Ref": "ExternalId"}`)
+# become "${ExternalId}": a placeholder, never decided.
+_condition(c) := {op: _condition_block(block) | some op, block in c}
+
+_condition_block(block) := {key: _values(v) | some key, v in block} if is_object(block)
+
+else := block
 
 # {"document": normalised document} or {"unknown": reason}.
 _document(doc) := _text_document(doc) if is_string(doc)

@@ -1,0 +1,40 @@
+package vbaws.cloudformation_test
+
+import data.vbaws.cloudformation
+
+_assume(principal, condition) := {"Version": "2012-10-17", "Statement": [object.union(
+	{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": principal},
+	condition,
+)]}
+
+_appliance := "arn:aws:iam::111111111111:role/Appliance"
+
+# Read literally, `AWS: !If [IsProd, appliance, other]` would trust both branches.
+test_principal_or_condition_chosen_at_deploy_time_makes_the_trust_unknown if {
+	conditions := {"Conditions": {"IsProd": {"Fn::Equals": ["a", "b"]}}}
+	every trust in [
+		_assume({"AWS": ["IsProd", _appliance, "arn:aws:iam::222222222222:root"]}, {}),
+		_assume({"AWS": {"Fn::If": ["IsProd", _appliance, "222222222222"]}}, {}),
+		_assume({"AWS": ["222222222222", ["IsProd", _appliance, "AWS::NoValue"]]}, {}),
+		_assume({"Fn::If": ["IsProd", {"AWS": _appliance}, {"AWS": "222222222222"}]}, {}),
+		_assume({"AWS": _appliance}, {"Condition": ["IsProd", {"Bool": {"aws:SecureTransport": "true"}}, "AWS::NoValue"]}),
+		_assume({"AWS": _appliance}, {"Condition": {"StringEquals": {"sts:ExternalId": {"Fn::ImportValue": "x"}}}}),
+	] {
+		template := object.union(_template({"Role": _role({"AssumeRolePolicyDocument": trust})}), conditions)
+		model := cloudformation.roles.Role with input as template
+		[u.layer | some u in model.unknowns] == ["trust"]
+	}
+
+	# A parameter in a condition value is a placeholder, not a shape chosen at deploy time.
+	external_id := _assume({"AWS": _appliance}, {"Condition": {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}}})
+	model := cloudformation.roles.Role with input as _template({"Role": _role({"AssumeRolePolicyDocument": external_id})})
+	model.unknowns == []
+	model.trust_policy.Statement[0].Condition == {"StringEquals": {"sts:ExternalId": "${ExternalId}"}}
+}
+
+test_resource_chosen_at_deploy_time_makes_the_document_unknown if {
+	deny := {"Effect": "Deny", "Action": "kms:*", "Resource": {"Fn::If": ["IsProd", "*", "arn:aws:kms:::key/x"]}}
+	document := {"Version": "2012-10-17", "Statement": [deny]}
+	model := cloudformation.roles.Role with input as _template({"Role": _role({"Policies": [{"PolicyName": "g", "PolicyDocument": document}]})})
+	[u.what | some u in model.unknowns] == ["the document of inline policy \"g\" uses intrinsic functions whose result is known only at deploy time"]
+}
