@@ -359,6 +359,19 @@ _listed_among(address, expression, instances) := listed if {
 		some t in named
 	}
 	count(listed) == 1
+	some t in listed
+	some ref, named in refs
+	t in named
+	_names_its_key(ref, t)
+}
+
+# A reference to an instance of a count/for_each resource names its key; a whole-resource
+# reference (a for expression, a splat) that finds a single instance may still filter it out.
+_names_its_key(_, instance) if not endswith(instance, "]")
+
+_names_its_key(ref, instance) if {
+	[last] := regex.find_n(`[^.\]]+\[[^\]]*\]$`, instance, 1)
+	contains(ref, last)
 }
 
 _narrower_ref(refs, ref) if {

@@ -127,6 +127,18 @@ test_policy_list_filtered_from_several_instances_surely_lists_none if {
 	model.unknowns == [{"layer": "identity", "what": "aws_iam_role.backup.managed_policy_arns is known only after apply"}]
 }
 
+test_policy_list_over_a_whole_resource_of_one_instance_surely_lists_none if {
+	# [for k, p in aws_iam_policy.x : p.arn if <known after apply>] finds x["full"] alone, and
+	# may still leave it out: only a reference naming its key lists it for sure.
+	plan := _plan(
+		[_role({}), object.union(_resource("aws_iam_policy.x", "aws_iam_policy", {"policy": _doc("*")}), {"address": "aws_iam_policy.x[\"full\"]"})],
+		[_role_change, _change("aws_iam_policy.x[\"full\"]", {"arn": true})],
+		[_role_config({"managed_policy_arns": {"references": ["aws_iam_policy.x"]}})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	{p.name: p.document.Statement | some p in model.policies} == {"aws_iam_policy.x[\"full\"]": []}
+}
+
 test_role_list_filtered_from_several_instances_may_name_each if {
 	# aws_iam_policy_attachment.roles = [for k, r in aws_iam_role.r : r.name if k == "a"]
 	role := _role({"name": null, "inline_policy": [], "tags": {"vbaws:checks": "ec2_backup"}})
