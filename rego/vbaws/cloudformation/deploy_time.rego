@@ -17,6 +17,16 @@ _chosen_at_deploy_time(s) if {
 	_deploy_time_in(inner)
 }
 
+# In a Deny, a principal filled in at deploy time (`!Sub "arn:...:iam::${Blocked}:root"`, a
+# parameter) could turn out to be the appliance: read literally, it would deny nobody.
+_chosen_at_deploy_time(s) if {
+	s.Effect == "Deny"
+	some value in _plain_object(object.get(s, "Principal", {}))
+	some entry in array.concat([value], _list(value))
+	not is_array(entry)
+	_deploy_time_entry("Principal", entry)
+}
+
 _deploy_time_in(v) if _deploy_time_value(v)
 
 _deploy_time_in(v) if {

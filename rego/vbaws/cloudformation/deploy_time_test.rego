@@ -38,3 +38,23 @@ test_resource_chosen_at_deploy_time_makes_the_document_unknown if {
 	model := cloudformation.roles.Role with input as _template({"Role": _role({"Policies": [{"PolicyName": "g", "PolicyDocument": document}]})})
 	[u.what | some u in model.unknowns] == ["the document of inline policy \"g\" uses intrinsic functions whose result is known only at deploy time"]
 }
+
+# A Deny whose principal is a parameter could name the appliance; an Allow so written only
+# lets fewer in, and is read literally.
+test_deny_principal_filled_in_at_deploy_time_makes_the_trust_unknown if {
+	every principal in [{"Fn::Sub": "arn:aws:iam::${Blocked}:root"}, {"Ref": "Blocked"}, "Blocked", ["111111111111", {"Ref": "Blocked"}]] {
+		model := cloudformation.roles.Role with input as _denying(principal)
+		[u.layer | some u in model.unknowns] == ["trust"]
+	}
+	allowed := _template({"Role": _role({"AssumeRolePolicyDocument": _assume({"AWS": {"Ref": "Appliance"}}, {})})})
+	allowed_model := cloudformation.roles.Role with input as allowed
+	allowed_model.unknowns == []
+}
+
+_denying(principal) := object.union(
+	_template({"Role": _role({"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": _appliance}},
+		{"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": {"AWS": principal}},
+	]}})}),
+	{"Parameters": {"Blocked": {"Type": "String"}}},
+)
