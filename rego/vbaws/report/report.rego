@@ -118,6 +118,9 @@ _tags_readable(role) if _tags_ok(role.tags)
 # form) give aws:PrincipalTag/<key> two values: which one a condition sees cannot be told.
 _tags_ok(tags) if {
 	is_object(tags)
+	every value in tags {
+		is_string(value)
+	}
 	_distinct_ignoring_case(object.keys(tags))
 }
 
@@ -297,7 +300,7 @@ _optional_shapes := [
 		"the trust policy was not checked", "error",
 	],
 	[
-		"role", "tags", `an object or a list of {"Key", "Value"} strings, keys distinct ignoring case`,
+		"role", "tags", `an object of strings or a list of {"Key", "Value"} strings, keys distinct ignoring case`,
 		"conditions on aws:PrincipalTag keys were left undecided", "warning",
 	],
 ]

@@ -297,13 +297,14 @@ test_tags_of_the_wrong_shape_leave_tag_conditions_undecided if {
 	every tags in [
 		"veeam=backup", [{"Key": "veeam"}], [{"Key": "veeam", "Value": "backup"}, "x"],
 		[{"Key": "veeam", "Value": "backup"}, {"Key": "veeam", "Value": "x"}], {"Veeam": "backup", "veeam": "x"},
+		{"veeam": 5}, {"veeam": true},
 	] {
 		r := report.build(object.union(_snapshot([tagged]), {"role": {"tags": tags}}))
 		r.checks.ec2_backup.actions["ec2:CreateSnapshot"].decision == "conditional"
 		[[f.severity, f.message] | some f in r.findings; f.id == "VBAWS-INVALID-INPUT"] == [[
 			"warning",
 			sprintf(
-				"tags must be an object or a list of {\"Key\", \"Value\"} strings, keys distinct ignoring case, got %s: %s",
+				"tags must be an object of strings or a list of {\"Key\", \"Value\"} strings, keys distinct ignoring case, got %s: %s",
 				[type_name(tags), "conditions on aws:PrincipalTag keys were left undecided"],
 			),
 		]]

@@ -137,10 +137,10 @@ _context(who) := conditions.role_context(who.arn, {}, false) if {
 
 # The condition keys left undecided ("StringEquals sts:ExternalId" -> "sts:ExternalId"); an
 # operator block that is not an object stands for itself, so it is never lost.
+# Each pair is "operator key"; a key may hold spaces (a tag key), an operator never does.
 _unknown_keys(condition) := [key |
 	some pair in condition.unknown
-	parts := split(pair, " ")
-	key := parts[count(parts) - 1]
+	key := trim_prefix(pair, concat("", [split(pair, " ")[0], " "]))
 ]
 
 _can_assume(allows, unconditional_denies) if {

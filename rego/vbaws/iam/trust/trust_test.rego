@@ -125,6 +125,10 @@ test_conditions_on_what_is_known_of_the_appliance_are_decided if {
 
 	# Given as an account id, the appliance's ARN is not known: that condition stays open.
 	trust.assess(_trust([for_appliance]), "111111111111", _role).conditions == ["aws:PrincipalArn", "sts:ExternalId"]
+
+	# A condition key is listed whole, spaces (a tag key may hold them) and all.
+	spaced := object.union(_allow({"AWS": _appliance}), {"Condition": {"StringEquals": {"aws:RequestTag/cost center": "x"}}})
+	trust.assess(_trust([spaced]), _appliance, _role).conditions == ["aws:RequestTag/cost center"]
 }
 
 test_unconditional_allow_needs_no_condition if {
