@@ -81,11 +81,19 @@ unmatched_selection(kind, key) := sprintf(
 	[key, kind, "keys are resource addresses or logical ids, or role names known before apply"],
 )
 
-_entry_checks(entry) := object.get(entry, "checks", default_checks) if is_object(entry)
+_entry_checks(entry) := _set_ids(object.get(entry, "checks", null)) if is_object(entry)
 
-_entry_checks(entry) := entry if is_array(entry)
+_entry_checks(entry) := _set_ids(entry) if not is_object(entry)
 
-_entry_checks(entry) := default_checks if is_null(entry)
+# A list of set ids, or one string of them separated by spaces as in the vbaws:checks tag;
+# null is "not given". Anything else is named as an unknown set (a deny), never ignored.
+_set_ids(ids) := ids if is_array(ids)
+
+_set_ids(ids) := [id | some id in split(ids, " "); id != ""] if is_string(ids)
+
+_set_ids(null) := default_checks
+
+_set_ids(ids) := [json.marshal(ids)] if not type_name(ids) in {"array", "string", "null"}
 
 # METADATA
 # description: True when the role model is selected for at least one requirement set.
@@ -103,11 +111,13 @@ _role_appliance(model) := appliance if {
 } else := appliance if {
 	some alias in object.get(model, "aliases", [])
 	appliance := _entry_appliance(alias)
-} else := _config.appliance if is_object(_config.appliance)
+} else := _config.appliance if object.get(_config, "appliance", null) != null
 
+# Any shape but null goes to the engine, which refuses one that is not {"principal": ...}
+# (a deny): an appliance written as a bare string must not switch the trust check off.
 _entry_appliance(key) := appliance if {
 	appliance := _config_roles[key].appliance
-	is_object(appliance)
+	appliance != null
 }
 
 # METADATA

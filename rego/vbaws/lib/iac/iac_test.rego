@@ -26,6 +26,22 @@ test_checks_from_data_by_id_or_name if {
 	iac.checks(_model({"vbaws:checks": "ec2_backup"})) == {"ec2_backup", "worker_production"} with data.vbaws_config as {"roles": {"Backup": ["worker_production"]}}
 }
 
+# A configuration written in another shape than documented is never ignored: a string is read
+# as the tag's value is, anything else names an unknown set (a deny).
+test_checks_from_data_in_other_shapes if {
+	iac.checks(_model({})) == {"ec2_backup", "worker_production"} with data.vbaws_config as {"roles": {"Backup": "ec2_backup worker_production"}}
+	iac.checks(_model({})) == {"ec2_backup"} with data.vbaws_config as {"roles": {"Backup": {"checks": "ec2_backup"}}}
+	iac.checks(_model({})) == {"ec2_backup"} with data.vbaws_config as {"roles": {"Backup": {"checks": null}}}
+	iac.checks(_model({})) == {"5"} with data.vbaws_config as {"roles": {"Backup": 5}}
+}
+
+# An appliance written as a bare string goes to the engine, which refuses it: the trust check
+# is not silently dropped.
+test_an_appliance_in_another_shape_is_passed_on if {
+	iac.snapshot(_model({})).appliance == "arn:aws:iam::111111111111:role/A" with data.vbaws_config as {"appliance": "arn:aws:iam::111111111111:role/A"}
+	iac.snapshot(_model({})).appliance == "111111111111" with data.vbaws_config as {"roles": {"Backup": {"appliance": "111111111111"}}}
+}
+
 test_snapshot_requests_known_sets_and_the_appliance if {
 	model := object.union(_model({"vbaws:checks": "worker_production typo ec2_backup"}), {"permissions_boundary": {"arn": "b", "document": iac.empty_document}})
 	iac.snapshot(model) == {
