@@ -30,6 +30,12 @@ APPLIANCE = "arn:aws:iam::111111111111:role/VeeamBackupApplianceRole"
 SQS = [a for a in actions("ec2_backup") if a.startswith("sqs:")]
 THREE = ["ebs:ListChangedBlocks", "ebs:ListSnapshotBlocks", "ec2:CopySnapshot"]
 
+UNKNOWN_TAGS = (
+    "VeeamLegacyRole: its tags are known only at deploy time, so whether it carries vbaws:checks "
+    "(and which requirement sets) cannot be told; list it in data.vbaws_config.roles with its "
+    "sets to check it (see docs/conftest.md)"
+)
+
 
 def _template_files() -> list[str]:
     return sorted(p.name for p in TEMPLATES.iterdir() if p.suffix in (".json", ".yaml", ".yml"))
@@ -147,6 +153,24 @@ CASES = {
             ),
             missing("VeeamWorkerRole", "worker_production", actions("worker_production")),
         ],
+        data=("selection.yaml",),
+    ),
+    "vbaws:checks tag chosen at deploy time": Case(
+        "tags-at-deploy.yaml",
+        0,
+        warnings=[UNKNOWN_TAGS, NOTHING_SELECTED.format(kind="template")],
+    ),
+    "vbaws:checks tag chosen at deploy time, role selected through data": Case(
+        "tags-at-deploy.yaml",
+        1,
+        [
+            missing(
+                "VeeamLegacyRole",
+                "ec2_backup",
+                [a for a in actions("ec2_backup") if not a.startswith("ec2:Describe")],
+            )
+        ],
+        [UNKNOWN_TAGS],
         data=("selection.yaml",),
     ),
     "nothing selected": Case(

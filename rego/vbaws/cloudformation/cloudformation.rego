@@ -48,6 +48,8 @@ warn contains msg if {
 	some msg in iac.warn_messages(roles[id], reports[id])
 }
 
+warn contains msg if some msg in _tag_warnings
+
 warn contains iac.nothing_selected("template") if {
 	_is_template
 	count(_selected) == 0

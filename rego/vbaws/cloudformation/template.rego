@@ -440,12 +440,6 @@ _trust_document(role) := doc if {
 	doc := _trust(role).document
 } else := iac.empty_document
 
-_tags(role) := {t.Key: t.Value |
-	some t in _as_list(object.get(_properties(role), "Tags", []))
-	is_string(t.Key)
-	is_string(t.Value)
-}
-
 _unknowns(role) := array.flatten([
 	[e.unknown | some e in _identity_entries(role); e.unknown],
 	[b.unknown | b := _boundary(role); b.unknown],

@@ -1,0 +1,46 @@
+package vbaws.cloudformation_test
+
+import data.vbaws.cloudformation
+
+_unknown_tags(role) := sprintf(
+	"%s: its tags are known only at deploy time, so whether it carries vbaws:checks (and which requirement sets) cannot be told; %s",
+	[role, "list it in data.vbaws_config.roles with its sets to check it (see docs/conftest.md)"],
+)
+
+test_tags_chosen_at_deploy_time_are_warned if {
+	template := object.union(
+		_template({
+			"ValueIf": _role({"Tags": [{"Key": "vbaws:checks", "Value": {"Fn::If": ["IsProd", "ec2_backup worker_production", "ec2_backup"]}}]}),
+			# `Value: !If [IsProd, a, b]` and `Tags: !If [IsProd, [...], [...]]` as conftest's YAML parser leaves them
+			"ShortValueIf": _role({"Tags": [{"Key": "vbaws:checks", "Value": ["IsProd", "ec2_backup worker_production", "ec2_backup"]}]}),
+			"ShortTagsIf": _role({"Tags": ["IsProd", [{"Key": "vbaws:checks", "Value": "ec2_backup"}], []]}),
+			"LongTagsIf": _role({"Tags": {"Fn::If": ["IsProd", [{"Key": "vbaws:checks", "Value": "ec2_backup"}], []]}}),
+			"EntryIf": _role({"Tags": [["IsProd", {"Key": "vbaws:checks", "Value": "ec2_backup"}, "AWS::NoValue"]]}),
+			"Join": _role({"Tags": [{"Key": "vbaws:checks", "Value": {"Fn::Join": [" ", ["ec2_backup", "worker_production"]]}}]}),
+			"KeyRef": _role({"Tags": [{"Key": {"Ref": "TagKey"}, "Value": "ec2_backup"}]}),
+			# Neither hides a vbaws:checks tag.
+			"OtherTag": _role({"Tags": [{"Key": "vbaws:checks", "Value": "ec2_backup"}, {"Key": "env", "Value": {"Ref": "Env"}}, "AWS::NoValue"]}),
+		}),
+		{"Conditions": {"IsProd": {"Fn::Equals": ["a", "b"]}}},
+	)
+	warnings := cloudformation.warn with input as template
+		with data.vbaws.requirements as _requirements
+	warnings == {_unknown_tags(role) | some role in ["ValueIf", "ShortValueIf", "ShortTagsIf", "LongTagsIf", "EntryIf", "Join", "KeyRef"]}
+	roles := cloudformation.roles with input as template
+	{role | some role, model in roles; model.tags["vbaws:checks"]} == {"OtherTag"}
+}
+
+test_a_repeated_checks_tag_checks_every_set if {
+	template := _template({"Role": _role({
+		"Policies": [{"PolicyName": "p", "PolicyDocument": _doc("ec2:CreateTags")}],
+		"Tags": [
+			{"Key": "vbaws:checks", "Value": "ec2_backup"},
+			{"Key": "vbaws:checks", "Value": "worker_production"},
+		],
+	})})
+	cloudformation.roles.Role.tags == {"vbaws:checks": "ec2_backup worker_production"} with input as template
+	cloudformation.deny == {"Role: check worker_production: missing 1 required action: ec2:RunInstances"} with input as template
+		with data.vbaws.requirements as _requirements
+	cloudformation.warn == {"Role: tag vbaws:checks is given 2 times, which IAM refuses; the requirement sets of all of them are checked"} with input as template
+		with data.vbaws.requirements as _requirements
+}
