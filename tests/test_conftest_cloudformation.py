@@ -137,6 +137,17 @@ CASES = {
             "counted as granting nothing"
         ],
     ),
+    "an AWS::IAM::RolePolicy of the same name as the role's inline policy": Case(
+        "same-name-inline-policy.yaml",
+        1,
+        [missing(ROLE, "ec2_backup", actions("ec2_backup"))],
+        [
+            f'{ROLE}: the Allow statements of inline policy "veeam" of {origin} '
+            "(Policies[0], VeeamNarrowPolicy all put an inline policy of that name into this role; "
+            "which one stays cannot be told); counted as granting nothing"
+            for origin in ("Policies[0]", "VeeamNarrowPolicy")
+        ],
+    ),
     "multiple roles": Case(
         "multiple-roles.yaml",
         1,

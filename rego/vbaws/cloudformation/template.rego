@@ -265,36 +265,15 @@ _referenced_role(v) := {role} if {
 # Everything that gives a role identity permissions, as [role logical id, entry]: an entry is
 # {"key": dedup key, "policy": {"name", "type", "document"}} or {"key", "unknown": {"layer", "what"}}.
 
-# Policies of the role.
-_entries contains [role, _entry(concat("", ["inline:", name]), name, "inline", document, label)] if {
-	some role in _roles
-	some i, policy in _as_list(object.get(_properties(role), "Policies", []))
-	name := _policy_label_inline(policy, i)
-	document := _inline_document(policy)
-	label := sprintf("the document of inline policy %q", [name])
-}
-
-# AWS::IAM::Policy (an inline policy put into every role listed), AWS::IAM::RolePolicy and
-# AWS::IAM::ManagedPolicy, for the roles they name for certain (see attachment.rego).
-_entries contains [role, _inline_resource_entry(id)] if {
-	some [type, property] in _inline_resources
-	some id in _of_type(type)
-	some role in _certain_roles(id, property)
-}
-
+# Inline policies (the role's Policies, AWS::IAM::Policy and AWS::IAM::RolePolicy) are in
+# inline.rego; AWS::IAM::ManagedPolicy attaches to the roles it names for certain (see
+# attachment.rego) ...
 _entries contains [role, _managed_entry(id)] if {
 	some id in _managed_policies
 	some role in _certain_roles(id, "Roles")
 }
 
-# ... and for those they may name.
-_entries contains [role, entry] if {
-	some [type, property] in _inline_resources
-	some id in _of_type(type)
-	some role, reason in _possible_roles(id, property)
-	some entry in _possible_entries(id, "inline", "PolicyName", reason)
-}
-
+# ... and to those it may name.
 _entries contains [role, entry] if {
 	some id in _managed_policies
 	some role, reason in _possible_roles(id, "Roles")
