@@ -119,14 +119,24 @@ _could_be(role, _) if {
 	not _role_name_text(role)
 }
 
+# IAM role names are unique ignoring case: a name that differs from the role's only in case
+# may name it (`Roles: [veeambackup]` for `RoleName: VeeamBackup`).
+_could_be(role, t) if {
+	name := _role_name_text(role)
+	t != name
+	lower(t) == lower(name)
+}
+
 _could_be(role, t) if _fits(t, _role_name_text(role))
 
 _could_be(role, t) if _fits(_role_name_text(role), t)
 
-# Whether the name text pattern, whose placeholders could be anything, could be name.
+# Whether the name text pattern, whose placeholders could be anything, could be name (ignoring
+# case, as IAM does).
 _fits(pattern, name) if {
 	regex.match(_placeholder, pattern)
-	glob.match(concat("*", [glob.quote_meta(part) | some part in regex.split(_placeholder, pattern)]), [], name)
+	parts := regex.split(_placeholder, pattern)
+	glob.match(concat("*", [glob.quote_meta(lower(part)) | some part in parts]), [], lower(name))
 }
 
 _role_name_text(role) := _name_text(_property(role, "RoleName"))

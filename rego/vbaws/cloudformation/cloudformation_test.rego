@@ -401,3 +401,18 @@ test_names_from_the_stack_name if {
 	}
 	[u.what | some u in roles.Fixed.unknowns] == ["the Allow statements of ByStackName, which may apply to this role (RoleName \"${AWS::StackName}\" could name it at deploy time)"]
 }
+
+test_a_name_that_differs_only_in_case_may_name_the_role if {
+	template := _template({
+		"Role": _role({"RoleName": "VeeamBackup"}),
+		"Sub": _role({"RoleName": "${AWS::StackName}-Veeam"}),
+		"Lower": _policy_resource("AWS::IAM::Policy", "Roles", ["veeambackup", "prod-VEEAM"]),
+		"Exact": _policy_resource("AWS::IAM::RolePolicy", "RoleName", "VeeamBackup"),
+	})
+	roles := cloudformation.roles with input as template
+	{role: {p.name | some p in model.policies} | some role, model in roles} == {
+		"Role": {"Exact", "Lower (its Deny statements)"},
+		"Sub": {"Lower (its Deny statements)"},
+	}
+	[u.what | some u in roles.Role.unknowns] == ["the Allow statements of Lower, which may apply to this role (Roles entry \"veeambackup\" could name it at deploy time)"]
+}
