@@ -50,7 +50,31 @@ warn contains msg if {
 
 warn contains msg if some msg in _tag_warnings
 
+# Macros (a Transform section, Fn::Transform such as AWS::Include) rewrite the template at
+# deploy time: the roles and policies they add or change are not in what is checked.
+warn contains msg if {
+	count(_macros) > 0
+	msg := sprintf(
+		"this template uses macros that CloudFormation expands at deploy time (%s); %s",
+		[concat(", ", sort(_macros)), "the roles and policies they add or change are not checked"],
+	)
+}
+
 warn contains iac.nothing_selected("template") if {
 	_is_template
 	count(_selected) == 0
 }
+
+_macros contains name if {
+	some name in _as_list(input.Transform)
+	is_string(name)
+}
+
+_macros contains name if {
+	walk(input.Resources, [_, value])
+	name := _transform_name(value["Fn::Transform"])
+}
+
+_transform_name(transform) := transform.Name if is_string(transform.Name)
+
+else := "Fn::Transform"

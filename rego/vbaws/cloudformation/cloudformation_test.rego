@@ -416,3 +416,29 @@ test_a_name_that_differs_only_in_case_may_name_the_role if {
 	}
 	[u.what | some u in roles.Role.unknowns] == ["the Allow statements of Lower, which may apply to this role (Roles entry \"veeambackup\" could name it at deploy time)"]
 }
+
+test_macros_are_warned if {
+	template := object.union(
+		_template({
+			"Role": _role({
+				"Policies": [{"PolicyName": "p", "PolicyDocument": _doc("ec2:CreateTags")}],
+				"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://bucket/guardrails.yaml"}},
+			}),
+			"Extra": {"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://bucket/extra.yaml"}}},
+			"Odd": {"Fn::Transform": "x"},
+		}),
+		{"Transform": ["AWS::Serverless-2016-10-31", "MyCompanyMacro"]},
+	)
+	cloudformation.warn == {concat("", [
+		"this template uses macros that CloudFormation expands at deploy time ",
+		"(AWS::Include, AWS::Serverless-2016-10-31, Fn::Transform, MyCompanyMacro); ",
+		"the roles and policies they add or change are not checked",
+	])} with input as template
+		with data.vbaws.requirements as _requirements
+	single := object.union(_template({"Role": _role({})}), {"Transform": "MyCompanyMacro"})
+	concat("", [
+		"this template uses macros that CloudFormation expands at deploy time (MyCompanyMacro); ",
+		"the roles and policies they add or change are not checked",
+	]) in cloudformation.warn with input as single
+		with data.vbaws.requirements as _requirements
+}
