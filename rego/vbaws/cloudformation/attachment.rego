@@ -37,11 +37,13 @@ _shown(v) := json.marshal(_name_text(v)) if {
 } else := json.marshal(v)
 
 # [label, value] for each entry of a Roles list; the whole value when it is one entry (a
-# RoleName, or a Roles chosen by !If or given by a parameter).
+# RoleName, even one that arrives as a list such as a short-form !Join, or a Roles chosen by
+# !If or given by a parameter).
 _role_entries(property, value) := [[sprintf("%s entry", [property]), v] |
 	some v in value
 	not _no_value(v)
 ] if {
+	property != "RoleName"
 	is_array(value)
 	not _short_form_if(value)
 } else := [] if {
@@ -150,6 +152,16 @@ _name_text(v) := concat(v["Fn::Join"][0], parts) if {
 	is_array(v["Fn::Join"][1])
 	parts := [p | some x in v["Fn::Join"][1]; p := _name_part(x)]
 	count(parts) == count(v["Fn::Join"][1])
+}
+
+# `!Join [-, [a, b]]` as conftest's YAML parser leaves it: the list [delimiter, [parts]].
+_name_text(v) := concat(v[0], parts) if {
+	is_array(v)
+	count(v) == 2
+	is_string(v[0])
+	is_array(v[1])
+	parts := [p | some x in v[1]; p := _name_part(x)]
+	count(parts) == count(v[1])
 }
 
 # `!Ref Parameter`, `!Ref AWS::StackName` and `!GetAtt Resource.Attribute` as conftest's YAML

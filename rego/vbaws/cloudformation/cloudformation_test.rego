@@ -442,3 +442,15 @@ test_macros_are_warned if {
 	]) in cloudformation.warn with input as single
 		with data.vbaws.requirements as _requirements
 }
+
+test_a_short_form_join_role_name_is_one_expression if {
+	# `RoleName: !Join ['-', [!Ref 'AWS::StackName', veeam]]` as conftest's YAML parser leaves it
+	join := ["-", ["AWS::StackName", "veeam"]]
+	template := _template({
+		"Role": _role({"RoleName": join}),
+		"Policy": _policy_resource("AWS::IAM::RolePolicy", "RoleName", join),
+	})
+	roles := cloudformation.roles with input as template
+	[p.name | some p in roles.Role.policies] == ["Policy"]
+	roles.Role.unknowns == []
+}
