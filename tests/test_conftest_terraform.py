@@ -187,6 +187,16 @@ CASES = {
             "(not in its policy_names); counted as granting nothing",
         ],
     ),
+    "a replaced role loses the inline policies the plan does not create again": Case(
+        "replaced-role.json",
+        1,
+        [missing(ROLE, "ec2_backup", actions("ec2_backup"))],
+        [
+            f"{ROLE}: the Allow statements of what aws_iam_role_policy.full attaches "
+            f"({ROLE} is replaced, which removes what attaches to it, and this plan does not "
+            "create aws_iam_role_policy.full again); counted as granting nothing"
+        ],
+    ),
     "nothing selected": Case(
         "nothing-selected.json", 0, warnings=[NOTHING_SELECTED.format(kind="plan")]
     ),

@@ -123,7 +123,7 @@ _entries contains [role, entry] if {
 	some type, attr in _attachers
 	some address in _instances_of(type)
 	some role in _named_roles(address, attr)
-	some entry in _source_entries(address)
+	some entry in _attached_entries(role, address)
 }
 
 _entries contains [role, entry] if {
@@ -136,7 +136,7 @@ _entries contains [role, entry] if {
 _entries contains [role, entry] if {
 	some address in _instances_of("aws_iam_policy_attachment")
 	some role in _named_roles_in_list(address, "roles")
-	some entry in _source_entries(address)
+	some entry in _attached_entries(role, address)
 }
 
 _entries contains [role, entry] if {

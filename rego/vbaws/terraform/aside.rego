@@ -1,0 +1,54 @@
+package vbaws.terraform
+
+# What an attaching instance gives a role may be gone after apply even though the plan still
+# holds the instance. For each reason below, what it attaches counts for that role with its
+# Deny statements only, and a warning says why its Allow statements were not counted:
+#
+# - the role is replaced: deleting a role deletes its inline policies and detaches its managed
+#   policies, and an attacher that this plan does not create (no-op, update) is not attached
+#   again until a later apply sees it missing.
+
+_change_actions[rc.address] := rc.change.actions if {
+	some rc in input.resource_changes
+	not rc.deposed
+	is_array(rc.change.actions)
+}
+
+_replaced(role) if {
+	actions := _change_actions[role]
+	"delete" in actions
+	"create" in actions
+}
+
+_created(address) if "create" in _change_actions[address]
+
+_aside contains [role, address, sprintf(
+	"%s is replaced, which removes what attaches to it, and this plan does not create %s again",
+	[role, address],
+)] if {
+	some role in _roles
+	_replaced(role)
+	some type in {"aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_policy_attachment"}
+	some address in _instances_of(type)
+	not _created(address)
+}
+
+_aside_reasons(role, address) := {reason | some [r, a, reason] in _aside; r == role; a == address}
+
+# What an attaching instance gives a role it surely names, after the reasons above.
+_attached_entries(role, address) := _aside_entries(address, reasons) if {
+	reasons := _aside_reasons(role, address)
+	count(reasons) > 0
+} else := _source_entries(address)
+
+_aside_entries(address, reasons) := union({
+	{{"key": concat("", ["aside:", address]), "unknown": {
+		"layer": "identity",
+		"what": sprintf("the Allow statements of what %s attaches (%s)", [address, sort(reasons)[0]]),
+	}}},
+	{_deny_part(e) | some e in _source_entries(address); e.policy},
+	{{"key": concat("", ["aside:", address, ":", e.key]), "unknown": e.unknown} |
+		some e in _source_entries(address)
+		e.unknown
+	},
+})

@@ -1,0 +1,46 @@
+package vbaws.terraform_test
+
+import data.vbaws.terraform
+
+# What an attacher gives a role it names, when the role is replaced or removes it. Builders are
+# in terraform_test.rego.
+
+_deny_kms := {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]}
+
+_guarded := json.marshal({"Version": "2012-10-17", "Statement": [
+	{"Effect": "Allow", "Action": "*", "Resource": "*"},
+	{"Effect": "Deny", "Action": "kms:*", "Resource": "*"},
+]})
+
+_role_policy(address, name) := _resource(address, "aws_iam_role_policy", {"name": name, "role": "Backup", "policy": _guarded})
+
+_with_actions(change, actions) := object.union(change, {"change": {"actions": actions}})
+
+_replaced_role := _with_actions(_role_change, ["delete", "create"])
+
+_deny_only_policy(name) := {"name": name, "type": "inline", "document": object.union(json.unmarshal(_guarded), {"Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]})}
+
+test_replaced_role_loses_what_the_plan_does_not_attach_again if {
+	plan := _plan(
+		[_role({}), _role_policy("aws_iam_role_policy.kept", "kept")],
+		[_replaced_role, _with_actions(_change("aws_iam_role_policy.kept", {}), ["no-op"])],
+		[_role_config({})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.policies == [_deny_only_policy("kept")]
+	model.unknowns == [{"layer": "identity", "what": concat("", [
+		"the Allow statements of what aws_iam_role_policy.kept attaches (aws_iam_role.backup is replaced, ",
+		"which removes what attaches to it, and this plan does not create aws_iam_role_policy.kept again)",
+	])}]
+}
+
+test_replaced_role_keeps_what_the_plan_creates_again if {
+	plan := _plan(
+		[_role({}), _role_policy("aws_iam_role_policy.kept", "kept")],
+		[_replaced_role, _with_actions(_change("aws_iam_role_policy.kept", {}), ["delete", "create"])],
+		[_role_config({})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.policies == [{"name": "kept", "type": "inline", "document": _guarded}]
+	model.unknowns == []
+}
