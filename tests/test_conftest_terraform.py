@@ -197,6 +197,16 @@ CASES = {
             "create aws_iam_role_policy.full again); counted as granting nothing"
         ],
     ),
+    "managed_policy_arns removes the attachments it does not list": Case(
+        "exclusive-managed-policy-arns.json",
+        1,
+        [missing(ROLE, "ec2_backup", actions("ec2_backup"))],
+        [
+            f"{ROLE}: the Allow statements of aws_iam_policy.full, which "
+            f"{ROLE}.managed_policy_arns removes from this role (it does not list it); "
+            "counted as granting nothing"
+        ],
+    ),
     "nothing selected": Case(
         "nothing-selected.json", 0, warnings=[NOTHING_SELECTED.format(kind="plan")]
     ),

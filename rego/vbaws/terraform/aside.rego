@@ -52,3 +52,31 @@ _aside_entries(address, reasons) := union({
 		e.unknown
 	},
 })
+
+# managed_policy_arns, when the configuration sets it, is exclusive: the provider detaches every
+# managed policy it does not list ([] detaches them all), so a policy an attachment adds that
+# the list does not hold may be removed, whichever is applied first.
+_managed_list_kept(role) := {_by_arn("identity", arn).key |
+	some arn in object.get(_values(role), "managed_policy_arns", [])
+	_known_string(arn)
+} | {_by_reference("identity", t).key |
+	_has_unknown_managed_arns(role)
+	some t in _surely_listed(role, _expressions(role).managed_policy_arns)
+}
+
+_managed_list_removals(role, entry) := {reason |
+	"managed_policy_arns" in object.keys(_expressions(role))
+	entry.policy.type == "managed"
+	not entry.key in _managed_list_kept(role)
+	reason := _managed_list_removal(role)
+}
+
+_managed_list_removal(role) := sprintf(
+	"%s.managed_policy_arns may remove from this role (known only after apply, it may leave it out)",
+	[role],
+) if {
+	_has_unknown_managed_arns(role)
+} else := sprintf(
+	"%s.managed_policy_arns removes from this role (it does not list it)",
+	[role],
+)

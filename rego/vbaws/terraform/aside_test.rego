@@ -44,3 +44,28 @@ test_replaced_role_keeps_what_the_plan_creates_again if {
 	model.policies == [{"name": "kept", "type": "inline", "document": _guarded}]
 	model.unknowns == []
 }
+
+test_managed_policy_arns_remove_the_attachments_they_do_not_list if {
+	plan := _plan(
+		[_role({"managed_policy_arns": []}), _full_attachment],
+		[_change("aws_iam_role.backup", {})],
+		[_role_config({"managed_policy_arns": {"constant_value": []}})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	model.policies == [{"name": _full, "type": "managed", "document": {"Version": "2012-10-17", "Statement": []}}]
+	model.unknowns == [{"layer": "identity", "what": sprintf(
+		"the Allow statements of %s, which aws_iam_role.backup.managed_policy_arns removes from this role (it does not list it)",
+		[_full],
+	)}]
+}
+
+test_managed_policy_arns_keep_the_attachments_they_list if {
+	plan := _plan(
+		[_role({"managed_policy_arns": [_full]}), _full_attachment],
+		[_change("aws_iam_role.backup", {})],
+		[_role_config({"managed_policy_arns": {"constant_value": [_full]}})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	model.policies == [{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))}]
+	model.unknowns == []
+}
