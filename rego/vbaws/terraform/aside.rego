@@ -6,7 +6,10 @@ package vbaws.terraform
 #
 # - the role is replaced: deleting a role deletes its inline policies and detaches its managed
 #   policies, and an attacher that this plan does not create (no-op, update) is not attached
-#   again until a later apply sees it missing.
+#   again until a later apply sees it missing;
+# - the role's configuration sets inline_policy: the provider removes every inline policy the
+#   blocks do not hold, so an aws_iam_role_policy on it may be removed, whichever comes first
+#   (and a block of the same name but another document may be overwritten by it).
 
 _change_actions[rc.address] := rc.change.actions if {
 	some rc in input.resource_changes
@@ -31,6 +34,15 @@ _aside contains [role, address, sprintf(
 	some type in {"aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_policy_attachment"}
 	some address in _instances_of(type)
 	not _created(address)
+}
+
+_aside contains [role, address, sprintf(
+	"%s sets inline_policy, which removes the inline policies its blocks do not hold",
+	[role],
+)] if {
+	some role in _roles
+	"inline_policy" in object.keys(_expressions(role))
+	some address in _instances_of("aws_iam_role_policy")
 }
 
 _aside_reasons(role, address) := {reason | some [r, a, reason] in _aside; r == role; a == address}
@@ -80,3 +92,29 @@ _managed_list_removal(role) := sprintf(
 	"%s.managed_policy_arns removes from this role (it does not list it)",
 	[role],
 )
+
+# A configured inline_policy block and an aws_iam_role_policy of the same name with another
+# document: which one stays depends on the order of apply.
+_inline_clash_removals(role, entry) := {sprintf(
+	"%s writes with another document (which one stays depends on the order of apply)",
+	[address],
+) |
+	startswith(entry.key, "inline:")
+	"inline_policy" in object.keys(_expressions(role))
+	some address in _instances_of("aws_iam_role_policy")
+	role in (_named_roles(address, "role") | _roles_maybe_named(address, "role"))
+	_value(address, "name") == entry.policy.name
+	not _same_document(_role_policy_document(address), entry.policy.document)
+}
+
+_role_policy_document(address) := _attribute_document(
+	address,
+	"policy",
+	object.get(_expressions(address), "policy", {}),
+).document
+
+_same_document(a, b) if _as_object(a) == _as_object(b)
+
+_as_object(v) := json.unmarshal(v) if is_string(v)
+
+_as_object(v) := v if not is_string(v)

@@ -69,3 +69,17 @@ test_managed_policy_arns_keep_the_attachments_they_list if {
 	model.policies == [{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))}]
 	model.unknowns == []
 }
+
+test_configured_inline_policy_removes_the_role_policies_it_does_not_hold if {
+	plan := _plan(
+		[_role({"inline_policy": []}), _role_policy("aws_iam_role_policy.kept", "kept")],
+		[_change("aws_iam_role.backup", {})],
+		[_role_config({"inline_policy": []})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.policies == [_deny_only_policy("kept")]
+	model.unknowns == [{"layer": "identity", "what": concat("", [
+		"the Allow statements of what aws_iam_role_policy.kept attaches (aws_iam_role.backup sets inline_policy, ",
+		"which removes the inline policies its blocks do not hold)",
+	])}]
+}

@@ -146,7 +146,7 @@ _kept_as(entry) := entry.policy.name if entry.policy.type == "inline"
 # Why a policy entry of the role may be removed: one reason per exclusive instance. A policy
 # an exclusive instance keeps stays, whichever role it names; one that its list, (partly)
 # known only after apply, does not surely hold may be removed.
-_removals(role, entry) := ({_removal(address) |
+_removals(role, entry) := (({_removal(address) |
 	some [r, address] in _exclusive_over
 	r == role
 	_removes(address, entry)
@@ -155,7 +155,7 @@ _removals(role, entry) := ({_removal(address) |
 	r == role
 	_removes(address, entry)
 	reason := sprintf("%s may remove from this role (its role_name is known only after apply)", [address])
-}) | _managed_list_removals(role, entry)
+}) | _managed_list_removals(role, entry)) | _inline_clash_removals(role, entry)
 
 _removes(address, entry) if {
 	_exclusive_kind[_resource(address).type] == entry.policy.type
