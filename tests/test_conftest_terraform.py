@@ -207,6 +207,22 @@ CASES = {
             "counted as granting nothing"
         ],
     ),
+    "a role name names a namesake of another provider configuration only maybe": Case(
+        "provider-alias-same-name.json",
+        1,
+        [
+            missing(
+                "aws_iam_role.veeam_b",
+                "ec2_backup",
+                [a for a in actions("ec2_backup") if a != "ec2:DescribeInstances"],
+            )
+        ],
+        [
+            "aws_iam_role.veeam_b: the Allow statements of what aws_iam_role_policy.full "
+            "attaches (its role names a role of this name, maybe this one, from another "
+            "module or provider configuration); counted as granting nothing"
+        ],
+    ),
     "nothing selected": Case(
         "nothing-selected.json", 0, warnings=[NOTHING_SELECTED.format(kind="plan")]
     ),

@@ -1,39 +1,108 @@
 package vbaws.terraform
 
 # What attaches policies to roles by naming them: aws_iam_role_policy,
-# aws_iam_role_policy_attachment and aws_iam_policy_attachment. A role name known before apply
-# names the role; one known only after apply names it when its expression is a plain reference
-# to one role instance. Any other unknown role name (a reference to a role with count or
-# for_each, a module output, a conditional) may name several roles: for each of them, the Deny
-# statements of what it attaches count and its Allow statements do not (a warning says so).
+# aws_iam_role_policy_attachment and aws_iam_policy_attachment. A plain reference to one role
+# instance names that role; a role name known before apply names the roles of that name in the
+# same module and provider configuration. Any other role name (a reference to a role with count
+# or for_each, a module output, a conditional, a namesake in another module or account) may
+# name several roles: for each of them, the Deny statements of what it attaches count and its
+# Allow statements do not (a warning says so).
 
-# The roles a role-name attribute of this instance surely names.
-_named_roles(address, attr) := {role | some [name, role] in _role_names; name == value} if {
+# The roles a role-name attribute of this instance surely names: the role its expression is a
+# plain reference to; else, for a name known before apply, the roles of that name in the same
+# module instance and provider configuration (another module or provider alias may work in
+# another account, where a role of the same name is another role).
+_named_roles(address, attr) := {role} if role := _referenced_role(address, attr)
+
+_named_roles(address, attr) := _surely_by_name(address, value) if {
 	value := _value(address, attr)
 	_known_string(value)
+	not _referenced_role(address, attr)
 }
 
-_named_roles(address, attr) := {role} if {
-	not _known_string(_value(address, attr))
+# The role the expression is a plain reference to. Known before apply, the value is that role's
+# name ("${aws_iam_role.a.name}-worker" has the references of aws_iam_role.a.name).
+_referenced_role(address, attr) := role if {
 	role := _sole_target(address, object.get(_expressions(address), attr, {}), _roles)
+	not _known_string(_value(address, attr))
+}
+
+_referenced_role(address, attr) := role if {
+	role := _sole_target(address, object.get(_expressions(address), attr, {}), _roles)
+	_value(address, attr) == _role_name(role)
 }
 
 # The roles it may name, when it is known only after apply and names none surely.
 _maybe_roles(address, attr) := _role_candidates(address, attr) if {
 	not _known_string(_value(address, attr))
 	_unknown_marks(address)[attr] == true
-	not _sole_target(address, object.get(_expressions(address), attr, {}), _roles)
+	not _referenced_role(address, attr)
+}
+
+# A name known before apply that is no plain reference may name a role of that name in another
+# module or provider configuration.
+_maybe_roles(address, attr) := _maybe_by_name(address, value) if {
+	value := _value(address, attr)
+	_known_string(value)
+	not _referenced_role(address, attr)
+}
+
+_surely_by_name(address, name) := {role |
+	some [n, role] in _role_names
+	n == name
+	_same_configuration(address, role)
+}
+
+_maybe_by_name(address, name) := {role |
+	some [n, role] in _role_names
+	n == name
+	not _same_configuration(address, role)
+}
+
+_same_configuration(address, role) if {
+	_instances[address].module == _instances[role].module
+	_provider_key(address) == _provider_key(role)
+}
+
+_provider_key(address) := object.get(_config_providers, _strip_keys(address), "")
+
+# Configuration: "module.a.<type>.<name>" -> its provider_config_key ("module.a:aws", "aws.b").
+_config_providers[key] := object.get(r, "provider_config_key", "") if {
+	walk(input.configuration.root_module, [path, mod])
+	is_object(mod)
+	is_array(mod.resources)
+	some r in mod.resources
+	_is_resource(r)
+	prefix := concat("", [sprintf("module.%s.", [path[i + 1]]) | some i, step in path; step == "module_calls"])
+	key := concat("", [prefix, r.address])
 }
 
 _roles_maybe_named(address, attr) := roles if {
 	roles := _maybe_roles(address, attr)
 } else := set()
 
+# Why a role may be named: the clause of the warning.
+_maybe_why(address, attr, role) := sprintf(
+	"its %s names a role of this name, maybe this one, from another module or provider configuration",
+	[attr],
+) if {
+	some name in _known_names(address, attr)
+	role in _maybe_by_name(address, name)
+} else := sprintf("its %s is known only after apply and may name this role", [attr])
+
+# The role names of an attribute known before apply: the name, or the known names of a list.
+_known_names(address, attr) := {value} if {
+	value := _value(address, attr)
+	_known_string(value)
+} else := {name | some name in _value(address, attr); _known_string(name)} if {
+	is_array(_value(address, attr))
+} else := set()
+
 # The same for an attribute holding a list of role names (aws_iam_policy_attachment.roles):
 # the names known before apply, and what its elements known only after apply surely name.
 _named_roles_in_list(address, attr) := {role |
-	some [name, role] in _role_names
-	name in names
+	some name in names
+	some role in _surely_by_name(address, name)
 } | _listed_unknown_roles(address, attr) if {
 	names := _value(address, attr)
 	is_array(names)
@@ -57,9 +126,21 @@ _maybe_roles_in_list(address, attr) := _role_candidates(address, attr) if {
 
 # A list with elements known only after apply ([aws_iam_role.a.name, var.extra]) may name any
 # role they may name, but the ones it surely names.
-_maybe_roles_in_list(address, attr) := _role_candidates(address, attr) - _named_roles_in_list(address, attr) if {
+_maybe_roles_in_list(address, attr) := roles - _named_roles_in_list(address, attr) if {
 	is_array(_value(address, attr))
 	_marked(address, attr)
+	roles := _role_candidates(address, attr) | _listed_by_name(address, attr)
+}
+
+_maybe_roles_in_list(address, attr) := _listed_by_name(address, attr) - _named_roles_in_list(address, attr) if {
+	is_array(_value(address, attr))
+	not _marked(address, attr)
+}
+
+_listed_by_name(address, attr) := {role |
+	some name in _value(address, attr)
+	_known_string(name)
+	some role in _maybe_by_name(address, name)
 }
 
 # The role instances an unresolved expression refers to, when it refers to nothing but roles
@@ -99,13 +180,10 @@ _source_entries(address) := {_attached_policy(address)} | _candidate_denies(addr
 }
 
 # What it gives a role it may name: the Deny statements, and a warning.
-_maybe_entries(address, attr) := union({
+_maybe_entries(address, attr, role) := union({
 	{{"key": concat("", ["maybe:", address]), "unknown": {
 		"layer": "identity",
-		"what": sprintf(
-			"the Allow statements of what %s attaches (its %s is known only after apply and may name this role)",
-			[address, attr],
-		),
+		"what": sprintf("the Allow statements of what %s attaches (%s)", [address, _maybe_why(address, attr, role)]),
 	}}},
 	{_deny_part(e) | some e in _source_entries(address); e.policy},
 	{{"key": concat("", ["maybe:", address, ":", e.key]), "unknown": e.unknown} |
@@ -130,7 +208,7 @@ _entries contains [role, entry] if {
 	some type, attr in _attachers
 	some address in _instances_of(type)
 	some role in _maybe_roles(address, attr)
-	some entry in _maybe_entries(address, attr)
+	some entry in _maybe_entries(address, attr, role)
 }
 
 _entries contains [role, entry] if {
@@ -142,7 +220,7 @@ _entries contains [role, entry] if {
 _entries contains [role, entry] if {
 	some address in _instances_of("aws_iam_policy_attachment")
 	some role in _maybe_roles_in_list(address, "roles")
-	some entry in _maybe_entries(address, "roles")
+	some entry in _maybe_entries(address, "roles", role)
 }
 
 _policy_name(address) := _value(address, "name") if _known_string(_value(address, "name"))

@@ -89,7 +89,7 @@ _entries contains [role, entry] if {
 
 _entries contains [role, entry] if {
 	some [role, address] in _maybe_exclusive_over
-	some entry in _maybe_exclusive_entries(address)
+	some entry in _maybe_exclusive_entries(address, role)
 }
 
 # An inline policy listed in policy_names that the plan does not define for the role stays on
@@ -105,13 +105,10 @@ _entries contains [role, {"key": concat("", ["inline:", name]), "unknown": {
 	not name in _defined_inline_names(role)
 }
 
-_maybe_exclusive_entries(address) := union({
+_maybe_exclusive_entries(address, role) := union({
 	{{"key": concat("", ["maybe:", address]), "unknown": {
 		"layer": "identity",
-		"what": sprintf(
-			"the Allow statements of what %s attaches (its role_name is known only after apply and may name this role)",
-			[address],
-		),
+		"what": sprintf("the Allow statements of what %s attaches (%s)", [address, _maybe_why(address, "role_name", role)]),
 	}} |
 		_resource(address).type == "aws_iam_role_policy_attachments_exclusive"
 	},
@@ -154,7 +151,7 @@ _removals(role, entry) := (({_removal(address) |
 	some [r, address] in _maybe_exclusive_over
 	r == role
 	_removes(address, entry)
-	reason := sprintf("%s may remove from this role (its role_name is known only after apply)", [address])
+	reason := sprintf("%s may remove from this role (%s)", [address, _maybe_why(address, "role_name", role)])
 }) | _managed_list_removals(role, entry)) | _inline_clash_removals(role, entry)
 
 _removes(address, entry) if {

@@ -1,0 +1,72 @@
+package vbaws.terraform_test
+
+import data.vbaws.terraform
+
+# Which roles a role name attaches to. Builders are in terraform_test.rego.
+
+_allow_and_deny := json.marshal({"Version": "2012-10-17", "Statement": [
+	{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*"},
+	{"Effect": "Deny", "Action": "kms:*", "Resource": "*"},
+]})
+
+_with_provider(config, key) := object.union(config, {"provider_config_key": key})
+
+test_same_name_under_another_provider_configuration_may_be_named if {
+	# Two roles named Backup, one through provider aws.b (another account): role = "Backup"
+	# under provider aws names the first; the second counts only the Deny statements.
+	plan := _plan(
+		[
+			_role({}),
+			_resource("aws_iam_role.other", "aws_iam_role", _role({}).values),
+			_resource("aws_iam_role_policy.p", "aws_iam_role_policy", {"name": "p", "role": "Backup", "policy": _allow_and_deny}),
+		],
+		[_role_change, _change("aws_iam_role.other", {})],
+		[
+			_with_provider(_role_config({}), "aws"),
+			_with_provider(_config("aws_iam_role.other", "aws_iam_role", {}), "aws.b"),
+			_with_provider(_config("aws_iam_role_policy.p", "aws_iam_role_policy", {"role": {"constant_value": "Backup"}}), "aws"),
+		],
+	)
+	roles := terraform.roles with input as plan
+	[p.document | some p in roles["aws_iam_role.backup"].policies] == [_allow_and_deny]
+	roles["aws_iam_role.backup"].unknowns == []
+	[p.document | some p in roles["aws_iam_role.other"].policies] == [{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Deny", "Action": "kms:*", "Resource": "*"},
+	]}]
+	roles["aws_iam_role.other"].unknowns == [{
+		"layer": "identity",
+		"what": "the Allow statements of what aws_iam_role_policy.p attaches (its role names a role of this name, maybe this one, from another module or provider configuration)",
+	}]
+}
+
+test_reference_names_its_role_not_a_namesake_in_another_module if {
+	# module.a and module.b each create aws_iam_role.this named Backup; module.a's policy has
+	# role = aws_iam_role.this.name: module.b's role gets nothing from it.
+	role_a := object.union(_role({}), {"address": "module.a.aws_iam_role.this", "name": "this"})
+	role_b := object.union(_role({}), {"address": "module.b.aws_iam_role.this", "name": "this"})
+	policy := object.union(
+		_resource("aws_iam_role_policy.p", "aws_iam_role_policy", {"name": "p", "role": "Backup", "policy": _allow_and_deny}),
+		{"address": "module.a.aws_iam_role_policy.p"},
+	)
+	config := {"resources": [
+		_config("aws_iam_role.this", "aws_iam_role", {}),
+		_config("aws_iam_role_policy.p", "aws_iam_role_policy", {"role": {"references": ["aws_iam_role.this.name", "aws_iam_role.this"]}}),
+	]}
+	plan := {
+		"format_version": "1.2",
+		"terraform_version": "1.9.8",
+		"planned_values": {"root_module": {"resources": [], "child_modules": [
+			{"address": "module.a", "resources": [role_a, policy]},
+			{"address": "module.b", "resources": [role_b]},
+		]}},
+		"resource_changes": [],
+		"configuration": {"root_module": {"resources": [], "module_calls": {
+			"a": {"module": config},
+			"b": {"module": config},
+		}}},
+	}
+	roles := terraform.roles with input as plan
+	[p.name | some p in roles["module.a.aws_iam_role.this"].policies] == ["p"]
+	roles["module.b.aws_iam_role.this"].policies == []
+	roles["module.b.aws_iam_role.this"].unknowns == []
+}
