@@ -53,10 +53,12 @@ _surely_by_name(address, name) := {role |
 	_same_configuration(address, role)
 }
 
+# IAM role names are unique ignoring case: a name that differs from a role's only in case may
+# name it.
 _maybe_by_name(address, name) := {role |
 	some [n, role] in _role_names
-	n == name
-	not _same_configuration(address, role)
+	lower(n) == lower(name)
+	not role in _surely_by_name(address, name)
 }
 
 _same_configuration(address, role) if {
@@ -82,7 +84,11 @@ _roles_maybe_named(address, attr) := roles if {
 } else := set()
 
 # Why a role may be named: the clause of the warning.
-_maybe_why(address, attr, role) := sprintf(
+_maybe_why(address, attr, role) := sprintf("its %s, %q, names this role only ignoring case", [attr, name]) if {
+	some name in _known_names(address, attr)
+	role in _maybe_by_name(address, name)
+	name != _role_name(role)
+} else := sprintf(
 	"its %s names a role of this name, maybe this one, from another module or provider configuration",
 	[attr],
 ) if {

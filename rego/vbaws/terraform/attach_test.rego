@@ -70,3 +70,24 @@ test_reference_names_its_role_not_a_namesake_in_another_module if {
 	roles["module.b.aws_iam_role.this"].policies == []
 	roles["module.b.aws_iam_role.this"].unknowns == []
 }
+
+test_name_differing_in_case_may_name_the_role if {
+	# IAM role names are unique ignoring case: role = "backup" may be the role Backup, so its
+	# Deny statements count and its Allow statements do not.
+	plan := _plan(
+		[
+			_role({}),
+			_resource("aws_iam_role_policy.p", "aws_iam_role_policy", {"name": "p", "role": "backup", "policy": _allow_and_deny}),
+		],
+		[_role_change],
+		[_role_config({}), _config("aws_iam_role_policy.p", "aws_iam_role_policy", {"role": {"constant_value": "backup"}})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	[p.document | some p in model.policies] == [{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Deny", "Action": "kms:*", "Resource": "*"},
+	]}]
+	model.unknowns == [{
+		"layer": "identity",
+		"what": "the Allow statements of what aws_iam_role_policy.p attaches (its role, \"backup\", names this role only ignoring case)",
+	}]
+}
