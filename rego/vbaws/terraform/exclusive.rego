@@ -143,16 +143,48 @@ _kept_as(entry) := entry.policy.name if entry.policy.type == "inline"
 # Why a policy entry of the role may be removed: one reason per exclusive instance. A policy
 # an exclusive instance keeps stays, whichever role it names; one that its list, (partly)
 # known only after apply, does not surely hold may be removed.
-_removals(role, entry) := (({_removal(address) |
-	some [r, address] in _exclusive_over
-	r == role
-	_removes(address, entry)
-} | {reason |
-	some [r, address] in _maybe_exclusive_over
-	r == role
-	_removes(address, entry)
-	reason := sprintf("%s may remove from this role (%s)", [address, _maybe_why(address, "role_name", role)])
-}) | _managed_list_removals(role, entry)) | _inline_clash_removals(role, entry)
+_removals(role, entry) := union({
+	{_removal(address) |
+		some [r, address] in _exclusive_over
+		r == role
+		_removes(address, entry)
+	},
+	{reason |
+		some [r, address] in _maybe_exclusive_over
+		r == role
+		_removes(address, entry)
+		reason := sprintf("%s may remove from this role (%s)", [address, _maybe_why(address, "role_name", role)])
+	},
+	_managed_list_removals(role, entry),
+	_inline_clash_removals(role, entry),
+	_policy_attachment_removals(role, entry),
+})
+
+# aws_iam_policy_attachment is exclusive for its policy across the account: the provider
+# detaches the policy from every user, group and role it does not list. A managed policy it
+# attaches reaches this role through another resource only if the role is in its roles; a role
+# it may list (known only after apply) may lose it.
+_policy_attachment_removals(role, entry) := {reason |
+	entry.policy.type == "managed"
+	some address in _instances_of("aws_iam_policy_attachment")
+	_attached_policy(address).key == entry.key
+	not role in _listed_roles(address)
+	reason := _policy_attachment_removal(address, role)
+}
+
+_listed_roles(address) := roles if {
+	roles := _named_roles_in_list(address, "roles")
+} else := set()
+
+_policy_attachment_removal(address, role) := sprintf(
+	"%s may remove from this role (it detaches its policy from every role it does not list, and %s)",
+	[address, _maybe_why(address, "roles", role)],
+) if {
+	role in _maybe_roles_in_list(address, "roles")
+} else := sprintf(
+	"%s removes from this role (it detaches its policy from every role it does not list)",
+	[address],
+)
 
 _removes(address, entry) if {
 	_exclusive_kind[_resource(address).type] == entry.policy.type

@@ -115,3 +115,28 @@ test_exclusive_inline_policies_keep_the_known_part_of_their_list if {
 		"the Allow statements of p, which aws_iam_role_policies_exclusive.x may remove from this role (its policy_names, known only after apply, may leave it out)",
 	}
 }
+
+_users_attachment(roles) := _resource(
+	"aws_iam_policy_attachment.users",
+	"aws_iam_policy_attachment",
+	{"users": ["alice"], "roles": roles, "policy_arn": _full},
+)
+
+test_policy_attachment_detaches_its_policy_from_roles_it_does_not_list if {
+	# aws_iam_policy_attachment is exclusive for its policy: listing only users, it detaches
+	# the policy that aws_iam_role_policy_attachment.full attaches to the role.
+	plan := _plan([_role({}), _full_attachment, _users_attachment(null)], [_role_change], [_role_config({})])
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	model.policies == [{"name": _full, "type": "managed", "document": {"Version": "2012-10-17", "Statement": []}}]
+	[u.what | some u in model.unknowns] == [sprintf(
+		"the Allow statements of %s, which aws_iam_policy_attachment.users removes from this role (it detaches its policy from every role it does not list)",
+		[_full],
+	)]
+}
+
+test_policy_attachment_keeps_its_policy_on_roles_it_lists if {
+	plan := _plan([_role({}), _full_attachment, _users_attachment(["Backup"])], [_role_change], [_role_config({})])
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	model.policies == [{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))}]
+	model.unknowns == []
+}
