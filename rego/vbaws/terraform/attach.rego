@@ -3,10 +3,10 @@ package vbaws.terraform
 # What attaches policies to roles by naming them: aws_iam_role_policy,
 # aws_iam_role_policy_attachment and aws_iam_policy_attachment. A plain reference to one role
 # instance names that role; a role name known before apply names the roles of that name in the
-# same module and provider configuration. Any other role name (a reference to a role with count
-# or for_each, a module output, a conditional, a namesake in another module or account) may
-# name several roles: for each of them, the Deny statements of what it attaches count and its
-# Allow statements do not (a warning says so).
+# same module and provider configuration, else the plan's only role of that name. Any other
+# role name (a reference to a role with count or for_each, a conditional, a namesake in another
+# module or account) may name several roles: for each of them, the Deny statements of what it
+# attaches count and its Allow statements do not (a warning says so).
 
 # The roles a role-name attribute of this instance surely names: the role its expression is a
 # plain reference to; else, for a name known before apply, the roles of that name in the same
@@ -47,11 +47,21 @@ _maybe_roles(address, attr) := _maybe_by_name(address, value) if {
 	not _referenced_role(address, attr)
 }
 
-_surely_by_name(address, name) := {role |
-	some [n, role] in _role_names
-	n == name
-	_same_configuration(address, role)
-}
+_surely_by_name(address, name) := same if {
+	same := {role |
+		some [n, role] in _role_names
+		n == name
+		_same_configuration(address, role)
+	}
+	count(same) > 0
+} else := {role} if {
+	# The plan's only role of that name, even in another module: a module output handing its
+	# role's name to a policy elsewhere is the common case, and no namesake could be meant.
+	named := {r | some [n, r] in _role_names; lower(n) == lower(name)}
+	count(named) == 1
+	some role in named
+	_role_name(role) == name
+} else := set()
 
 # IAM role names are unique ignoring case: a name that differs from a role's only in case may
 # name it.

@@ -39,6 +39,22 @@ test_same_name_under_another_provider_configuration_may_be_named if {
 	}]
 }
 
+test_the_plans_only_role_of_a_name_is_named_from_another_module if {
+	# role = module.r.role_name in the root: a known name, no reference to the role, and the
+	# plan's only role of that name, in module.r.
+	role := object.union(_role({}), {"address": "module.r.aws_iam_role.this", "name": "this"})
+	policy := _resource("aws_iam_role_policy.p", "aws_iam_role_policy", {"name": "p", "role": "Backup", "policy": _allow_and_deny})
+	plan := _plan(
+		[policy],
+		[],
+		[_config("aws_iam_role_policy.p", "aws_iam_role_policy", {"role": {"references": ["module.r.role_name", "module.r"]}})],
+	)
+	with_module := object.union(plan, {"planned_values": {"root_module": {"child_modules": [{"address": "module.r", "resources": [role]}]}}})
+	model := terraform.roles["module.r.aws_iam_role.this"] with input as with_module
+	[p.document | some p in model.policies] == [_allow_and_deny]
+	model.unknowns == []
+}
+
 test_reference_names_its_role_not_a_namesake_in_another_module if {
 	# module.a and module.b each create aws_iam_role.this named Backup; module.a's policy has
 	# role = aws_iam_role.this.name: module.b's role gets nothing from it.
