@@ -5,8 +5,8 @@ package vbaws.terraform
 # Deny statements only, and a warning says why its Allow statements were not counted:
 #
 # - the role is replaced: deleting a role deletes its inline policies and detaches its managed
-#   policies, and an attacher that this plan does not create (no-op, update) is not attached
-#   again until a later apply sees it missing;
+#   policies, and an attacher that this plan does not create (no-op, update), nor update so as to
+#   add the role's name, is not attached again until a later apply sees it missing;
 # - the role's configuration sets inline_policy: the provider removes every inline policy the
 #   blocks do not hold, so an aws_iam_role_policy on it may be removed, whichever comes first
 #   (and a block of the same name but another document may be overwritten by it).
@@ -25,6 +25,21 @@ _replaced(role) if {
 
 _created(address) if "create" in _change_actions[address]
 
+# What attaches anew to the role in this apply: an instance the plan creates, or an
+# aws_iam_policy_attachment whose in-place update adds the role's name to its roles (the
+# provider attaches the policy to the names the update adds).
+_attaches_anew(address, _) if _created(address)
+
+_attaches_anew(address, role) if {
+	"update" in _change_actions[address]
+	name := _role_name(role)
+	some rc in input.resource_changes
+	rc.address == address
+	not rc.deposed
+	name in object.get(rc.change.after, "roles", [])
+	not name in object.get(rc.change.before, "roles", [])
+}
+
 _aside contains [role, address, sprintf(
 	"%s is replaced, which removes what attaches to it, and this plan does not create %s again",
 	[role, address],
@@ -33,7 +48,7 @@ _aside contains [role, address, sprintf(
 	_replaced(role)
 	some type in {"aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_policy_attachment"}
 	some address in _instances_of(type)
-	not _created(address)
+	not _attaches_anew(address, role)
 }
 
 _aside contains [role, address, sprintf(

@@ -45,6 +45,20 @@ test_replaced_role_keeps_what_the_plan_creates_again if {
 	model.unknowns == []
 }
 
+test_replaced_role_keeps_a_policy_attachment_updated_to_add_its_name if {
+	# A rename replaces the role; aws_iam_policy_attachment.roles is updated in place from the
+	# old name to the new one, and the provider attaches the policy to the names it adds.
+	attachment := _resource("aws_iam_policy_attachment.att", "aws_iam_policy_attachment", {"name": "att", "policy_arn": _full, "roles": ["Backup"]})
+	update := object.union(_with_actions(_change("aws_iam_policy_attachment.att", {}), ["update"]), {"change": {
+		"before": {"roles": ["Old"]},
+		"after": {"roles": ["Backup"]},
+	}})
+	plan := _plan([_role({}), attachment], [_replaced_role, update], [_role_config({})])
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	[p.name | some p in model.policies] == [_full]
+	model.unknowns == []
+}
+
 test_managed_policy_arns_remove_the_attachments_they_do_not_list if {
 	plan := _plan(
 		[_role({"managed_policy_arns": []}), _full_attachment],
