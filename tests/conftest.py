@@ -17,6 +17,17 @@ REPO = Path(__file__).resolve().parent.parent
 REGO = REPO / "rego"
 FIXTURES = REPO / "fixtures"
 
+# What a not-evaluated report says of each requested check (contract section 3's fields, and
+# nothing that claims a decision), as the format and command-line tests expect it.
+UNEVALUATED_CHECK = {
+    "compliant": False,
+    "evaluated": False,
+    "actions": {},
+    "missing": [],
+    "denied": [],
+    "conditional": [],
+}
+
 # The moto server fixtures of the scan tests (tests/moto_server.py), and the engine-vs-oracle
 # agreement counts in the terminal summary (tests/oracle/agreement_report.py).
 pytest_plugins = ["moto_server", "oracle.agreement_report"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, RunHarness, harness_env
+from conftest import FIXTURES, UNEVALUATED_CHECK, RunHarness, harness_env
 
 from harness import formats
 from harness.errors import UsageError
@@ -87,16 +87,7 @@ def test_not_evaluated_report_is_never_compliant() -> None:
     assert UNEVALUATED == {
         "role_arn": "arn:aws:iam::123456789012:role/Gone",
         "compliant": False,
-        "checks": {
-            "ec2_backup": {
-                "compliant": False,
-                "evaluated": False,
-                "actions": {},
-                "missing": [],
-                "denied": [],
-                "conditional": [],
-            }
-        },
+        "checks": {"ec2_backup": UNEVALUATED_CHECK},
         "trust": {"checked": False, "appliance_can_assume": False, "conditions": []},
         "layers": {"identity": False, "boundary": False, "scps": False},
         "findings": [

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import FIXTURES, REPO, harness_env
+from conftest import FIXTURES, REPO, UNEVALUATED_CHECK, harness_env
 
 from harness.cli import main
 from harness.errors import ExternalError, UsageError
@@ -548,14 +548,7 @@ def test_not_evaluated_reports_have_every_contract_field(run_harness, tmp_path: 
     output = json.loads(run("json").stdout)
     reason = output["reports"][0]["error"]
     assert reason.startswith(f"cannot reach OPA at {url}: ")
-    unknown = {
-        "compliant": False,
-        "evaluated": False,
-        "actions": {},
-        "missing": [],
-        "denied": [],
-        "conditional": [],
-    }
+    unknown = UNEVALUATED_CHECK
     finding = {
         "id": "VBAWS-NOT-EVALUATED",
         "severity": "error",
