@@ -3,10 +3,10 @@ package vbaws.terraform
 # What attaches policies to roles by naming them: aws_iam_role_policy,
 # aws_iam_role_policy_attachment and aws_iam_policy_attachment. A plain reference to one role
 # instance names that role; a role name known before apply names the roles of that name in the
-# same module and provider configuration, else the plan's only role of that name. Any other
-# role name (a reference to a role with count or for_each, a conditional, a namesake in another
-# module or account) may name several roles: for each of them, the Deny statements of what it
-# attaches count and its Allow statements do not (a warning says so).
+# same module and provider configuration, else the plan's only role of that name under the same
+# provider. Any other role name (a reference to a role with count or for_each, a conditional, a
+# namesake in another module or account) may name several roles: for each of them, the Deny
+# statements of what it attaches count and its Allow statements do not (a warning says so).
 
 # The roles a role-name attribute of this instance surely names: the role its expression is a
 # plain reference to; else, for a name known before apply, the roles of that name in the same
@@ -61,7 +61,12 @@ _surely_by_name(address, name) := same if {
 	count(named) == 1
 	some role in named
 	_role_name(role) == name
+	_provider_name(address) == _provider_name(role)
 } else := set()
+
+# The provider a configuration key stands for, without the module it is seen from
+# ("module.r:aws" and "aws" are the default provider; "aws.b" is an alias, maybe another account).
+_provider_name(address) := regex.replace(_provider_key(address), `^.*:`, "")
 
 # IAM role names are unique ignoring case: a name that differs from a role's only in case may
 # name it.

@@ -53,6 +53,14 @@ test_the_plans_only_role_of_a_name_is_named_from_another_module if {
 	model := terraform.roles["module.r.aws_iam_role.this"] with input as with_module
 	[p.document | some p in model.policies] == [_allow_and_deny]
 	model.unknowns == []
+
+	# Through a provider alias (maybe another account), the name may mean a role there instead.
+	aliased := json.patch(with_module, [{"op": "add", "path": "/configuration/root_module/resources/0/provider_config_key", "value": "aws.b"}])
+	other_account := terraform.roles["module.r.aws_iam_role.this"] with input as aliased
+	[p.document | some p in other_account.policies] == [{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Deny", "Action": "kms:*", "Resource": "*"},
+	]}]
+	count(other_account.unknowns) == 1
 }
 
 test_reference_names_its_role_not_a_namesake_in_another_module if {
