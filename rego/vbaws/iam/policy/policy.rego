@@ -54,15 +54,7 @@ analyze(document) := {
 	"errors": array.concat(sort(document_errors(document)), [e | some problems in invalid; some e in problems]),
 } if {
 	statements := _statements(document)
-
-	# Nearly every statement passes the one-rule shape check; only the others are looked
-	# at closely enough to say what is wrong (keyed by position, so errors keep their order).
-	invalid := {i: problems |
-		some i, statement in statements
-		not _well_formed(statement, "identity")
-		problems := sort(statement_errors(statement, i, "identity"))
-		count(problems) > 0
-	}
+	invalid := invalid_statements(statements)
 	analysed := [_analysed_statement(statement, i, actions) |
 		some i, statement in statements
 		not invalid[i]
