@@ -8,6 +8,7 @@ URL (so an OPA behind a path prefix cannot be reached), and it surfaces raw requ
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import re
 import shutil
@@ -354,6 +355,10 @@ class OpaClient:
             raise UsageError(f"OPA URL {given!r} is not a valid URL: {exc}") from None
         if parsed.scheme not in ("http", "https") or not parsed.host:
             raise UsageError(f"OPA URL {given!r} must look like http://HOST:PORT")
+        if is_loopback(parsed.host):
+            # OPA compresses large answers when asked to, which costs it about a tenth of a
+            # batch's time; on this machine's own network that buys nothing.
+            headers["Accept-Encoding"] = "identity"
         self._http = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout)
 
     def __enter__(self) -> OpaClient:
@@ -465,6 +470,16 @@ class OpaClient:
                 f"OPA at {self.url} holds no requirement catalog at data.vbaws.requirements"
             )
         return result
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address, as in a URL) is this machine's own network."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _dotted(path: str) -> str:

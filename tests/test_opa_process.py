@@ -28,7 +28,15 @@ from conftest import FIXTURES, REPO, UNEVALUATED_CHECK, harness_env
 
 from harness.cli import main
 from harness.errors import ExternalError, UsageError
-from harness.opa import OpaClient, PrivateOpa, child_setup, find_opa, redact_url, signals_deferred
+from harness.opa import (
+    OpaClient,
+    PrivateOpa,
+    child_setup,
+    find_opa,
+    is_loopback,
+    redact_url,
+    signals_deferred,
+)
 
 SNAPSHOT_ARN = "arn:aws:iam::123456789012:role/R"
 SNAPSHOT = {"role": {"arn": SNAPSHOT_ARN, "policies": []}}
@@ -729,6 +737,36 @@ def test_opa_url_credentials_are_still_sent(silent_server: socket.socket) -> Non
     with connection:
         request = connection.recv(65536).decode()
     assert f"Authorization: Basic {base64.b64encode(b'admin:s3cret').decode()}" in request
+
+
+def test_answers_over_loopback_are_asked_for_uncompressed(silent_server: socket.socket) -> None:
+    port = silent_server.getsockname()[1]
+    for host in ("127.0.0.1", "localhost"):
+        with (
+            OpaClient(f"http://{host}:{port}", timeout=0.3) as client,
+            pytest.raises(ExternalError),
+        ):
+            client.report(SNAPSHOT)
+        connection, _ = silent_server.accept()
+        with connection:
+            request = connection.recv(65536).decode().lower()
+        assert "accept-encoding: identity\r\n" in request
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.0.1", True),
+        ("::1", True),
+        ("localhost", True),
+        ("10.0.0.1", False),
+        ("opa", False),
+        ("opa.example", False),
+    ],
+)
+def test_loopback_hosts(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
 
 
 @pytest.mark.parametrize(
