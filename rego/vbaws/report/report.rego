@@ -48,7 +48,7 @@ _build(snapshot, role) := {
 # The permission side of the report: every layer that applies to the role, and the
 # decisions for the requested checks.
 _evaluate(snapshot, role, arn, requested) := {
-	"checks": {id: _check(id, layers) | some id in requested; data.vbaws.requirements[id]},
+	"checks": {id: _check(id, classes) | some id in requested; data.vbaws.requirements[id]},
 	"layers": {"identity": true, "boundary": count(boundary) > 0, "scps": count(scp_layers) > 0},
 	"findings": _policy_findings(policies),
 } if {
@@ -66,6 +66,10 @@ _evaluate(snapshot, role, arn, requested) := {
 		[decision.layer("boundary", boundary, context) | count(boundary) > 0],
 		scp_layers,
 	])
+
+	# An action's decision does not depend on the check that asks for it: every requested
+	# action is decided once, and each check takes its own.
+	classes := decision.classify(union({_required_sets[id] | some id in requested}), layers)
 }
 
 # What a Condition can know about the role, needed only for the statements that each role
@@ -218,15 +222,15 @@ _scp_levels(snapshot, role) := values.as_list(snapshot.scps) if {
 	not _service_linked(role)
 } else := []
 
-_check(id, layers) := {
-	"compliant": count(classes.allowed) == count(_required_sets[id]),
-	"actions": classes.decisions,
-	"missing": sort(classes.missing),
-	"denied": sort(classes.denied),
-	"conditional": sort(classes.conditional),
+_check(id, classes) := {
+	"compliant": count(required - classes.allowed) == 0,
+	"actions": object.remove(classes.decisions, classes.all - required),
+	"missing": sort(classes.missing & required),
+	"denied": sort(classes.denied & required),
+	"conditional": sort(classes.conditional & required),
 	"source": data.vbaws.requirements[id].source,
 } if {
-	classes := decision.classify(_required_sets[id], layers)
+	required := _required_sets[id]
 }
 
 # The actions of every requirement set as a set, built once per query, not once per role.

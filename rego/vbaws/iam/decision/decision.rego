@@ -72,9 +72,11 @@ decide_all(actions, layers) := classify(actions, layers).decisions
 # METADATA
 # description: |
 #   The decisions (as decide_all) together with the action sets of each class:
-#   {"decisions", "allowed", "denied", "missing", "conditional"}.
+#   {"decisions", "all", "allowed", "denied", "missing", "conditional"}, "all" being the
+#   actions asked about.
 classify(actions, layers) := {
 	"decisions": decisions,
+	"all": actions,
 	"allowed": allowed,
 	"denied": denied,
 	"missing": missing,
