@@ -91,7 +91,7 @@ classify(actions, layers) := {
 		_same_for(allowed, {"decision": "allowed"}),
 		_explicit_denies(denied, layers),
 		_implicit_deny(missing, layers),
-		{action: _conditional(action, layers) | some action in conditional},
+		_conditionals(conditional, layers),
 	])
 }
 
@@ -157,9 +157,31 @@ _same_for(actions, decision) := object.remove(_uniform(decision), policy.catalog
 # description: The decision for one action over the layers (see decide_all).
 decide(action, layers) := decide_all({action}, layers)[action]
 
-_conditional(action, layers) := {
+# Each statement that makes some of the actions conditional is explained once; an action's
+# reasons are those of the statements that name it.
+_conditionals(conditional, _) := {} if count(conditional) == 0
+
+_conditionals(conditional, layers) := {action: {
 	"decision": "conditional",
-	"reasons": sort(_partial_allow_reasons(action, layers) | _partial_deny_reasons(action, layers)),
+	"reasons": sort(union({reasons | some [hit, reasons] in explained; action in hit})),
+} |
+	some action in conditional
+} if {
+	count(conditional) > 0
+	explained := array.concat(
+		[[hit, _reasons(s, l.name)] |
+			some l in layers
+			some s in l.partial_allows
+			hit := (s.actions & conditional) - l.allow_full
+			count(hit) > 0
+		],
+		[[hit, _reasons(s, l.name)] |
+			some l in layers
+			some s in l.partial_denies
+			hit := (s.actions & conditional) & l.deny_any
+			count(hit) > 0
+		],
+	)
 }
 
 _explicit_deny(action, layers) := {
@@ -202,22 +224,6 @@ _explicit_group(group, statement, layers) := _same_for(group, {
 		count(group - l.deny_full) == 0
 	}
 } else := {action: _explicit_deny(action, layers) | some action in group}
-
-_partial_allow_reasons(action, layers) := {reason |
-	some l in layers
-	not action in l.allow_full
-	some s in l.partial_allows
-	action in s.actions
-	some reason in _reasons(s, l.name)
-}
-
-_partial_deny_reasons(action, layers) := {reason |
-	some l in layers
-	action in l.deny_any
-	some s in l.partial_denies
-	action in s.actions
-	some reason in _reasons(s, l.name)
-}
 
 _reasons(statement, layer_name) := {sprintf("%s%s", [_prefix(layer_name), r]) |
 	some r in _statement_reasons(statement)
