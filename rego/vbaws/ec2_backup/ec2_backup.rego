@@ -38,22 +38,37 @@ report_list := [reporting.build(s) | some s in snapshot.from_input]
 # description: |
 #   The reports for every role of the input (batch form or raw GetAccountAuthorizationDetails
 #   output), as an object keyed by role ARN. A role ARN that appears more than once is
-#   keyed "<arn>#<position>" from its second occurrence on.
+#   keyed "<arn>#<position>" (1-based) from its second occurrence on; should such a key be
+#   another role's ARN as well, every report is keyed "<arn>#<position>".
 # entrypoint: true
-reports := {r.role_arn: r | some r in report_list} if {
-	count({r.role_arn | some r in report_list}) == count(report_list)
+reports := _keyed(_arns) if {
+	_distinct(_arns)
+} else := _keyed(_repeats_numbered) if {
+	_distinct(_repeats_numbered)
+} else := _keyed([sprintf("%s#%d", [r.role_arn, i + 1]) | some i, r in report_list])
+
+_keyed(keys) := {keys[i]: r | some i, r in report_list}
+
+_distinct(keys) if count({k | some k in keys}) == count(keys)
+
+_arns := [r.role_arn | some r in report_list]
+
+_repeats_numbered := [key |
+	some i, arn in _arns
+	key := _numbered(arn, i, i in _repeats)
+]
+
+_numbered(arn, _, false) := arn
+
+_numbered(arn, i, true) := sprintf("%s#%d", [arn, i + 1])
+
+# The positions of the second and later occurrences of an ARN: sorted, the occurrences of
+# an ARN are neighbours in position order, so this takes a sort rather than comparing every
+# pair of roles.
+_repeats contains i if {
+	some k, [arn, i] in _by_arn_then_position
+	k > 0
+	_by_arn_then_position[k - 1][0] == arn
 }
 
-reports := {_key(i): r | some i, r in report_list} if {
-	count({r.role_arn | some r in report_list}) != count(report_list)
-}
-
-_key(i) := report_list[i].role_arn if {
-	not _seen_before(i)
-} else := sprintf("%s#%d", [report_list[i].role_arn, i + 1])
-
-_seen_before(i) if {
-	some j, other in report_list
-	j < i
-	other.role_arn == report_list[i].role_arn
-}
+_by_arn_then_position := sort([[arn, i] | some i, arn in _arns])

@@ -32,6 +32,33 @@ test_repeated_arns_get_distinct_keys if {
 	not reports["arn:aws:iam::1:role/a#2"].compliant
 }
 
+test_every_later_occurrence_is_numbered_by_its_position if {
+	batch := {"roles": [
+		_role("arn:aws:iam::1:role/a", _all), _role("arn:aws:iam::1:role/b", _all),
+		_role("arn:aws:iam::1:role/a", _none), _role("arn:aws:iam::1:role/a", _all),
+	]}
+	reports := ec2_backup.reports with input as batch
+	object.keys(reports) == {"arn:aws:iam::1:role/a", "arn:aws:iam::1:role/b", "arn:aws:iam::1:role/a#3", "arn:aws:iam::1:role/a#4"}
+	not reports["arn:aws:iam::1:role/a#3"].compliant
+	reports["arn:aws:iam::1:role/a#4"].compliant
+}
+
+# An input ARN spelled like a numbered key: numbering every report keeps all keys distinct.
+test_a_numbered_key_that_is_also_an_input_arn if {
+	batch := {"roles": [
+		_role("arn:aws:iam::1:role/a", _all), _role("arn:aws:iam::1:role/a", _none),
+		_role("arn:aws:iam::1:role/a#2", _all),
+	]}
+	reports := ec2_backup.reports with input as batch
+	object.keys(reports) == {"arn:aws:iam::1:role/a#1", "arn:aws:iam::1:role/a#2", "arn:aws:iam::1:role/a#2#3"}
+	not reports["arn:aws:iam::1:role/a#2"].compliant
+	reports["arn:aws:iam::1:role/a#2#3"].compliant
+}
+
+test_reports_of_an_empty_batch if {
+	ec2_backup.reports == {} with input as {"roles": []}
+}
+
 test_reports_from_get_account_authorization_details if {
 	gaad := {
 		"RoleDetailList": [{
