@@ -71,6 +71,7 @@ statement_errors(statement, i, kind) := {sprintf("%s: %s", [label(statement, i),
 _well_formed(statement, "identity") if {
 	(object.keys(statement) - _optional_statement_keys) in _identity_shapes
 	statement.Effect in _effects
+	is_string(object.get(statement, "Sid", ""))
 	_condition_ok(object.get(statement, "Condition", {}))
 
 	# Action or NotAction, then Resource or NotResource: concat is undefined when any element
@@ -86,6 +87,7 @@ _well_formed(statement, "identity") if {
 
 _well_formed(statement, "trust") if {
 	statement.Effect in _effects
+	is_string(object.get(statement, "Sid", ""))
 	_one_action_list(statement)
 	_condition_ok(object.get(statement, "Condition", {}))
 	_principal_ok(statement.Principal)
@@ -283,6 +285,10 @@ _strings(value) if {
 
 _common_problems(statement) := union({
 	{"has no Effect" | not "Effect" in object.keys(statement)},
+	{sprintf("Sid must be a string, got %s", [json.marshal(statement.Sid)]) |
+		"Sid" in object.keys(statement)
+		not is_string(statement.Sid)
+	},
 	{sprintf("Effect must be exactly \"Allow\" or \"Deny\", got %v", [json.marshal(statement.Effect)]) |
 		"Effect" in object.keys(statement)
 		not statement.Effect in {"Allow", "Deny"}

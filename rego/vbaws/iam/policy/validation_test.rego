@@ -67,6 +67,7 @@ _unusual_invalid := [
 	{"Effect": "Allow", "NotAction": [""], "Resource": "*"},
 	{"Effect": "Allow", "Action": "ec2:X", "NotResource": []},
 	{"Effect": "Allow", "Action": "ec2:X", "Resource": "bucket"},
+	{"Effect": "Allow", "Action": "ec2:X", "Resource": "*", "Sid": 7},
 	{"Effect": "Allow", "Action": "ec2:X", "Resource": "*", "Condition": {"stringequals": {"a:b": "c"}}},
 	{"Effect": "Allow", "Action": "ec2:X", "Resource": "*", "Condition": {"NullIfExists": {"a:b": "true"}}},
 	{"Effect": "Allow", "Action": "ec2:X", "Resource": "*", "Condition": {"Bool": {"a:b": null}}},
@@ -81,7 +82,6 @@ _unusual_valid := [
 	{"Effect": "Allow", "Action": [], "Resource": "*"},
 	{"Effect": "Allow", "Action": "ec2:X", "Resource": "arn:aws:s3:::a\"b"},
 	{"Effect": "Allow", "Action": "ec2:X", "Resource": "arn:aws:s3:::a<b"},
-	{"Effect": "Allow", "Action": "ec2:X", "Resource": "*", "Sid": 7},
 	{"Effect": "Allow", "Action": "ec2:X", "Resource": "*", "Condition": {}},
 	{"Effect": "Allow", "Action": "ec2:X", "Resource": "*", "Condition": {"StringEquals": {}}},
 ]
@@ -118,4 +118,10 @@ test_a_document_with_one_unusual_statement_is_checked_statement_by_statement if 
 	every statement in _unusual_valid {
 		policy._well_formed(statement, "identity")
 	}
+}
+
+test_sid_must_be_a_string if {
+	policy.statement_errors({"Sid": 7, "Effect": "Allow", "Action": "ec2:X", "Resource": "*"}, 0, "identity") == {"statement 1: Sid must be a string, got 7"}
+	trust := {"Sid": ["a"], "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::1:root"}}
+	policy.statement_errors(trust, 1, "trust") == {`statement 2: Sid must be a string, got ["a"]`}
 }
