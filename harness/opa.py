@@ -197,6 +197,18 @@ def _memory_limit() -> int | None:
     return min(_MEMORY_LIMIT_CAP, *limits)
 
 
+class PoliciesRefused(ExternalError):
+    """OPA would not start on the policies it was given: a parse or compile error in them."""
+
+    def __init__(self, source: Path, output: str) -> None:
+        super().__init__(f"OPA failed to start with {source}: {output}")
+        self.output = output
+
+
+# How OPA's start-up failure begins when the policies, not the machine, are at fault.
+_REFUSED = re.compile(r"^error: (?:load|initialization) error: ", re.MULTILINE)
+
+
 class PrivateOpa:
     """An ``opa run --server`` on a free loopback port, for the duration of a ``with`` block.
 
@@ -278,6 +290,8 @@ class PrivateOpa:
             self.stop()
             if "address already in use" in output and attempt < 2:
                 continue
+            if _REFUSED.search(output):
+                raise PoliciesRefused(self.source, output)
             raise ExternalError(
                 f"OPA failed to start with {self.source}: {output or 'no output from OPA'}"
             )
@@ -515,7 +529,15 @@ def opa_session(
         with OpaClient(opa_url, token, timeout) as client:
             yield client
         return
-    with PrivateOpa(bundle) as server, OpaClient(server.url, None, timeout) as client:
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(PrivateOpa(bundle))
+        except PoliciesRefused as exc:
+            if bundle is None:
+                raise  # the project's own policies: a broken installation, not the user's input
+            detail = exc.output.removeprefix("error: ")
+            raise UsageError(f"policy bundle {bundle} cannot be loaded: {detail}") from None
+        client = stack.enter_context(OpaClient(server.url, None, timeout))
         # OPA starts happily on a directory of unrelated policies; only now can that be told.
         for path, present in (
             (REQUIREMENTS_PATH, lambda: client.defines(REQUIREMENTS_PATH)),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import builtins
 import json
+import re
 import runpy
 import signal
 import socket
@@ -689,6 +690,43 @@ def test_bad_bundle_is_exit_2_naming_it(
         "",
         f"error: policy bundle {bundle} {problem}; {EXPECTED_BUNDLE}\n",
     )
+
+
+@pytest.mark.parametrize("command", ["evaluate", "scan"])
+@pytest.mark.parametrize(
+    ("kind", "error"),
+    [
+        ("parse", "rego_parse_error"),
+        ("compile", "rego_unsafe_var_error"),
+        ("parse.tar.gz", "rego_parse_error"),
+    ],
+)
+def test_bundle_opa_cannot_load_is_exit_2_with_opa_s_reason(
+    run_harness, tmp_path: Path, command: str, kind: str, error: str
+) -> None:
+    """Policies with a syntax or compile error are the user's bad input, not an outage."""
+    snapshot = tmp_path / "one.json"
+    snapshot.write_text(json.dumps(SNAPSHOT))
+    saved = tmp_path / "saved.json"
+    saved.write_text(json.dumps({"RoleDetailList": [{"RoleName": "R", "Arn": SNAPSHOT_ARN}]}))
+    body = "report := {\n" if kind.startswith("parse") else "report := x\n"
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "broken.rego").write_text(f"package vbaws.ec2_backup\n\n{body}")
+    bundle = policies
+    if kind.endswith(".tar.gz"):
+        bundle = tmp_path / kind
+        with tarfile.open(bundle, "w:gz") as archive:
+            archive.add(policies / "broken.rego", arcname="broken.rego")
+    args = (
+        ["evaluate", "--input", str(snapshot)]
+        if command == "evaluate"
+        else ["scan", "--from-file", str(saved), "--all-roles"]
+    )
+    result = run_harness(*args, "--bundle", str(bundle), "--format", "json")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"error: policy bundle {bundle} cannot be loaded: ")
+    assert re.search(rf"broken\.rego:\d+: {error}", result.stderr), result.stderr
 
 
 @pytest.mark.parametrize(
