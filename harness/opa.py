@@ -286,14 +286,17 @@ class PrivateOpa:
             self.url = f"http://127.0.0.1:{port}"
             if self._wait_healthy():
                 return
-            output = self._output_text()
+            output = self._all_output()
             self.stop()
             if "address already in use" in output and attempt < 2:
                 continue
+            # Told by how OPA's account begins, which can run to pages (two errors per rule
+            # of a Rego v0 bundle): its beginning names the first errors.
             if _REFUSED.search(output):
-                raise PoliciesRefused(self.source, output)
+                raise PoliciesRefused(self.source, output[:OUTPUT_TAIL])
             raise ExternalError(
-                f"OPA failed to start with {self.source}: {output or 'no output from OPA'}"
+                f"OPA failed to start with {self.source}: "
+                f"{output[-OUTPUT_TAIL:] or 'no output from OPA'}"
             )
 
     def _wait_healthy(self) -> bool:
@@ -316,11 +319,13 @@ class PrivateOpa:
         )
 
     def _output_text(self) -> str:
+        return self._all_output()[-OUTPUT_TAIL:]
+
+    def _all_output(self) -> str:
         if self._output is None:
             return ""
         self._output.seek(0)
-        text = self._output.read().decode("utf-8", errors="replace").strip()
-        return text[-OUTPUT_TAIL:]
+        return self._output.read().decode("utf-8", errors="replace").strip()
 
     def stop(self) -> None:
         """Stop the server (idempotent): SIGTERM, then SIGKILL after a grace period."""

@@ -729,6 +729,22 @@ def test_bundle_opa_cannot_load_is_exit_2_with_opa_s_reason(
     assert re.search(rf"broken\.rego:\d+: {error}", result.stderr), result.stderr
 
 
+def test_bundle_with_many_errors_is_still_exit_2(run_harness, tmp_path: Path) -> None:
+    """OPA's account of a broken bundle can run to pages (a Rego v0 bundle: two errors per
+    rule); it is told by how it begins, which a tail of the output no longer holds."""
+    snapshot = tmp_path / "one.json"
+    snapshot.write_text(json.dumps(SNAPSHOT))
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    rules = "".join(f'deny{i}[msg] {{\n\tinput.x == {i}\n\tmsg := "m"\n}}\n\n' for i in range(30))
+    (policies / "broken.rego").write_text(f"package vbaws.ec2_backup\n\n{rules}")
+    result = run_harness("evaluate", "--input", str(snapshot), "--bundle", str(policies))
+    assert (result.returncode, result.stdout) == (2, ""), result.stderr
+    expected = f"error: policy bundle {policies} cannot be loaded: load error: "
+    assert result.stderr.startswith(expected), result.stderr
+    assert re.search(r"broken\.rego:3: rego_parse_error", result.stderr), result.stderr
+
+
 @pytest.mark.parametrize(
     "command",
     [
