@@ -375,7 +375,7 @@ class OpaClient:
         if parsed.scheme not in ("http", "https") or not parsed.host:
             raise UsageError(f"OPA URL {given!r} must look like http://HOST:PORT")
         if is_loopback(parsed.host):
-            # OPA compresses large answers when asked to, which costs it about a tenth of a
+            # OPA compresses large answers when asked to, which costs it about a twentieth of a
             # batch's time; on this machine's own network that buys nothing.
             headers["Accept-Encoding"] = "identity"
         self._http = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout)
