@@ -30,6 +30,18 @@ role_context(arn, tags, tags_known) := {
 #   aws:username is absent (as for every role).
 role_independent_context := {"present": {}, "absent": {"aws:username"}, "tags_known": false}
 
+# METADATA
+# description: |
+#   evaluate(condition, role_independent_context) for a Condition of a valid statement (every
+#   block an object). In that context only aws:username is known, so a Condition that does
+#   not name it is UNKNOWN on every key it names: that is told from its canonical JSON, where
+#   a string followed by a colon is a key, without deciding key by key.
+evaluate_role_independent(condition) := {"value": "unknown", "unknown": unknown} if {
+	not contains(lower(json.marshal(condition)), `"aws:username":`)
+	unknown := sort([sprintf("%s %s", [op, key]) | some op, block in condition; some key, _ in block])
+	count(unknown) > 0
+} else := evaluate(condition, role_independent_context)
+
 _principal_keys(arn) := {
 	"aws:principalarn": arn,
 	"aws:principalaccount": values.arn_account(arn),

@@ -95,3 +95,27 @@ test_arn_patterns_match_part_by_part if {
 	_value({"ArnNotLike": {"aws:PrincipalArn": "arn:*:role/Backup"}}) == "unknown"
 	_value({"ArnLike": {"aws:PrincipalArn": "not an arn"}}) == "unknown"
 }
+
+# The shortcut for conditions that name no principal key must answer exactly as the full
+# evaluation in the same context, including where it steps aside (aws:username in any case,
+# empty blocks, policy variables).
+test_role_independent_shortcut_agrees if {
+	every condition in [
+		{"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
+		{"StringLike": {"ec2:ResourceTag/x": "*", "aws:SourceVpc": ["vpc-1", "vpc-2"]}, "Bool": {"aws:SecureTransport": "true"}},
+		{"ForAnyValue:StringEquals": {"aws:TagKeys": ["a"]}, "NumericLessThan": {"aws:MultiFactorAuthAge": 3600}},
+		{"StringEquals": {"aws:ResourceTag/owner": "${aws:username}"}},
+		{"Null": {"AWS:UserName": "true"}},
+		{"StringNotEquals": {"aws:username": "a"}, "StringLike": {"s3:prefix": "home/*"}},
+		{"ForAllValues:StringLike": {"aws:username": ["a*"]}},
+		{"StringEquals": {}},
+		{"StringEquals": {}, "Bool": {"aws:ViaAWSService": "false"}},
+	] {
+		conditions.evaluate_role_independent(condition) == conditions.evaluate(condition, conditions.role_independent_context)
+	}
+}
+
+test_role_independent_shortcut_decides_username if {
+	conditions.evaluate_role_independent({"Null": {"AWS:UserName": "true"}}).value == "true"
+	conditions.evaluate_role_independent({"StringEquals": {}}).value == "true"
+}
