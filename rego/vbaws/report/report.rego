@@ -80,17 +80,11 @@ _context(arn, role, policies) := conditions.role_context(arn, _tags(role), _tags
 	count(object.get(p.analysis, "conditioned", [])) > 0
 } else := {}
 
-_arn(role) := role.arn if is_string(role.arn)
-
-_arn(role) := role.name if {
-	not is_string(object.get(role, "arn", null))
+_arn(role) := role.arn if {
+	is_string(role.arn)
+} else := role.name if {
 	is_string(role.name)
-}
-
-_arn(role) := "(unnamed role)" if {
-	not is_string(object.get(role, "arn", null))
-	not is_string(object.get(role, "name", null))
-}
+} else := "(unnamed role)"
 
 _requested(snapshot) := values.as_list(snapshot.checks) if {
 	is_object(snapshot)
@@ -101,20 +95,15 @@ _requested(snapshot) := values.as_list(snapshot.checks) if {
 _tags(role) := role.tags if {
 	is_object(role.tags)
 	_tags_readable(role)
-}
-
-_tags(role) := {t.Key: t.Value | some t in role.tags} if {
-	_tag_list(role.tags)
+} else := {t.Key: t.Value | some t in role.tags} if {
 	_tags_readable(role)
-}
-
-_tags(role) := {} if not _tags_readable(role)
+} else := {}
 
 # Only tags in a readable shape are known (and a missing tag then known to be absent);
 # null or any other shape leaves aws:PrincipalTag conditions undecided.
-_tags_known(role) if _tags_readable(role)
-
-_tags_known(role) := false if not _tags_readable(role)
+_tags_known(role) if {
+	_tags_readable(role)
+} else := false
 
 _tags_readable(role) if _tags_ok(role.tags)
 
@@ -202,9 +191,9 @@ _input_documents contains entry.document if {
 	some entry in values.as_list(object.get(level, "policies", []))
 }
 
-_parsed_analysis(parsed) := policy.analyze(parsed.document) if parsed.document
-
-_parsed_analysis(parsed) := {"statements": [], "errors": [parsed.error]} if parsed.error
+_parsed_analysis(parsed) := policy.analyze(parsed.document) if {
+	parsed.document
+} else := {"statements": [], "errors": [parsed.error]}
 
 _boundary(role) := [{
 	"name": sprintf("permissions boundary %q", [object.get(role.permissions_boundary, "arn", "(no arn)")]),
@@ -244,9 +233,9 @@ _trust(snapshot, role, arn) := trust.assess(
 	snapshot.appliance.principal
 } else := {"checked": false, "appliance_can_assume": null, "conditions": [], "findings": []}
 
-_compliant(checks, trust_result, findings) if _compliant_all(checks, trust_result, findings)
-
-_compliant(checks, trust_result, findings) := false if not _compliant_all(checks, trust_result, findings)
+_compliant(checks, trust_result, findings) if {
+	_compliant_all(checks, trust_result, findings)
+} else := false
 
 _compliant_all(checks, trust_result, findings) if {
 	count(checks) > 0

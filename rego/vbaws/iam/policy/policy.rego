@@ -11,7 +11,6 @@
 package vbaws.iam.policy
 
 import data.vbaws.iam.conditions
-import data.vbaws.lib.values
 
 # METADATA
 # description: Every catalog action (all requirement sets), in the catalog's spelling.
@@ -73,7 +72,7 @@ _static_conditioned(analysed) := [object.union(s, {
 	some s in analysed
 	count(s.condition) > 0
 	not _role_dependent(s.condition)
-	condition := conditions.evaluate(s.condition, conditions.role_independent_context)
+	condition := conditions.evaluate_role_independent(s.condition)
 	condition.value != "false"
 ]
 
@@ -107,14 +106,11 @@ _summary(effective) := {
 	count(effective) > 0
 }
 
-_statements(document) := values.as_list(document.Statement) if is_array(document.Statement)
-
-_statements(document) := [document.Statement] if is_object(document.Statement)
-
-_statements(document) := [] if {
-	not is_array(object.get(document, "Statement", null))
-	not is_object(object.get(document, "Statement", null))
-}
+_statements(document) := document.Statement if {
+	is_array(document.Statement)
+} else := [document.Statement] if {
+	is_object(document.Statement)
+} else := []
 
 _analyse_statement(statement, i) := _analysed_statement(statement, i, _matched_actions(statement))
 
@@ -142,24 +138,17 @@ _sid(statement, i) := statement.Sid if {
 	is_string(statement.Sid)
 } else := sprintf("statement %d", [i + 1])
 
-_matched_actions(statement) := match_patterns(_strings_of(statement.Action)) if {
+# The catalog actions a valid statement's Action (or NotAction) names. This is the hot path
+# of batch evaluation, so it works on the whole list with a few builtin calls instead of a
+# loop per pattern, and calls no helper for the list itself (each call costs as much as a
+# builtin here): literal patterns are found with one object.filter over the catalog;
+# wildcard patterns are picked out with one regex and globbed only against the catalog
+# actions of their own service (every catalog action when the service part itself has a
+# wildcard). Large policies name mostly services outside the catalog, which cost one regex
+# call.
+_matched_actions(statement) := _matches(lower(concat("\n", array.flatten([statement.Action])))) if {
 	"Action" in object.keys(statement)
-} else := catalog_actions - match_patterns(_strings_of(statement.NotAction))
-
-_strings_of(value) := value if is_array(value)
-
-else := [value]
-
-# METADATA
-# description: |
-#   The catalog actions that any of the IAM action patterns (strings) match (set).
-#   This is the hot path of batch evaluation, so it works on the whole list with a few
-#   builtin calls instead of a loop per pattern: literal patterns are found with one
-#   object.filter over the catalog; wildcard patterns are picked out with one regex and
-#   globbed only against the catalog actions of their own service (every catalog action
-#   when the service part itself has a wildcard). Large policies name mostly services
-#   outside the catalog, which cost one regex call.
-match_patterns(patterns) := _matches(lower(concat("\n", patterns)))
+} else := catalog_actions - _matches(lower(concat("\n", array.flatten([statement.NotAction]))))
 
 _matches(joined) := set() if {
 	not regex.match(_relevant_line, joined)
@@ -207,9 +196,11 @@ _resource_scope(statement) := _scope(_lines(statement.Resource), "Resource") if 
 } else := _scope(_lines(statement.NotResource), "NotResource")
 
 # Resource/NotResource entries, one per line ("" for an empty list).
-_lines(value) := value if is_string(value)
-
-_lines(value) := concat("\n", value) if is_array(value)
+_lines(value) := value if {
+	is_string(value)
+} else := concat("\n", value) if {
+	is_array(value)
+}
 
 _scope(lines, kind) := "none" if {
 	lines == ""

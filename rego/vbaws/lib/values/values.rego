@@ -8,34 +8,24 @@ package vbaws.lib.values
 # METADATA
 # scope: document
 # description: A single value or a list, as a list; null or a missing value gives an empty list.
-as_list(x) := x if is_array(x)
-
-as_list(x) := [] if is_null(x)
-
-as_list(x) := [x] if {
-	not is_array(x)
-	not is_null(x)
-}
+as_list(x) := x if {
+	is_array(x)
+} else := [] if {
+	is_null(x)
+} else := [x]
 
 # METADATA
 # scope: document
 # description: |
 #   Parses a policy document. Returns {"document": object} when it is an object, a JSON
 #   string or a URL-encoded JSON string of an object, otherwise {"error": reason}.
-parse_document(doc) := {"document": doc} if is_object(doc)
-
-parse_document(doc) := result if {
+parse_document(doc) := {"document": doc} if {
+	is_object(doc)
+} else := _parse_string(doc) if {
 	is_string(doc)
-	result := _parse_string(doc)
-}
-
-parse_document(doc) := {"error": "document is missing"} if is_null(doc)
-
-parse_document(doc) := {"error": sprintf("document is a %s, not a JSON object or string", [type_name(doc)])} if {
-	not is_object(doc)
-	not is_string(doc)
-	not is_null(doc)
-}
+} else := {"error": "document is missing"} if {
+	is_null(doc)
+} else := {"error": sprintf("document is a %s, not a JSON object or string", [type_name(doc)])}
 
 _parse_string(doc) := {"document": parsed} if {
 	parsed := _json_object(doc)
