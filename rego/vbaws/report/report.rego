@@ -269,7 +269,13 @@ _input_findings(role, requested) := array.concat(
 # boundary or SCP list that is skipped could hide a layer that blocks the role (an error),
 # and the appliance asked for a trust check (an error when it cannot be done); tags of the
 # wrong shape leave aws:PrincipalTag conditions undecided, which is safe (a warning).
-_shape_findings(snapshot, role) := [{
+# Nearly every snapshot is well shaped, which a few lookups tell before any message is built.
+_shape_findings(snapshot, role) := [] if {
+	_ok_or_null("permissions_boundary", object.get(role, "permissions_boundary", null))
+	_ok_or_null("scps", object.get(snapshot, "scps", null))
+	_ok_or_null("appliance", object.get(snapshot, "appliance", null))
+	_ok_or_null("tags", object.get(role, "tags", null))
+} else := [{
 	"id": "VBAWS-INVALID-INPUT",
 	"severity": severity,
 	"message": sprintf("%s must be %s, got %s: %s", [key, shape, type_name(value), consequence]),
@@ -297,6 +303,10 @@ _optional_shapes := [
 		"conditions on aws:PrincipalTag keys were left undecided", "warning",
 	],
 ]
+
+_ok_or_null(_, null)
+
+_ok_or_null(key, value) if _shape_ok(key, value)
 
 _shape_ok("permissions_boundary", value) if is_object(value)
 

@@ -31,24 +31,31 @@ layer(name, policies, context) := _combined_layer(name, policies, resolved) if {
 # Without statements decided per role, _combined_layer's arguments are the same for every
 # role that shares the layer's policies: function results are cached per query, so the SCP
 # levels and a boundary that every role of a batch shares are built once.
-_combined_layer(name, policies, resolved) := {
+_combined_layer(name, policies, []) := _summed_layer(name, policies)
+
+# Statements decided for this role (rare) are added to what the summaries give.
+_combined_layer(name, policies, resolved) := object.union(layer, {
+	"full_denies": array.concat(layer.full_denies, [s | some s in resolved; s.effect == "Deny"; s.full]),
+	"partial_allows": array.concat(layer.partial_allows, [s | some s in resolved; s.effect == "Allow"; not s.full]),
+	"partial_denies": array.concat(layer.partial_denies, [s | some s in resolved; s.effect == "Deny"; not s.full]),
+	"allow_full": (layer.allow_full | union({s.actions | some s in resolved; s.effect == "Allow"; s.full})),
+	"allow_any": (layer.allow_any | union({s.actions | some s in resolved; s.effect == "Allow"})),
+	"deny_full": (layer.deny_full | union({s.actions | some s in resolved; s.effect == "Deny"; s.full})),
+	"deny_any": (layer.deny_any | union({s.actions | some s in resolved; s.effect == "Deny"})),
+}) if {
+	count(resolved) > 0
+	layer := _summed_layer(name, policies)
+}
+
+_summed_layer(name, policies) := {
 	"name": name,
-	"full_denies": array.concat(
-		[object.union(s, {"policy": p.name}) | some p in policies; some s in p.analysis.summary.full_denies],
-		[s | some s in resolved; s.effect == "Deny"; s.full],
-	),
-	"partial_allows": array.concat(
-		array.flatten([p.analysis.summary.partial_allows | some p in policies]),
-		[s | some s in resolved; s.effect == "Allow"; not s.full],
-	),
-	"partial_denies": array.concat(
-		array.flatten([p.analysis.summary.partial_denies | some p in policies]),
-		[s | some s in resolved; s.effect == "Deny"; not s.full],
-	),
-	"allow_full": (_union(policies, "allow_full") | union({s.actions | some s in resolved; s.effect == "Allow"; s.full})),
-	"allow_any": (_union(policies, "allow_any") | union({s.actions | some s in resolved; s.effect == "Allow"})),
-	"deny_full": (_union(policies, "deny_full") | union({s.actions | some s in resolved; s.effect == "Deny"; s.full})),
-	"deny_any": (_union(policies, "deny_any") | union({s.actions | some s in resolved; s.effect == "Deny"})),
+	"full_denies": [object.union(s, {"policy": p.name}) | some p in policies; some s in p.analysis.summary.full_denies],
+	"partial_allows": array.flatten([p.analysis.summary.partial_allows | some p in policies]),
+	"partial_denies": array.flatten([p.analysis.summary.partial_denies | some p in policies]),
+	"allow_full": _union(policies, "allow_full"),
+	"allow_any": _union(policies, "allow_any"),
+	"deny_full": _union(policies, "deny_full"),
+	"deny_any": _union(policies, "deny_any"),
 }
 
 _union(policies, key) := union({p.analysis.summary[key] | some p in policies})
