@@ -99,7 +99,9 @@ _well_formed(statement, "trust") if {
 # description: |
 #   The invalid statements of a list of identity-side statements, as {position: [messages]}.
 invalid_statements(statements) := {} if {
-	regex.match(_well_formed_document, json.marshal(statements))
+	text := json.marshal(statements)
+	regex.match(_well_formed_document, text)
+	not _repeats_condition_key(statements, text)
 } else := {i: problems |
 	some i, statement in statements
 	not _well_formed(statement, "identity")
@@ -190,7 +192,22 @@ _condition_ok(condition) if {
 		every _, value in block {
 			_condition_value_ok(value)
 		}
+		_distinct_keys(block)
 	}
+}
+
+# Condition keys ignore case, so "aws:PrincipalArn" and "AWS:PrincipalArn" in one block are
+# one key twice, which IAM Access Analyzer refuses (IAM-SEMANTICS.md §1); read as two tests
+# ANDed, they would let one of them switch off a Deny. The regex above cannot see case, so
+# this is checked beside it, on the few statements with a Condition.
+_distinct_keys(block) if count({lower(key) | some key, _ in block}) == count(block)
+
+_repeats_condition_key(statements, text) if {
+	contains(text, `"Condition":`)
+	some statement in statements
+	some block in statement.Condition
+	count(block) > 1
+	not _distinct_keys(block)
 }
 
 _condition_value_ok(value) if type_name(value) in _condition_scalars
@@ -344,6 +361,12 @@ _common_problems(statement) := union({
 	{sprintf("Condition %s must be an object of condition keys, got %s", [operator, json.marshal(block)]) |
 		some operator, block in _condition_blocks(statement)
 		not is_object(block)
+	},
+	{sprintf("Condition %s names key %q more than once (condition keys ignore case)", [operator, lower(key)]) |
+		some operator, block in _condition_blocks(statement)
+		is_object(block)
+		some key, _ in block
+		count([other | some other, _ in block; lower(other) == lower(key)]) > 1
 	},
 	{sprintf("Condition %s %s: %s, got %s", [operator, key, _condition_values, json.marshal(value)]) |
 		some operator, block in _condition_blocks(statement)

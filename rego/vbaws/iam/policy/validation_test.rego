@@ -125,3 +125,25 @@ test_sid_must_be_a_string if {
 	trust := {"Sid": ["a"], "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::1:root"}}
 	policy.statement_errors(trust, 1, "trust") == {`statement 2: Sid must be a string, got ["a"]`}
 }
+
+# Keys that differ only in case are one key twice. The whole-document regex cannot see case,
+# so the check beside it must catch them, in identity and trust statements alike.
+test_condition_keys_that_differ_only_in_case_are_one_key_twice if {
+	twice := {"Effect": "Deny", "Action": "kms:*", "Resource": "*", "Condition": {"StringNotEquals": {
+		"aws:PrincipalArn": "arn:aws:iam::123456789012:role/Admin",
+		"AWS:PrincipalArn": "arn:aws:iam::123456789012:role/Backup",
+	}}}
+	regex.match(policy._well_formed_document, json.marshal([twice]))
+	not policy._well_formed(twice, "identity")
+	policy.invalid_statements(array.concat(_plain, [twice])) == {4: [`statement 5: Condition StringNotEquals names key "aws:principalarn" more than once (condition keys ignore case)`]}
+
+	# the same key under two operators is usual and valid
+	two_operators := {"Effect": "Allow", "Action": "ec2:X", "Resource": "*", "Condition": {
+		"StringEquals": {"aws:RequestedRegion": "eu-west-1"},
+		"StringLike": {"AWS:RequestedRegion": "eu-*"},
+	}}
+	policy.invalid_statements([two_operators]) == {}
+
+	trust := {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::1:root"}, "Condition": {"StringEquals": {"sts:ExternalId": "a", "STS:ExternalId": "b"}}}
+	policy.statement_errors(trust, 0, "trust") == {`statement 1: Condition StringEquals names key "sts:externalid" more than once (condition keys ignore case)`}
+}
