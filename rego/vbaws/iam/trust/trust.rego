@@ -93,7 +93,11 @@ _assess_parsed(parsed, who, principal, role_arn) := {
 	"checked": true,
 	"appliance_can_assume": can_assume,
 	"conditions": condition_keys,
-	"findings": array.concat(invalid, _findings(can_assume, condition_keys, matches, who, principal, role_arn)),
+	"findings": array.flatten([
+		invalid,
+		_findings(can_assume, condition_keys, matches, who, principal, role_arn),
+		_named_deny_findings(can_assume, statements, who),
+	]),
 } if {
 	document := parsed.document
 	statements := _statements(document)
@@ -259,6 +263,40 @@ _why_not(matches) := sprintf(" (denied by %s)", [concat(", ", [m.label |
 	m.effect == "Deny"
 	count(m.unknown) == 0
 } else := " (no Allow statement names it)"
+
+# With the appliance given as an account only, a Deny that names one principal of that
+# account may be aimed at the appliance itself: which principal the appliance is cannot be
+# told, so the possibility is said rather than dropped.
+_named_deny_findings(true, statements, who) := [{
+	"id": "VBAWS-TRUST-NAMED-DENY",
+	"severity": "warning",
+	"message": sprintf(
+		concat("", [
+			"%s denies sts:AssumeRole to %s, a principal of the appliance's account %s: if the ",
+			"appliance is that principal it cannot assume the role (give its role ARN as the ",
+			"appliance principal to decide)",
+		]),
+		[label, concat(", ", named), who.account],
+	),
+} |
+	who.arn == null
+	context := _context(who)
+	some i, s in statements
+	s.Effect == "Deny"
+	count(policy.statement_errors(s, i, "trust")) == 0
+	_grants_assume_role(s)
+	named := sort([entry |
+		some entry in values.as_list(object.get(object.get(s, "Principal", {}), "AWS", []))
+		regex.match(`^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:`, entry)
+		not endswith(entry, ":root")
+		values.arn_account(entry) == who.account
+	])
+	count(named) > 0
+	conditions.evaluate(object.get(s, "Condition", {}), context).value != "false"
+	label := policy.label(s, i)
+]
+
+_named_deny_findings(false, _, _) := []
 
 _condition_findings(conditions) := [{
 	"id": "VBAWS-TRUST-CONDITIONS",

@@ -200,3 +200,34 @@ test_account_appliance_and_unknown_role_account if {
 	result.appliance_can_assume
 	result.findings == []
 }
+
+_named_deny_ids(trust_policy, principal) := [f.id | some f in trust.assess(trust_policy, principal, _role).findings; f.id == "VBAWS-TRUST-NAMED-DENY"]
+
+# Given as an account only, the appliance may be the role a Deny names: the assumption stands
+# (the account is let in) but the possibility is a warning; given as a role, it is decided.
+test_a_deny_naming_a_principal_of_the_appliance_account if {
+	deny := {"Sid": "NoImpersonation", "Effect": "Deny", "Principal": {"AWS": [_appliance, "arn:aws:iam::222222222222:role/X"]}, "Action": "sts:AssumeRole"}
+	policy := _trust([_allow({"AWS": "111111111111"}), deny])
+	result := trust.assess(policy, "111111111111", _role)
+	result.appliance_can_assume
+	[f.message | some f in result.findings; f.id == "VBAWS-TRUST-NAMED-DENY"] == [concat("", [
+		`statement 2 (Sid "NoImpersonation") denies sts:AssumeRole to arn:aws:iam::111111111111:role/Impersonation, `,
+		"a principal of the appliance's account 111111111111: if the appliance is that principal it cannot ",
+		"assume the role (give its role ARN as the appliance principal to decide)",
+	])]
+	_named_deny_ids(policy, "arn:aws:iam::111111111111:root") == ["VBAWS-TRUST-NAMED-DENY"]
+
+	# a role ARN decides it: denied when it is the named role, no warning when it is another
+	not trust.assess(policy, _appliance, _role).appliance_can_assume
+	trust.assess(policy, "arn:aws:iam::111111111111:role/Other", _role).appliance_can_assume
+	_named_deny_ids(policy, "arn:aws:iam::111111111111:role/Other") == []
+
+	# a Deny on another account's principal, or one whose Condition excludes the account, says nothing
+	other := _trust([_allow({"AWS": "111111111111"}), object.union(deny, {"Principal": {"AWS": "arn:aws:iam::222222222222:role/X"}})])
+	_named_deny_ids(other, "111111111111") == []
+	excluded := _trust([
+		_allow({"AWS": "111111111111"}),
+		object.union(deny, {"Condition": {"StringEquals": {"aws:PrincipalAccount": "333333333333"}}}),
+	])
+	_named_deny_ids(excluded, "111111111111") == []
+}
