@@ -30,6 +30,10 @@ parse_document(doc) := {"document": doc} if {
 _parse_string(doc) := {"document": parsed} if {
 	parsed := _json_object(doc)
 } else := {"document": parsed} if {
+	# IAM encodes documents per RFC 3986 (a space is %20), so "+" is a plus sign (IAM names
+	# may hold one), which urlquery.decode would read as a space, as form encoding does.
+	parsed := _json_object(urlquery.decode(replace(doc, "+", "%2B")))
+} else := {"document": parsed} if {
 	parsed := _json_object(urlquery.decode(doc))
 } else := {"error": "document is a string that is neither JSON nor URL-encoded JSON of an object"}
 

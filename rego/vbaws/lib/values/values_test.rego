@@ -22,6 +22,16 @@ test_parse_url_encoded_string if {
 	values.parse_document(encoded) == {"document": {"Version": "2012-10-17", "Statement": []}}
 }
 
+# "+" is a plus sign under RFC 3986, as IAM encodes documents; a space is %20.
+test_parse_url_encoded_plus_is_a_plus if {
+	encoded := "%7B%22Statement%22%3A%5B%5D%2C%22Id%22%3A%22a+b%20c%22%7D"
+	values.parse_document(encoded) == {"document": {"Statement": [], "Id": "a+b c"}}
+
+	# form encoding ("+" for a space between tokens) still reads when nothing else does
+	form := "%7B%22Statement%22%3A+%5B%5D%7D"
+	values.parse_document(form) == {"document": {"Statement": []}}
+}
+
 test_parse_rejects_non_object_json if {
 	values.parse_document("[1, 2]") == {"error": "document is a string that is neither JSON nor URL-encoded JSON of an object"}
 }
