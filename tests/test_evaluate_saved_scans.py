@@ -297,3 +297,55 @@ def test_a_role_listed_twice_keeps_both_places(
     path = write(tmp_path, dict(GAAD, RoleDetailList=listed))
     _, output = agree(run_harness, opa_url, path)
     assert [r["role_arn"] for r in output["reports"]] == [r["Arn"] for r in listed]
+
+
+OTHER_ACCOUNT_FILES = {
+    "roles-in-two-accounts": dict(
+        GAAD, RoleDetailList=[role("GaadVeeamInline"), role("GaadVeeamInline", "222222222222")]
+    ),
+    "a-role-not-read-elsewhere": dict(
+        GAAD,
+        VbawsScan={"not_evaluated": [{"role_arn": arn("X", "222222222222"), "error": "denied"}]},
+    ),
+    "an-account-not-read": dict(
+        GAAD, VbawsScan={"accounts": {"222222222222": {"error": "sts:AssumeRole: AccessDenied"}}}
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("document", "account"),
+    [
+        pytest.param(GAAD, "123456789012", id="one-account"),
+        *(pytest.param(d, "*", id=name) for name, d in OTHER_ACCOUNT_FILES.items()),
+    ],
+)
+def test_a_role_name_the_file_lacks_is_reported_in_the_files_account_if_it_has_one(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path, document: dict[str, Any], account: str
+) -> None:
+    # The collections hold only the roles --role matched, so the file says which account a
+    # missing name would be in: its only one, else unknown, as a live organization scan says.
+    # Alone, and beside a role the file holds: never the account of whatever else matched.
+    path = write(tmp_path, document)
+    missing = f"arn:aws:iam::{account}:role/NoSuchRole"
+    for found in ([], ["--role", "GaadVeeamInline"]):
+        result = run_harness(
+            "scan", "--from-file", str(path), "--role", "NoSuchRole", *found,
+            "--format", "json", "--opa-url", opa_url,
+        )  # fmt: skip
+        assert result.returncode == 3, result.stderr
+        reports = {r["role_arn"]: r for r in json.loads(result.stdout)["reports"]}
+        assert reports[missing] == not_evaluated(missing, f"role NoSuchRole not found in {path}")
+
+
+def test_a_role_arn_the_file_lacks_keeps_its_arn(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path
+) -> None:
+    wanted = arn("NoSuchRole", "999999999999")
+    path = write(tmp_path, GAAD)
+    result = run_harness(
+        "scan", "--from-file", str(path), "--role", wanted, "--format", "json", "--opa-url", opa_url
+    )
+    assert result.returncode == 3, result.stderr
+    (report,) = json.loads(result.stdout)["reports"]
+    assert report == not_evaluated(wanted, f"role {wanted} not found in {path}")

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.aws.accounts import UNKNOWN_ACCOUNT
 from harness.aws.collect import AccountCollection
 from harness.aws.organizations import NOTE_SERVICE_LINKED, AccountScps, is_service_linked
 from harness.aws.selection import RoleSelector, account_of_arn
@@ -256,7 +257,7 @@ def load_saved_document(name: str, data: dict[str, Any], selector: RoleSelector)
         role = {"Arn": arn, "RoleName": arn.rsplit("/", 1)[-1]}
         if selector.matches_name(role):
             account(account_of_arn(arn)).fail(role, entry["error"])
-    _missing_from_file(name, selector, collections, account)
+    _missing_from_file(name, selector, collections, account, _file_account(data))
     scps: dict[str, AccountScps] = {}
     failures: dict[str, str] = {}
     for account_id, info in (extension.get("accounts") or {}).items():
@@ -281,13 +282,30 @@ def _file_settings(data: dict[str, Any]) -> EvaluationSettings:
     )
 
 
+def _file_account(data: dict[str, Any]) -> str:
+    """The one account every role and account of the file is in, else UNKNOWN_ACCOUNT.
+
+    Collections hold only the roles the selector matched, so the file itself is asked: its
+    roles, the roles and accounts its ``VbawsScan`` key says could not be read (a role missing
+    from the file may be in an account whose roles were not listed).
+    """
+    extension = data.get(EXTENSION_KEY) or {}
+    accounts = {account_of_arn(role["Arn"]) for role in data["RoleDetailList"]}
+    accounts.update(account_of_arn(e["role_arn"]) for e in extension.get("not_evaluated") or [])
+    accounts.update(extension.get("accounts") or {})
+    return accounts.pop() if len(accounts) == 1 else UNKNOWN_ACCOUNT
+
+
 def _missing_from_file(
     name: str,
     selector: RoleSelector,
     collections: dict[str, AccountCollection],
     account: Any,
+    file_account: str,
 ) -> None:
-    """A ``--role`` that the file does not hold is reported, as on a live scan."""
+    """A ``--role`` that the file does not hold is reported, as on a live scan: under the ARN
+    given, else in the file's account when it has only one, else in the unknown account
+    (``arn:aws:iam::*:role/NAME``, as a live ``--organization`` scan reports it)."""
     if not selector.names_only:
         return
     found = {
@@ -300,9 +318,11 @@ def _missing_from_file(
         if wanted.lower() in found:
             continue
         arn = wanted if wanted.startswith("arn:") else None
-        owner = account_of_arn(arn) if arn else next(iter(collections), "")
-        role_arn = arn or f"arn:aws:iam::{owner or '000000000000'}:role/{wanted}"
+        owner = account_of_arn(arn) if arn else file_account
         account(owner).fail(
-            {"RoleName": wanted.rsplit("/", 1)[-1], "Arn": role_arn},
+            {
+                "RoleName": wanted.rsplit("/", 1)[-1],
+                "Arn": arn or f"arn:aws:iam::{owner}:role/{wanted}",
+            },
             f"role {wanted} not found in {name}",
         )
