@@ -103,6 +103,12 @@ BAD_FILES = [
         f"{ROLE}.PermissionsBoundary: 'x' is not of type 'object'",
     ),
     (
+        # AWS always names the boundary's ARN: a file without it is not what AWS returned.
+        ["RoleDetailList", 0, "PermissionsBoundary", "PermissionsBoundaryArn"],
+        ...,
+        f"{ROLE}.PermissionsBoundary: 'PermissionsBoundaryArn' is a required property",
+    ),
+    (
         ["RoleDetailList", 0, "AttachedManagedPolicies"],
         "x",
         f"{ROLE}.AttachedManagedPolicies: 'x' is not of type 'array'",
