@@ -27,6 +27,9 @@ UNEVALUATED_CHECK = {
     "denied": [],
     "conditional": [],
 }
+# Its trust part when no appliance principal was given: nothing to check, so null, as in an
+# evaluated report (with one given, ``appliance_can_assume`` is false: not established).
+UNEVALUATED_TRUST = {"checked": False, "appliance_can_assume": None, "conditions": []}
 
 # The moto server fixtures of the scan tests (tests/moto_server.py), and the engine-vs-oracle
 # agreement counts in the terminal summary (tests/oracle/agreement_report.py).

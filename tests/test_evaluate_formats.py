@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, UNEVALUATED_CHECK, RunHarness, harness_env
+from conftest import FIXTURES, UNEVALUATED_CHECK, UNEVALUATED_TRUST, RunHarness, harness_env
 
 from harness import formats
 from harness.errors import UsageError
@@ -88,7 +88,7 @@ def test_not_evaluated_report_is_never_compliant() -> None:
         "role_arn": "arn:aws:iam::123456789012:role/Gone",
         "compliant": False,
         "checks": {"ec2_backup": UNEVALUATED_CHECK},
-        "trust": {"checked": False, "appliance_can_assume": False, "conditions": []},
+        "trust": UNEVALUATED_TRUST,
         "layers": {"identity": False, "boundary": False, "scps": False},
         "findings": [
             {
@@ -100,6 +100,13 @@ def test_not_evaluated_report_is_never_compliant() -> None:
         ],
         "evaluated": False,
         "error": "AccessDenied",
+    }
+    # With an appliance given, its assumption is checked and not established.
+    with_appliance = formats.not_evaluated(UNEVALUATED["role_arn"], "x", appliance=True)
+    assert with_appliance["trust"] == {
+        "checked": True,
+        "appliance_can_assume": False,
+        "conditions": [],
     }
     assert formats.compliance_exit_code([COMPLIANT, UNEVALUATED]) == 1
     assert formats.compliance_exit_code([COMPLIANT, NOT_COMPLIANT]) == 1

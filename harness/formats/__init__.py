@@ -55,9 +55,10 @@ def not_evaluated(
     every role, but nothing in it claims a decision: each requested check (``checks``, default
     :data:`DEFAULT_CHECKS`) is not compliant and ``"evaluated": false``, with no action entries
     and empty ``missing``/``denied``/``conditional`` lists (no action is known to be allowed, nor
-    known to be refused); trust is not granted; no layer was evaluated; one error finding
-    carries ``reason``, which ``error`` repeats. ``appliance`` says whether an appliance
-    principal was given (``trust.checked``).
+    known to be refused); trust is not granted (``appliance_can_assume`` is false when an
+    appliance principal was given, null when none was, as in an evaluated report); no layer was
+    evaluated; one error finding carries ``reason``, which ``error`` repeats. ``appliance`` says
+    whether an appliance principal was given (``trust.checked``).
     """
     return {
         "role_arn": role_arn,
@@ -73,7 +74,12 @@ def not_evaluated(
             }
             for check_id in (checks or DEFAULT_CHECKS)
         },
-        "trust": {"checked": appliance, "appliance_can_assume": False, "conditions": []},
+        "trust": {
+            "checked": appliance,
+            # Not established when an appliance was given; no question to answer when none was.
+            "appliance_can_assume": False if appliance else None,
+            "conditions": [],
+        },
         "layers": {"identity": False, "boundary": False, "scps": False},
         "findings": [
             {
