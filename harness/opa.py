@@ -8,6 +8,7 @@ URL (so an OPA behind a path prefix cannot be reached), and it surfaces raw requ
 from __future__ import annotations
 
 import contextlib
+import html
 import ipaddress
 import os
 import re
@@ -506,11 +507,12 @@ def _dotted(path: str) -> str:
 
 
 def _error_detail(response: httpx.Response) -> str:
-    """OPA's own error message (``{"code", "message", "errors": [...]}``), or the raw body."""
+    """OPA's own error message (``{"code", "message", "errors": [...]}``), or an excerpt of
+    the body: a server that is not OPA (a proxy, a web server) answers with a whole page."""
     try:
         body = response.json()
     except ValueError:
-        return response.text.strip()[:OUTPUT_TAIL] or response.reason_phrase
+        return _excerpt(response) or response.reason_phrase
     if isinstance(body, dict):
         parts = [str(body.get("message", ""))]
         for err in body.get("errors") or []:
@@ -519,6 +521,49 @@ def _error_detail(response: httpx.Response) -> str:
                 parts.append(f"{code}{err.get('message', '')}")
         return "; ".join(p for p in parts if p) or response.reason_phrase
     return response.reason_phrase
+
+
+# How much of a body that is not OPA's goes into a message (and every not-evaluated report):
+# enough to tell which server answered and why, on one line.
+EXCERPT_LENGTH = 200
+# The start of what an HTML page holds that is no text to read: a script, a style, a comment.
+_HTML_HIDDEN = re.compile(r"<(script|style)\b|<!--")
+# A tag; ``[^<>]`` rather than ``[^>]`` keeps a page of unclosed ``<`` from taking quadratic time.
+_HTML_TAG = re.compile(r"<[^<>]*>")
+
+
+def _excerpt(response: httpx.Response) -> str:
+    """The body's text on one line, tags stripped from an HTML page, cut with an ellipsis."""
+    text = _page_text(response.text) if _is_html(response) else response.text
+    text = " ".join(text.split())
+    if len(text) > EXCERPT_LENGTH:
+        text = text[: EXCERPT_LENGTH - 3].rstrip() + "..."
+    return text
+
+
+def _is_html(response: httpx.Response) -> bool:
+    if "html" in response.headers.get("content-type", "").lower():
+        return True
+    return response.text.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))
+
+
+def _page_text(page: str) -> str:
+    """What a browser would show of ``page``, roughly, in time linear in its length (the page
+    comes from whatever server --opa-url names): scripts, styles, comments and tags dropped."""
+    lower = page.lower()
+    parts: list[str] = []
+    position = 0
+    while (hidden := _HTML_HIDDEN.search(lower, position)) is not None:
+        parts.append(page[position : hidden.start()])
+        closing = "-->" if hidden.group() == "<!--" else f"</{hidden.group(1)}"
+        end = lower.find(closing, hidden.end())
+        end = lower.find(">", end) if end >= 0 else -1
+        if end < 0:  # never closed: the rest of the page is hidden too
+            position = len(page)
+            break
+        position = end + 1
+    parts.append(page[position:])
+    return html.unescape(_HTML_TAG.sub(" ", " ".join(parts)))
 
 
 @contextlib.contextmanager

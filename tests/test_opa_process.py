@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import builtins
+import http.server
 import json
 import re
 import runpy
@@ -19,7 +20,7 @@ import tarfile
 import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -324,6 +325,95 @@ def test_undefined_result_and_evaluation_error(tmp_path: Path) -> None:
         "eval_conflict_error: rule data.vbaws.ec2_backup.broken produced conflicting values"
         in str(failed.value)
     )
+
+
+# A web server's error page, as a proxy or a server that is not OPA answers at --opa-url.
+ERROR_PAGE = """<!DOCTYPE html>
+<html>
+<head><title>502 Bad Gateway</title>
+<style>body { font-family: sans-serif; }</style></head>
+<body>
+  <!-- upstream: opa:8181 -->
+  <h1>502   Bad Gateway</h1>
+  <p>The proxy &amp; its upstream could not agree.</p>
+</body>
+</html>
+"""
+PAGE_TEXT = "502 Bad Gateway 502 Bad Gateway The proxy & its upstream could not agree."
+
+
+@pytest.fixture
+def page_server() -> Iterator[Callable[[str, str], str]]:
+    """``page_server(body, content_type)``: the URL of a loopback HTTP server answering every
+    request with HTTP 502 and that body."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(body: str, content_type: str) -> str:
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                payload = body.encode()
+                self.send_response(502)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        servers.append(server)
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "detail"),
+    [
+        (ERROR_PAGE, "text/html", PAGE_TEXT),
+        # Told by its start when the server does not say it is HTML.
+        (ERROR_PAGE, "text/plain", PAGE_TEXT),
+        # Text that is not HTML keeps its angle brackets.
+        ("no  <route>\n  here\n", "text/plain", "no <route> here"),
+        ("x" * 300, "text/plain", "x" * 197 + "..."),
+        ("", "text/plain", "Bad Gateway"),
+        # An unclosed script hides the rest of the page; reading it must not take minutes.
+        ("<html><p>Down</p><script" * 50_000, "text/html", "Down"),
+    ],
+    ids=["html", "html-unlabelled", "text", "long", "empty", "unclosed"],
+)
+def test_a_server_that_is_not_opa_is_quoted_short_on_one_line(
+    page_server: Callable[[str, str], str], body: str, content_type: str, detail: str
+) -> None:
+    url = page_server(body, content_type)
+    with OpaClient(url) as client, pytest.raises(ExternalError) as info:
+        client.report(SNAPSHOT)
+    assert str(info.value) == (
+        f"OPA at {url} failed on data.vbaws.ec2_backup.report (HTTP 502): {detail}"
+    )
+
+
+def test_a_server_that_is_not_opa_leaves_short_reports(
+    run_harness, page_server: Callable[[str, str], str], tmp_path: Path
+) -> None:
+    url = page_server(ERROR_PAGE + "<p>filler</p>\n" * 100, "text/html")
+    input_path = tmp_path / "two.json"
+    input_path.write_text(json.dumps({"roles": [SNAPSHOT, SNAPSHOT]}))
+    result = run_harness("evaluate", "--input", str(input_path), "--opa-url", url)
+    assert result.returncode == 3
+    detail = f"{PAGE_TEXT} filler filler"
+    message = f"OPA at {url} failed on data.vbaws.requirements (HTTP 502): {detail}"
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {message}") and line.endswith("...")
+    assert len(line) <= len(f"error: {message}") + 200
+    for report in json.loads(result.stdout)["reports"]:
+        assert report["error"] == line.removeprefix("error: ")
 
 
 def token_policy_dir(tmp_path: Path) -> Path:
