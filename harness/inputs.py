@@ -382,6 +382,22 @@ def unknown_keys(name: str, shape: Shape, data: Any) -> list[str]:
     return warnings
 
 
+def truncation_warnings(name: str, shape: Shape, data: Any) -> list[str]:
+    """A warning for GetAccountAuthorizationDetails output that is one page of a longer answer.
+
+    Not an error: what the page holds is still right, and a role whose managed policy is on a
+    later page is already reported not evaluated. But roles on later pages are not in the
+    file at all, so ``--all-roles`` would look complete when it is not.
+    """
+    if shape != "authorization_details" or data.get("IsTruncated") is not True:
+        return []
+    return [
+        f"{name}: IsTruncated is true: this is one page of get-account-authorization-details "
+        "output, so roles and managed policies on later pages are missing; save the whole "
+        "answer (the AWS CLI fetches every page unless given --no-paginate or --max-items)"
+    ]
+
+
 def _check_keys(
     name: str, value: Any, definition: dict[str, Any], path: list[Any], out: list[str]
 ) -> None:
@@ -426,5 +442,5 @@ def load_input(
     name, data = read_json(source, stdin)
     shape = detect_shape(name, data, shapes)
     validate(name, shape, data)
-    warnings = unknown_keys(name, shape, data)
+    warnings = unknown_keys(name, shape, data) + truncation_warnings(name, shape, data)
     return EvaluationInput(name=name, shape=shape, data=data, warnings=warnings)

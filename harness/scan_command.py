@@ -246,6 +246,8 @@ def run(args: argparse.Namespace) -> int:
         )
     document = read_saved(args.from_file) if args.from_file else None
     if document is not None:
+        for warning in document.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         # The file's own checks / appliance apply unless the command line names others,
         # exactly as for ``evaluate --input`` on the same file.
         document.apply_defaults(checks=args.checks, appliance=appliance)

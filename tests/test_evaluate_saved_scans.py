@@ -349,3 +349,22 @@ def test_a_role_arn_the_file_lacks_keeps_its_arn(
     assert result.returncode == 3, result.stderr
     (report,) = json.loads(result.stdout)["reports"]
     assert report == not_evaluated(wanted, f"role {wanted} not found in {path}")
+
+
+def test_one_page_of_a_paginated_answer_is_warned_about(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path
+) -> None:
+    # Roles on later pages are not in the file at all: --all-roles would look complete. The
+    # verdicts on what the page holds stand, so exit code and reports are those of the page.
+    whole = both(run_harness, opa_url, write(tmp_path, GAAD))
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(dict(GAAD, IsTruncated=True, Marker="page2")), encoding="utf-8")
+    warning = (
+        f"warning: {path}: IsTruncated is true: this is one page of "
+        "get-account-authorization-details output, so roles and managed policies on later "
+        "pages are missing; save the whole answer (the AWS CLI fetches every page unless given "
+        "--no-paginate or --max-items)\n"
+    )
+    for page, complete in zip(both(run_harness, opa_url, path), whole, strict=True):
+        assert (page.returncode, page.stdout) == (complete.returncode, complete.stdout)
+        assert page.stderr == warning + complete.stderr
