@@ -44,12 +44,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--checks",
         metavar="IDS",
         type=_comma_list,
-        help="comma-separated requirement sets for roles that name none (default: ec2_backup)",
+        help=(
+            "comma-separated requirement sets for every role that names none of its own; "
+            "replaces a batch's or saved file's top-level checks (default: those, else "
+            "ec2_backup)"
+        ),
     )
     parser.add_argument(
         "--appliance",
         metavar="PRINCIPAL",
-        help="backup appliance principal (role ARN, account id or root ARN) for roles without one",
+        help=(
+            "backup appliance principal (role ARN, account id or root ARN) for every role that "
+            "names none of its own; replaces a batch's or saved file's top-level appliance"
+        ),
     )
     parser.set_defaults(func=run)
 

@@ -91,14 +91,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--checks",
         metavar="IDS",
         type=_comma_list,
-        help="comma-separated requirement sets (default: ec2_backup)",
+        help=(
+            "comma-separated requirement sets; with --from-file, replaces the file's top-level "
+            "checks (default: those, else ec2_backup)"
+        ),
     )
     evaluation.add_argument(
         "--appliance",
         metavar="PRINCIPAL",
         help=(
             "backup appliance principal for the trust check: role ARN, or account id or root ARN "
-            "for the account itself (with --trusted-by ACCOUNT: a principal of that account)"
+            "for the account itself (with --trusted-by ACCOUNT: a principal of that account); "
+            "with --from-file, replaces the file's top-level appliance"
         ),
     )
 
