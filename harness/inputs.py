@@ -14,6 +14,7 @@ import json
 import math
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -166,6 +167,8 @@ def read_json(source: str, stdin: IO[bytes] | None = None) -> tuple[str, Any]:
     too_deep = f"{name}: nested more than {MAX_DEPTH} levels deep, which no IAM input needs"
     try:
         data, inexact = _loads(text)
+    except _RepeatedKey as exc:
+        raise InputError(f"{name}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{name}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"
@@ -181,6 +184,23 @@ def read_json(source: str, stdin: IO[bytes] | None = None) -> tuple[str, Any]:
     if inexact or _SURROGATE_ESCAPE.search(text):
         check_values(name, data)
     return name, data
+
+
+class _RepeatedKey(ValueError):
+    """An object that names a key twice: JSON parsers keep one value or the other, so what the
+    file says is ambiguous; in a policy, a second Condition would silently replace the first."""
+
+
+def _distinct_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        counts = Counter(key for key, _ in pairs)
+        repeated = next(key for key, count in counts.items() if count > 1)
+        raise _RepeatedKey(
+            f"an object with the keys {', '.join(obj)} names {json.dumps(repeated)} more than "
+            "once, and which of its values counts is ambiguous"
+        )
+    return obj
 
 
 class _InexactNumber(str):
@@ -201,7 +221,12 @@ def _loads(text: str) -> tuple[Any, bool]:
         inexact.append(literal)
         return _InexactNumber(literal)
 
-    data = json.loads(text, parse_constant=_reject_constant, parse_float=parse_float)
+    data = json.loads(
+        text,
+        parse_constant=_reject_constant,
+        parse_float=parse_float,
+        object_pairs_hook=_distinct_keys,
+    )
     return data, bool(inexact)
 
 

@@ -81,6 +81,23 @@ def test_nan_is_not_json(tmp_path: Path) -> None:
     assert load_error(path) == f"{path}: not valid JSON: NaN is not a JSON value"
 
 
+def test_a_repeated_key_is_bad_input(tmp_path: Path) -> None:
+    # A second Condition would silently replace the first, so a Deny could change unseen.
+    statement = (
+        '{"Effect": "Deny", "Action": "kms:*", "Resource": "*", '
+        '"Condition": {"Bool": {"aws:SecureTransport": "false"}}, "Condition": {}}'
+    )
+    path = write(
+        tmp_path,
+        f'{{"role": {{"arn": "{ARN}", "policies": [{{"name": "p", "document": '
+        f'{{"Statement": [{statement}]}}}}]}}}}',
+    )
+    assert load_error(path) == (
+        f'{path}: an object with the keys Effect, Action, Resource, Condition names "Condition" '
+        "more than once, and which of its values counts is ambiguous"
+    )
+
+
 def nested_condition(depth: int) -> str:
     """A snapshot whose policy condition makes the document ``depth`` levels deep in all."""
     inner = '{"a":' * (depth - 7) + "1" + "}" * (depth - 7)
