@@ -58,3 +58,47 @@ _denying(principal) := object.union(
 	]}})}),
 	{"Parameters": {"Blocked": {"Type": "String"}}},
 )
+
+# The usual ways of naming a resource or an action filled in at deploy time, long form and as
+# conftest's YAML parser leaves the short form: none of them is an invalid statement (a deny),
+# a resource so named is never every resource, and an action so named grants nothing.
+test_actions_and_resources_filled_in_at_deploy_time if {
+	scoped := [
+		{"Fn::GetAtt": ["Bucket", "Arn"]}, # {"Fn::GetAtt": [...]}
+		"Bucket.Arn", # !GetAtt Bucket.Arn
+		"Topic", # !Ref Topic (an SNS topic's Ref is its ARN)
+		"TopicArn", # !Ref TopicArn (a parameter)
+		"${Bucket.Arn}/*", # !Sub '${Bucket.Arn}/*'
+		["", ["arn:aws:s3:::", "Bucket", "/*"]], # !Join ['', [...]]
+		"shared-bucket-arn", # !ImportValue shared-bucket-arn
+		0, "QueueArns", # !Select [0, !Ref QueueArns], as the list [0, "QueueArns"]
+	]
+	template := object.union(
+		_template({
+			"Role": _role({"Policies": [
+				{"PolicyName": "scoped", "PolicyDocument": {"Statement": [
+					{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": scoped},
+					{"Effect": "Allow", "Action": ["s3:GetObject", {"Ref": "TopicArn"}, "Topic"], "Resource": "*"},
+					{"Effect": "Deny", "Action": "ec2:CreateTags", "Resource": "Bucket.Arn"},
+				]}},
+			]}),
+			"Bucket": {"Type": "AWS::S3::Bucket"},
+			"Topic": {"Type": "AWS::SNS::Topic"},
+		}),
+		{"Parameters": {"TopicArn": {"Type": "String"}}},
+	)
+	document := cloudformation.roles.Role.policies[0].document with input as template
+	document.Statement[0].Resource == [
+		"arn:deploy-time:${Bucket.Arn}", "arn:deploy-time:Bucket.Arn", "arn:deploy-time:Topic",
+		"arn:deploy-time:TopicArn", "arn:deploy-time:${Bucket.Arn}/*",
+		`arn:deploy-time:["",["arn.aws.s3...","Bucket","/*"]]`, "arn:deploy-time:shared-bucket-arn",
+		"arn:deploy-time:0", "arn:deploy-time:QueueArns",
+	]
+	document.Statement[1].Action == ["s3:GetObject", "deploy-time:${TopicArn}", "deploy-time:Topic"]
+	cloudformation.deny == set() with input as template with data.vbaws.requirements as _requirements
+	cloudformation.warn == {concat("", [
+		"Role: check ec2_backup: 1 required action granted only conditionally: ec2:CreateTags ",
+		"(allow is resource-scoped (not every resource); deny is resource-scoped (not every resource))",
+	])} with input as template
+		with data.vbaws.requirements as _requirements
+}
