@@ -56,7 +56,7 @@ _aside contains [role, address, sprintf(
 	[role],
 )] if {
 	some role in _roles
-	"inline_policy" in object.keys(_expressions(role))
+	_sets_inline_policy(role)
 	some address in _instances_of("aws_iam_role_policy")
 }
 
@@ -115,7 +115,7 @@ _inline_clash_removals(role, entry) := {sprintf(
 	[address],
 ) |
 	startswith(entry.key, "inline:")
-	"inline_policy" in object.keys(_expressions(role))
+	_sets_inline_policy(role)
 	some address in _instances_of("aws_iam_role_policy")
 	role in (_named_roles(address, "role") | _roles_maybe_named(address, "role"))
 	_value(address, "name") == entry.policy.name

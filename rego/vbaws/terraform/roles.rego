@@ -42,6 +42,36 @@ _entries contains [role, {"key": concat("", ["inline:", block.name]), "policy": 
 	_known_string(block.name)
 	_known_document(block.policy)
 	not _superseded(role, block)
+	not _clashing(role, block.name)
+}
+
+# Blocks of one name with different documents: the provider writes one inline policy of that
+# name, and which document stays is not for the plan to say. Each counts with its Deny
+# statements only, and a warning says so (as for CloudFormation inline policies of one name).
+_entries contains [role, entry] if {
+	some role in _roles
+	some block in _inline_blocks(role)
+	_known_string(block.name)
+	_known_document(block.policy)
+	not _superseded(role, block)
+	_clashing(role, block.name)
+	some entry in [
+		_deny_part({"key": concat("", ["inline:", block.name, ":", json.marshal(block.policy)]), "policy": {
+			"name": block.name,
+			"type": "inline",
+			"document": block.policy,
+		}}),
+		{"key": concat("", ["inline-clash:", block.name]), "unknown": {
+			"layer": "identity",
+			"what": sprintf(
+				concat("", [
+					"the Allow statements of the inline_policy blocks named %q, which hold different ",
+					"documents (the AWS provider keeps one of them)",
+				]),
+				[block.name],
+			),
+		}},
+	]
 }
 
 # A block with a policy but no name: the AWS provider needs the name to manage the policy
@@ -133,6 +163,20 @@ _deny_statements(policy) := object.union(parsed.document, {"Statement": [s |
 	parsed.document
 } else := policy
 
+_clashing(role, name) if count({_parsed_or_text(b.policy) | some b in _inline_blocks(role); b.name == name}) > 1
+
+_parsed_or_text(policy) := object.get(values.parse_document(policy), "document", policy)
+
+# The configuration sets inline_policy: as blocks, or as dynamic blocks, which the plan's
+# configuration leaves out (hashicorp/terraform#28346) but which are the only source of the
+# blocks of a role this plan creates (it has no state to fill them in from).
+_sets_inline_policy(role) if "inline_policy" in object.keys(_expressions(role))
+
+_sets_inline_policy(role) if {
+	_created(role)
+	count(_inline_blocks(role)) > 0
+}
+
 _inline_blocks(role) := [block | some block in _value(role, "inline_policy")] if is_array(_value(role, "inline_policy"))
 
 _inline_blocks(role) := [] if not is_array(_value(role, "inline_policy"))
@@ -142,7 +186,7 @@ _inline_blocks(role) := [] if not is_array(_value(role, "inline_policy"))
 # policy that an aws_iam_role_policy of the plan rewrites or deletes still shows its old
 # document there. The aws_iam_role_policy is the truth for its name.
 _superseded(role, block) if {
-	not "inline_policy" in object.keys(_expressions(role))
+	not _sets_inline_policy(role)
 	block.name in _role_policy_names(role)
 }
 

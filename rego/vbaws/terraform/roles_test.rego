@@ -224,3 +224,42 @@ test_selection_entry_that_matches_no_role_warns if {
 		"(keys are resource addresses or logical ids, or role names known before apply); its role is not checked",
 	])}
 }
+
+# `dynamic "inline_policy"` blocks are left out of the plan's configuration; a role the plan
+# creates has blocks only from its configuration, so it sets inline_policy all the same, and an
+# aws_iam_role_policy on it may be removed.
+test_dynamic_inline_blocks_of_a_created_role_set_inline_policy if {
+	plan := _plan(
+		[
+			_role({"inline_policy": [{"name": "only", "policy": _doc("ec2:CreateTags")}]}),
+			_resource("aws_iam_role_policy.all", "aws_iam_role_policy", {"name": "all", "role": "Backup", "policy": _doc("*")}),
+		],
+		[_change("aws_iam_role.backup", {"arn": true, "id": true})],
+		[_role_config({})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	{[p.name, count(_as_doc(p.document).Statement)] | some p in model.policies} == {["only", 1], ["all", 0]}
+	[u.what | some u in model.unknowns] == ["the Allow statements of what aws_iam_role_policy.all attaches (aws_iam_role.backup sets inline_policy, which removes the inline policies its blocks do not hold)"]
+
+	# The same blocks on a role the plan does not create come from its state: nothing is set aside.
+	kept := json.patch(plan, [{"op": "replace", "path": "/resource_changes/0/change/actions", "value": ["update"]}])
+	{p.name | some p in terraform.roles["aws_iam_role.backup"].policies} == {"only", "all"} with input as kept
+	terraform.roles["aws_iam_role.backup"].unknowns == [] with input as kept
+}
+
+# Two blocks of one name: with the same document they are one policy; with different
+# documents each counts with its Deny statements only, since the provider keeps one of them.
+test_inline_blocks_of_one_name if {
+	deny := json.marshal({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]})
+	clash := _plan([_role({"inline_policy": [{"name": "x", "policy": _doc("*")}, {"name": "x", "policy": deny}]})], [_role_change], [_role_config({})])
+	model := terraform.roles["aws_iam_role.backup"] with input as clash
+	{[p.name, json.marshal(_as_doc(p.document).Statement)] | some p in model.policies} == {
+		["x", "[]"],
+		["x", json.marshal(json.unmarshal(deny).Statement)],
+	}
+	[u.what | some u in model.unknowns] == [`the Allow statements of the inline_policy blocks named "x", which hold different documents (the AWS provider keeps one of them)`]
+
+	same := _plan([_role({"inline_policy": [{"name": "x", "policy": _doc("*")}, {"name": "x", "policy": _doc("*")}]})], [_role_change], [_role_config({})])
+	[p.document | some p in terraform.roles["aws_iam_role.backup"].policies] == [_doc("*")] with input as same
+	terraform.roles["aws_iam_role.backup"].unknowns == [] with input as same
+}
