@@ -47,7 +47,7 @@ def test_hook_definitions() -> None:
             "vbaws-cloudformation",
             FIXTURES / "cloudformation" / "compliant.yaml",
             0,
-            "6 tests, 6 passed, 0 warnings, 0 failures, 0 exceptions",
+            "7 tests, 7 passed, 0 warnings, 0 failures, 0 exceptions",
         ),
     ],
 )

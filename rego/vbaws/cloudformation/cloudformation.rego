@@ -60,6 +60,11 @@ warn contains msg if {
 	)
 }
 
+warn contains iac.empty_selection(key) if {
+	_is_template
+	some key in iac.empty_selections([model | some model in roles])
+}
+
 warn contains iac.nothing_selected("template") if {
 	_is_template
 	count(_selected) == 0

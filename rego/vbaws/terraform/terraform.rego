@@ -77,6 +77,11 @@ warn contains iac.unmatched_selection("plan", key) if {
 	regex.match(`^(module\.[^.\[]+(\[[^\]]*\])?\.)*aws_iam_role\.[^.\[]+(\[[^\]]*\])?$`, key)
 }
 
+warn contains iac.empty_selection(key) if {
+	_supported_format
+	some key in iac.empty_selections([model | some model in roles])
+}
+
 warn contains iac.nothing_selected("plan") if {
 	_supported_format
 	count(_selected) == 0

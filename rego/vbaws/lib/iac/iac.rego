@@ -81,6 +81,24 @@ unmatched_selection(kind, key) := sprintf(
 	[key, kind, "keys are resource addresses or logical ids, or role names known before apply"],
 )
 
+# METADATA
+# description: |
+#   The keys of data.vbaws_config.roles that name a role model of the input but no requirement
+#   set (checks [] or ""): such an entry selects nothing, which is said rather than left silent.
+empty_selections(models) := {key |
+	some key, entry in _config_roles
+	count(_entry_checks(entry)) == 0
+	some model in models
+	key in _selection_keys(model)
+}
+
+# METADATA
+# description: The warning for a data.vbaws_config.roles entry that names no requirement set.
+empty_selection(key) := sprintf(
+	"data.vbaws_config.roles entry %q names no requirement set (its checks are empty), so it selects nothing: %s",
+	[key, "name the sets, or remove the entry"],
+)
+
 _entry_checks(entry) := _set_ids(object.get(entry, "checks", null)) if is_object(entry)
 
 _entry_checks(entry) := _set_ids(entry) if not is_object(entry)

@@ -170,3 +170,15 @@ test_unmatched_selections if {
 	iac.unmatched_selections(models) == {"aws_iam_role.gone"} with data.vbaws_config as config
 	iac.checks(models[1]) == {"ec2_backup"} with data.vbaws_config as config
 }
+
+test_empty_selections if {
+	models := [_model({})]
+	config := {"roles": {
+		"aws_iam_role.backup": {"checks": []}, # names the role, no set: said
+		"Backup": "", # by name, as an empty string of ids: said
+		"aws_iam_role.other": {"checks": []}, # names no role of the input: not this warning's business
+		"VeeamLegacyRole": {}, # checks default to ec2_backup
+	}}
+	iac.empty_selections(models) == {"aws_iam_role.backup", "Backup"} with data.vbaws_config as config
+	iac.empty_selection("Backup") == `data.vbaws_config.roles entry "Backup" names no requirement set (its checks are empty), so it selects nothing: name the sets, or remove the entry`
+}
