@@ -289,13 +289,15 @@ class Fault:
     """Answer ``action`` (when the request body contains ``when``) with an error.
 
     ``action`` is a query-API action (IAM, STS) or a JSON-API operation (Organizations, named
-    by the request's ``X-Amz-Target``); the error is in that API's own format.
+    by the request's ``X-Amz-Target``); the error is in that API's own format. With ``answer``,
+    the reply is instead HTTP 200 with that body: a malformed answer (a proxy's HTML page, say).
     """
 
     action: str
     code: str = "Throttling"
     message: str = "Rate exceeded"
     when: str = ""
+    answer: bytes | None = None
 
     def body(self) -> bytes:
         return (
@@ -334,6 +336,9 @@ class FaultProxy:
                 for fault in proxy.faults:
                     if fault.action == action and fault.when in text:
                         proxy.failed.append(action)
+                        if fault.answer is not None:
+                            self._reply(200, {"Content-Type": "text/xml"}, fault.answer)
+                            return
                         if target:
                             # JSON APIs answer every client error with 400.
                             json_type = {"Content-Type": "application/x-amz-json-1.1"}

@@ -247,6 +247,73 @@ def test_throttled_bulk_call_reports_the_account_not_its_roles(
     assert "iam:ListRoles" not in result.calls
 
 
+NOT_AWS = b"<html>not aws</html>"
+MALFORMED = "the endpoint's answer (HTTP 200) was not a valid AWS response"
+
+
+@pytest.mark.parametrize(
+    "answer", [NOT_AWS, b"<GetRolePolicyResponse><GetRolePolicyResult>"], ids=["html", "truncated"]
+)
+def test_malformed_answer_leaves_that_role_not_evaluated(
+    guarded: dict[str, dict[str, str]], moto_server: MotoServer, run_scan: ScanRunner, answer: bytes
+) -> None:
+    """HTTP 200 with a body that is not AWS XML (botocore raises a bare KeyError, or for XML
+    that does not parse a ResponseParserError) is an AWS failure like any other: the role is
+    not evaluated, the others are, exit 3."""
+    result, proxy = scan_through_faults(
+        run_scan,
+        moto_server,
+        Fault("GetRolePolicy", when="WithInline", answer=answer),
+        guarded["scanner"],
+        "--collection",
+        "per-role",
+    )
+    assert result.returncode == 3
+    assert proxy.failed == ["GetRolePolicy"]  # not retried: the answer came, it was wrong
+    reports = result.reports()
+    record = reports[role_arn("WithInline")]
+    assert record["evaluated"] is False and record["compliant"] is False
+    assert record["error"] == f"role WithInline: iam:GetRolePolicy all: {MALFORMED}"
+    assert reports[role_arn("WithManaged")]["compliant"] is True
+    assert reports[role_arn("WithAwsManaged")]["evaluated"] is True
+    assert result.json()["summary"]["not_evaluated"] == 1
+
+
+def test_malformed_caller_identity_reports_the_unknown_account(
+    guarded: dict[str, dict[str, str]], moto_server: MotoServer, run_scan: ScanRunner
+) -> None:
+    result, _ = scan_through_faults(
+        run_scan,
+        moto_server,
+        Fault("GetCallerIdentity", answer=NOT_AWS),
+        guarded["scanner"],
+    )
+    assert result.returncode == 3
+    (record,) = result.json()["reports"]
+    assert record["role_arn"] == "arn:aws:iam::*:role/*" and record["evaluated"] is False
+    assert record["error"] == f"cannot identify the AWS caller (sts:GetCallerIdentity): {MALFORMED}"
+    assert "sts:GetCallerIdentity" in result.stderr
+
+
+def test_malformed_organizations_answer_is_not_read_as_no_organization(
+    guarded: dict[str, dict[str, str]], moto_server: MotoServer, run_scan: ScanRunner
+) -> None:
+    """A JSON API answering 200 with a non-JSON body (botocore would read it as an empty
+    answer) leaves the SCPs unread, never "not in an organization"."""
+    result, proxy = scan_through_faults(
+        run_scan,
+        moto_server,
+        Fault("DescribeOrganization", answer=NOT_AWS),
+        guarded["scanner"],
+        "--with-scps",
+    )
+    assert result.returncode == 3
+    assert proxy.failed == ["DescribeOrganization"]
+    for record in result.json()["reports"]:
+        assert record["evaluated"] is False
+        assert f"organizations:DescribeOrganization: {MALFORMED}" in record["error"]
+
+
 def test_unreachable_opa_reports_every_role_not_evaluated(
     guarded: dict[str, dict[str, str]], run_scan: ScanRunner
 ) -> None:

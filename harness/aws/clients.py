@@ -8,6 +8,7 @@ throttling slows the scan down instead of failing it, and the call recorder belo
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -18,7 +19,9 @@ from typing import Any
 
 import boto3
 import botocore.exceptions
+import botocore.session
 from botocore.config import Config
+from botocore.parsers import ResponseParserFactory
 from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
 from harness.errors import ExternalError, UsageError
@@ -115,13 +118,18 @@ def make_session(
     try:
         if credentials is not None:
             session = boto3.Session(
+                botocore_session=_checked_botocore_session(),
                 aws_access_key_id=credentials["AccessKeyId"],
                 aws_secret_access_key=credentials["SecretAccessKey"],
                 aws_session_token=credentials.get("SessionToken"),
                 region_name=region,
             )
         else:
-            session = boto3.Session(profile_name=options.profile, region_name=region)
+            session = boto3.Session(
+                botocore_session=_checked_botocore_session(),
+                profile_name=options.profile,
+                region_name=region,
+            )
     except botocore.exceptions.ProfileNotFound as exc:
         # The profile may come from AWS_PROFILE rather than --profile: botocore names it.
         profile = exc.kwargs.get("profile") or options.profile
@@ -129,6 +137,65 @@ def make_session(
         raise UsageError(f"AWS profile not found: {profile} (from {source})") from exc
     recorder.attach(session)
     return session
+
+
+def _checked_botocore_session() -> botocore.session.Session:
+    """A botocore session whose clients raise :class:`MalformedResponseError` for an answer
+    that is not a valid AWS response, instead of whatever their parser happened to raise."""
+    session = botocore.session.get_session()
+    session.register_component("response_parser_factory", _CheckedParserFactory())
+    return session
+
+
+class MalformedResponseError(botocore.exceptions.BotoCoreError):
+    """The endpoint answered, but not with a valid AWS response (an HTML page from a proxy, a
+    truncated body ...). A BotoCoreError, so every ``except AWS_ERRORS`` treats it as the AWS
+    failure it is; never a ClientError, so no handler can read an error code into it."""
+
+    fmt = "the endpoint's answer (HTTP {status}) was not a valid AWS response"
+
+
+class _CheckedParserFactory(ResponseParserFactory):
+    def create_parser(self, protocol_name: str) -> Any:
+        return _CheckedParser(super().create_parser(protocol_name), protocol_name)
+
+
+class _CheckedParser:
+    """botocore's response parser for one protocol, with its failures made recognisable.
+
+    On a body that is not the expected XML botocore raises a bare KeyError (the missing result
+    wrapper, e.g. 'GetCallerIdentityResult') or a ResponseParserError, neither of them an error
+    botocore callers expect; on a JSON-protocol body that is not JSON it returns the text as a
+    "message" and no data at all. Only the parsing of one response runs here, so anything it
+    raises is about that response.
+    """
+
+    def __init__(self, parser: Any, protocol: str) -> None:
+        self._parser = parser
+        self._protocol = protocol
+
+    def parse(self, response: dict[str, Any], shape: Any) -> Any:
+        status = response.get("status_code")
+        if self._protocol == "json" and isinstance(status, int) and status < 300:
+            self._check_json(response.get("body"), status)
+        try:
+            return self._parser.parse(response, shape)
+        except Exception as exc:
+            raise MalformedResponseError(status=status) from exc
+
+    @staticmethod
+    def _check_json(body: Any, status: int) -> None:
+        if not body or not body.strip():
+            return  # botocore reads an empty body as an empty answer, as AWS means it
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise MalformedResponseError(status=status)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._parser, name)
 
 
 def make_client(session: boto3.Session, service: str, options: AwsOptions) -> Any:
@@ -165,6 +232,8 @@ def describe_error(exc: BaseException) -> str:
         code = error.get("Code") or "error"
         message = error.get("Message") or ""
         text = f"{code}: {message}" if message else str(code)
+    elif isinstance(exc, MalformedResponseError):
+        text = str(exc)
     elif isinstance(exc, botocore.exceptions.NoCredentialsError):
         text = "no AWS credentials found (use --profile or the standard AWS environment variables)"
     elif isinstance(exc, botocore.exceptions.EndpointConnectionError | ConnectionError):
