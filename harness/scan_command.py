@@ -239,6 +239,9 @@ def run(args: argparse.Namespace) -> int:
     _check_usage(args)
     check_writable(args.output)
     check_writable(args.save_snapshot, "--save-snapshot")
+    # Made now, so that an endpoint URL or region AWS would refuse is bad usage found before
+    # any work.
+    aws_options = None if args.from_file else _aws_options(args)
     selector = RoleSelector.from_args(args.role, args.tag, args.trusted_by, args.all_roles)
     appliance = appliance_principal(args.trusted_by, args.appliance)
     if args.trusted_by and is_account_id(args.trusted_by) and appliance is None:
@@ -264,7 +267,8 @@ def run(args: argparse.Namespace) -> int:
             if document is not None:
                 collected, settings = load_saved(document, selector)
             else:
-                collected = _collect_live(args, selector, progress)
+                assert aws_options is not None
+                collected = _collect_live(args, aws_options, selector, progress)
                 settings = EvaluationSettings(checks=args.checks, appliance=appliance)
         finally:
             progress.close()
@@ -284,16 +288,20 @@ def run(args: argparse.Namespace) -> int:
     return exit_code(items, failure)
 
 
+def _aws_options(args: argparse.Namespace) -> AwsOptions:
+    return AwsOptions(
+        profile=args.profile,
+        region=args.region,
+        endpoint_url=args.endpoint_url,
+        max_attempts=args.max_attempts or DEFAULTS.aws.max_attempts,
+    )
+
+
 def _collect_live(
-    args: argparse.Namespace, selector: RoleSelector, progress: Progress
+    args: argparse.Namespace, aws: AwsOptions, selector: RoleSelector, progress: Progress
 ) -> CollectedScan:
     options = CollectOptions(
-        aws=AwsOptions(
-            profile=args.profile,
-            region=args.region,
-            endpoint_url=args.endpoint_url,
-            max_attempts=args.max_attempts or DEFAULTS.aws.max_attempts,
-        ),
+        aws=aws,
         selector=selector,
         method=args.collection or DEFAULTS.method,
         with_scps=args.with_scps,

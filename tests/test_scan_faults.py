@@ -404,8 +404,19 @@ def _no_aws_config(tmp_path: Path, **env: str) -> dict[str, str]:
             "--endpoint-url 'ftp://localhost:5000' is not an endpoint URL: expected "
             "http(s)://HOST[:PORT], e.g. http://localhost:5000",
         ),
+        (
+            ["--region", "us east"],
+            {},
+            "--region 'us east' is not a region name: expected e.g. us-east-1",
+        ),
     ],
-    ids=["profile-flag", "profile-environment", "endpoint-not-a-url", "endpoint-not-http"],
+    ids=[
+        "profile-flag",
+        "profile-environment",
+        "endpoint-not-a-url",
+        "endpoint-not-http",
+        "region-not-a-name",
+    ],
 )
 @pytest.mark.parametrize("command", ["scan", "export-managed-policies"])
 def test_aws_options_aws_would_never_see_are_usage_errors(

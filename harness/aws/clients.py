@@ -22,7 +22,11 @@ import botocore.exceptions
 import botocore.session
 from botocore.config import Config
 from botocore.parsers import ResponseParserFactory
-from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+from botocore.utils import (
+    is_valid_endpoint_url,
+    is_valid_ipv6_endpoint_url,
+    validate_region_name,
+)
 
 from harness.errors import ExternalError, UsageError
 
@@ -66,6 +70,13 @@ class AwsOptions:
                 f"--endpoint-url {self.endpoint_url!r} is not an endpoint URL: expected "
                 "http(s)://HOST[:PORT], e.g. http://localhost:5000"
             )
+        # The same: botocore checks the name only when it builds the first client.
+        try:
+            validate_region_name(self.region)
+        except botocore.exceptions.InvalidRegionError:
+            raise UsageError(
+                f"--region {self.region!r} is not a region name: expected e.g. us-east-1"
+            ) from None
 
 
 def valid_endpoint_url(url: str) -> bool:
