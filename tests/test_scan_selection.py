@@ -61,6 +61,21 @@ def test_bad_tag(tag: str) -> None:
         RoleSelector.from_args(None, [tag], None, False)
 
 
+@pytest.mark.parametrize("role", ["", " "])
+def test_empty_role_name(role: str) -> None:
+    with pytest.raises(UsageError, match="--role expects a role name or ARN"):
+        RoleSelector.from_args(["A", role], None, None, False)
+
+
+def test_empty_role_name_is_bad_usage_of_scan(run_harness: Any) -> None:
+    result = run_harness("scan", "--role=", "--opa-url", "http://127.0.0.1:1")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        "error: --role expects a role name or ARN, got ''\n",
+    )
+
+
 @pytest.mark.parametrize("args", [(["Caf\udce9"], None), (None, ["team=b\udce9"])])
 def test_arguments_that_are_not_utf8_are_bad_usage(args: tuple[Any, Any]) -> None:
     # What Python makes of `--role $'Caf\xe9'`: a saved scan recording it could not be read back.

@@ -53,6 +53,10 @@ class RoleSelector:
         for option, values in (("--role", roles), ("--tag", tags)):
             for value in values or ():
                 _check_text(option, value)
+        for name in roles or ():
+            if not name.strip():
+                # No role is named so: the scan would look for it and report an AWS failure.
+                raise UsageError(f"--role expects a role name or ARN, got {name!r}")
         parsed_tags: list[tuple[str, str]] = []
         for item in tags or ():
             key, sep, value = item.partition("=")
