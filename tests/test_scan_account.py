@@ -225,6 +225,51 @@ def test_selection(
         assert "no role matched" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["VeeamCompliant", "VeeamCompliant"],
+        ["VeeamCompliant", role_arn("VeeamCompliant")],
+        ["VeeamCompliant", "veeamcompliant"],
+    ],
+    ids=["name-twice", "name-and-arn", "name-and-other-case"],
+)
+@pytest.mark.parametrize("collection", ["bulk", "per-role"])
+def test_role_named_twice_is_reported_once(
+    account: MotoServer, run_scan: ScanRunner, tmp_path: Path, names: list[str], collection: str
+) -> None:
+    saved = tmp_path / "snapshot.json"
+    roles = [arg for name in names for arg in ("--role", name)]
+    result = run_scan(
+        *roles, "--collection", collection, "--format", "json", "--save-snapshot", str(saved)
+    )
+    assert result.returncode == 0, result.stderr
+    assert [r["role_arn"] for r in result.json()["reports"]] == [role_arn("VeeamCompliant")]
+    assert result.json()["summary"]["roles"] == 1
+    document = json.loads(saved.read_text(encoding="utf-8"))
+    assert [r["RoleName"] for r in document["RoleDetailList"]] == ["VeeamCompliant"]
+    assert result.calls.count("iam:GetRole") == (1 if collection == "per-role" else 0)
+
+
+def test_role_with_a_path_named_by_name_and_by_arn_is_reported_once(
+    account: MotoServer, run_scan: ScanRunner
+) -> None:
+    """The name alone gives no path, so the two forms are one role only once GetRole says so."""
+    iam = account.client("iam")
+    iam.create_role(
+        RoleName="Pathed", Path="/team/", AssumeRolePolicyDocument=trust_document(APPLIANCE)
+    )
+    try:
+        arn = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/team/Pathed"
+        result = run_scan(
+            "--role", "Pathed", "--role", arn, "--collection", "per-role", "--format", "json"
+        )
+    finally:
+        iam.delete_role(RoleName="Pathed")
+    assert result.returncode == 1, result.stderr
+    assert [r["role_arn"] for r in result.json()["reports"]] == [arn]
+
+
 def test_trusted_by_turns_on_the_trust_check(account: MotoServer, run_scan: ScanRunner) -> None:
     result = run_scan("--trusted-by", APPLIANCE, "--format", "json")
     reports = result.reports()

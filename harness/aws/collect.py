@@ -235,16 +235,18 @@ def _candidates(iam: Any, account_id: str, selector: RoleSelector) -> list[dict[
     filtering waits for ``GetRole``.
     """
     if selector.names_only:
-        wanted: list[dict[str, Any]] = []
+        # By ARN, lower-cased: a role named twice (`--role Full --role Full`, or by name and by
+        # ARN) is read and reported once, as the bulk path does.
+        wanted: dict[str, dict[str, Any]] = {}
         for name in selector.names:
             if name.startswith("arn:"):
                 if account_of_arn(name) != account_id:
                     continue
-                wanted.append({"RoleName": role_name_from_arn(name), "Arn": name})
+                wanted.setdefault(name.lower(), {"RoleName": role_name_from_arn(name), "Arn": name})
             else:
                 arn = f"arn:aws:iam::{account_id}:role/{name}"
-                wanted.append({"RoleName": name, "Arn": arn})
-        return wanted
+                wanted.setdefault(arn.lower(), {"RoleName": name, "Arn": arn})
+        return list(wanted.values())
     listed: list[dict[str, Any]] = []
     try:
         for page in iam.get_paginator("list_roles").paginate():
@@ -275,6 +277,11 @@ def _collect_one_role(
         collection.fail(dict(candidate), f"role {name}: iam:GetRole: {describe_error(exc)}")
         return
     if not selector.matches(role):
+        return
+    if any(
+        str(r.get("Arn", "")).lower() == str(role.get("Arn", "")).lower() for r in collection.roles
+    ):
+        # Named twice in forms that differ in more than case (by name, and by ARN with a path).
         return
     detail: dict[str, Any] = {
         key: role[key]
