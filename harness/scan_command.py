@@ -239,6 +239,7 @@ def run(args: argparse.Namespace) -> int:
     _check_usage(args)
     check_writable(args.output)
     check_writable(args.save_snapshot, "--save-snapshot")
+    _check_distinct_files(args.output, args.save_snapshot)
     # Made now, so that an endpoint URL or region AWS would refuse is bad usage found before
     # any work.
     aws_options = None if args.from_file else _aws_options(args)
@@ -286,6 +287,22 @@ def run(args: argparse.Namespace) -> int:
     write_output(formats.render(reports, fmt, color=color), args.output)
     print_failures(items, failure)
     return exit_code(items, failure)
+
+
+def _check_distinct_files(output: str | None, snapshot: str | None) -> None:
+    """UsageError when the report would overwrite the snapshot just saved (the same file
+    however it is spelled: a relative path, a symlink, a hard link)."""
+    if output is None or snapshot is None:
+        return
+    out, saved = Path(output), Path(snapshot)
+    same = out.resolve() == saved.resolve()
+    if not same and out.exists() and saved.exists():
+        same = out.samefile(saved)
+    if same:
+        raise UsageError(
+            f"--output {output} and --save-snapshot {snapshot} are the same file: the report "
+            "would overwrite the snapshot"
+        )
 
 
 def _aws_options(args: argparse.Namespace) -> AwsOptions:

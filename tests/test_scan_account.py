@@ -399,6 +399,33 @@ def test_bad_usage_is_found_before_any_aws_call(
     assert not saved.exists()
 
 
+@pytest.mark.parametrize("spelling", ["same", "relative", "symlink"])
+def test_output_and_snapshot_in_one_file_is_bad_usage(
+    account: MotoServer, run_scan: ScanRunner, tmp_path: Path, spelling: str
+) -> None:
+    """The report would silently overwrite the snapshot: refused before any work."""
+    saved = tmp_path / "saved.json"
+    saved.write_text("keep\n")
+    output = {
+        "same": str(saved),
+        "relative": str(tmp_path / "sub" / ".." / "saved.json"),
+        "symlink": str(tmp_path / "link.json"),
+    }[spelling]
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.json").symlink_to(saved)
+    result = run_scan(
+        "--role", "VeeamCompliant", "--save-snapshot", str(saved), "--output", output,
+        "--format", "json",
+    )  # fmt: skip
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"error: --output {output} and --save-snapshot {saved} are the same file: the report "
+        "would overwrite the snapshot\n"
+    )
+    assert result.calls == []
+    assert saved.read_text() == "keep\n"
+
+
 def test_missing_role_is_reported_not_evaluated(account: MotoServer, run_scan: ScanRunner) -> None:
     for collection in ("bulk", "per-role"):
         result = run_scan(
