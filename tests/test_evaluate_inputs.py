@@ -245,8 +245,19 @@ def test_scp_level_without_target(tmp_path: Path) -> None:
 
 
 def test_authorization_details_role_without_arn(tmp_path: Path) -> None:
-    path = write(tmp_path, json.dumps({"RoleDetailList": [{"RoleName": "x"}]}))
+    role = {"RoleName": "x", "RolePolicyList": [], "AttachedManagedPolicies": []}
+    path = write(tmp_path, json.dumps({"RoleDetailList": [role]}))
     assert load_error(path) == f"{path}: RoleDetailList[0]: 'Arn' is a required property"
+
+
+@pytest.mark.parametrize("key", ["RolePolicyList", "AttachedManagedPolicies"])
+def test_authorization_details_role_without_a_policy_list(tmp_path: Path, key: str) -> None:
+    """AWS always lists both, empty or not: a role without one (a hand-trimmed file) would be
+    read as having no such policies, and an inline Deny could hide that way."""
+    role = {"Arn": ARN, "RoleName": "R", "RolePolicyList": [], "AttachedManagedPolicies": []}
+    del role[key]
+    path = write(tmp_path, json.dumps({"RoleDetailList": [role]}))
+    assert load_error(path) == f"{path}: RoleDetailList[0]: '{key}' is a required property"
 
 
 def test_several_problems_are_counted(tmp_path: Path) -> None:
@@ -262,7 +273,8 @@ def test_several_problems_are_counted(tmp_path: Path) -> None:
 def test_shapes_are_recognised(tmp_path: Path) -> None:
     single = inputs.load_input(write(tmp_path, json.dumps(snapshot()), "a.json"))
     batch = inputs.load_input(write(tmp_path, json.dumps({"roles": [snapshot()]}), "b.json"))
-    gaad = {"RoleDetailList": [{"Arn": ARN, "RoleName": "R"}], "Policies": []}
+    role = {"Arn": ARN, "RoleName": "R", "RolePolicyList": [], "AttachedManagedPolicies": []}
+    gaad = {"RoleDetailList": [role], "Policies": []}
     details = inputs.load_input(write(tmp_path, json.dumps(gaad), "c.json"))
     assert (single.shape, batch.shape, details.shape) == (
         "snapshot",

@@ -42,6 +42,8 @@ from harness.opa import (
 
 SNAPSHOT_ARN = "arn:aws:iam::123456789012:role/R"
 SNAPSHOT = {"role": {"arn": SNAPSHOT_ARN, "policies": []}}
+# The same role as a GetAccountAuthorizationDetails RoleDetailList entry.
+DETAIL = {"RoleName": "R", "Arn": SNAPSHOT_ARN, "RolePolicyList": [], "AttachedManagedPolicies": []}
 
 STUB_POLICY = """package vbaws.ec2_backup
 
@@ -746,7 +748,7 @@ def test_bad_bundle_is_exit_2_naming_it(
     # (A batch of no role is refused by the schema; an empty RoleDetailList is not.)
     snapshot.write_text(json.dumps(SNAPSHOT if roles == "one-role" else {"RoleDetailList": []}))
     saved = tmp_path / "saved.json"
-    details = [{"RoleName": "R", "Arn": SNAPSHOT_ARN}] if roles == "one-role" else []
+    details = [DETAIL] if roles == "one-role" else []
     saved.write_text(json.dumps({"RoleDetailList": details}))
     bundle = tmp_path / kind
     if kind == "file":
@@ -798,7 +800,7 @@ def test_bundle_opa_cannot_load_is_exit_2_with_opa_s_reason(
     snapshot = tmp_path / "one.json"
     snapshot.write_text(json.dumps(SNAPSHOT))
     saved = tmp_path / "saved.json"
-    saved.write_text(json.dumps({"RoleDetailList": [{"RoleName": "R", "Arn": SNAPSHOT_ARN}]}))
+    saved.write_text(json.dumps({"RoleDetailList": [DETAIL]}))
     body = "report := {\n" if kind.startswith("parse") else "report := x\n"
     policies = tmp_path / "policies"
     policies.mkdir()
