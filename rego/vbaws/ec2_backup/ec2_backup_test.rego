@@ -64,6 +64,7 @@ test_reports_from_get_account_authorization_details if {
 		"RoleDetailList": [{
 			"RoleName": "a",
 			"Arn": "arn:aws:iam::1:role/a",
+			"RolePolicyList": [],
 			"AttachedManagedPolicies": [{"PolicyName": "Admin", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}],
 		}],
 		"Policies": [{

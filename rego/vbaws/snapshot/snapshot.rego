@@ -65,18 +65,31 @@ _from_role_detail(detail) := {"role": object.union_n([
 		"name": object.get(detail, "RoleName", _field(detail, "Arn")),
 		"path": object.get(detail, "Path", "/"),
 		"trust_policy": object.get(detail, "AssumeRolePolicyDocument", null),
-		"policies": array.concat(
+		"policies": array.flatten([
 			[{"name": _field(p, "PolicyName"), "type": "inline", "document": _field(p, "PolicyDocument")} |
 				some p in values.as_list(object.get(detail, "RolePolicyList", []))
 			],
 			[_managed(_field(p, "PolicyArn")) | some p in values.as_list(object.get(detail, "AttachedManagedPolicies", []))],
-		),
+			_unlisted(detail),
+		]),
 	},
 	_boundary(detail),
 	_tags(detail),
 ])} if {
 	is_object(detail)
 } else := detail
+
+# IAM always lists both (empty when there are none): a role detail without one says nothing
+# about those policies, which is not the same as saying there are none.
+_unlisted(detail) := [{
+	"name": key,
+	"type": kind,
+	"document": null,
+	"error": sprintf("the role's entry has no %s, so its %s policies are not known", [key, kind]),
+} |
+	some [key, kind] in [["RolePolicyList", "inline"], ["AttachedManagedPolicies", "managed"]]
+	not key in object.keys(detail)
+]
 
 _field(x, key) := object.get(x, key, null) if is_object(x)
 

@@ -66,6 +66,14 @@ test_what_a_role_detail_does_not_say_is_not_taken_as_none if {
 
 	# tags not listed are not known (a Deny on aws:PrincipalTag stays undecided)
 	not "tags" in object.keys(role)
+
+	# nor are policies: a role without its policy lists has an error for each, never none
+	unlisted := object.remove(detail, ["RolePolicyList", "AttachedManagedPolicies"])
+	policies := snapshot.from_input[0].role.policies with input as object.union(_gaad, {"RoleDetailList": [unlisted]})
+	policies == [
+		{"name": "RolePolicyList", "type": "inline", "document": null, "error": "the role's entry has no RolePolicyList, so its inline policies are not known"},
+		{"name": "AttachedManagedPolicies", "type": "managed", "document": null, "error": "the role's entry has no AttachedManagedPolicies, so its managed policies are not known"},
+	]
 }
 
 test_batch_defaults_apply_to_roles_without_their_own if {
