@@ -314,6 +314,61 @@ def test_malformed_organizations_answer_is_not_read_as_no_organization(
         assert f"organizations:DescribeOrganization: {MALFORMED}" in record["error"]
 
 
+def incomplete(name: str) -> str:
+    return f"the endpoint's answer has no {name}, which every AWS answer to this call has"
+
+
+@pytest.mark.parametrize(
+    ("fault", "options", "arn", "reason"),
+    [
+        (
+            Fault(
+                "GetCallerIdentity",
+                answer=b"<GetCallerIdentityResponse><GetCallerIdentityResult>"
+                b"</GetCallerIdentityResult></GetCallerIdentityResponse>",
+            ),
+            (),
+            "arn:aws:iam::*:role/*",
+            f"cannot identify the AWS caller (sts:GetCallerIdentity): {incomplete('Arn')}",
+        ),
+        (
+            Fault(
+                "GetRole",
+                when="WithInline",
+                answer=b"<GetRoleResponse><GetRoleResult></GetRoleResult></GetRoleResponse>",
+            ),
+            ("--collection", "per-role"),
+            role_arn("WithInline"),
+            f"role WithInline: iam:GetRole: {incomplete('Role')}",
+        ),
+        (
+            Fault("DescribeOrganization", answer=b"{}"),
+            ("--with-scps",),
+            role_arn("WithInline"),
+            f"organizations:DescribeOrganization: {incomplete('Organization')}",
+        ),
+    ],
+    ids=["caller", "role", "organization"],
+)
+def test_an_answer_without_what_every_answer_has_is_an_aws_failure(
+    guarded: dict[str, dict[str, str]],
+    moto_server: MotoServer,
+    run_scan: ScanRunner,
+    fault: Fault,
+    options: tuple[str, ...],
+    arn: str,
+    reason: str,
+) -> None:
+    """Well-formed, but without the field the call always returns (an emulator or a proxy that
+    got it wrong): not a traceback, the same failure as any other at that point."""
+    result, _ = scan_through_faults(run_scan, moto_server, fault, guarded["scanner"], *options)
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+    record = result.reports()[arn]
+    assert record["evaluated"] is False and record["compliant"] is False
+    assert reason in record["error"]
+
+
 def test_unreachable_opa_reports_every_role_not_evaluated(
     guarded: dict[str, dict[str, str]], run_scan: ScanRunner
 ) -> None:

@@ -18,6 +18,8 @@ from harness.aws.clients import (
     AWS_ERRORS,
     AwsOptions,
     CallRecorder,
+    IncompleteResponseError,
+    answer_field,
     describe_error,
     make_client,
     make_session,
@@ -92,7 +94,9 @@ def _collect(
     session = make_session(options.aws, recorder)
     sts = make_client(session, "sts", options.aws)
     try:
-        caller_arn = sts.get_caller_identity()["Arn"]
+        caller_arn = str(answer_field(sts.get_caller_identity(), "Arn"))
+        if len(caller_arn.split(":")) < 6:
+            raise IncompleteResponseError(field="ARN in its Arn")
     except AWS_ERRORS as exc:
         raise ExternalError(
             f"cannot identify the AWS caller (sts:GetCallerIdentity): {describe_error(exc)}"

@@ -166,6 +166,20 @@ class MalformedResponseError(botocore.exceptions.BotoCoreError):
     fmt = "the endpoint's answer (HTTP {status}) was not a valid AWS response"
 
 
+class IncompleteResponseError(botocore.exceptions.BotoCoreError):
+    """A well-formed answer without a field every AWS answer to the call has (an emulator or
+    proxy that got it wrong): the same kind of AWS failure as a malformed answer."""
+
+    fmt = "the endpoint's answer has no {field}, which every AWS answer to this call has"
+
+
+def answer_field(answer: Any, name: str) -> Any:
+    """``answer[name]`` of a boto3 call's answer, or :class:`IncompleteResponseError`."""
+    if not isinstance(answer, dict) or name not in answer:
+        raise IncompleteResponseError(field=name)
+    return answer[name]
+
+
 class _CheckedParserFactory(ResponseParserFactory):
     def create_parser(self, protocol_name: str) -> Any:
         return _CheckedParser(super().create_parser(protocol_name), protocol_name)
@@ -243,7 +257,7 @@ def describe_error(exc: BaseException) -> str:
         code = error.get("Code") or "error"
         message = error.get("Message") or ""
         text = f"{code}: {message}" if message else str(code)
-    elif isinstance(exc, MalformedResponseError):
+    elif isinstance(exc, MalformedResponseError | IncompleteResponseError):
         text = str(exc)
     elif isinstance(exc, botocore.exceptions.NoCredentialsError):
         text = "no AWS credentials found (use --profile or the standard AWS environment variables)"

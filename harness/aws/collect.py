@@ -22,7 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from harness.aws.clients import AWS_ERRORS, describe_error, error_code, is_access_denied
+from harness.aws.clients import (
+    AWS_ERRORS,
+    answer_field,
+    describe_error,
+    error_code,
+    is_access_denied,
+)
 from harness.aws.selection import RoleSelector, account_of_arn, role_name_from_arn
 from harness.errors import ExternalError
 
@@ -93,12 +99,13 @@ class PolicyCache:
 def fetch_policy(iam: Any, arn: str) -> dict[str, Any]:
     """``GetPolicy`` + ``GetPolicyVersion`` of the default version, as a Policies entry."""
     try:
-        policy = dict(iam.get_policy(PolicyArn=arn)["Policy"])
+        policy = dict(answer_field(iam.get_policy(PolicyArn=arn), "Policy"))
     except AWS_ERRORS as exc:
         raise PolicyFetchError(f"iam:GetPolicy on {arn}: {describe_error(exc)}") from exc
     version_id = policy.get("DefaultVersionId")
     try:
-        version = iam.get_policy_version(PolicyArn=arn, VersionId=version_id)["PolicyVersion"]
+        answer = iam.get_policy_version(PolicyArn=arn, VersionId=version_id)
+        version = answer_field(answer, "PolicyVersion")
     except AWS_ERRORS as exc:
         raise PolicyFetchError(
             f"iam:GetPolicyVersion on {arn} version {version_id}: {describe_error(exc)}"
@@ -269,7 +276,7 @@ def _collect_one_role(
 ) -> None:
     name = candidate["RoleName"]
     try:
-        role = dict(iam.get_role(RoleName=name)["Role"])
+        role = dict(answer_field(iam.get_role(RoleName=name), "Role"))
     except AWS_ERRORS as exc:
         if error_code(exc) == "NoSuchEntity":
             # Deleted since listing, or a --role that does not exist (_add_missing_names says so).

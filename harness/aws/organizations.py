@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from harness.aws.clients import AWS_ERRORS, describe_error, error_code
+from harness.aws.clients import AWS_ERRORS, answer_field, describe_error, error_code
 
 SCP = "SERVICE_CONTROL_POLICY"
 
@@ -69,7 +69,8 @@ class OrganizationReader:
             if self._info_error == "none":
                 return None
         try:
-            org = self.client.describe_organization()["Organization"]
+            org = answer_field(self.client.describe_organization(), "Organization")
+            info = OrganizationInfo(answer_field(org, "Id"), answer_field(org, "MasterAccountId"))
         except AWS_ERRORS as exc:
             if error_code(exc) == "AWSOrganizationsNotInUseException":
                 with self._lock:
@@ -78,7 +79,6 @@ class OrganizationReader:
             raise ScpReadError(
                 f"organizations:DescribeOrganization: {describe_error(exc)}"
             ) from exc
-        info = OrganizationInfo(org["Id"], org["MasterAccountId"])
         with self._lock:
             self._info = info
         return info
@@ -113,7 +113,7 @@ class OrganizationReader:
             if self._scp_enabled is not None:
                 return self._scp_enabled
         try:
-            roots = self.client.list_roots()["Roots"]
+            roots = answer_field(self.client.list_roots(), "Roots")
         except AWS_ERRORS as exc:
             raise ScpReadError(f"organizations:ListRoots: {describe_error(exc)}") from exc
         enabled = any(
@@ -144,7 +144,7 @@ class OrganizationReader:
                 parent = self._parents[child]
                 return parent, "ROOT" if parent.startswith("r-") else "ORGANIZATIONAL_UNIT"
         try:
-            parents = self.client.list_parents(ChildId=child)["Parents"]
+            parents = answer_field(self.client.list_parents(ChildId=child), "Parents")
         except AWS_ERRORS as exc:
             raise ScpReadError(
                 f"organizations:ListParents on {child}: {describe_error(exc)}"
@@ -182,7 +182,7 @@ class OrganizationReader:
             if policy_id in self._documents:
                 return self._documents[policy_id]
         try:
-            policy = self.client.describe_policy(PolicyId=policy_id)["Policy"]
+            policy = answer_field(self.client.describe_policy(PolicyId=policy_id), "Policy")
         except AWS_ERRORS as exc:
             raise ScpReadError(
                 f"organizations:DescribePolicy on {policy_id}: {describe_error(exc)}"
