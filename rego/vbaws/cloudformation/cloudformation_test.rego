@@ -240,6 +240,9 @@ test_values_that_could_widen_a_statement_at_deploy_time if {
 				["not-resource-import", {"Effect": "Allow", "Action": "*", "NotResource": "shared"}],
 				["not-resource-find-in-map", {"Effect": "Allow", "Action": "*", "NotResource": ["M", "K", "V"]}],
 				["not-resource-join", {"Effect": "Allow", "Action": "*", "NotResource": ["", ["arn:aws:s3:::", "b"]]}],
+				# `!Join ["", ["kms:", "Decrypt"]]` and `!Select [0, ...]` in a Deny's Action.
+				["deny-action-join", {"Effect": "Deny", "Action": ["", ["kms:", "Decrypt"]], "Resource": "*"}],
+				["deny-action-select", {"Effect": "Deny", "Action": [0, ["kms:Decrypt"]], "Resource": "*"}],
 				# Read literally, these can only grant less or deny more: they stay as they are.
 				["allow-action-ref", {"Effect": "Allow", "Action": ["ec2:CreateTags", {"Ref": "P"}], "Resource": "*"}],
 				["not-resource-arn", {"Effect": "Allow", "Action": "ec2:*", "NotResource": {"Fn::Sub": "arn:aws:s3:::${P}"}}],
@@ -254,7 +257,8 @@ test_values_that_could_widen_a_statement_at_deploy_time if {
 	{u.what | some u in model.unknowns} == {sprintf("the document of inline policy %q uses intrinsic functions whose result is known only at deploy time", [name]) |
 		some name in [
 			"if-action", "if-resource", "if-in-list", "not-action-ref", "not-action-short-ref", "not-resource-ref", "deny-action-sub",
-			"not-resource-import", "not-resource-find-in-map", "not-resource-join",
+			"not-resource-import", "not-resource-find-in-map", "not-resource-join", "deny-action-join",
+			"deny-action-select",
 		]
 	}
 }

@@ -163,6 +163,14 @@ _widened_at_deploy_time(s) if {
 	_deploy_time_entry(key, entry)
 }
 
+# Nor may a stand-in (below) ever take such a place: read as granting or denying nothing, a
+# Deny's `Action: !Join [...]` would deny nothing.
+_widened_at_deploy_time(s) if {
+	some key in object.get(_widening_keys, s.Effect, set())
+	some entry in _as_list(object.get(s, key, []))
+	_filled_in_at_deploy_time(key, entry)
+}
+
 _widening_keys := {"Allow": {"NotAction", "NotResource"}, "Deny": {"Action"}}
 
 # A placeholder filled in at deploy time (a parameter, a resource attribute, a pseudo
@@ -206,51 +214,6 @@ _statement(s) := object.union_n([
 	{"Condition": _condition(s.Condition) | is_object(s.Condition)},
 ]) if {
 	is_object(s)
-}
-
-# An action or resource that CloudFormation fills in at deploy time is no action or resource
-# IAM would take as written ("${Queue.Arn}", "Bucket.Arn" from `!GetAtt Bucket.Arn`, the list
-# a short-form `!Join` becomes). The engine would refuse it as invalid, failing a role for the
-# most common way of writing a template, so it is given a stand-in IAM's grammar takes: an ARN
-# that is never "*" (a resource-scoped statement) and an action of no service (it grants and
-# denies nothing). Where that reading errs on the unsafe side the document is already unknown
-# (_widened_at_deploy_time).
-_named_keys := {"Action", "NotAction", "Resource", "NotResource"}
-
-_deploy_time_named(key, v) := [_named_entry(key, x) | some x in v] if {
-	is_array(v)
-} else := _named_entry(key, v)
-
-_named_entry(key, x) := concat("", [_stand_in_prefix[key], _stand_in_text(x)]) if {
-	_filled_in_at_deploy_time(key, x)
-} else := _value(x)
-
-_stand_in_prefix := {
-	"Action": "deploy-time:", "NotAction": "deploy-time:",
-	"Resource": "arn:deploy-time:", "NotResource": "arn:deploy-time:",
-}
-
-# The grammar's separators cannot appear in the name part of the stand-in.
-_stand_in_text(x) := replace(replace(_scalar(x), ":", "."), "\n", " ") if {
-	is_string(_scalar(x))
-} else := replace(json.marshal(x), ":", ".")
-
-_filled_in_at_deploy_time(_, x) if is_array(x)
-
-# The index of a short-form `!Select [0, ...]`, which arrives as the list [0, ...].
-_filled_in_at_deploy_time(_, x) if is_number(x)
-
-_filled_in_at_deploy_time(key, x) if {
-	key in {"Action", "NotAction"}
-	_deploy_time_entry(key, x)
-}
-
-# A resource that is neither an ARN nor wildcards alone ("" matches nothing and is kept).
-_filled_in_at_deploy_time(key, x) if {
-	key in {"Resource", "NotResource"}
-	is_string(_scalar(x))
-	_scalar(x) != ""
-	not _resource_pattern(x)
 }
 
 _principal(p) := {kind: _values(v) | some kind, v in p} if is_object(p)
