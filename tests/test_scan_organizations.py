@@ -287,6 +287,41 @@ def test_scps_that_cannot_be_read_leave_their_roles_not_evaluated(
     assert result.json()["summary"]["not_evaluated"] == len(unread)
 
 
+@pytest.mark.parametrize("status", ["PENDING_DISABLE", "PENDING_ENABLE"])
+def test_scps_being_disabled_or_enabled_are_read(
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner, status: str
+) -> None:
+    """A policy type being disabled is still enforced (and one being enabled about to be):
+    prod's Deny on kms:CreateGrant counts, never "the SCP policy type is not enabled"."""
+    roots = {
+        "Roots": [
+            {
+                "Id": org.root,
+                "Arn": f"arn:aws:organizations::{DEFAULT_ACCOUNT}:root/o-x/{org.root}",
+                "Name": "Root",
+                "PolicyTypes": [{"Type": "SERVICE_CONTROL_POLICY", "Status": status}],
+            }
+        ]
+    }
+    fault = Fault("ListRoots", answer=json.dumps(roots).encode())
+    with FaultProxy(moto_server.url, [fault]) as proxy:
+        result = run_scan(
+            "--organization",
+            *ASSUME,
+            "--with-scps",
+            "--role",
+            "VeeamBackup",
+            "--format",
+            "json",
+            endpoint=proxy.url,
+        )
+    assert "ListRoots" in proxy.failed
+    assert result.returncode == 1, result.stderr
+    prod = result.reports()[role_arn(org.prod)]
+    assert prod["layers"]["scps"] is True
+    assert prod["checks"]["ec2_backup"]["denied"] == ["kms:CreateGrant"]
+
+
 def test_without_with_scps_no_scps_are_read(org: Org, run_scan: ScanRunner) -> None:
     result = run_scan("--organization", *ASSUME, "--role", "VeeamBackup", "--format", "json")
     assert result.returncode == 0, result.stderr

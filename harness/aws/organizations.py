@@ -21,6 +21,7 @@ NOTE_MANAGEMENT = "SCPs do not apply to the organization's management account"
 NOTE_SERVICE_LINKED = "SCPs do not apply to service-linked roles (path /aws-service-role/)"
 NOTE_NO_ORGANIZATION = "the account is not in an organization: no SCPs apply"
 NOTE_NOT_ENABLED = "the SCP policy type is not enabled in the organization: no SCPs apply"
+_SCP_IN_FORCE = frozenset({"ENABLED", "PENDING_DISABLE", "PENDING_ENABLE"})
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,10 @@ class OrganizationReader:
             roots = answer_field(self.client.list_roots(), "Roots")
         except AWS_ERRORS as exc:
             raise ScpReadError(f"organizations:ListRoots: {describe_error(exc)}") from exc
+        # A type being disabled is still enforced, and one being enabled is about to be: SCPs
+        # can only take permissions away, so reading them in either case is the safe answer.
         enabled = any(
-            t.get("Type") == SCP and t.get("Status") == "ENABLED"
+            t.get("Type") == SCP and t.get("Status") in _SCP_IN_FORCE
             for root in roots
             for t in root.get("PolicyTypes") or ()
         )
