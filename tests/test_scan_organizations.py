@@ -24,6 +24,8 @@ from moto_server import (
 )
 
 ASSUME = ["--assume-role-name", "OrganizationAccountAccessRole"]
+# The organization's VeeamBackup roles, with their SCPs, as JSON.
+WITH_SCPS = ["--organization", *ASSUME, "--with-scps", "--role", "VeeamBackup", "--format", "json"]
 SERVICE_LINKED = "AWSServiceRoleForVeeamTest"
 # No AWS managed policy is used here; moto is much faster without loading them per account.
 MOTO_MANAGED_POLICIES = False
@@ -103,9 +105,7 @@ def org(moto_server: MotoServer) -> Org:
 
 
 def test_organization_scan_with_scps(org: Org, run_scan: ScanRunner) -> None:
-    result = run_scan(
-        "--organization", *ASSUME, "--with-scps", "--role", "VeeamBackup", "--format", "json"
-    )
+    result = run_scan(*WITH_SCPS)
     assert result.returncode == 1, result.stderr
     reports = result.reports()
     assert set(reports) == {
@@ -305,16 +305,7 @@ def test_scps_being_disabled_or_enabled_are_read(
     }
     fault = Fault("ListRoots", answer=json.dumps(roots).encode())
     with FaultProxy(moto_server.url, [fault]) as proxy:
-        result = run_scan(
-            "--organization",
-            *ASSUME,
-            "--with-scps",
-            "--role",
-            "VeeamBackup",
-            "--format",
-            "json",
-            endpoint=proxy.url,
-        )
+        result = run_scan(*WITH_SCPS, endpoint=proxy.url)
     assert "ListRoots" in proxy.failed
     assert result.returncode == 1, result.stderr
     prod = result.reports()[role_arn(org.prod)]
