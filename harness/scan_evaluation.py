@@ -57,6 +57,7 @@ def load_saved(
         collections=collections,
         scps=loaded.scps,
         account_failures=loaded.account_failures,
+        notes=[note for c in loaded.collections for note in c.notes],
     )
     return collected, loaded.settings
 

@@ -446,6 +446,41 @@ def test_missing_role_is_reported_not_evaluated(account: MotoServer, run_scan: S
         assert result.json()["summary"]["not_evaluated"] == 1
 
 
+@pytest.mark.parametrize("collection", ["bulk", "per-role"])
+def test_named_role_is_reported_whatever_other_filters_are_given(
+    account: MotoServer, run_scan: ScanRunner, collection: str
+) -> None:
+    """A --role beside --tag or --trusted-by is still looked for: one that is not there is not
+    evaluated (a misspelt name must not pass as "nothing to check"), and one the other filters
+    leave out is said so on standard error."""
+    result = run_scan(
+        "--role", "VeeamCompliant", "--role", "NoSuchRole", "--role", "VeeamReadOnly",
+        "--tag", "team=backup", "--collection", collection, "--format", "json",
+    )  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    reports = result.reports()
+    assert list(reports) == [role_arn("NoSuchRole"), role_arn("VeeamCompliant")]  # ARN order
+    assert reports[role_arn("VeeamCompliant")]["compliant"] is True
+    reason = f"role NoSuchRole not found in account {DEFAULT_ACCOUNT}"
+    assert reports[role_arn("NoSuchRole")] == not_evaluated(role_arn("NoSuchRole"), reason)
+    assert (
+        f"note: role {role_arn('VeeamReadOnly')} is named by --role but not scanned: "
+        "its tags do not match --tag team=backup\n"
+    ) in result.stderr
+
+    by_trust = run_scan(
+        "--role", "VeeamReadOnly", "--trusted-by", APPLIANCE, "--collection", collection,
+        "--format", "json",
+    )  # fmt: skip
+    assert by_trust.returncode == 0, by_trust.stderr
+    assert by_trust.json()["reports"] == []
+    assert (
+        f"note: role {role_arn('VeeamReadOnly')} is named by --role but not scanned: its trust "
+        f"policy does not name {APPLIANCE} (--trusted-by)\n"
+    ) in by_trust.stderr
+    assert "no role matched the selection" in by_trust.stderr
+
+
 def test_save_snapshot_and_evaluate_it_offline(
     account: MotoServer,
     run_scan: ScanRunner,
@@ -571,3 +606,22 @@ def test_from_file_missing_role_is_reported(
     reports = result.reports()
     assert reports[role_arn("VeeamCompliant")]["compliant"] is True
     assert reports[role_arn("Ghost")]["error"] == f"role Ghost not found in {saved}"
+
+
+def test_from_file_named_role_is_reported_whatever_other_filters_are_given(
+    account: MotoServer, run_scan: ScanRunner, tmp_path: Path
+) -> None:
+    saved = tmp_path / "all.json"
+    run_scan("--all-roles", "--format", "json", "--save-snapshot", str(saved))
+    result = run_scan(
+        "--from-file", str(saved), "--role", "VeeamReadOnly", "--role", "Ghost",
+        "--tag", "team=backup", "--format", "json", endpoint=False,
+    )  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    reports = result.reports()
+    assert list(reports) == [role_arn("Ghost")]
+    assert reports[role_arn("Ghost")]["error"] == f"role Ghost not found in {saved}"
+    assert (
+        f"note: role {role_arn('VeeamReadOnly')} is named by --role but not scanned: "
+        "its tags do not match --tag team=backup\n"
+    ) in result.stderr

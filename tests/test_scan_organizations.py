@@ -180,6 +180,19 @@ def test_named_roles_found_in_no_account_are_not_evaluated(
     assert offline.returncode == 3
     assert offline.json() == result.json()
 
+    # Beside another filter, the names are still looked for in every account.
+    filtered = run_scan(
+        "--organization", *ASSUME, "--role", "VeeamBackup", "--role", "Nope",
+        "--tag", "team=backup", "--format", "json",
+    )  # fmt: skip
+    assert filtered.returncode == 3, filtered.stderr
+    assert list(filtered.reports()) == ["arn:aws:iam::*:role/Nope"]
+    for account in (DEFAULT_ACCOUNT, org.prod, org.dev):
+        assert (
+            f"note: role {role_arn(account)} is named by --role but not scanned: "
+            "its tags do not match --tag team=backup\n"
+        ) in filtered.stderr
+
 
 def test_service_linked_roles_get_no_scps(org: Org, run_scan: ScanRunner) -> None:
     result = run_scan(

@@ -168,14 +168,7 @@ def _add_missing_names(result: CollectedScan, selector: RoleSelector) -> None:
     the organization scan covers. (A named ARN of a scanned account is reported by that
     account's collection, and a single-account scan reports names itself: collect_account.)
     """
-    if not selector.names_only:
-        return
-    found = {
-        key
-        for collection in result.collections.values()
-        for role in collection.roles
-        for key in (str(role.get("RoleName", "")).lower(), str(role.get("Arn", "")).lower())
-    }
+    found = {key for collection in result.collections.values() for key in collection.found()}
     scanned = f"{len(result.collections)} scanned"
     if result.account_failures:
         scanned += f", {len(result.account_failures)} could not be read"

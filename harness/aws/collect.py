@@ -18,7 +18,7 @@ A role whose data cannot all be read is kept with an error instead of being drop
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -51,6 +51,9 @@ class AccountCollection:
     # Role ARN -> why the role could not be fully read.
     errors: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Lower-cased names and ARNs of roles that --role names but the other filters leave out:
+    # found, so not reported missing, and each said in a note.
+    excluded: set[str] = field(default_factory=set)
 
     def fail(self, role: dict[str, Any], reason: str) -> None:
         arn = role["Arn"]
@@ -58,6 +61,27 @@ class AccountCollection:
             self.errors[arn] = reason
         if not any(r is role for r in self.roles):
             self.roles.append(role)
+
+    def select(self, selector: RoleSelector, role: dict[str, Any]) -> bool:
+        """Whether the selector keeps the role; a role it names but leaves out is noted."""
+        if selector.matches(role):
+            return True
+        self.exclude(role, selector.exclusion(role))
+        return False
+
+    def exclude(self, role: Mapping[str, Any], reason: str | None) -> None:
+        if reason is None:
+            return
+        arn, name = str(role.get("Arn", "")), str(role.get("RoleName", ""))
+        if arn.lower() not in self.excluded:
+            self.notes.append(f"role {arn} is named by --role but not scanned: {reason}")
+        self.excluded.update((arn.lower(), name.lower()))
+
+    def found(self) -> set[str]:
+        """Lower-cased names and ARNs of the roles collected or noted as left out."""
+        return self.excluded | {
+            str(role.get(key, "")).lower() for role in self.roles for key in ("RoleName", "Arn")
+        }
 
 
 class PolicyFetchError(Exception):
@@ -196,7 +220,7 @@ def collect_bulk(
     try:
         for page in pages:
             for role in page.get("RoleDetailList") or ():
-                if selector.matches(role):
+                if collection.select(selector, role):
                     collection.roles.append(role)
             for policy in page.get("Policies") or ():
                 local[policy["Arn"]] = _default_version_only(policy)
@@ -227,7 +251,7 @@ def collect_per_role(
     progress: Callable[[int, int], None] | None = None,
 ) -> AccountCollection:
     collection = AccountCollection(account_id=account_id, method="per-role")
-    candidates = _candidates(iam, account_id, selector)
+    candidates = _candidates(iam, account_id, selector, collection)
     for index, candidate in enumerate(candidates, start=1):
         _collect_one_role(iam, collection, cache, selector, candidate)
         if progress:
@@ -235,7 +259,9 @@ def collect_per_role(
     return collection
 
 
-def _candidates(iam: Any, account_id: str, selector: RoleSelector) -> list[dict[str, Any]]:
+def _candidates(
+    iam: Any, account_id: str, selector: RoleSelector, collection: AccountCollection
+) -> list[dict[str, Any]]:
     """Roles to read one by one: named ones directly, otherwise ``ListRoles`` pre-filtered.
 
     ``ListRoles`` carries names, ARNs and trust policies but no tags or boundary, so tag
@@ -260,6 +286,8 @@ def _candidates(iam: Any, account_id: str, selector: RoleSelector) -> list[dict[
             for role in page.get("Roles") or ():
                 if selector.matches_name(role) and selector.matches_trust(role):
                     listed.append(role)
+                else:
+                    collection.exclude(role, selector.exclusion(role, tags_known=False))
     except AWS_ERRORS as exc:
         raise AccountCollectionError(
             f"account {account_id}: iam:ListRoles: {describe_error(exc)}"
@@ -283,7 +311,7 @@ def _collect_one_role(
             return
         collection.fail(dict(candidate), f"role {name}: iam:GetRole: {describe_error(exc)}")
         return
-    if not selector.matches(role):
+    if not collection.select(selector, role):
         return
     if any(
         str(r.get("Arn", "")).lower() == str(role.get("Arn", "")).lower() for r in collection.roles
@@ -331,13 +359,11 @@ def _add_missing_names(
     account_id: str,
     report_missing_names: bool,
 ) -> None:
-    """A role asked for by name or ARN that is not there is reported, never silently skipped."""
-    found_names = {str(r.get("RoleName", "")).lower() for r in collection.roles}
-    found_arns = {str(r.get("Arn", "")).lower() for r in collection.roles}
-    if not selector.names_only:
-        return
+    """A role asked for by name or ARN that is not there is reported, never silently skipped,
+    whatever other filters are given (one that they leave out has a note instead)."""
+    found = collection.found()
     for arn in selector.explicit_arns():
-        if arn.lower() in found_arns:
+        if arn.lower() in found:
             continue
         role = {"RoleName": role_name_from_arn(arn), "Arn": arn}
         if account_of_arn(arn) == account_id:
@@ -352,7 +378,7 @@ def _add_missing_names(
     if not report_missing_names:
         return
     for name in selector.explicit_names():
-        if name.lower() not in found_names:
+        if name.lower() not in found:
             collection.fail(
                 {"RoleName": name, "Arn": f"arn:aws:iam::{account_id}:role/{name}"},
                 f"role {name} not found in account {account_id}",

@@ -103,6 +103,19 @@ class RoleSelector:
         """Whether a RoleDetail (GetAccountAuthorizationDetails or GetRole shape) is selected."""
         return self.matches_name(role) and self.matches_trust(role) and self.matches_tags(role)
 
+    def exclusion(self, role: Mapping[str, Any], *, tags_known: bool = True) -> str | None:
+        """Why a role that ``--role`` names is left out by the other filters (None: it is not
+        named, or not left out). ``ListRoles`` entries carry no tags (``tags_known=False``):
+        their tags are judged later, on ``GetRole``."""
+        if not self.names or not self.matches_name(role):
+            return None
+        if not self.matches_trust(role):
+            return f"its trust policy does not name {self.trusted_by} (--trusted-by)"
+        if tags_known and not self.matches_tags(role):
+            wanted = " ".join(f"--tag {key}={value}" for key, value in self.tags)
+            return f"its tags do not match {wanted}"
+        return None
+
     def explicit_arns(self) -> list[str]:
         return [n for n in self.names if n.startswith("arn:")]
 

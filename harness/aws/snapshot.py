@@ -252,6 +252,8 @@ def load_saved_document(name: str, data: dict[str, Any], selector: RoleSelector)
     for role in data["RoleDetailList"]:
         if selector.matches(role):
             account(account_of_arn(role["Arn"])).roles.append(role)
+        elif (reason := selector.exclusion(role)) is not None:
+            account(account_of_arn(role["Arn"])).exclude(role, reason)
     for entry in extension.get("not_evaluated") or []:
         arn = entry["role_arn"]
         role = {"Arn": arn, "RoleName": arn.rsplit("/", 1)[-1]}
@@ -306,14 +308,7 @@ def _missing_from_file(
     """A ``--role`` that the file does not hold is reported, as on a live scan: under the ARN
     given, else in the file's account when it has only one, else in the unknown account
     (``arn:aws:iam::*:role/NAME``, as a live ``--organization`` scan reports it)."""
-    if not selector.names_only:
-        return
-    found = {
-        key
-        for c in collections.values()
-        for r in c.roles
-        for key in (str(r["Arn"]).lower(), str(r["RoleName"]).lower())
-    }
+    found = {key for c in collections.values() for key in c.found()}
     for wanted in selector.names:
         if wanted.lower() in found:
             continue
