@@ -17,7 +17,7 @@ from typing import Any
 
 from harness import formats, inputs
 from harness.aws.accounts import CollectedScan, CollectOptions, collect
-from harness.aws.clients import AwsOptions, CallRecorder
+from harness.aws.clients import AwsOptions, CallRecorder, check_configuration
 from harness.aws.selection import (
     SELECTION_HELP,
     RoleSelector,
@@ -306,12 +306,14 @@ def _check_distinct_files(output: str | None, snapshot: str | None) -> None:
 
 
 def _aws_options(args: argparse.Namespace) -> AwsOptions:
-    return AwsOptions(
+    options = AwsOptions(
         profile=args.profile,
         region=args.region,
         endpoint_url=args.endpoint_url,
         max_attempts=args.max_attempts or DEFAULTS.aws.max_attempts,
     )
+    check_configuration(options)
+    return options
 
 
 def _collect_live(

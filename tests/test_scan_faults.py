@@ -464,6 +464,12 @@ def _no_aws_config(tmp_path: Path, **env: str) -> dict[str, str]:
             {},
             "--region 'us east' is not a region name: expected e.g. us-east-1",
         ),
+        (
+            [],
+            {"AWS_DEFAULT_REGION": "us east"},
+            "AWS region 'us east' (from AWS_DEFAULT_REGION) is not a region name: expected "
+            "e.g. us-east-1 (--region overrides it)",
+        ),
     ],
     ids=[
         "profile-flag",
@@ -471,6 +477,7 @@ def _no_aws_config(tmp_path: Path, **env: str) -> dict[str, str]:
         "endpoint-not-a-url",
         "endpoint-not-http",
         "region-not-a-name",
+        "region-environment",
     ],
 )
 @pytest.mark.parametrize("command", ["scan", "export-managed-policies"])
@@ -482,3 +489,30 @@ def test_aws_options_aws_would_never_see_are_usage_errors(
     selection = ["--all-roles", "--opa-url", "http://127.0.0.1:1"] if command == "scan" else []
     result = run_harness(command, *selection, *args, env=_no_aws_config(tmp_path, **env))
     assert (result.returncode, result.stdout, result.stderr) == (2, "", f"error: {message}\n")
+
+
+@pytest.mark.parametrize("command", ["scan", "export-managed-policies"])
+def test_region_from_a_profile_config_that_aws_would_never_see_is_a_usage_error(
+    run_harness, tmp_path: Path, command: str
+) -> None:
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile backup]\nregion = eu_west_1!\n"
+        "aws_access_key_id = testing\naws_secret_access_key = testing\n"
+    )
+    env = dict(_no_aws_config(tmp_path), AWS_CONFIG_FILE=str(config))
+    selection = ["--all-roles", "--opa-url", "http://127.0.0.1:1"] if command == "scan" else []
+    result = run_harness(command, *selection, "--profile", "backup", env=env)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        "error: AWS region 'eu_west_1!' (from the config of AWS profile backup) is not a region "
+        "name: expected e.g. us-east-1 (--region overrides it)\n",
+    )
+    # --region overrides it: the command goes on, to an OPA or an endpoint that is not there.
+    offline = ["--endpoint-url", "http://127.0.0.1:1"] if command != "scan" else []
+    overridden = run_harness(
+        command, *selection, "--profile", "backup", "--region", "eu-west-1", *offline, env=env
+    )
+    assert overridden.returncode == 3, overridden.stderr
+    assert "is not a region name" not in overridden.stderr

@@ -146,8 +146,33 @@ def make_session(
         profile = exc.kwargs.get("profile") or options.profile
         source = "--profile" if options.profile else "AWS_PROFILE"
         raise UsageError(f"AWS profile not found: {profile} (from {source})") from exc
+    if region is None:
+        _check_configured_region(session.region_name, options.profile)
     recorder.attach(session)
     return session
+
+
+def check_configuration(options: AwsOptions) -> None:
+    """The profile and region the standard chain resolves, checked before any work: botocore
+    refuses a bad one only when the first client is made, as if AWS had failed (exit 3)."""
+    make_session(options, CallRecorder())
+
+
+def _check_configured_region(region: str | None, profile: str | None) -> None:
+    """A region from AWS_DEFAULT_REGION or a profile's config must be one botocore takes."""
+    try:
+        validate_region_name(region)
+    except botocore.exceptions.InvalidRegionError:
+        if os.environ.get("AWS_DEFAULT_REGION") == region:
+            source = "AWS_DEFAULT_REGION"
+        else:
+            source = (
+                f"the config of AWS profile {profile or os.environ.get('AWS_PROFILE') or 'default'}"
+            )
+        raise UsageError(
+            f"AWS region {region!r} (from {source}) is not a region name: expected e.g. "
+            "us-east-1 (--region overrides it)"
+        ) from None
 
 
 def _checked_botocore_session() -> botocore.session.Session:
