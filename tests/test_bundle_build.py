@@ -211,7 +211,7 @@ def test_policy_errors_name_the_file_and_leave_no_output(demo_rego: Path, tmp_pa
     assert result.returncode == 1
     assert "vbaws/demo/broken.rego" in result.stderr
     assert "rego_parse_error" in result.stderr
-    assert list(output.parent.iterdir()) == []
+    assert not output.parent.exists()  # not even the directory made for it
 
 
 @pytest.mark.parametrize(
@@ -219,8 +219,11 @@ def test_policy_errors_name_the_file_and_leave_no_output(demo_rego: Path, tmp_pa
     [
         (["--signing-key", "no-such-key.pem"], "signing key no-such-key.pem does not exist"),
         (["--source", "no-such-dir"], "no-such-dir does not exist"),
+        (["--signing-key", "."], "signing key . is not a file (a PEM private key)"),
         (["--signing-alg", "HS256"], "invalid choice"),
+        (["--signing-alg", "ES256"], "--signing-alg needs --signing-key"),
         (["--revision", ""], "--revision must not be empty"),
+        (["--output", "."], "--output . is a directory: name the bundle file"),
     ],
 )
 def test_bad_usage_exits_2_with_a_message(tmp_path: Path, args: list[str], message: str):
@@ -230,6 +233,25 @@ def test_bad_usage_exits_2_with_a_message(tmp_path: Path, args: list[str], messa
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "name-too-long"])
+def test_unwritable_output_is_a_message_and_leaves_nothing(
+    demo_rego: Path, tmp_path: Path, where: str
+):
+    (tmp_path / "file").write_text("")
+    if where == "under-a-file":
+        output = tmp_path / "file" / "deeper" / "bundle.tar.gz"
+    else:
+        # Fails once the directories are made (the file name is too long for the system):
+        # they are removed again.
+        output = tmp_path / "new" / "deeper" / f"{'x' * 250}.tar.gz"
+    before = sorted(tmp_path.rglob("*"))
+    result = run_build_bundle("--output", output, "--source", demo_rego, "--revision", "r")
+    assert result.returncode == 1
+    assert f"build-bundle: error: cannot write {output}: " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(tmp_path.rglob("*")) == before
 
 
 def test_defaults_build_rego_into_the_repository_root(demo_rego: Path, tmp_path: Path):
