@@ -22,7 +22,15 @@ from typing import Any
 from harness import formats, inputs, scan_evaluation
 from harness.aws.selection import RoleSelector
 from harness.errors import ExternalError, UsageError
-from harness.opa import DEFAULT_TIMEOUT, OpaClient, check_bundle, opa_session, token_problem
+from harness.opa import (
+    DEFAULT_TIMEOUT,
+    SIGNING_ALGORITHMS,
+    BundleVerification,
+    OpaClient,
+    check_bundle,
+    opa_session,
+    token_problem,
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -89,6 +97,17 @@ def add_opa_arguments(parser: argparse.ArgumentParser) -> None:
         help="policy dir or bundle.tar.gz for the private OPA (default: $VBAWS_REGO or rego/)",
     )
     parser.add_argument(
+        "--verification-key",
+        metavar="PEM",
+        type=Path,
+        help="public key (PEM file) to verify a signed --bundle with",
+    )
+    parser.add_argument(
+        "--signing-alg",
+        choices=SIGNING_ALGORITHMS,
+        help="algorithm of the bundle's signature, for --verification-key (default: RS256)",
+    )
+    parser.add_argument(
         "--opa-timeout",
         metavar="SECONDS",
         type=_positive_seconds,
@@ -123,10 +142,35 @@ def check_opa_token(args: argparse.Namespace) -> None:
         raise UsageError(f"--opa-token / OPA_TOKEN: {problem}")
 
 
+def check_opa_arguments(args: argparse.Namespace) -> None:
+    """UsageError, before any work, for ``add_opa_arguments`` options that cannot work
+    together or name a bundle OPA would not load."""
+    if args.opa_url and args.bundle:
+        raise UsageError(
+            "--bundle and --opa-url exclude each other: the bundle is for a private OPA"
+        )
+    if args.signing_alg and not args.verification_key:
+        raise UsageError("--signing-alg is the algorithm of --verification-key; give the key")
+    if args.verification_key and not args.bundle:
+        raise UsageError("--verification-key verifies a signed --bundle file; give the bundle")
+    if args.bundle:
+        check_bundle(args.bundle, args.verification_key)
+    check_opa_token(args)
+
+
 def opa_session_from(args: argparse.Namespace) -> Callable[[], AbstractContextManager[OpaClient]]:
     """Opens the OPA the ``add_opa_arguments`` options name, when called."""
+    verification = (
+        BundleVerification(args.verification_key, args.signing_alg or "RS256")
+        if args.verification_key
+        else None
+    )
     return lambda: opa_session(
-        args.opa_url, args.opa_token, bundle=args.bundle, timeout=args.opa_timeout
+        args.opa_url,
+        args.opa_token,
+        bundle=args.bundle,
+        verification=verification,
+        timeout=args.opa_timeout,
     )
 
 
@@ -308,13 +352,7 @@ def _own_or_shared(snapshot: dict[str, Any], shared: dict[str, Any], key: str) -
 def run(args: argparse.Namespace) -> int:
     fmt, color = output_settings(args)
     formats.formatter(fmt)  # fail on an unavailable format before any work
-    if args.opa_url and args.bundle:
-        raise UsageError(
-            "--bundle and --opa-url exclude each other: the bundle is for a private OPA"
-        )
-    if args.bundle:
-        check_bundle(args.bundle)
-    check_opa_token(args)
+    check_opa_arguments(args)
     if args.appliance:
         inputs.check_appliance(args.appliance)
     check_writable(args.output)

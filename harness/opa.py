@@ -23,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -54,14 +55,22 @@ def rego_dir() -> Path:
     return Path(override) if override else package_data.rego_path()
 
 
+# What OPA verifies a signed bundle with from a PEM public key (HMAC takes a secret instead).
+SIGNING_ALGORITHMS = (
+    *("RS256", "RS384", "RS512"),
+    *("PS256", "PS384", "PS512"),
+    *("ES256", "ES384", "ES512"),
+)
+
 _BUNDLE_EXPECTED = (
     "expected the policy directory (rego/) or a bundle.tar.gz built by scripts/build-bundle"
 )
 
 
-def check_bundle(source: Path) -> None:
+def check_bundle(source: Path, verification_key: Path | None = None) -> None:
     """UsageError unless ``source`` can be what ``--bundle`` takes: a policy directory holding
-    .rego files, or a gzip-compressed tar file (OPA's bundle format).
+    .rego files, or a gzip-compressed tar file (OPA's bundle format), signed exactly when a
+    ``verification_key`` (``--verification-key``) is given to check its signature with.
 
     Checked before OPA starts, so a wrong path is bad usage (exit 2) naming the path, rather
     than OPA's start-up failure or a query failure against a random loopback port.
@@ -71,16 +80,32 @@ def check_bundle(source: Path) -> None:
     if source.is_dir():
         if next(source.rglob("*.rego"), None) is None:
             raise UsageError(f"policy bundle {source} holds no .rego files; {_BUNDLE_EXPECTED}")
+        if verification_key is not None:
+            raise UsageError(
+                f"--verification-key checks a signed bundle file; {source} is a directory"
+            )
         return
     try:
         with tarfile.open(source, "r:gz") as archive:
-            archive.next()
+            signed = any(name.lstrip("/") == ".signatures.json" for name in archive.getnames())
     except PermissionError:
         raise UsageError(f"policy bundle {source} cannot be read: permission denied") from None
     except (tarfile.TarError, OSError, EOFError):
         raise UsageError(
             f"policy bundle {source} is not a gzip-compressed tar file; {_BUNDLE_EXPECTED}"
         ) from None
+    if signed and verification_key is None:
+        raise UsageError(
+            f"policy bundle {source} is signed: give the public key to verify it with "
+            "--verification-key PEM (and --signing-alg for a key that is not RSA/RS256)"
+        )
+    if verification_key is not None:
+        if not verification_key.is_file():
+            raise UsageError(f"verification key {verification_key} is not a file")
+        if not signed:
+            raise UsageError(
+                f"policy bundle {source} is not signed, so --verification-key cannot verify it"
+            )
 
 
 def redact_url(url: str) -> str:
@@ -198,6 +223,14 @@ def _memory_limit() -> int | None:
     return min(_MEMORY_LIMIT_CAP, *limits)
 
 
+@dataclass(frozen=True)
+class BundleVerification:
+    """The public key (PEM file) and algorithm that a signed ``--bundle`` is verified with."""
+
+    key: Path
+    algorithm: str = "RS256"
+
+
 class PoliciesRefused(ExternalError):
     """OPA would not start on the policies it was given: a parse or compile error in them."""
 
@@ -225,8 +258,10 @@ class PrivateOpa:
         opa_bin: str | None = None,
         startup_timeout: float = STARTUP_TIMEOUT,
         extra_args: Sequence[str] = (),
+        verification: BundleVerification | None = None,
     ) -> None:
         self.extra_args = list(extra_args)
+        self.verification = verification
         self.source = Path(source) if source is not None else rego_dir()
         self.opa_bin = opa_bin
         self.startup_timeout = startup_timeout
@@ -235,7 +270,7 @@ class PrivateOpa:
         self._output: IO[bytes] | None = None
 
     def __enter__(self) -> PrivateOpa:
-        check_bundle(self.source)
+        check_bundle(self.source, self.verification.key if self.verification else None)
         opa = self.opa_bin or find_opa()
         try:
             self._start(opa)
@@ -249,6 +284,14 @@ class PrivateOpa:
 
     def _command(self, opa: str, port: int) -> list[str]:
         load = ["--bundle", str(self.source)] if self.source.is_file() else [str(self.source)]
+        if self.verification is not None:
+            load = [
+                "--verification-key",
+                str(self.verification.key),
+                "--signing-alg",
+                self.verification.algorithm,
+                *load,
+            ]
         return [
             opa,
             "run",
@@ -572,16 +615,18 @@ def opa_session(
     token: str | None = None,
     *,
     bundle: Path | None = None,
+    verification: BundleVerification | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> Iterator[OpaClient]:
-    """An OpaClient on ``opa_url``, or on a private OPA loading ``bundle`` for the block."""
+    """An OpaClient on ``opa_url``, or on a private OPA loading ``bundle`` (a signed one
+    checked with ``verification``) for the block."""
     if opa_url:
         with OpaClient(opa_url, token, timeout) as client:
             yield client
         return
     with contextlib.ExitStack() as stack:
         try:
-            server = stack.enter_context(PrivateOpa(bundle))
+            server = stack.enter_context(PrivateOpa(bundle, verification=verification))
         except PoliciesRefused as exc:
             if bundle is None:
                 raise  # the project's own policies: a broken installation, not the user's input

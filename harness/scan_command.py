@@ -29,14 +29,13 @@ from harness.errors import UsageError
 from harness.evaluate_command import (
     add_opa_arguments,
     add_output_arguments,
-    check_opa_token,
+    check_opa_arguments,
     check_requested_ids,
     check_writable,
     open_opa,
     output_settings,
     write_output,
 )
-from harness.opa import check_bundle
 from harness.progress import Progress
 from harness.scan_evaluation import (
     evaluate_items,
@@ -194,14 +193,8 @@ def _positive_int(text: str) -> int:
 
 
 def _check_usage(args: argparse.Namespace) -> None:
-    if args.opa_url and args.bundle:
-        raise UsageError(
-            "--bundle and --opa-url exclude each other: the bundle is for a private OPA"
-        )
-    if args.bundle:
-        # Before any AWS call, not when OPA starts after the collection.
-        check_bundle(args.bundle)
-    check_opa_token(args)
+    # Before any AWS call, not when OPA starts after the collection.
+    check_opa_arguments(args)
     if args.appliance:
         inputs.check_appliance(args.appliance)
     if args.from_file:

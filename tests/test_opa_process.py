@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import builtins
 import http.server
+import io
 import json
 import re
 import runpy
@@ -27,6 +28,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import FIXTURES, REPO, UNEVALUATED_CHECK, harness_env
+from sidecar_helpers import build_bundle, bundle_members, make_keypair
 
 from harness.cli import main
 from harness.errors import ExternalError, UsageError
@@ -819,6 +821,118 @@ def test_bundle_opa_cannot_load_is_exit_2_with_opa_s_reason(
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.startswith(f"error: policy bundle {bundle} cannot be loaded: ")
     assert re.search(rf"broken\.rego:\d+: {error}", result.stderr), result.stderr
+
+
+@pytest.fixture(scope="module")
+def signed_bundle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The project's bundle signed (RS256) with a fresh key; its public key and a stranger's;
+    and the same bundle with its data changed after signing."""
+    directory = tmp_path_factory.mktemp("signed")
+    private, public = make_keypair(directory / "keys")
+    _, stranger = make_keypair(directory / "keys", name="stranger")
+    bundle = build_bundle(directory / "signed.tar.gz", "--signing-key", private, "--revision", "r")
+    members = bundle_members(bundle)
+    data = json.loads(members["data.json"])
+    data["vbaws"]["requirements"]["ec2_backup"]["actions"] = ["ec2:DescribeInstances"]
+    members["data.json"] = json.dumps(data).encode()
+    tampered = directory / "tampered.tar.gz"
+    with tarfile.open(tampered, "w:gz") as archive:
+        for name, content in members.items():
+            entry = tarfile.TarInfo(f"/{name}")
+            entry.size = len(content)
+            archive.addfile(entry, io.BytesIO(content))
+    return {"bundle": bundle, "public": public, "stranger": stranger, "tampered": tampered}
+
+
+@pytest.mark.parametrize("command", ["evaluate", "scan"])
+def test_signed_bundle_is_verified_with_its_public_key(
+    run_harness, tmp_path: Path, signed_bundle: dict[str, Path], command: str
+) -> None:
+    snapshot = tmp_path / "one.json"
+    snapshot.write_text(json.dumps(SNAPSHOT))
+    saved = tmp_path / "saved.json"
+    saved.write_text(json.dumps({"RoleDetailList": [DETAIL]}))
+    args = (
+        ["evaluate", "--input", str(snapshot)]
+        if command == "evaluate"
+        else ["scan", "--from-file", str(saved), "--all-roles"]
+    )
+    bundle, public = signed_bundle["bundle"], str(signed_bundle["public"])
+    plain = run_harness(*args, "--format", "json")
+    verified = run_harness(
+        *args, "--bundle", str(bundle), "--verification-key", public, "--format", "json"
+    )
+    assert (verified.returncode, verified.stdout) == (plain.returncode, plain.stdout), (
+        verified.stderr
+    )
+    assert json.loads(verified.stdout)["reports"][0]["role_arn"] == SNAPSHOT_ARN
+
+    unverified = run_harness(*args, "--bundle", str(bundle), "--format", "json")
+    assert (unverified.returncode, unverified.stdout, unverified.stderr) == (
+        2,
+        "",
+        f"error: policy bundle {bundle} is signed: give the public key to verify it with "
+        "--verification-key PEM (and --signing-alg for a key that is not RSA/RS256)\n",
+    )
+    for wrong in (
+        ["--bundle", str(bundle), "--verification-key", str(signed_bundle["stranger"])],
+        ["--bundle", str(bundle), "--verification-key", public, "--signing-alg", "ES256"],
+        ["--bundle", str(signed_bundle["tampered"]), "--verification-key", public],
+    ):
+        refused = run_harness(*args, *wrong, "--format", "json")
+        assert (refused.returncode, refused.stdout) == (2, ""), refused.stderr
+        assert refused.stderr.startswith(f"error: policy bundle {wrong[1]} cannot be loaded: ")
+        assert "verif" in refused.stderr or "digest" in refused.stderr, refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (
+            ["--signing-alg", "ES256"],
+            "--signing-alg is the algorithm of --verification-key; give the key",
+        ),
+        (
+            ["--verification-key", "{public}"],
+            "--verification-key verifies a signed --bundle file; give the bundle",
+        ),
+        (
+            ["--bundle", "{rego}", "--verification-key", "{public}"],
+            "--verification-key checks a signed bundle file; {rego} is a directory",
+        ),
+        (
+            ["--bundle", "{bundle}", "--verification-key", "{missing}"],
+            "verification key {missing} is not a file",
+        ),
+        (
+            ["--bundle", "{unsigned}", "--verification-key", "{public}"],
+            "policy bundle {unsigned} is not signed, so --verification-key cannot verify it",
+        ),
+    ],
+    ids=["alg-without-key", "key-without-bundle", "key-for-a-directory", "no-key-file", "unsigned"],
+)
+def test_verification_options_that_cannot_work_are_exit_2(
+    run_harness, tmp_path: Path, signed_bundle: dict[str, Path], given: list[str], message: str
+) -> None:
+    snapshot = tmp_path / "one.json"
+    snapshot.write_text(json.dumps(SNAPSHOT))
+    unsigned = tmp_path / "unsigned.tar.gz"
+    with tarfile.open(unsigned, "w:gz") as archive:
+        archive.add(policy_dir(tmp_path), arcname=".")
+    names = {
+        "public": str(signed_bundle["public"]),
+        "bundle": str(signed_bundle["bundle"]),
+        "rego": str(policy_dir(tmp_path, name="rego")),
+        "missing": str(tmp_path / "nope.pem"),
+        "unsigned": str(unsigned),
+    }
+    args = [arg.format(**names) for arg in given]
+    result = run_harness("evaluate", "--input", str(snapshot), *args, "--format", "json")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"error: {message.format(**names)}\n",
+    )
 
 
 def test_bundle_with_many_errors_is_still_exit_2(run_harness, tmp_path: Path) -> None:
