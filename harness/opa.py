@@ -19,10 +19,11 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -229,6 +230,23 @@ class BundleVerification:
 
     key: Path
     algorithm: str = "RS256"
+
+
+def _in_background(call: Callable[[Any], Any], argument: Any) -> Future[Any]:
+    """``call(argument)`` on a daemon thread. Not a ThreadPoolExecutor: on Ctrl-C or SIGTERM
+    its shutdown, and Python's exit, would wait for every request still in flight (up to
+    --opa-timeout); a daemon thread is dropped, and the private OPA stopped at once."""
+    future: Future[Any] = Future()
+
+    def run() -> None:
+        future.set_running_or_notify_cancel()
+        try:
+            future.set_result(call(argument))
+        except BaseException as exc:  # handed to the caller, which re-raises it
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="vbaws-opa-batch", daemon=True).start()
+    return future
 
 
 class PoliciesRefused(ExternalError):
@@ -493,18 +511,14 @@ class OpaClient:
         A failure is raised in batch order: every batch before the failed one has been
         yielded, and no batch after it is.
         """
-        with ThreadPoolExecutor(max_workers=max(1, in_flight)) as pool:
-            pending: deque[Future[list[dict[str, Any]]]] = deque()
-            try:
-                for batch in batches:
-                    pending.append(pool.submit(self.report_list, batch))
-                    if len(pending) >= in_flight:
-                        yield pending.popleft().result()
-                while pending:
-                    yield pending.popleft().result()
-            finally:
-                for future in pending:
-                    future.cancel()
+        in_flight = max(1, in_flight)
+        pending: deque[Future[list[dict[str, Any]]]] = deque()
+        for batch in batches:
+            pending.append(_in_background(self.report_list, batch))
+            if len(pending) >= in_flight:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
     def report(self, snapshot: Any) -> dict[str, Any]:
         """The report of one role snapshot."""
