@@ -151,6 +151,26 @@ def test_report_and_allow_answer_for_single_roles(sidecar: Sidecar, reference: h
         assert sidecar.opa.result(path, role) == reference_result(reference, path, role)
 
 
+def test_a_pipeline_asking_with_opa_python_client_gets_the_same_answers(sidecar: Sidecar):
+    """A pipeline in Python may ask the sidecar through the OPA project's client library
+    (opa-python-client) rather than plain HTTP: the same reports and allow decisions."""
+    from opa_client.opa import OpaClient as PipelineClient
+
+    client = PipelineClient(host="127.0.0.1", port=sidecar.opa.port, timeout=30)
+    try:
+        for role, allowed in ((FULL_ADMIN, True), (DESCRIBE_ONLY, False)):
+            for rule, expected in (
+                ("report", sidecar.opa.result("vbaws/ec2_backup/report", role)),
+                ("allow", allowed),
+            ):
+                answer = client.query_rule(role, "vbaws.ec2_backup", rule)
+                assert answer["result"] == expected
+        batch = client.query_rule(BATCH, "vbaws.ec2_backup", "report_list")["result"]
+        assert [r["role_arn"] for r in batch] == [r["role"]["arn"] for r in BATCH["roles"]]
+    finally:
+        client.close_connection()
+
+
 def test_batch_entry_points_answer_in_input_order(sidecar: Sidecar, reference: httpx.Client):
     single = [sidecar.opa.result("vbaws/ec2_backup/report", role) for role in BATCH["roles"]]
 
