@@ -407,6 +407,47 @@ def unknown_keys(name: str, shape: Shape, data: Any) -> list[str]:
     return warnings
 
 
+# The lists a get-account-authorization-details paginator splits across pages, and the other
+# keys its pages carry.
+_PAGED_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+_PAGE_KEYS = frozenset({*_PAGED_LISTS, "IsTruncated", "Marker", "ResponseMetadata"})
+
+
+def merge_pages(name: str, data: Any) -> Any:
+    """A list of get-account-authorization-details pages (a paginator's answers, saved as they
+    came) as the one document the AWS CLI prints; any other ``data`` as it is.
+
+    Each page is checked on its own first, so a problem is named by page. A page with a key
+    that pages do not have (the ``VbawsScan`` record of a saved scan, ``scps``...) is refused
+    rather than dropped: what it says could not be placed in the merged document.
+    """
+    if not (
+        isinstance(data, list)
+        and data
+        and all(isinstance(page, dict) and "RoleDetailList" in page for page in data)
+    ):
+        return data
+    for number, page in enumerate(data, start=1):
+        where = f"{name} (page {number} of {len(data)})"
+        validate(where, "authorization_details", page)
+        extra = sorted(set(page) - _PAGE_KEYS)
+        if extra:
+            raise InputError(
+                f"{where}: has {', '.join(map(repr, extra))}, which get-account-authorization-"
+                "details pages do not: give one document instead of a list of pages"
+            )
+    merged: dict[str, Any] = {
+        key: [item for page in data for item in page.get(key) or []]
+        for key in _PAGED_LISTS
+        if any(key in page for page in data)
+    }
+    last = data[-1]
+    merged["IsTruncated"] = last.get("IsTruncated", False)
+    if "Marker" in last:
+        merged["Marker"] = last["Marker"]
+    return merged
+
+
 def truncation_warnings(name: str, shape: Shape, data: Any) -> list[str]:
     """A warning for GetAccountAuthorizationDetails output that is one page of a longer answer.
 
@@ -465,6 +506,8 @@ def load_input(
     get-account-authorization-details output, validated by the same schema as here.
     """
     name, data = read_json(source, stdin)
+    if "authorization_details" in shapes:
+        data = merge_pages(name, data)
     shape = detect_shape(name, data, shapes)
     validate(name, shape, data)
     warnings = unknown_keys(name, shape, data) + truncation_warnings(name, shape, data)

@@ -368,3 +368,35 @@ def test_one_page_of_a_paginated_answer_is_warned_about(
     for page, complete in zip(both(run_harness, opa_url, path), whole, strict=True):
         assert (page.returncode, page.stdout) == (complete.returncode, complete.stdout)
         assert page.stderr == warning + complete.stderr
+
+
+def test_a_list_of_pages_reads_as_the_whole_answer(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path
+) -> None:
+    """A paginator's pages saved as a list: the roles of one page may attach policies listed on
+    another, so the pages are merged before anything is looked up."""
+    whole = both(run_harness, opa_url, write(tmp_path, GAAD))
+    first, second = GAAD["RoleDetailList"]
+    pages = [
+        {"RoleDetailList": [first], "Policies": [], "IsTruncated": True, "Marker": "m1"},
+        {"RoleDetailList": [second], "Policies": GAAD["Policies"], "IsTruncated": False},
+    ]
+    path = tmp_path / "pages.json"
+    path.write_text(json.dumps(pages), encoding="utf-8")
+    for paged, complete in zip(both(run_harness, opa_url, path), whole, strict=True):
+        assert (paged.returncode, paged.stdout, paged.stderr) == (
+            complete.returncode,
+            complete.stdout,
+            complete.stderr,
+        )
+
+    # What a page cannot carry is refused, not dropped.
+    pages[1]["scps"] = []
+    path.write_text(json.dumps(pages), encoding="utf-8")
+    for refused in both(run_harness, opa_url, path):
+        assert (refused.returncode, refused.stdout, refused.stderr) == (
+            2,
+            "",
+            f"error: {path} (page 2 of 2): has 'scps', which get-account-authorization-details "
+            "pages do not: give one document instead of a list of pages\n",
+        )
