@@ -188,6 +188,13 @@ test_checks_and_unknown_checks if {
 
 	# null is "not given": the default check, not no check at all
 	object.keys(report.build(object.union(snapshot, {"checks": null})).checks) == {"ec2_backup"}
+
+	# An empty list asks for nothing, and a role checked against nothing is not compliant, even
+	# with everything allowed and no finding at all.
+	nothing := report.build(object.union(snapshot, {"checks": []}))
+	nothing.checks == {}
+	[f | some f in nothing.findings; f.severity != "info"] == []
+	nothing.compliant == false
 }
 
 test_no_role if {

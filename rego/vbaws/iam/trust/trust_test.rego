@@ -67,6 +67,17 @@ test_other_principals_do_not_match if {
 	}]
 }
 
+# An account root names that account only: another account's root, or a role there, lets in
+# none of the appliance's account.
+test_another_account_root_does_not_let_the_appliance_in if {
+	every principal in [{"AWS": "arn:aws:iam::999999999999:root"}, {"AWS": "999999999999"}] {
+		result := trust.assess(_trust([_allow(principal)]), _appliance, _role)
+		result.appliance_can_assume == false
+		[f.id | some f in result.findings] == ["VBAWS-TRUST"]
+	}
+	not trust.assess(_trust([_allow({"AWS": "arn:aws:iam::999999999999:root"})]), "111111111111", _role).appliance_can_assume
+}
+
 test_action_must_cover_assume_role if {
 	not trust.assess(_trust([{"Effect": "Allow", "Principal": "*", "Action": "sts:TagSession"}]), _appliance, _role).appliance_can_assume
 	trust.assess(_trust([{"Effect": "Allow", "Principal": "*", "NotAction": "s3:*"}]), _appliance, _role).appliance_can_assume
@@ -180,6 +191,30 @@ test_not_principal_and_invalid_trust if {
 		"severity": "error",
 		"message": "trust policy: document is missing",
 	}]
+}
+
+# A trust statement IAM would refuse lets no one in, however it reads: an empty NotAction
+# (which would exclude nothing), a wildcard inside a principal ARN (only "*" alone is a
+# wildcard there: `?` would read as text and match no one, so a Deny written with it could
+# silently miss the appliance).
+test_invalid_trust_statements_let_no_one_in if {
+	empty_not_action := {"Effect": "Allow", "Principal": {"AWS": _appliance}, "NotAction": []}
+	result := trust.assess(_trust([empty_not_action]), _appliance, _role)
+	result.appliance_can_assume == false
+	result.findings[0] == {
+		"id": "VBAWS-INVALID-TRUST-POLICY",
+		"severity": "error",
+		"message": "trust policy: statement 1: NotAction is empty (it would exclude nothing)",
+	}
+
+	every wildcard in ["arn:aws:iam::111111111111:role/Impersonatio?", "arn:aws:iam::111111111111:role/Imp*"] {
+		deny := {"Effect": "Deny", "Principal": {"AWS": wildcard}, "Action": "sts:AssumeRole"}
+		findings := trust.assess(_trust([_allow({"AWS": _appliance}), deny]), _appliance, _role).findings
+		[f.message | some f in findings; f.id == "VBAWS-INVALID-TRUST-POLICY"] == [sprintf(
+			"trust policy: statement 2: Principal AWS %q has a wildcard (only \"*\" alone is allowed)",
+			[wildcard],
+		)]
+	}
 }
 
 test_bad_appliance if {
