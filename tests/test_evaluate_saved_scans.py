@@ -13,6 +13,7 @@ import copy
 import json
 import socket
 import subprocess
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,29 @@ def test_per_account_scps_and_an_account_that_could_not_be_read(
         assert report["checks"]["ec2_backup"]["denied"] == sorted(EC2_BACKUP)
         assert "VBAWS-SCPS-NOT-EVALUATED" not in {f["id"] for f in report["findings"]}
     assert account == not_evaluated("arn:aws:iam::333333333333:role/*", failure)
+
+
+def test_a_policy_text_that_names_a_key_twice_is_invalid(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path
+) -> None:
+    """IAM returns documents as URL-encoded text. Parsed, a key named twice keeps its last value
+    only: here the Deny-all Statement would vanish and leave the compliant role's own."""
+    veeam = role("GaadVeeamInline")
+    (inline,) = veeam["RolePolicyList"]
+    document = json.loads(urllib.parse.unquote(inline["PolicyDocument"]))
+    text = f'{{"Statement": {json.dumps(DENY_ALL["Statement"])}, {json.dumps(document)[1:]}'
+    inline["PolicyDocument"] = urllib.parse.quote(text)
+    code, output = agree(run_harness, opa_url, write(tmp_path, {"RoleDetailList": [veeam]}))
+    assert code == 1
+    (report,) = output["reports"]
+    assert report["compliant"] is False
+    # The keys of the dropped Deny are in the kept statements too: each may be the repeated one.
+    (invalid,) = [f for f in report["findings"] if f["id"] == "VBAWS-INVALID-POLICY"]
+    assert invalid["severity"] == "error"
+    assert invalid["message"] == (
+        'inline policy "VeeamEc2BackupPolicy": document is JSON text that names one of '
+        '"Action", "Effect", "Resource", "Statement" twice in one object'
+    )
 
 
 def test_managed_policy_missing_from_the_file_is_not_evaluated(

@@ -40,6 +40,39 @@ test_parse_rejects_garbage_string if {
 	values.parse_document("not json") == {"error": "document is a string that is neither JSON nor URL-encoded JSON of an object"}
 }
 
+# A key named twice in one object keeps only its last value when parsed: the first
+# Condition of this Allow would be lost, and with it the restriction.
+test_parse_refuses_a_key_named_twice if {
+	text := `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}},"Condition":{}}]}`
+	values.parse_document(text) == {"error": `document is JSON text that names "Condition" twice in one object`}
+	values.parse_document(urlquery.encode(text)) == {"error": `document is JSON text that names "Condition" twice in one object`}
+}
+
+test_parse_refuses_a_key_named_twice_at_any_depth if {
+	nested := `{"Statement":{"Condition":{"StringEquals":{"aws:PrincipalTag/t":"a"},"StringEquals":{}}}}`
+	values.parse_document(nested) == {"error": `document is JSON text that names "StringEquals" twice in one object`}
+
+	# keys that were only in the dropped value are not named; one that is also elsewhere may be
+	elsewhere := `{"Statement":[{"Condition":{"Bool":{"k":"1"}}},{"Condition":{"Bool":{"k":"1"}},"Condition":{}}]}`
+	values.parse_document(elsewhere) == {"error": `document is JSON text that names one of "Bool", "Condition", "k" twice in one object`}
+
+	many := concat("", [`{"Statement":{`, concat(",", [sprintf(`"k%02d":1`, [i]) | some i in numbers.range(1, 14)]), `},"Statement":{`, concat(",", [sprintf(`"k%02d":1`, [i]) | some i in numbers.range(1, 14)]), `}}`])
+	values.parse_document(many) == {"error": `document is JSON text that names one of "Statement", "k01", "k02", "k03", "k04", "k05", "k06", "k07", "k08", "k09", "k10", "k11", 3 more twice in one object`}
+
+	# the same key spelt with an escape is the same key
+	escaped := `{"Statement":[],"\u0053tatement":[]}`
+	values.parse_document(escaped) == {"error": `document is JSON text that names "Statement" twice in one object`}
+}
+
+# Strings that look like keys are not keys, and the same key in two objects is no repeat.
+test_parse_key_like_values_are_not_keys if {
+	text := `{"Statement":[{"Sid":"a\":","Action":["x", ":y"]},{"Sid":"b"}], "Id" : ":"}`
+	values.parse_document(text) == {"document": {
+		"Statement": [{"Sid": "a\":", "Action": ["x", ":y"]}, {"Sid": "b"}],
+		"Id": ":",
+	}}
+}
+
 test_parse_missing if {
 	values.parse_document(null) == {"error": "document is missing"}
 }
