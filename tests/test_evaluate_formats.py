@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -284,6 +285,46 @@ def test_junit_and_sarif_never_show_a_non_compliant_report_as_clean() -> None:
         ("X", "note"),
         ("VBAWS-NOT-COMPLIANT", "error"),
     ]
+
+
+# A relative reference (RFC 3986): unreserved characters, percent escapes and "/" only.
+RELATIVE_PATH = re.compile(
+    r"(?:[A-Za-z0-9._~-]|%[0-9A-F]{2})+(?:/(?:[A-Za-z0-9._~-]|%[0-9A-F]{2})*)*"
+)
+
+
+@pytest.mark.parametrize(
+    ("role_arn", "uri"),
+    [
+        (
+            "arn:aws:iam::123456789012:role/VeeamEc2Backup",
+            "aws/iam/123456789012/role/VeeamEc2Backup",
+        ),
+        (
+            "arn:aws-cn:iam::123456789012:role/ops/Veeam+Ec2",
+            "aws-cn/iam/123456789012/role/ops/Veeam%2BEc2",
+        ),
+        ("arn:aws:iam::123456789012:role/a/../b:c", "aws/iam/123456789012/role/a/-../b%3Ac"),
+        ('arn:aws:iam::123456789012:role/<&">\u202e\x1b é', None),
+        ("VeeamEc2Backup", "roles/VeeamEc2Backup"),
+        ("(unnamed role)", "roles/%28unnamed%20role%29"),
+    ],
+)
+def test_sarif_locates_a_role_by_a_relative_path_not_its_arn(
+    role_arn: str, uri: str | None
+) -> None:
+    """GitHub refuses a SARIF upload whose artifact URIs have a scheme other than the
+    checkout's (an ARN's would be "arn"), and the schema wants a URI reference."""
+    report = dict(NOT_COMPLIANT, role_arn=role_arn)
+    (location,) = {
+        json.dumps(r["locations"], sort_keys=True)
+        for r in json.loads(formats.render([report], "sarif"))["runs"][0]["results"]
+    }
+    (found,) = json.loads(location)
+    artifact = found["physicalLocation"]["artifactLocation"]["uri"]
+    assert RELATIVE_PATH.fullmatch(artifact), artifact
+    assert uri is None or artifact == uri
+    assert found["logicalLocations"][0]["fullyQualifiedName"] == role_arn
 
 
 VEEAM_FIXTURE = str(FIXTURES / "evaluate" / "veeam-ec2-backup.json")

@@ -2,7 +2,10 @@
 
 GitHub code scanning (and other SARIF viewers) show each result as an alert. A role is not a
 file, so each result names the role twice: as a logical location (its ARN, kind ``resource``)
-and as the artifact URI of its physical location, which viewers need to have something to show.
+and as the artifact of its physical location, which viewers need to have something to show.
+That artifact is a relative path made from the ARN (``aws/iam/123456789012/role/Name``):
+GitHub refuses an upload whose URIs have a scheme other than the checkout's ``file``, and an
+ARN read as a URI has the scheme ``arn``.
 ``partialFingerprints`` make an alert for the same role, check, action and decision keep its
 identity from one scan to the next.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
+from urllib.parse import quote
 
 from harness import __version__
 from harness.formats import NOT_EVALUATED_FINDING, is_evaluated
@@ -62,9 +66,22 @@ def _fingerprint(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
+def artifact_uri(role_arn: str) -> str:
+    """A relative URI reference for the role: partition, service, account, then the resource."""
+    parts = role_arn.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn":
+        segments = [parts[1] or "-", parts[2] or "-", parts[4] or "-", *parts[5].split("/")]
+    else:  # a role named without an ARN
+        segments = ["roles", role_arn]
+    # Each segment is percent-encoded whole, so no ":" can make a scheme; a segment of dots
+    # alone gets a "-" before it rather than climb out of the checkout (%2E%2E normalises to
+    # ".."). The logical location keeps the exact ARN, and fingerprints are made from it.
+    return "/".join(quote(s if s.strip(".") or not s else f"-{s}", safe="") for s in segments)
+
+
 def _location(role_arn: str) -> dict[str, Any]:
     return {
-        "physicalLocation": {"artifactLocation": {"uri": role_arn}},
+        "physicalLocation": {"artifactLocation": {"uri": artifact_uri(role_arn)}},
         "logicalLocations": [
             {
                 "name": role_arn.rsplit("/", 1)[-1],
