@@ -13,6 +13,8 @@ import argparse
 import contextlib
 import math
 import os
+import secrets
+import stat
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, suppress
@@ -274,9 +276,76 @@ def write_output(text: str, output: str | None) -> None:
             raise UsageError(f"cannot write standard output: {exc.strerror or exc}") from None
         return
     try:
-        Path(output).write_text(text, encoding="utf-8")
+        replace_file(output, text)
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+# Paths whose files stand for something else: /dev/stdout is whatever standard output is (a
+# file opened for appending, say), so it is written where it is, never replaced.
+_SPECIAL_TREES = ("/dev/", "/proc/")
+
+
+def replace_file(path: str, text: str) -> None:
+    """``text`` as the whole content of the file ``path``, or OSError with the file unchanged.
+
+    Written to a temporary file beside it, then renamed over it: a full disk or an interrupt
+    part-way leaves the previous file whole and no temporary file behind. The new file keeps
+    the old one's permissions (a new one gets the mode the umask gives). What is not a plain
+    file (/dev/null, /dev/stdout, a FIFO) is written in place: a rename would replace the
+    device or pipe itself.
+    """
+    if not _replaceable(path):
+        with open(path, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        return
+    # The file a symlink names is replaced, not the link.
+    target = os.path.realpath(path)
+    try:
+        fd, temp = _create_beside(target)
+    except PermissionError:
+        # A writable file in a directory that is not (check_writable allows it): in place.
+        with open(path, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            with suppress(FileNotFoundError):
+                os.fchmod(stream.fileno(), stat.S_IMODE(os.stat(target).st_mode))
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _replaceable(path: str) -> bool:
+    """Whether ``path`` is a plain file, or none yet, outside /dev and /proc (symlinks
+    followed: /dev/stdout is a link to /proc/self/fd/1, which links to the real file)."""
+    link = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on a chain of links
+        if link.startswith(_SPECIAL_TREES):
+            return False
+        if not os.path.islink(link):
+            break
+        link = os.path.normpath(os.path.join(os.path.dirname(link), os.readlink(link)))
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return True
+
+
+def _create_beside(target: str) -> tuple[int, str]:
+    """(descriptor, name) of a new empty file in the directory of ``target``, created as
+    ``open`` creates files (mode 0666 less the umask), unlike mkstemp's 0600."""
+    directory, name = os.path.split(target)
+    while True:
+        temp = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
+        with suppress(FileExistsError):
+            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temp
 
 
 def discard_stdout() -> None:

@@ -34,6 +34,7 @@ from harness.evaluate_command import (
     check_writable,
     open_opa,
     output_settings,
+    replace_file,
     write_output,
 )
 from harness.progress import Progress
@@ -331,9 +332,7 @@ def _save(collected: CollectedScan, path: str) -> None:
         collected.account_failures,
     )
     try:
-        Path(path).write_text(
-            json.dumps(document, indent=1, default=_json_default) + "\n", encoding="utf-8"
-        )
+        replace_file(path, json.dumps(document, indent=1, default=_json_default) + "\n")
     except OSError as exc:
         raise UsageError(f"--save-snapshot: cannot write {path}: {exc.strerror or exc}") from None
 

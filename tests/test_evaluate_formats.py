@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import json
+import os
 import re
+import stat
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -12,10 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, UNEVALUATED_CHECK, UNEVALUATED_TRUST, RunHarness, harness_env
+from conftest import (
+    FIXTURES,
+    REPO,
+    UNEVALUATED_CHECK,
+    UNEVALUATED_TRUST,
+    RunHarness,
+    harness_env,
+)
 
 from harness import formats
 from harness.errors import UsageError
+from harness.evaluate_command import write_output
 
 NOT_COMPLIANT: dict[str, Any] = {
     "role_arn": "arn:aws:iam::123456789012:role/VeeamEc2Backup",
@@ -352,6 +363,63 @@ def test_standard_output_that_cannot_be_written_is_an_error_as_for_output(opa_ur
         2,
         "error: cannot write /dev/full: No space left on device\n",
     )
+
+
+@pytest.mark.parametrize(
+    ("failure", "raised"),
+    [(OSError(errno.ENOSPC, "No space left on device"), UsageError), (KeyboardInterrupt(), None)],
+    ids=["disk-full", "interrupted"],
+)
+def test_output_file_is_replaced_whole_or_left_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    failure: BaseException,
+    raised: type[BaseException] | None,
+) -> None:
+    """A full disk or Ctrl-C part-way keeps the previous report whole (a cut-off file would be
+    read as a report), and no temporary file is left beside it."""
+    old = tmp_path / "report.json"
+    old.write_text("previous run\n")
+
+    def fail(fd: int) -> None:
+        raise failure
+
+    monkeypatch.setattr(os, "fsync", fail)
+    with pytest.raises(raised or type(failure), match="No space left" if raised else None):
+        write_output("new report\n" * 10000, str(old))
+    assert [path.name for path in tmp_path.iterdir()] == ["report.json"]
+    assert old.read_text() == "previous run\n"
+
+
+def test_output_file_keeps_its_mode_and_the_link_to_it(tmp_path: Path) -> None:
+    old = tmp_path / "report.json"
+    old.write_text("previous run\n")
+    old.chmod(0o640)
+    link = tmp_path / "latest.json"
+    link.symlink_to(old)
+    write_output("new report\n", str(link))
+    assert link.is_symlink() and old.read_text() == "new report\n"
+    assert stat.S_IMODE(old.stat().st_mode) == 0o640
+    umask = os.umask(0o022)
+    os.umask(umask)
+    new = tmp_path / "new.json"
+    write_output("new report\n", str(new))
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~umask  # as any new file, not 0600
+
+
+def test_output_to_dev_stdout_writes_to_the_file_standard_output_is(tmp_path: Path) -> None:
+    """Replacing the file behind /dev/stdout would leave the shell's redirection, and whatever
+    else is written to it (``2>&1``), on a file no longer there."""
+    out = tmp_path / "out.txt"
+    code = "from harness.evaluate_command import write_output as w; w('report', '/dev/stdout')"
+    with out.open("w") as stdout:
+        inode = os.fstat(stdout.fileno()).st_ino
+        subprocess.run(
+            [sys.executable, "-c", code], stdout=stdout, check=True, cwd=REPO, env=harness_env()
+        )
+    assert (out.stat().st_ino, out.read_text()) == (inode, "report")
+    write_output("nothing\n", os.devnull)
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
 
 
 def test_a_reader_that_went_away_stops_the_run_quietly(opa_url: str) -> None:
