@@ -147,7 +147,7 @@ def read_json(source: str, stdin: IO[bytes] | None = None) -> tuple[str, Any]:
     """(name, parsed JSON) of a file path, or of standard input when ``source`` is ``-``."""
     if source == "-":
         name = STDIN_NAME
-        raw = (stdin or sys.stdin.buffer).read()
+        raw = _read_stdin(stdin)
     else:
         name = source
         try:
@@ -184,6 +184,19 @@ def read_json(source: str, stdin: IO[bytes] | None = None) -> tuple[str, Any]:
     if inexact or _SURROGATE_ESCAPE.search(text):
         check_values(name, data)
     return name, data
+
+
+def _read_stdin(stdin: IO[bytes] | None) -> bytes:
+    """All of ``stdin`` (standard input when None), or InputError when it is closed
+    (``<&-``) or cannot be read (opened for writing only)."""
+    if stdin is None:
+        if sys.stdin is None:
+            raise InputError(f"{STDIN_NAME}: standard input is closed")
+        stdin = sys.stdin.buffer
+    try:
+        return stdin.read()
+    except OSError as exc:
+        raise InputError(f"{STDIN_NAME}: cannot read: {exc.strerror or exc}") from None
 
 
 class _RepeatedKey(ValueError):

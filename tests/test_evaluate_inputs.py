@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, REPO, harness_env
 
 from harness import inputs
 from harness.cli import main
@@ -470,6 +472,29 @@ def test_cli_bad_stdin_exits_2(run_harness) -> None:
     result = run_harness("evaluate", "--input", "-", input="[]")
     assert result.returncode == 2
     assert result.stderr.startswith("error: <stdin>: found a JSON array")
+
+
+@pytest.mark.parametrize(
+    ("redirect", "problem"),
+    [("<&-", "standard input is closed"), ("0>/dev/null", "cannot read: Bad file descriptor")],
+    ids=["closed", "write-only"],
+)
+@pytest.mark.parametrize(
+    "command",
+    [["evaluate", "--input", "-"], ["scan", "--from-file", "-", "--all-roles"]],
+    ids=["evaluate", "scan"],
+)
+def test_cli_stdin_that_cannot_be_read_exits_2(
+    command: list[str], redirect: str, problem: str
+) -> None:
+    harness = [sys.executable, "-m", "harness", *command]
+    shell = ["sh", "-c", f'exec "$@" {redirect}', "sh", *harness]
+    result = subprocess.run(shell, capture_output=True, text=True, cwd=REPO, env=harness_env())
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"error: <stdin>: {problem}\n",
+    )
 
 
 def test_cli_deeply_nested_input_exits_2(run_harness, tmp_path: Path) -> None:
