@@ -235,6 +235,9 @@ def check_writable(path: str | None, option: str = "--output") -> None:
     """
     if path is None:
         return
+    if not path:
+        # Path("") is the current directory: "cannot write : it is a directory" otherwise.
+        raise UsageError(f"{option}: empty file name")
     target = Path(path)
     if target.is_dir():
         raise UsageError(f"{option}: cannot write {path}: it is a directory")

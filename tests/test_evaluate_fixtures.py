@@ -363,6 +363,25 @@ def test_unwritable_output_fails_before_evaluating(run_harness, tmp_path: Path) 
     assert not missing.parent.exists()
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["evaluate", "--input", str(FIX / "veeam-ec2-backup.json"), "--output"],
+        ["scan", "--from-file", str(FIX / "authorization-details.json"), "--output"],
+        ["scan", "--all-roles", "--save-snapshot"],
+    ],
+    ids=["evaluate", "scan", "save-snapshot"],
+)
+def test_empty_output_file_name_is_bad_usage(run_harness, command: list[str]) -> None:
+    result = run_harness(*command, "", "--opa-url", "http://127.0.0.1:9")
+    option = command[-1]
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"error: {option}: empty file name\n",
+    )
+
+
 def test_bad_input_leaves_the_output_file_alone(run_harness, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{}")
