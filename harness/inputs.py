@@ -166,9 +166,7 @@ def read_json(source: str, stdin: IO[bytes] | None = None) -> tuple[str, Any]:
         raise InputError(f"{name}: is empty, expected a JSON document")
     too_deep = f"{name}: nested more than {MAX_DEPTH} levels deep, which no IAM input needs"
     try:
-        data, inexact = _loads(text)
-    except _RepeatedKey as exc:
-        raise InputError(f"{name}: {exc}") from None
+        data, suspect = _loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{name}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"
@@ -181,7 +179,7 @@ def read_json(source: str, stdin: IO[bytes] | None = None) -> tuple[str, Any]:
         raise InputError(too_deep)
     # Walk the document only when it may hold something to reject: a JSON text (UTF-8) can
     # spell a surrogate only as a \uD800-\uDFFF escape.
-    if inexact or _SURROGATE_ESCAPE.search(text):
+    if suspect or _SURROGATE_ESCAPE.search(text):
         check_values(name, data)
     return name, data
 
@@ -199,21 +197,29 @@ def _read_stdin(stdin: IO[bytes] | None) -> bytes:
         raise InputError(f"{STDIN_NAME}: cannot read: {exc.strerror or exc}") from None
 
 
-class _RepeatedKey(ValueError):
+class _RepeatedKeys(dict[str, Any]):
     """An object that names a key twice: JSON parsers keep one value or the other, so what the
-    file says is ambiguous; in a policy, a second Condition would silently replace the first."""
+    file says is ambiguous; in a policy, a second Condition would silently replace the first.
+    Kept, with the keys it repeats, until :func:`check_values` reports where it is."""
+
+    repeated: list[str]
 
 
-def _distinct_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        counts = Counter(key for key, _ in pairs)
-        repeated = next(key for key, count in counts.items() if count > 1)
-        raise _RepeatedKey(
-            f"an object with the keys {', '.join(obj)} names {json.dumps(repeated)} more than "
-            "once, and which of its values counts is ambiguous"
-        )
-    return obj
+# Repeated keys named in a message, at most: an object may have thousands.
+_MAX_REPEATED_SHOWN = 3
+
+
+def _repeated_keys(keys: list[str]) -> str:
+    shown = ", ".join(_quoted(key) for key in keys[:_MAX_REPEATED_SHOWN])
+    if len(keys) == 1:
+        return f"the key {shown} appears more than once, and which value counts is ambiguous"
+    if len(keys) > _MAX_REPEATED_SHOWN:
+        shown += f" and {len(keys) - _MAX_REPEATED_SHOWN} more"
+    return f"the keys {shown} appear more than once, and which values count is ambiguous"
+
+
+def _quoted(key: str, limit: int = 80) -> str:
+    return json.dumps(key[:limit]) + ("..." if len(key) > limit else "")
 
 
 class _InexactNumber(str):
@@ -222,32 +228,44 @@ class _InexactNumber(str):
 
 
 def _loads(text: str) -> tuple[Any, bool]:
-    """(``json.loads`` refusing NaN and Infinity, whether a number literal came back as an
-    :class:`_InexactNumber`)."""
-    inexact: list[str] = []
+    """(``json.loads`` refusing NaN and Infinity, whether :func:`check_values` has something to
+    report: a number literal kept as an :class:`_InexactNumber`, an object as
+    :class:`_RepeatedKeys`)."""
+    # What check_values must find and report: inexact numbers, repeated keys.
+    to_check: list[str] = []
+
+    def distinct_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) == len(pairs):
+            return obj
+        marked = _RepeatedKeys(obj)
+        counts = Counter(key for key, _ in pairs)
+        marked.repeated = [key for key, count in counts.items() if count > 1]
+        to_check.append("repeated keys")
+        return marked
 
     def parse_float(literal: str) -> float | str:
         value = float(literal)
         # OPA is sent the float's shortest repr: it must be the number the file says.
         if math.isfinite(value) and Decimal(repr(value)) == Decimal(literal):
             return value
-        inexact.append(literal)
+        to_check.append(literal)
         return _InexactNumber(literal)
 
     data = json.loads(
         text,
         parse_constant=_reject_constant,
         parse_float=parse_float,
-        object_pairs_hook=_distinct_keys,
+        object_pairs_hook=distinct_keys,
     )
-    return data, bool(inexact)
+    return data, bool(to_check)
 
 
 def loads_exact(name: str, text: str) -> Any:
     """``json.loads`` of ``text`` (a JSON text within the file ``name``), or InputError (see
     :func:`check_values`) rather than a value the harness could not send on unchanged."""
-    data, inexact = _loads(text)
-    if inexact or _SURROGATE_ESCAPE.search(text):
+    data, suspect = _loads(text)
+    if suspect or _SURROGATE_ESCAPE.search(text):
         check_values(name, data)
     return data
 
@@ -258,8 +276,8 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 def check_values(name: str, data: Any) -> None:
     """InputError naming the file and the place of the first string (or key) holding a lone
-    surrogate (``"\\ud800"`` is not a character, so it cannot be sent on as UTF-8) or of the
-    first number a float would change (``1e400``)."""
+    surrogate (``"\\ud800"`` is not a character, so it cannot be sent on as UTF-8), of the
+    first number a float would change (``1e400``) or of the first object naming a key twice."""
     stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
     while stack:
         value, path = stack.pop()
@@ -271,6 +289,8 @@ def check_values(name: str, data: Any) -> None:
             )
         if isinstance(value, str) and _LONE_SURROGATE.search(value):
             raise InputError(f"{name}: {where}: {_lone_surrogate(value)}")
+        if isinstance(value, _RepeatedKeys):
+            raise InputError(f"{name}: {where}: {_repeated_keys(value.repeated)}")
         if isinstance(value, dict):
             for key in value:
                 if _LONE_SURROGATE.search(key):

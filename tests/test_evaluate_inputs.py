@@ -95,8 +95,18 @@ def test_a_repeated_key_is_bad_input(tmp_path: Path) -> None:
         f'{{"Statement": [{statement}]}}}}]}}}}',
     )
     assert load_error(path) == (
-        f'{path}: an object with the keys Effect, Action, Resource, Condition names "Condition" '
-        "more than once, and which of its values counts is ambiguous"
+        f'{path}: role.policies[0].document.Statement[0]: the key "Condition" appears more than '
+        "once, and which value counts is ambiguous"
+    )
+
+
+def test_a_repeated_key_message_names_only_the_repeated_keys(tmp_path: Path) -> None:
+    # Every key of the object would make a line of hundreds of kilobytes.
+    pairs = [f'"k{i}": {i}' for i in range(50000)] + ['"k7": 0', '"k1": 0', '"k3": 0', '"k9": 0']
+    path = write(tmp_path, f'{{"roles": [], "x": [{{{", ".join(pairs)}}}]}}')
+    assert load_error(path) == (
+        f'{path}: x[0]: the keys "k1", "k3", "k7" and 1 more appear more than once, and which '
+        "values count is ambiguous"
     )
 
 
