@@ -227,11 +227,17 @@ class _InexactNumber(str):
     text until :func:`check_values` reports where it is."""
 
 
+class _LongInteger(str):
+    """An integer literal with more digits than Python converts (``sys.int_max_str_digits``,
+    4300 by default, a guard against quadratic-time conversion): kept as its text until
+    :func:`check_values` reports where it is."""
+
+
 def _loads(text: str) -> tuple[Any, bool]:
     """(``json.loads`` refusing NaN and Infinity, whether :func:`check_values` has something to
-    report: a number literal kept as an :class:`_InexactNumber`, an object as
-    :class:`_RepeatedKeys`)."""
-    # What check_values must find and report: inexact numbers, repeated keys.
+    report: a number literal kept as an :class:`_InexactNumber` or a :class:`_LongInteger`, an
+    object as :class:`_RepeatedKeys`)."""
+    # What check_values must find and report: inexact or long numbers, repeated keys.
     to_check: list[str] = []
 
     def distinct_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -252,10 +258,18 @@ def _loads(text: str) -> tuple[Any, bool]:
         to_check.append(literal)
         return _InexactNumber(literal)
 
+    def parse_int(literal: str) -> int | str:
+        try:
+            return int(literal)
+        except ValueError:
+            to_check.append(literal)
+            return _LongInteger(literal)
+
     data = json.loads(
         text,
         parse_constant=_reject_constant,
         parse_float=parse_float,
+        parse_int=parse_int,
         object_pairs_hook=distinct_keys,
     )
     return data, bool(to_check)
@@ -286,6 +300,11 @@ def check_values(name: str, data: Any) -> None:
             raise InputError(
                 f"{name}: {where}: the number {value} cannot be carried exactly "
                 "(beyond the range or precision of a 64-bit float)"
+            )
+        if isinstance(value, _LongInteger):
+            raise InputError(
+                f"{name}: {where}: the integer {value[:20]}... has {len(value.lstrip('-'))} "
+                f"digits, more than the {sys.get_int_max_str_digits()} a number may have"
             )
         if isinstance(value, str) and _LONE_SURROGATE.search(value):
             raise InputError(f"{name}: {where}: {_lone_surrogate(value)}")

@@ -435,6 +435,12 @@ def _with_number(document: Any, number: str) -> str:
             _with_number({"roles": [snapshot()], "x": "NUMBER"}, "1e-400"),
             "x: the number 1e-400 cannot be carried exactly",
         ),
+        (
+            "evaluate",
+            _with_number({"roles": [snapshot()], "x": ["NUMBER"]}, "-" + "9" * 5000),
+            "x[0]: the integer -9999999999999999999... has 5000 digits, more than the 4300 a "
+            "number may have",
+        ),
     ],
     ids=[
         "surrogate-document",
@@ -443,6 +449,7 @@ def _with_number(document: Any, number: str) -> str:
         "infinite-condition",
         "infinite-condition-gaad",
         "zero-underflow",
+        "long-integer",
     ],
 )
 def test_cli_values_that_cannot_be_sent_on_are_bad_input(
