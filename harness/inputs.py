@@ -13,6 +13,7 @@ import difflib
 import json
 import math
 import re
+import reprlib
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -39,6 +40,11 @@ CHUNK_SIZE = 250
 # Keys of the batch form that apply to every role lacking its own.
 ROLE_DEFAULT_KEYS = ("scps", "appliance", "checks")
 _MAX_MESSAGE = 300
+# A value quoted in a schema message is shortened to about this many characters.
+_MAX_VALUE_SHOWN = 60
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = _MAX_VALUE_SHOWN
+_SHORT_REPR.maxlong = 40
 # Deepest nesting accepted in an input file. IAM documents nest a handful of levels and a
 # GetAccountAuthorizationDetails file about ten more; Python's parser and encoder give up
 # (RecursionError) a little under 1,000, so a clear limit well below that is checked instead.
@@ -437,11 +443,20 @@ def validate(name: str, shape: Shape, data: Mapping[str, Any]) -> None:
         return
     error: ValidationError = best_match(errors)
     where = format_path(error.absolute_path) or "top level"
-    message = error.message
+    message = _shortened(error)
     if len(message) > _MAX_MESSAGE:
         message = message[:_MAX_MESSAGE] + "..."
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     raise InputError(f"{name}: {where}: {message}{more if len(errors) > 1 else ''}")
+
+
+def _shortened(error: ValidationError) -> str:
+    """``error.message`` with the offending value, which it quotes whole, shortened: a long
+    value would push the rule it breaks (``does not match '^arn:...'``) out of the message."""
+    quoted = repr(error.instance)
+    if len(quoted) <= _MAX_VALUE_SHOWN:
+        return error.message
+    return error.message.replace(quoted, _SHORT_REPR.repr(error.instance), 1)
 
 
 def unknown_keys(name: str, shape: Shape, data: Any) -> list[str]:

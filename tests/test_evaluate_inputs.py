@@ -241,6 +241,16 @@ def test_not_a_role_arn(tmp_path: Path) -> None:
     )
 
 
+def test_a_long_value_is_shortened_so_the_rule_it_breaks_is_still_said(tmp_path: Path) -> None:
+    bad = snapshot()
+    bad["role"]["arn"] = "arn:aws:iam::12345:role/" + "L" * 400
+    path = write(tmp_path, json.dumps(bad))
+    assert load_error(path) == (
+        f"{path}: role.arn: 'arn:aws:iam::12345:role/LLL...{'L' * 28}' does not match "
+        "'^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$'"
+    )
+
+
 def test_empty_checks(tmp_path: Path) -> None:
     path = write(tmp_path, json.dumps(snapshot(checks=[])))
     assert load_error(path) == f"{path}: checks: [] should be non-empty"
