@@ -2,7 +2,8 @@
 
 Each command module exposes ``register(subparsers)``, which adds its subparser and sets
 ``func`` (``argparse.Namespace -> int``, the exit code) as a default. Errors are
-:class:`~harness.errors.HarnessError`s: printed as ``error: <message>``, exit code from the class.
+:class:`~harness.errors.HarnessError`s: printed as ``error: <message>``, one line
+(:mod:`harness.messages`), exit code from the class.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from types import FrameType
 from harness import __version__, evaluate_command, export_command, scan_command, serve_bundle
 from harness.errors import BROKEN_PIPE_EXIT_CODE, INTERRUPTED_EXIT_CODE, HarnessError
 from harness.evaluate_command import discard_stdout
+from harness.messages import emit
 
 # One line per command module.
 COMMAND_MODULES = [
@@ -55,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
         return code
     except HarnessError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        emit("error", str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -24,6 +24,7 @@ from typing import Any
 from harness import formats, inputs, scan_evaluation
 from harness.aws.selection import RoleSelector
 from harness.errors import ExternalError, UsageError
+from harness.messages import emit
 from harness.opa import (
     DEFAULT_TIMEOUT,
     SIGNING_ALGORITHMS,
@@ -430,7 +431,7 @@ def run(args: argparse.Namespace) -> int:
     check_writable(args.output)
     document = inputs.load_input(args.input)
     for warning in document.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        emit("warning", warning)
     document.apply_defaults(checks=args.checks, appliance=args.appliance)
     with contextlib.ExitStack() as stack:
         opa = open_opa(stack, args, check_requested_ids(args.checks, document))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ from harness.evaluate_command import (
     replace_file,
     write_output,
 )
+from harness.messages import emit
 from harness.progress import Progress
 from harness.scan_evaluation import (
     evaluate_items,
@@ -240,16 +240,16 @@ def run(args: argparse.Namespace) -> int:
     selector = RoleSelector.from_args(args.role, args.tag, args.trusted_by, args.all_roles)
     appliance = appliance_principal(args.trusted_by, args.appliance)
     if args.trusted_by and is_account_id(args.trusted_by) and appliance is None:
-        print(
-            f"note: --trusted-by {args.trusted_by} selects roles that trust any principal of "
+        emit(
+            "note",
+            f"--trusted-by {args.trusted_by} selects roles that trust any principal of "
             "that account; the trust policy is not checked (name the appliance's role ARN with "
             "--appliance to check it)",
-            file=sys.stderr,
         )
     document = read_saved(args.from_file) if args.from_file else None
     if document is not None:
         for warning in document.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            emit("warning", warning)
         # The file's own checks / appliance apply unless the command line names others,
         # exactly as for ``evaluate --input`` on the same file.
         document.apply_defaults(checks=args.checks, appliance=appliance)
@@ -268,14 +268,14 @@ def run(args: argparse.Namespace) -> int:
         finally:
             progress.close()
         for note in collected.notes:
-            print(f"note: {note}", file=sys.stderr)
+            emit("note", note)
         if args.save_snapshot:
             _save(collected, args.save_snapshot)
         items = scan_items(collected, settings)
         if document is not None:
             items = in_file_order(items, document)
         if not items:
-            print("note: no role matched the selection", file=sys.stderr)
+            emit("note", "no role matched the selection")
         failure = evaluate_items(items, opa, progress)
     reports = [item_report(item) for item in items]
     write_output(formats.render(reports, fmt, color=color), args.output)

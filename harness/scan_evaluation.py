@@ -13,7 +13,6 @@ section 4).
 
 from __future__ import annotations
 
-import sys
 from collections import deque
 from typing import Any
 
@@ -27,6 +26,7 @@ from harness.aws.snapshot import (
     load_saved_document,
 )
 from harness.errors import ExternalError
+from harness.messages import emit
 from harness.opa import OpaClient
 from harness.progress import Progress
 
@@ -159,16 +159,15 @@ def item_report(item: ScanItem) -> dict[str, Any]:
 def print_failures(items: list[ScanItem], failure: ExternalError | None) -> None:
     """The roles not evaluated, on standard error (after the report is written)."""
     if failure is not None:
-        print(f"error: {failure}", file=sys.stderr)
+        emit("error", str(failure))
         return  # every remaining role failed for this one reason
     failed = [item for item in items if item.error is not None]
     for item in failed[:_MAX_ERROR_LINES]:
-        print(f"error: {item.role_arn}: not evaluated: {item.error}", file=sys.stderr)
+        emit("error", f"{item.role_arn}: not evaluated: {item.error}")
     if len(failed) > _MAX_ERROR_LINES:
-        print(
-            f"error: ... and {len(failed) - _MAX_ERROR_LINES} more roles not evaluated "
-            "(see the report)",
-            file=sys.stderr,
+        emit(
+            "error",
+            f"... and {len(failed) - _MAX_ERROR_LINES} more roles not evaluated (see the report)",
         )
 
 

@@ -14,7 +14,8 @@ import jsonschema
 import pytest
 from conftest import FIXTURES, REPO, harness_env
 
-from harness import inputs
+from harness import inputs, scan_evaluation
+from harness.aws.snapshot import ScanItem
 from harness.cli import main
 from harness.errors import InputError, UsageError
 from harness.inputs import MAX_DEPTH
@@ -531,6 +532,42 @@ def test_cli_deeply_nested_input_exits_2(run_harness, tmp_path: Path) -> None:
         2,
         "",
         f"error: {path}: nested more than {MAX_DEPTH} levels deep, which no IAM input needs\n",
+    )
+
+
+# Input text that must not reach a terminal raw: a screen clear, a line break that could
+# forge a line of its own, a right-to-left override; and how messages show it.
+CONTROL = "\x1b[2J\nX\u202e"
+CONTROL_SHOWN = "\\x1b[2J\\x0aX\\u202e"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("in.json", {CONTROL: 1}, f"not a role snapshot (top-level keys: {CONTROL_SHOWN});"),
+        ("in.json", {"role": {"arn": ARN, "tags": {CONTROL: 1}}}, f"role.tags.{CONTROL_SHOWN}: 1"),
+        (f"{CONTROL}.json", {}, "not a role snapshot (top-level keys: none);"),
+    ],
+    ids=["top-level-key", "path", "file-name"],
+)
+def test_input_text_in_an_error_is_one_line_with_escapes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, content: Any, problem: str
+) -> None:
+    path = write(tmp_path, json.dumps(content), name)
+    assert main(["evaluate", "--input", path]) == 2
+    stderr = capsys.readouterr().err
+    shown = path.replace(CONTROL, CONTROL_SHOWN)
+    assert stderr.startswith(f"error: {shown}: {problem}"), stderr
+    assert stderr.count("\n") == 1 and not {"\x1b", "\u202e"} & set(stderr)
+
+
+def test_roles_not_evaluated_are_named_one_line_each_with_escapes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    item = ScanItem(f"{ARN}{CONTROL}", error=f"policy {CONTROL} is missing")
+    scan_evaluation.print_failures([item], None)
+    assert capsys.readouterr().err == (
+        f"error: {ARN}{CONTROL_SHOWN}: not evaluated: policy {CONTROL_SHOWN} is missing\n"
     )
 
 
