@@ -25,6 +25,7 @@ from typing import Any
 
 from harness import package_data
 from harness.errors import ExternalError, InputError
+from harness.messages import printable
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8282
@@ -101,7 +102,10 @@ def make_handler(bundle: Path) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (base signature)
-            sys.stderr.write(f"serve-bundle: {self.address_string()} {format % args}\n")
+            # The request line is the client's text: its control characters are shown as
+            # escapes, so a request cannot forge log lines or drive a terminal.
+            line = printable(f"{self.address_string()} {format % args}")
+            sys.stderr.write(f"serve-bundle: {line}\n")
 
     return BundleHandler
 

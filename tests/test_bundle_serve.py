@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 import pytest
-from sidecar_helpers import REPO_ROOT, BundleServer, publish
+from sidecar_helpers import REPO_ROOT, BundleServer, publish, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +96,19 @@ def test_other_paths_and_a_vanished_bundle_are_404(server: BundleServer, served:
     gone = httpx.get(server.url)
     assert gone.status_code == 404
     assert "does not exist" in gone.text
+
+
+def test_a_request_line_is_logged_with_its_control_characters_escaped(server: BundleServer):
+    """The request line is the client's text: raw, it could drive the terminal showing the log."""
+    host, port = server.service_url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(b"GET /\x1b[2Jforged HTTP/1.0\r\n\r\n")
+        assert connection.recv(64).startswith(b"HTTP/1.1 404")
+    logged = wait_for("the request in the log", lambda: "forged" in server.output())
+    assert logged
+    (line,) = [line for line in server.output().splitlines() if "forged" in line]
+    assert "\x1b" not in line
+    assert 'GET /\\x1b[2Jforged HTTP/1.0" 404' in line
 
 
 def test_sigterm_stops_the_server_cleanly(tmp_path: Path):
