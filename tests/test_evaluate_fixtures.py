@@ -19,7 +19,7 @@ import pytest
 from conftest import FIXTURES, REGO, REPO, harness_env
 
 from harness import evaluate_command, inputs
-from harness.opa import OpaClient
+from harness.opa import OpaClient, find_opa
 
 FIX = FIXTURES / "evaluate"
 CATALOG = json.loads((REGO / "vbaws" / "requirements" / "data.json").read_text())
@@ -492,3 +492,47 @@ def test_invalid_document_is_a_finding_never_compliant(
     invalid = [f for f in errors(report) if "VeeamEc2BackupPolicy" in f["message"]]
     assert len(invalid) == 1
     assert "statement 1" in invalid[0]["message"]
+
+
+def test_fixtures_evaluate_alike_under_strict_builtin_errors() -> None:
+    """A sidecar client may ask OPA to fail on builtin errors (``strict-builtin-errors``): the
+    engine must not lean on a builtin's error for well-formed input. Every fixture, and the
+    Veeam role with the appliance given as an account id or root, evaluates as without it."""
+    veeam = json.loads((FIX / "veeam-ec2-backup.json").read_text())
+    inputs_by_name = {
+        path.relative_to(FIXTURES).as_posix(): json.loads(path.read_text())
+        for path in sorted([*FIX.glob("*.json"), *(FIXTURES / "sidecar").glob("*.json")])
+    }
+    for principal in ("111111111111", "arn:aws:iam::111111111111:root"):
+        inputs_by_name[f"veeam, appliance {principal}"] = dict(
+            veeam, appliance={"principal": principal}
+        )
+    query = (
+        "x := {name: r | some name, i in input; "
+        "r := data.vbaws.ec2_backup.report_list with input as i}"
+    )
+
+    def evaluate(*strict: str) -> Any:
+        result = subprocess.run(
+            [
+                find_opa(),
+                "eval",
+                *strict,
+                "-d",
+                str(REGO),
+                "--stdin-input",
+                "--format",
+                "json",
+                query,
+            ],
+            input=json.dumps(inputs_by_name),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return json.loads(result.stdout)["result"][0]["bindings"]["x"]
+
+    strict = evaluate("--strict-builtin-errors")
+    assert set(strict) == set(inputs_by_name)
+    assert strict == evaluate()

@@ -74,6 +74,33 @@ test_reports_from_get_account_authorization_details if {
 	}
 	reports := ec2_backup.reports with input as gaad
 	reports["arn:aws:iam::1:role/a"].compliant
+
+	# A managed policy whose default document is not an object is that role's error; the
+	# other roles are still reported (it once failed the whole query with a conflict).
+	broken := json.patch(gaad, [
+		{"op": "add", "path": "/RoleDetailList/-", "value": {
+			"RoleName": "b",
+			"Arn": "arn:aws:iam::1:role/b",
+			"RolePolicyList": [],
+			"AttachedManagedPolicies": [{"PolicyName": "X", "PolicyArn": "arn:aws:iam::1:policy/X"}],
+		}},
+		{"op": "add", "path": "/Policies/-", "value": {
+			"Arn": "arn:aws:iam::1:policy/X",
+			"PolicyVersionList": [{"IsDefaultVersion": true, "Document": false}],
+		}},
+	])
+	[[r.role_arn, r.compliant] | some r in ec2_backup.report_list] == [
+		["arn:aws:iam::1:role/a", true],
+		["arn:aws:iam::1:role/b", false],
+	] with input as broken
+	{f.message | some f in ec2_backup.reports["arn:aws:iam::1:role/b"].findings; f.id == "VBAWS-INVALID-POLICY"} == {
+		`managed policy "arn:aws:iam::1:policy/X": document is a boolean, not a JSON object or string`,
+	} with input as broken
+}
+
+test_an_input_that_is_not_an_object_gets_a_report_that_says_so if {
+	reports := ec2_backup.report_list with input as [_role("arn:aws:iam::1:role/a", _all)]
+	[[r.compliant, r.findings[0].message] | some r in reports] == [[false, "the snapshot has no role object"]]
 }
 
 test_every_batch_element_gets_a_report_in_place if {

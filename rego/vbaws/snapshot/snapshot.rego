@@ -21,13 +21,20 @@ _defaults := {key: input[key] | some key in _default_keys; key in object.keys(in
 from_input := [_with_defaults(s) | some s in input.roles] if is_array(input.roles)
 
 from_input := [_with_defaults(_from_role_detail(detail)) | some detail in input.RoleDetailList] if {
-	not is_array(object.get(input, "roles", null))
-	is_array(input.RoleDetailList)
+	not _input_list("roles")
+	_input_list("RoleDetailList")
 }
 
+# An input that is not an object is one snapshot too, which the report says is wrong,
+# rather than no snapshot at all.
 from_input := [input] if {
-	not is_array(object.get(input, "roles", null))
-	not is_array(object.get(input, "RoleDetailList", null))
+	not _input_list("roles")
+	not _input_list("RoleDetailList")
+}
+
+_input_list(key) if {
+	is_object(input)
+	is_array(input[key])
 }
 
 # Default-version documents of the managed policies in a GetAccountAuthorizationDetails
@@ -110,30 +117,31 @@ _tags(detail) := {"tags": detail.Tags} if "Tags" in object.keys(detail)
 
 else := {}
 
-_managed(arn) := {"name": arn, "arn": arn, "type": "managed", "document": _documents[arn]}
+# One answer per attachment, whatever the input holds: a non-string ARN, an ambiguous one
+# and a document that is present but not an object (false, say) must not give two.
+_managed(arn) := _resolved(arn, _documents, _ambiguous)
 
-_managed(arn) := {
-	"name": arn,
-	"arn": arn,
+_resolved(arn, documents, ambiguous) := {
+	"name": null,
 	"type": "managed",
 	"document": null,
-	"error": "its document is not in the input's Policies list (no default version found)",
+	"error": "the attachment has no PolicyArn",
 } if {
-	is_string(arn)
-	not _documents[arn]
-	not arn in _ambiguous
-}
-
-_managed(arn) := {
+	not is_string(arn)
+} else := {
 	"name": arn,
 	"arn": arn,
 	"type": "managed",
 	"document": null,
 	"error": "the input's Policies list gives it more than one default version, with different documents",
 } if {
-	arn in _ambiguous
-}
-
-_managed(arn) := {"name": null, "type": "managed", "document": null, "error": "the attachment has no PolicyArn"} if {
-	not is_string(arn)
+	arn in ambiguous
+} else := {"name": arn, "arn": arn, "type": "managed", "document": documents[arn]} if {
+	arn in object.keys(documents)
+} else := {
+	"name": arn,
+	"arn": arn,
+	"type": "managed",
+	"document": null,
+	"error": "its document is not in the input's Policies list (no default version found)",
 }

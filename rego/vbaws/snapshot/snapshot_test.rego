@@ -127,6 +127,44 @@ test_single_snapshot if {
 	snapshot.from_input == [{"role": {"arn": "a"}}] with input as {"role": {"arn": "a"}}
 }
 
+# Reported as not a snapshot, rather than as no roles at all (nothing failed).
+test_an_input_that_is_not_an_object_is_one_snapshot if {
+	every odd in [[{"role": {"arn": "a"}}], "x", 5, true] {
+		snapshot.from_input == [odd] with input as odd
+	}
+}
+
+# Each attachment gets one entry, whatever the Policies list holds for it: a document that
+# is not an object (false) is passed on for the report to call invalid, and a missing or
+# non-string PolicyArn is said to be missing even when an entry's Arn is null as well.
+test_odd_managed_policy_entries_give_one_entry_each if {
+	gaad := {
+		"RoleDetailList": [{
+			"RoleName": "B",
+			"Arn": "arn:aws:iam::123456789012:role/B",
+			"RolePolicyList": [],
+			"AttachedManagedPolicies": [
+				{"PolicyName": "X", "PolicyArn": "arn:aws:iam::123456789012:policy/X"},
+				{"PolicyName": "Y", "PolicyArn": null},
+				{"PolicyName": "Z"},
+			],
+			"PermissionsBoundary": {"PermissionsBoundaryArn": "arn:aws:iam::123456789012:policy/X"},
+		}],
+		"Policies": [
+			{"Arn": "arn:aws:iam::123456789012:policy/X", "PolicyVersionList": [{"IsDefaultVersion": true, "Document": false}]},
+			{"Arn": null, "PolicyVersionList": [{"IsDefaultVersion": true, "Document": {"Statement": []}}]},
+		],
+	}
+	role := snapshot.from_input[0].role with input as gaad
+	x := {"name": "arn:aws:iam::123456789012:policy/X", "arn": "arn:aws:iam::123456789012:policy/X", "type": "managed", "document": false}
+	role.policies == [
+		x,
+		{"name": null, "type": "managed", "document": null, "error": "the attachment has no PolicyArn"},
+		{"name": null, "type": "managed", "document": null, "error": "the attachment has no PolicyArn"},
+	]
+	role.permissions_boundary == x
+}
+
 test_batch_elements_of_any_shape_keep_their_place if {
 	# The report of a non-object element says it has no role object; dropping it would
 	# shift every later report of report_list onto the wrong role.

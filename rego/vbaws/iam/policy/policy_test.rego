@@ -89,6 +89,8 @@ test_line_breaks_and_empty_exclusions_are_invalid if {
 		{"Effect": "Allow", "NotAction": [], "Resource": "*"},
 		{"Effect": "Allow", "Action": "ec2:*", "NotResource": []},
 		{"Effect": "Allow", "NotAction": [""], "Resource": "*"},
+		{"Effect": "Allow", "NotAction": ["", ""], "Resource": "*"},
+		{"Effect": "Allow", "Action": "*", "NotResource": ["", ""]},
 	]})
 	analysed.statements == []
 	analysed.errors == [
@@ -97,6 +99,8 @@ test_line_breaks_and_empty_exclusions_are_invalid if {
 		"statement 3: NotAction is empty (it would exclude nothing)",
 		"statement 4: NotResource is empty (it would exclude nothing)",
 		"statement 5: NotAction is empty (it would exclude nothing)",
+		"statement 6: NotAction is empty (it would exclude nothing)",
+		"statement 7: NotResource is empty (it would exclude nothing)",
 	]
 }
 

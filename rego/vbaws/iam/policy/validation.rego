@@ -59,11 +59,18 @@ statement_errors(statement, i, _) := {sprintf("%s is not an object", [label(stat
 statement_errors(statement, _, kind) := set() if _well_formed(statement, kind)
 
 statement_errors(statement, i, kind) := {sprintf("%s: %s", [label(statement, i), problem]) |
-	some problem in (_common_problems(statement) | _kind_problems(statement, kind))
+	some problem in _problems(statement, kind)
 } if {
 	is_object(statement)
 	not _well_formed(statement, kind)
 }
+
+# A statement _well_formed refuses is never taken as valid: should no rule below say what
+# is wrong with it, it is still invalid, and says so.
+_problems(statement, kind) := problems if {
+	problems := _common_problems(statement) | _kind_problems(statement, kind)
+	count(problems) > 0
+} else := {"is not in a form this engine can read, so it takes no part in evaluation"}
 
 # The common case, checked with a few builtin calls before any message is built. For
 # identity-side statements the check is stricter than validity (no keys beyond the known
@@ -81,8 +88,8 @@ _well_formed(statement, "identity") if {
 	not contains(concat("", array.flatten([actions, resources])), "\n")
 	regex.match(_valid_action_lines, concat("\n", array.flatten([actions])))
 	regex.match(_valid_resource_lines, concat("\n", array.flatten([resources])))
-	not object.get(statement, "NotAction", null) in {[], [""], ""}
-	not object.get(statement, "NotResource", null) in {[], [""], ""}
+	not _excludes_nothing(object.get(statement, "NotAction", null))
+	not _excludes_nothing(object.get(statement, "NotResource", null))
 }
 
 _well_formed(statement, "trust") if {
@@ -176,9 +183,14 @@ _trust_statement_keys := {"Sid", "Effect", "Principal", "Action", "NotAction", "
 
 _effects := {"Allow", "Deny"}
 
-# What a NotAction or NotResource that excludes nothing looks like (spelled out in
-# _well_formed too, which keeps its references to other rules within Regal's limit).
-_excludes_nothing := {[], [""], ""}
+# A NotAction or NotResource that excludes nothing: no entry, or empty strings alone
+# (["", ""] as much as [""]). Called with a missing value (null), it is false.
+_excludes_nothing(value) if {
+	value != null
+	every entry in values.as_list(value) {
+		entry == ""
+	}
+}
 
 # IAM's grammar: {operator: {key: value or [values]}}, values strings, numbers or Booleans.
 # The usual statement has no Condition: one clause, no iteration.
@@ -262,7 +274,7 @@ _one_action_list(statement) if {
 _one_action_list(statement) if {
 	not "Action" in object.keys(statement)
 	_valid_actions(statement.NotAction)
-	not statement.NotAction in _excludes_nothing
+	not _excludes_nothing(statement.NotAction)
 }
 
 _valid_actions(actions) if {
@@ -348,7 +360,7 @@ _common_problems(statement) := union({
 	},
 	{sprintf("%s is empty (it would exclude nothing)", [key]) |
 		some key in ["NotAction", "NotResource"]
-		statement[key] in _excludes_nothing
+		_excludes_nothing(statement[key])
 	},
 	{sprintf("Condition operator %q is not an IAM condition operator", [operator]) |
 		some operator, _ in _condition_blocks(statement)

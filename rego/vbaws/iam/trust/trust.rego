@@ -136,6 +136,7 @@ _matches(statements, who) := [m |
 # principal type. Conditions on these keys are decided, so a Deny aimed at the appliance
 # applies and an Allow for some other principal does not; every other key stays unknown.
 _context(who) := conditions.role_context(who.arn, {}, false) if {
+	is_string(who.arn)
 	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`, who.arn)
 } else := {"present": {"aws:principalaccount": [who.account]}, "absent": set(), "tags_known": false}
 

@@ -198,13 +198,15 @@ test_not_principal_and_invalid_trust if {
 # wildcard there: `?` would read as text and match no one, so a Deny written with it could
 # silently miss the appliance).
 test_invalid_trust_statements_let_no_one_in if {
-	empty_not_action := {"Effect": "Allow", "Principal": {"AWS": _appliance}, "NotAction": []}
-	result := trust.assess(_trust([empty_not_action]), _appliance, _role)
-	result.appliance_can_assume == false
-	result.findings[0] == {
-		"id": "VBAWS-INVALID-TRUST-POLICY",
-		"severity": "error",
-		"message": "trust policy: statement 1: NotAction is empty (it would exclude nothing)",
+	every empty in [[], ["", ""]] {
+		empty_not_action := {"Effect": "Allow", "Principal": {"AWS": _appliance}, "NotAction": empty}
+		result := trust.assess(_trust([empty_not_action]), _appliance, _role)
+		result.appliance_can_assume == false
+		result.findings[0] == {
+			"id": "VBAWS-INVALID-TRUST-POLICY",
+			"severity": "error",
+			"message": "trust policy: statement 1: NotAction is empty (it would exclude nothing)",
+		}
 	}
 
 	every wildcard in ["arn:aws:iam::111111111111:role/Impersonatio?", "arn:aws:iam::111111111111:role/Imp*"] {
