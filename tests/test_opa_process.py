@@ -449,9 +449,23 @@ def test_bearer_token(tmp_path: Path) -> None:
 # --- the command line: the private OPA never outlives the harness -------------------------
 
 
+# Execs the command line it is given with SIGINT at its default action, as a terminal starts it.
+# A signal a process ignores stays ignored in its children, and Python turns only a SIGINT at
+# its default into KeyboardInterrupt: under a pytest started as a background job of a shell
+# without job control (`scripts/test &`, `(pytest ...) &`), which ignores SIGINT, the harness
+# would never hear the test's Ctrl-C and would run on to the silent server's 60 s.
+WITH_DEFAULT_SIGINT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
+
+
 def start_harness(input_path: Path, rego: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "harness", "evaluate", "--input", str(input_path)],
+        [
+            *(sys.executable, "-c", WITH_DEFAULT_SIGINT),
+            *("-m", "harness", "evaluate", "--input", str(input_path)),
+        ],
         cwd=REPO,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
