@@ -197,6 +197,16 @@ CASES = {
             "create aws_iam_role_policy.full again); counted as granting nothing"
         ],
     ),
+    "a role policy moved to another address may be deleted after it is created again": Case(
+        "moved-role-policy.json",
+        1,
+        [missing(ROLE, "ec2_backup", actions("ec2_backup"))],
+        [
+            f"{ROLE}: the Allow statements of full, which aws_iam_role_policy.full removes from "
+            "this role (this plan deletes it, and deleting it deletes the inline policy, whatever "
+            "else attaches it); counted as granting nothing"
+        ],
+    ),
     "managed_policy_arns removes the attachments it does not list": Case(
         "exclusive-managed-policy-arns.json",
         1,

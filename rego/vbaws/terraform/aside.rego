@@ -133,3 +133,65 @@ _same_document(a, b) if _as_object(a) == _as_object(b)
 _as_object(v) := json.unmarshal(v) if is_string(v)
 
 _as_object(v) := v if not is_string(v)
+
+# An attacher this plan deletes deletes its inline policy, or detaches its managed policy, from
+# the role its old state names, whoever else supplies the policy: a role's own inline_policy
+# block or managed_policy_arns is not written again when the plan leaves it as it is, and an
+# attacher created at another address may be applied before the delete. The delete comes last
+# for an attacher the plan no longer holds, a deposed object, and a replacement that creates
+# before it destroys; a replacement that destroys first attaches again after. The old state
+# does not say which provider configuration (account) it was in, and IAM role names are unique
+# ignoring case: a role of that name, ignoring case, may be the one it names.
+_deleted_attachers contains rc if {
+	some rc in input.resource_changes
+	rc.type in {"aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_policy_attachment"}
+	"delete" in rc.change.actions
+	_deletes_last(rc)
+	is_object(rc.change.before)
+}
+
+_deletes_last(rc) if rc.deposed
+
+_deletes_last(rc) if not rc.address in _planned_addresses
+
+_deletes_last(rc) if rc.change.actions == ["create", "delete"]
+
+# aws_iam_role_policy and aws_iam_role_policy_attachment name one role, aws_iam_policy_attachment
+# a list of them.
+_old_role_names(before) := {lower(name) |
+	some name in array.concat([object.get(before, "role", null)], _as_list(object.get(before, "roles", [])))
+	is_string(name)
+}
+
+_as_list(v) := v if is_array(v)
+
+_as_list(v) := [] if not is_array(v)
+
+_deletes_policy(rc, entry) if {
+	rc.type == "aws_iam_role_policy"
+	entry.policy.type == "inline"
+	entry.policy.name == rc.change.before.name
+}
+
+_deletes_policy(rc, entry) if {
+	rc.type != "aws_iam_role_policy"
+	entry.policy.type == "managed"
+	entry.key == rc.change.before.policy_arn
+}
+
+_deleted_attacher_removals(role, entry) := {sprintf(
+	"%s removes from this role (this plan deletes it, and deleting it %s, whatever else attaches it)",
+	[_deleted_name(rc), _deletion(rc)],
+) |
+	some rc in _deleted_attachers
+	lower(_role_name(role)) in _old_role_names(rc.change.before)
+	_deletes_policy(rc, entry)
+}
+
+_deleted_name(rc) := sprintf("%s (deposed %v)", [rc.address, rc.deposed]) if rc.deposed
+
+_deleted_name(rc) := rc.address if not rc.deposed
+
+_deletion(rc) := "deletes the inline policy" if rc.type == "aws_iam_role_policy"
+
+_deletion(rc) := "detaches the policy" if rc.type != "aws_iam_role_policy"

@@ -97,3 +97,104 @@ test_configured_inline_policy_removes_the_role_policies_it_does_not_hold if {
 		"which removes the inline policies its blocks do not hold)",
 	])}]
 }
+
+# The change of an attacher the plan deletes, as its old state names the role and the policy.
+_deleted(address, type, actions, before) := {
+	"address": address,
+	"type": type,
+	"change": {"actions": actions, "before": before, "after_unknown": {}},
+}
+
+_deleted_role_policy(actions) := _deleted("aws_iam_role_policy.old", "aws_iam_role_policy", actions, {"role": "Backup", "name": "kept", "policy": _guarded})
+
+_deleted_role_policy_warning := concat("", [
+	"the Allow statements of kept, which aws_iam_role_policy.old removes from this role (this plan deletes it, ",
+	"and deleting it deletes the inline policy, whatever else attaches it)",
+])
+
+test_a_deleted_role_policy_removes_the_block_of_its_name if {
+	# The role is left as it is, so its block is not written again after the delete.
+	plan := _plan(
+		[_role({"inline_policy": [{"name": "kept", "policy": _guarded}]})],
+		[_with_actions(_role_change, ["no-op"]), _deleted_role_policy(["delete"])],
+		[_role_config({"inline_policy": [{"name": {"constant_value": "kept"}, "policy": {"constant_value": _guarded}}]})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.policies == [_deny_only_policy("kept")]
+	[u.what | some u in model.unknowns] == [_deleted_role_policy_warning]
+}
+
+test_a_deleted_role_policy_may_remove_one_created_at_another_address if {
+	# The new instance may be created before the old one is deleted.
+	created := _role_policy("aws_iam_role_policy.new", "kept")
+	plan := _plan([_role({}), created], [_role_change, _change("aws_iam_role_policy.new", {}), _deleted_role_policy(["delete"])], [_role_config({})])
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.policies == [_deny_only_policy("kept")]
+	[u.what | some u in model.unknowns] == [_deleted_role_policy_warning]
+}
+
+test_a_replacement_deletes_before_it_attaches_again_unless_it_creates_first if {
+	created := _role_policy("aws_iam_role_policy.old", "kept")
+	destroy_first := _plan(
+		[_role({}), created],
+		[_role_change, object.union(_deleted_role_policy(["delete", "create"]), {"change": {"after_unknown": {}}})],
+		[_role_config({})],
+	)
+	first := terraform.roles["aws_iam_role.backup"] with input as destroy_first
+	first.policies == [{"name": "kept", "type": "inline", "document": _guarded}]
+
+	create_first := object.union(destroy_first, {"resource_changes": [_role_change, _deleted_role_policy(["create", "delete"])]})
+	last := terraform.roles["aws_iam_role.backup"] with input as create_first
+	last.policies == [_deny_only_policy("kept")]
+	[u.what | some u in last.unknowns] == [_deleted_role_policy_warning]
+}
+
+test_a_deleted_attachment_detaches_what_managed_policy_arns_lists if {
+	plan := _plan(
+		[_role({"managed_policy_arns": [_full]})],
+		[
+			_with_actions(_change("aws_iam_role.backup", {}), ["no-op"]),
+			_deleted("aws_iam_role_policy_attachment.old", "aws_iam_role_policy_attachment", ["delete"], {"role": "backup", "policy_arn": _full}),
+		],
+		[_role_config({"managed_policy_arns": {"constant_value": [_full]}})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	model.policies == [{"name": _full, "type": "managed", "document": {"Version": "2012-10-17", "Statement": []}}]
+	[u.what | some u in model.unknowns] == [sprintf(
+		concat("", [
+			"the Allow statements of %s, which aws_iam_role_policy_attachment.old removes from this role ",
+			"(this plan deletes it, and deleting it detaches the policy, whatever else attaches it)",
+		]),
+		[_full],
+	)]
+}
+
+test_a_deleted_policy_attachment_detaches_from_the_roles_it_listed if {
+	deleted := _deleted("aws_iam_policy_attachment.old", "aws_iam_policy_attachment", ["delete"], {"roles": ["Other", "Backup"], "policy_arn": _full})
+	plan := _plan([_role({}), _full_attachment], [_role_change, _change("aws_iam_role_policy_attachment.full", {}), deleted], [_role_config({})])
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	model.policies == [{"name": _full, "type": "managed", "document": {"Version": "2012-10-17", "Statement": []}}]
+	[u.what | some u in model.unknowns] == [sprintf(
+		concat("", [
+			"the Allow statements of %s, which aws_iam_policy_attachment.old removes from this role ",
+			"(this plan deletes it, and deleting it detaches the policy, whatever else attaches it)",
+		]),
+		[_full],
+	)]
+}
+
+test_a_deleted_attacher_of_another_role_or_policy_removes_nothing if {
+	plan := _plan(
+		[_role({}), _role_policy("aws_iam_role_policy.new", "kept"), _full_attachment],
+		[
+			_role_change,
+			_deleted("aws_iam_role_policy.a", "aws_iam_role_policy", ["delete"], {"role": "Other", "name": "kept"}),
+			_deleted("aws_iam_role_policy.b", "aws_iam_role_policy", ["delete"], {"role": "Backup", "name": "other"}),
+			_deleted("aws_iam_role_policy_attachment.c", "aws_iam_role_policy_attachment", ["delete"], {"role": "Backup", "policy_arn": "arn:aws:iam::aws:policy/AWSDenyAll"}),
+		],
+		[_role_config({})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	{p.name | some p in model.policies} == {"kept", _full}
+	model.unknowns == []
+}

@@ -158,6 +158,7 @@ _removals(role, entry) := union({
 	_managed_list_removals(role, entry),
 	_inline_clash_removals(role, entry),
 	_policy_attachment_removals(role, entry),
+	_deleted_attacher_removals(role, entry),
 })
 
 # aws_iam_policy_attachment is exclusive for its policy across the account: the provider
