@@ -6,7 +6,8 @@ package vbaws.terraform
 #
 # - the role is replaced: deleting a role deletes its inline policies and detaches its managed
 #   policies, and an attacher that this plan does not create (no-op, update), nor update so as to
-#   add the role's name, is not attached again until a later apply sees it missing;
+#   add the role's name, is not attached again until a later apply sees it missing (the same
+#   holds for an aws_iam_role_policy_attachments_exclusive, see exclusive.rego);
 # - the role's configuration sets inline_policy: the provider removes every inline policy the
 #   blocks do not hold, so an aws_iam_role_policy on it may be removed, whichever comes first
 #   (and a block of the same name but another document may be overwritten by it).
@@ -40,10 +41,7 @@ _attaches_anew(address, role) if {
 	not name in object.get(rc.change.before, "roles", [])
 }
 
-_aside contains [role, address, sprintf(
-	"%s is replaced, which removes what attaches to it, and this plan does not create %s again",
-	[role, address],
-)] if {
+_aside contains [role, address, _replaced_role_reason(role, address)] if {
 	some role in _roles
 	_replaced(role)
 	some type in {"aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_policy_attachment"}
@@ -60,6 +58,14 @@ _aside contains [role, address, sprintf(
 	some address in _instances_of("aws_iam_role_policy")
 }
 
+_replaced_role_reason(role, address) := sprintf(
+	"%s is replaced, which removes what attaches to it, and this plan does not create %s again",
+	[role, address],
+) if {
+	_replaced(role)
+	not _attaches_anew(address, role)
+}
+
 _aside_reasons(role, address) := {reason | some [r, a, reason] in _aside; r == role; a == address}
 
 # What an attaching instance gives a role it surely names, after the reasons above.
@@ -68,14 +74,16 @@ _attached_entries(role, address) := _aside_entries(address, reasons) if {
 	count(reasons) > 0
 } else := _source_entries(address)
 
-_aside_entries(address, reasons) := union({
+_aside_entries(address, reasons) := _set_aside(address, _source_entries(address), reasons)
+
+_set_aside(address, entries, reasons) := union({
 	{{"key": concat("", ["aside:", address]), "unknown": {
 		"layer": "identity",
 		"what": sprintf("the Allow statements of what %s attaches (%s)", [address, sort(reasons)[0]]),
 	}}},
-	{_deny_part(e) | some e in _source_entries(address); e.policy},
+	{_deny_part(e) | some e in entries; e.policy},
 	{{"key": concat("", ["aside:", address, ":", e.key]), "unknown": e.unknown} |
-		some e in _source_entries(address)
+		some e in entries
 		e.unknown
 	},
 })

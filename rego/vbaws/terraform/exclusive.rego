@@ -84,7 +84,7 @@ _unknown_arn_list(address) := union({
 
 _entries contains [role, entry] if {
 	some [role, address] in _exclusive_over
-	some entry in _exclusive_entries(address)
+	some entry in _exclusive_attached(role, address)
 }
 
 _entries contains [role, entry] if {
@@ -104,6 +104,14 @@ _entries contains [role, {"key": concat("", ["inline:", name]), "unknown": {
 	_known_string(name)
 	not name in _defined_inline_names(role)
 }
+
+# A replaced role has lost the policies an aws_iam_role_policy_attachments_exclusive attached
+# to it, and one that this plan does not create attaches nothing until a later apply finds them
+# missing. (aws_iam_role_policies_exclusive attaches nothing.)
+_exclusive_attached(role, address) := _set_aside(address, _exclusive_entries(address), {reason}) if {
+	_resource(address).type == "aws_iam_role_policy_attachments_exclusive"
+	reason := _replaced_role_reason(role, address)
+} else := _exclusive_entries(address)
 
 _maybe_exclusive_entries(address, role) := union({
 	{{"key": concat("", ["maybe:", address]), "unknown": {

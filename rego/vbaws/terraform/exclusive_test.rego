@@ -141,3 +141,29 @@ test_policy_attachment_keeps_its_policy_on_roles_it_lists if {
 	model.policies == [{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))}]
 	model.unknowns == []
 }
+
+_replaced_with_exclusive(actions) := _plan(
+	[_role({}), _exclusive_attachments([_full])],
+	[
+		object.union(_role_change, {"change": {"actions": ["delete", "create"]}}),
+		object.union(_change("aws_iam_role_policy_attachments_exclusive.x", {}), {"change": {"actions": actions}}),
+	],
+	[_role_config({})],
+)
+
+test_replaced_role_loses_what_exclusive_attachments_the_plan_keeps_attached if {
+	model := terraform.roles["aws_iam_role.backup"] with input as _replaced_with_exclusive(["no-op"])
+		with data.vbaws_managed_policies as _managed
+	model.policies == [{"name": _full, "type": "managed", "document": {"Version": "2012-10-17", "Statement": []}}]
+	[u.what | some u in model.unknowns] == [concat("", [
+		"the Allow statements of what aws_iam_role_policy_attachments_exclusive.x attaches (aws_iam_role.backup is replaced, ",
+		"which removes what attaches to it, and this plan does not create aws_iam_role_policy_attachments_exclusive.x again)",
+	])]
+}
+
+test_replaced_role_keeps_what_exclusive_attachments_the_plan_creates_attach if {
+	model := terraform.roles["aws_iam_role.backup"] with input as _replaced_with_exclusive(["delete", "create"])
+		with data.vbaws_managed_policies as _managed
+	model.policies == [{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))}]
+	model.unknowns == []
+}
