@@ -130,6 +130,21 @@ _inline_clash_removals(role, entry) := {sprintf(
 	not _same_document(_role_policy_document(address), entry.policy.document)
 }
 
+# An aws_iam_role_policy that may name the role writes over the block of its name that the
+# provider filled in from the role's state, if it names the role: the block's document may not
+# stay.
+_maybe_rewritten_removals(role, entry) := {sprintf(
+	"%s may write with another document (%s)",
+	[address, _maybe_why(address, "role", role)],
+) |
+	startswith(entry.key, "inline:")
+	not _sets_inline_policy(role)
+	some address in _instances_of("aws_iam_role_policy")
+	role in _roles_maybe_named(address, "role")
+	_value(address, "name") == entry.policy.name
+	not _same_document(_role_policy_document(address), entry.policy.document)
+}
+
 _role_policy_document(address) := _attribute_document(
 	address,
 	"policy",

@@ -167,6 +167,7 @@ _removals(role, entry) := union({
 	_inline_clash_removals(role, entry),
 	_policy_attachment_removals(role, entry),
 	_deleted_attacher_removals(role, entry),
+	_maybe_rewritten_removals(role, entry),
 })
 
 # aws_iam_policy_attachment is exclusive for its policy across the account: the provider

@@ -183,8 +183,11 @@ _inline_blocks(role) := [] if not is_array(_value(role, "inline_policy"))
 
 # When the configuration does not set inline_policy, the provider fills the blocks in from the
 # role's inline policies as they are now (refreshed state), not as this plan leaves them: a
-# policy that an aws_iam_role_policy of the plan rewrites or deletes still shows its old
-# document there. The aws_iam_role_policy is the truth for its name.
+# policy that an aws_iam_role_policy of the plan rewrites still shows its old document there.
+# The aws_iam_role_policy is the truth for its name, when it surely names the role. One that
+# only may name it (another provider configuration, which may be another account), or that the
+# plan deletes (its old state does not tell its account), leaves the block in place with its
+# Deny statements only (_maybe_rewritten_removals, _deleted_attacher_removals).
 _superseded(role, block) if {
 	not _sets_inline_policy(role)
 	block.name in _role_policy_names(role)
@@ -192,14 +195,8 @@ _superseded(role, block) if {
 
 _role_policy_names(role) := {_value(address, "name") |
 	some address in _instances_of("aws_iam_role_policy")
-	role in (_named_roles(address, "role") | _roles_maybe_named(address, "role"))
+	role in _named_roles(address, "role")
 	_known_string(_value(address, "name"))
-} | {rc.change.before.name |
-	some rc in input.resource_changes
-	rc.type == "aws_iam_role_policy"
-	"delete" in rc.change.actions
-	rc.change.before.role == _role_name(role)
-	_known_string(rc.change.before.name)
 }
 
 _inline_from_config(role, name) := _inline_entry(name, _inline_document(role, blocks[0].policy)) if {

@@ -28,10 +28,42 @@ test_inline_blocks_from_state_yield_to_the_plans_role_policies if {
 			"change": {"actions": ["delete"], "before": {"name": "gone", "role": "Backup", "policy": _doc("kms:CreateGrant")}},
 		}]},
 	)
-	policies := terraform.roles["aws_iam_role.backup"].policies with input as plan
-	{p.name: json.unmarshal(p.document).Statement[0].Action | some p in policies} == {
-		"narrowed": "ec2:CreateTags",
-		"unmanaged": "sqs:ListQueues",
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	{p.name: [s.Action | some s in _as_doc(p.document).Statement] | some p in model.policies} == {
+		"narrowed": ["ec2:CreateTags"],
+		"unmanaged": ["sqs:ListQueues"],
+		# The deleted policy's old state does not tell its account: it may be another role's.
+		"gone": [],
+	}
+	[u.what | some u in model.unknowns] == [concat("", [
+		"the Allow statements of gone, which aws_iam_role_policy.gone removes from this role ",
+		"(this plan deletes it, and deleting it deletes the inline policy, whatever else attaches it)",
+	])]
+}
+
+test_inline_block_from_state_keeps_its_denies_against_a_policy_that_may_name_the_role if {
+	# role = "Backup" under provider aws.b (maybe another account) may or may not write over
+	# the role's own "guard": its Deny statements stay, its Allow statements are not counted.
+	plan := _plan(
+		[
+			_role({"inline_policy": [{"name": "guard", "policy": _allow_and_deny}]}),
+			_resource("aws_iam_role_policy.guard_b", "aws_iam_role_policy", {"name": "guard", "role": "Backup", "policy": _doc("s3:*")}),
+		],
+		[_with_actions(_change("aws_iam_role.backup", {}), ["no-op"])],
+		[
+			_with_provider(_role_config({}), "aws"),
+			_with_provider(_config("aws_iam_role_policy.guard_b", "aws_iam_role_policy", {"role": {"constant_value": "Backup"}}), "aws.b"),
+		],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	{[p.name, json.marshal(p.document)] | some p in model.policies} == {
+		["guard", json.marshal({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]})],
+		["guard", json.marshal({"Version": "2012-10-17", "Statement": []})],
+	}
+	maybe := "its role names a role of this name, maybe this one, from another module or provider configuration"
+	{u.what | some u in model.unknowns} == {
+		sprintf("the Allow statements of guard, which aws_iam_role_policy.guard_b may write with another document (%s)", [maybe]),
+		sprintf("the Allow statements of what aws_iam_role_policy.guard_b attaches (%s)", [maybe]),
 	}
 }
 
