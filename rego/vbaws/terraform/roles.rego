@@ -55,23 +55,11 @@ _entries contains [role, entry] if {
 	_known_document(block.policy)
 	not _superseded(role, block)
 	_clashing(role, block.name)
-	some entry in [
-		_deny_part({"key": concat("", ["inline:", block.name, ":", json.marshal(block.policy)]), "policy": {
-			"name": block.name,
-			"type": "inline",
-			"document": block.policy,
-		}}),
-		{"key": concat("", ["inline-clash:", block.name]), "unknown": {
-			"layer": "identity",
-			"what": sprintf(
-				concat("", [
-					"the Allow statements of the inline_policy blocks named %q, which hold different ",
-					"documents (the AWS provider keeps one of them)",
-				]),
-				[block.name],
-			),
-		}},
-	]
+	some entry in _clashing_entries({"key": concat("", ["inline:", block.name]), "policy": {
+		"name": block.name,
+		"type": "inline",
+		"document": block.policy,
+	}})
 }
 
 # A block with a policy but no name: the AWS provider needs the name to manage the policy
@@ -85,11 +73,13 @@ _entries contains [role, entry] if {
 	some entry in _unnamed_inline(block.policy)
 }
 
-_entries contains [role, _inline_from_config(role, object.get(block, "name", ""))] if {
+_entries contains [role, entry] if {
 	some role in _roles
 	some i, block in _inline_blocks(role)
 	not _known_document(object.get(block, "policy", null))
 	_unknown_marks(role).inline_policy[i].policy == true
+	name := object.get(block, "name", "")
+	some entry in _clash_checked(role, name, _inline_from_config(role, name))
 }
 
 # The whole set of blocks is unknown: every configured block is resolved from the configuration.
@@ -165,6 +155,35 @@ _deny_statements(policy) := object.union(parsed.document, {"Statement": [s |
 
 _clashing(role, name) if count({_parsed_or_text(b.policy) | some b in _inline_blocks(role); b.name == name}) > 1
 
+# A policy known only after apply may differ from the other block's of its name.
+_clashing(role, name) if {
+	count([b | some b in _inline_blocks(role); b.name == name]) > 1
+	some b in _inline_blocks(role)
+	b.name == name
+	not _known_document(object.get(b, "policy", null))
+}
+
+_clashing_entries(entry) := [
+	_deny_part(object.union(entry, {"key": concat("", [entry.key, ":", json.marshal(entry.policy.document)])})),
+	{"key": concat("", ["inline-clash:", entry.policy.name]), "unknown": {
+		"layer": "identity",
+		"what": sprintf(
+			concat("", [
+				"the Allow statements of the inline_policy blocks named %q, which may hold different ",
+				"documents (the AWS provider keeps one of them)",
+			]),
+			[entry.policy.name],
+		),
+	}},
+]
+
+# A block whose policy is known only after apply, resolved from its configuration, clashes
+# like the others.
+_clash_checked(role, name, entry) := _clashing_entries(entry) if {
+	entry.policy
+	_clashing(role, name)
+} else := [entry]
+
 _parsed_or_text(policy) := object.get(values.parse_document(policy), "document", policy)
 
 # The configuration sets inline_policy: as blocks, or as dynamic blocks, which the plan's
@@ -199,16 +218,27 @@ _role_policy_names(role) := {_value(address, "name") |
 	_known_string(_value(address, "name"))
 }
 
+# The configuration block of a planned block is found by its name. A block whose name is an
+# expression (var.name) may evaluate to any name: unless it is the only block that may have
+# this name, which block the policy comes from cannot be told.
 _inline_from_config(role, name) := _inline_entry(name, _inline_document(role, blocks[0].policy)) if {
+	name != ""
 	blocks := [b |
 		some b in _expressions(role).inline_policy
-		b.name.constant_value == name
+		_may_be_named(b, name)
 	]
 	count(blocks) == 1
 } else := {"key": concat("", ["inline:", name]), "unknown": {
 	"layer": "identity",
 	"what": sprintf("the policy of inline_policy %q is known only after apply", [name]),
 }}
+
+_may_be_named(block, name) if block.name.constant_value == name
+
+_may_be_named(block, _) if {
+	is_object(block.name)
+	not "constant_value" in object.keys(block.name)
+}
 
 _inline_document(role, expression) := {"document": expression.constant_value} if {
 	_known_document(expression.constant_value)

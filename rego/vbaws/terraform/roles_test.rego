@@ -289,9 +289,40 @@ test_inline_blocks_of_one_name if {
 		["x", "[]"],
 		["x", json.marshal(json.unmarshal(deny).Statement)],
 	}
-	[u.what | some u in model.unknowns] == [`the Allow statements of the inline_policy blocks named "x", which hold different documents (the AWS provider keeps one of them)`]
+	[u.what | some u in model.unknowns] == [`the Allow statements of the inline_policy blocks named "x", which may hold different documents (the AWS provider keeps one of them)`]
 
 	same := _plan([_role({"inline_policy": [{"name": "x", "policy": _doc("*")}, {"name": "x", "policy": _doc("*")}]})], [_role_change], [_role_config({})])
 	[p.document | some p in terraform.roles["aws_iam_role.backup"].policies] == [_doc("*")] with input as same
 	terraform.roles["aws_iam_role.backup"].unknowns == [] with input as same
+}
+
+# inline_policy blocks whose name is an expression (name = var.name) may have any name.
+_named_by_variable := {"name": {"references": ["var.name"]}, "policy": {"references": ["aws_s3_bucket.b.arn", "aws_s3_bucket.b"]}}
+
+test_a_block_known_only_after_apply_may_clash_with_a_known_one if {
+	plan := _plan(
+		[_role({"inline_policy": [{"name": "x", "policy": _doc("*")}, {"name": "x"}]})],
+		[_change("aws_iam_role.backup", {"inline_policy": [{}, {"policy": true}]})],
+		[_role_config({"inline_policy": [{"name": {"constant_value": "x"}, "policy": {"constant_value": _doc("*")}}, _named_by_variable]})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	[[p.name, p.document] | some p in model.policies] == [["x", {"Version": "2012-10-17", "Statement": []}]]
+	{u.what | some u in model.unknowns} == {
+		`the Allow statements of the inline_policy blocks named "x", which may hold different documents (the AWS provider keeps one of them)`,
+		`the policy of inline_policy "x" is known only after apply`,
+	}
+}
+
+test_a_block_named_by_an_expression_may_be_the_one_of_a_constant_name if {
+	plan := _plan(
+		[_role({})],
+		[_change("aws_iam_role.backup", {"inline_policy": true})],
+		[_role_config({"inline_policy": [{"name": {"constant_value": "x"}, "policy": {"constant_value": _doc("*")}}, _named_by_variable]})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.policies == []
+	{u.what | some u in model.unknowns} == {`the policy of inline_policy "x" is known only after apply`, `the policy of inline_policy "" is known only after apply`}
+
+	alone := json.patch(plan, [{"op": "remove", "path": "/configuration/root_module/resources/0/expressions/inline_policy/1"}])
+	[p.name | some p in terraform.roles["aws_iam_role.backup"].policies] == ["x"] with input as alone
 }
