@@ -64,9 +64,20 @@ _surely_by_name(address, name) := same if {
 	_provider_name(address) == _provider_name(role)
 } else := set()
 
-# The provider a configuration key stands for, without the module it is seen from
-# ("module.r:aws" and "aws" are the default provider; "aws.b" is an alias, maybe another account).
-_provider_name(address) := regex.replace(_provider_key(address), `^.*:`, "")
+# The provider a configuration key stands for. A module's key ("module.r:aws") is the default
+# provider it inherits ("aws") when the configuration lists no provider of that key; listed, it
+# is the module's own provider block, which may assume a role in another account ("aws.b", an
+# alias, may be another account too).
+_provider_name(address) := regex.replace(key, `^.*:`, "") if {
+	key := _provider_key(address)
+	not _listed_provider(key)
+} else := _provider_key(address)
+
+_listed_provider(key) if {
+	configs := input.configuration.provider_config
+	is_object(configs)
+	key in object.keys(configs)
+}
 
 # IAM role names are unique ignoring case: a name that differs from a role's only in case may
 # name it.

@@ -115,3 +115,31 @@ test_name_differing_in_case_may_name_the_role if {
 		"what": "the Allow statements of what aws_iam_role_policy.p attaches (its role, \"backup\", names this role only ignoring case)",
 	}]
 }
+
+test_a_modules_own_provider_block_is_another_provider_configuration if {
+	# module.r's role, under the key "module.r:aws"; the root's policy names it by name under
+	# "aws". Without a provider block of its own the module inherits "aws".
+	role := object.union(_role({}), {"address": "module.r.aws_iam_role.this", "name": "this"})
+	policy := _resource("aws_iam_role_policy.p", "aws_iam_role_policy", {"name": "p", "role": "Backup", "policy": _allow_and_deny})
+	plan := object.union(
+		_plan([policy], [], [_with_provider(_config("aws_iam_role_policy.p", "aws_iam_role_policy", {"role": {"constant_value": "Backup"}}), "aws")]),
+		{
+			"planned_values": {"root_module": {"child_modules": [{"address": "module.r", "resources": [role]}]}},
+			"configuration": {
+				"provider_config": {"aws": {"name": "aws"}},
+				"root_module": {"module_calls": {"r": {"module": {"resources": [_with_provider(_config("aws_iam_role.this", "aws_iam_role", {}), "module.r:aws")]}}}},
+			},
+		},
+	)
+	inherited := terraform.roles["module.r.aws_iam_role.this"] with input as plan
+	[p.document | some p in inherited.policies] == [_allow_and_deny]
+	inherited.unknowns == []
+
+	# Its own provider block (which may assume a role in another account) is listed.
+	own := json.patch(plan, [{"op": "add", "path": "/configuration/provider_config/module.r:aws", "value": {"name": "aws", "module_address": "module.r"}}])
+	other_account := terraform.roles["module.r.aws_iam_role.this"] with input as own
+	[p.document | some p in other_account.policies] == [{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Deny", "Action": "kms:*", "Resource": "*"},
+	]}]
+	[u.what | some u in other_account.unknowns] == ["the Allow statements of what aws_iam_role_policy.p attaches (its role names a role of this name, maybe this one, from another module or provider configuration)"]
+}
