@@ -233,6 +233,15 @@ CASES = {
             "module or provider configuration); counted as granting nothing"
         ],
     ),
+    "a plan with two changes of one instance is refused, not read either way": Case(
+        "repeated-change.json",
+        1,
+        [
+            "the input is not a Terraform plan this check can read (resource_changes lists "
+            "aws_iam_role.veeam_backup more than once; expected one change per instance, as "
+            "`terraform show -json PLANFILE` writes)"
+        ],
+    ),
     "nothing selected": Case(
         "nothing-selected.json", 0, warnings=[NOTHING_SELECTED.format(kind="plan")]
     ),
@@ -278,3 +287,4 @@ def test_plan_that_is_not_a_plan_is_denied() -> None:
         "expected 1.x from `terraform show -json PLANFILE`)"
     ]
     assert result.returncode == 1
+

@@ -13,8 +13,7 @@ package vbaws.terraform
 #   (and a block of the same name but another document may be overwritten by it).
 
 _change_actions[rc.address] := rc.change.actions if {
-	some rc in input.resource_changes
-	not rc.deposed
+	some rc in _current_changes
 	is_array(rc.change.actions)
 }
 

@@ -52,9 +52,23 @@ _instances[r.address] := {"module": module, "resource": r} if {
 # A deposed object (create_before_destroy) shares its address with the current one and is only
 # being destroyed: it neither gives a role permissions nor says what is unknown.
 _after_unknown[rc.address] := rc.change.after_unknown if {
+	some rc in _current_changes
+	is_object(rc.change.after_unknown)
+}
+
+# The change of each instance. Terraform writes one per address (a deposed object aside); a plan
+# with two cannot say which holds, and is refused (terraform.rego) rather than read either way.
+_current_changes contains rc if {
 	some rc in input.resource_changes
 	not rc.deposed
-	is_object(rc.change.after_unknown)
+	not rc.address in _repeated_changes
+}
+
+_repeated_changes contains address if {
+	some rc in input.resource_changes
+	not rc.deposed
+	address := rc.address
+	count([other | some other in input.resource_changes; not other.deposed; other.address == address]) > 1
 }
 
 _unknown_marks(address) := object.get(_after_unknown, address, {})

@@ -326,3 +326,16 @@ test_a_block_named_by_an_expression_may_be_the_one_of_a_constant_name if {
 	alone := json.patch(plan, [{"op": "remove", "path": "/configuration/root_module/resources/0/expressions/inline_policy/1"}])
 	[p.name | some p in terraform.roles["aws_iam_role.backup"].policies] == ["x"] with input as alone
 }
+
+test_a_plan_with_two_changes_of_one_instance_is_denied if {
+	# Which change holds (and so what is unknown, or whether the role is replaced) cannot be told.
+	plan := _plan(
+		[_role({"tags": null})],
+		[_role_change, _change("aws_iam_role.backup", {}), object.union(_change("aws_iam_role.backup", {}), {"deposed": "0f1e2d3c"})],
+		[_role_config({})],
+	)
+	terraform.deny == {concat("", [
+		"the input is not a Terraform plan this check can read (resource_changes lists aws_iam_role.backup more than once; ",
+		"expected one change per instance, as `terraform show -json PLANFILE` writes)",
+	])} with input as plan
+}

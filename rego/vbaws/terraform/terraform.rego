@@ -39,6 +39,16 @@ deny contains msg if {
 	)
 }
 
+# Two changes of one instance leave its actions and unknown values undecided.
+deny contains msg if {
+	count(_repeated_changes) > 0
+	addresses := concat(", ", sort([sprintf("%v", [a]) | some a in _repeated_changes]))
+	msg := sprintf(
+		"the input is not a Terraform plan this check can read (resource_changes lists %s more than once; %s)",
+		[addresses, "expected one change per instance, as `terraform show -json PLANFILE` writes"],
+	)
+}
+
 _supported_format if {
 	is_string(input.format_version)
 	startswith(input.format_version, "1.")
