@@ -265,10 +265,18 @@ _why_not(matches) := sprintf(" (denied by %s)", [concat(", ", [m.label |
 	count(m.unknown) == 0
 } else := " (no Allow statement names it)"
 
+# A Deny that names a principal which may be the appliance, though the appliance was not
+# given as it, is said rather than dropped: the assumption stands, with a warning.
+_named_deny_findings(true, statements, who) := array.concat(
+	_account_principal_denies(statements, who),
+	_session_denies(statements, who),
+)
+
+_named_deny_findings(false, _, _) := []
+
 # With the appliance given as an account only, a Deny that names one principal of that
-# account may be aimed at the appliance itself: which principal the appliance is cannot be
-# told, so the possibility is said rather than dropped.
-_named_deny_findings(true, statements, who) := [{
+# account may be aimed at the appliance itself: which principal it is cannot be told.
+_account_principal_denies(statements, who) := [{
 	"id": "VBAWS-TRUST-NAMED-DENY",
 	"severity": "warning",
 	"message": sprintf(
@@ -297,7 +305,45 @@ _named_deny_findings(true, statements, who) := [{
 	label := policy.label(s, i)
 ]
 
-_named_deny_findings(false, _, _) := []
+# The appliance calls as a session of its role (on EC2 the session is named after the
+# instance), so a Deny that names a session of that role may be aimed at the appliance's
+# own: which session it calls as is not known here.
+_session_denies(statements, who) := [{
+	"id": "VBAWS-TRUST-NAMED-DENY",
+	"severity": "warning",
+	"message": sprintf(
+		concat("", [
+			"%s denies sts:AssumeRole to %s, a session of the appliance's role %s: if the ",
+			"appliance calls as that session it cannot assume the role",
+		]),
+		[label, concat(", ", named), role_name],
+	),
+} |
+	role_name := _role_name(who)
+	context := _context(who)
+	some i, s in statements
+	s.Effect == "Deny"
+	count(policy.statement_errors(s, i, "trust")) == 0
+	_grants_assume_role(s)
+	named := sort([entry |
+		some entry in values.as_list(object.get(object.get(s, "Principal", {}), "AWS", []))
+		entry != who.arn
+		_session_role(entry) == role_name
+		values.arn_account(entry) == who.account
+	])
+	count(named) > 0
+	conditions.evaluate(object.get(s, "Condition", {}), context).value != "false"
+	label := policy.label(s, i)
+]
+
+# The name of the appliance's role, when it was given as a role or a session of one
+# (session ARNs name the role without its path).
+_role_name(who) := name if {
+	name := who.role_name
+} else := regex.replace(who.arn, `^.*/`, "") if {
+	is_string(who.arn)
+	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`, who.arn)
+}
 
 _condition_findings(conditions) := [{
 	"id": "VBAWS-TRUST-CONDITIONS",

@@ -268,3 +268,26 @@ test_a_deny_naming_a_principal_of_the_appliance_account if {
 	])
 	_named_deny_ids(excluded, "111111111111") == []
 }
+
+# The appliance calls as a session of its role: a Deny naming a session of that role may be
+# aimed at it. Given as the role, or as another session, the assumption stands with a warning;
+# given as the named session, it is decided (denied).
+test_a_deny_naming_a_session_of_the_appliance_role if {
+	session := "arn:aws:sts::111111111111:assumed-role/Impersonation/i-0abc"
+	deny := {"Effect": "Deny", "Principal": {"AWS": session}, "Action": "sts:AssumeRole"}
+	policy := _trust([_allow({"AWS": _appliance}), deny])
+	result := trust.assess(policy, _appliance, _role)
+	result.appliance_can_assume
+	[f.message | some f in result.findings; f.id == "VBAWS-TRUST-NAMED-DENY"] == [concat("", [
+		"statement 2 denies sts:AssumeRole to arn:aws:sts::111111111111:assumed-role/Impersonation/i-0abc, ",
+		"a session of the appliance's role Impersonation: if the appliance calls as that session it ",
+		"cannot assume the role",
+	])]
+	_named_deny_ids(policy, "arn:aws:sts::111111111111:assumed-role/Impersonation/i-0def") == ["VBAWS-TRUST-NAMED-DENY"]
+	not trust.assess(policy, session, _role).appliance_can_assume
+
+	# a session of another role, or of the same name in another account, says nothing
+	every other in ["arn:aws:sts::111111111111:assumed-role/Other/i-0abc", "arn:aws:sts::222222222222:assumed-role/Impersonation/i-0abc"] {
+		_named_deny_ids(_trust([_allow({"AWS": _appliance}), object.union(deny, {"Principal": {"AWS": other}})]), _appliance) == []
+	}
+}
