@@ -148,6 +148,21 @@ CASES = {
             for origin in ("Policies[0]", "VeeamNarrowPolicy")
         ],
     ),
+    "an AWS::IAM::RolePolicy whose PolicyName is a parameter": Case(
+        "policy-name-at-deploy.yaml",
+        1,
+        [missing(ROLE, "ec2_backup", actions("ec2_backup"))],
+        [
+            f"{ROLE}: the Allow statements of inline policy {name} of {origin} "
+            "(Policies[0], VeeamNarrowPolicy put inline policies into this role whose names "
+            "could be the same at deploy time; which one stays cannot be told); "
+            "counted as granting nothing"
+            for name, origin in (
+                ('"veeam"', "Policies[0]"),
+                ('"${GuardPolicyName}"', "VeeamNarrowPolicy"),
+            )
+        ],
+    ),
     "multiple roles": Case(
         "multiple-roles.yaml",
         1,

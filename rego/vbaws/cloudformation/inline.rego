@@ -48,49 +48,139 @@ _resource_source(id, possible, entries) := {
 	"entries": entries,
 }
 
-_inline_name(policy) := policy.PolicyName if _named(policy)
+# A Policies entry chosen by !If (`!If [IsProd, {PolicyName: extra, ...}, !Ref AWS::NoValue]`)
+# puts the policy of one branch, so its name is read as an !If choosing between their names
+# (null for a branch that puts none).
+_inline_name(policy) := {"Fn::If": [null, _branch_name(branches[0]), _branch_name(branches[1])]} if {
+	branches := _if_branches(policy)
+} else := object.get(policy, "PolicyName", null) if {
+	is_object(policy)
+} else := null
 
-else := null
+_branch_name(branch) := null if {
+	_no_value(branch)
+} else := object.get(branch, "PolicyName", null) if {
+	_plain_object(branch) == branch
+} else := branch
 
 _entries contains [role, entry] if {
 	some [role, source] in _inline_sources
-	not _same_name_sources(role, source.name)
+	not _same_name_sources(role, source)
 	some entry in source.entries
 }
 
 _entries contains [role, entry] if {
 	some [role, source] in _inline_sources
-	origins := _same_name_sources(role, source.name)
-	some entry in _yielding_entries(source, origins)
+	sources := _same_name_sources(role, source)
+	some entry in _yielding_entries(source, sources)
 }
 
-# The origins of the inline policies named name that reach the role, when there are several
-# and their documents differ (or are unknown).
-_same_name_sources(role, name) := origins if {
-	is_string(name)
-	sources := [s | some [r, s] in _inline_sources; r == role; s.name == name]
-	origins := sort({s.origin | some s in sources})
-	count(origins) > 1
+# The inline policies that reach the role with the name of source, or with one that could
+# turn out to be the same at deploy time, when there are several and their documents differ
+# (or are unknown). Overlaps are not transitive: each policy yields to those it could share
+# its name with.
+_same_name_sources(role, source) := sources if {
+	sources := [s | some [r, s] in _inline_sources; r == role; _may_share_name(source.name, s.name)]
+	count({s.origin | some s in sources}) > 1
 	count({s.result | some s in sources}) > 1
 }
 
+# Whether two PolicyName values could give the same name. One that no text can show (an
+# !ImportValue) could be any name; a pattern with placeholders ("${GuardName}",
+# !Sub '${AWS::StackName}-guard') any name it fits; an !If either branch's. Unnamed
+# policies are left to IAM.
+_may_share_name(a, b) if {
+	some x in _name_options(a)
+	some y in _name_options(b)
+	_could_share(x, y)
+}
+
+# A number or a boolean is a literal CloudFormation passes on as text.
+_name_options(name) := [x | some x in _if_branches(name); not is_null(x)] if {
+	_if_branches(name)
+} else := [sprintf("%v", [name])] if {
+	_literal_scalar(name)
+} else := [name] if {
+	not is_null(name)
+} else := []
+
+_literal_scalar(x) if is_number(x)
+
+_literal_scalar(x) if is_boolean(x)
+
+_could_share(a, _) if not _name_text(a)
+
+_could_share(_, b) if not _name_text(b)
+
+_could_share(a, b) if _name_text(a) == _name_text(b)
+
+_could_share(a, b) if _fits(_name_text(a), _name_text(b))
+
+_could_share(a, b) if _fits(_name_text(b), _name_text(a))
+
+# Two patterns: _fits reads the other's placeholders literally, so compare only what both
+# must start and end with (`a${A}` and `${B}b` are both "ab" when A is "b" and B is "a").
+_could_share(a, b) if {
+	ends_a := _literal_ends(_name_text(a))
+	ends_b := _literal_ends(_name_text(b))
+	_prefixes(ends_a[0], ends_b[0])
+	_suffixes(ends_a[1], ends_b[1])
+}
+
+_literal_ends(pattern) := [parts[0], parts[count(parts) - 1]] if {
+	regex.match(_placeholder, pattern)
+	parts := regex.split(_placeholder, lower(pattern))
+}
+
+_prefixes(x, y) if startswith(x, y)
+
+_prefixes(x, y) if startswith(y, x)
+
+_suffixes(x, y) if endswith(x, y)
+
+_suffixes(x, y) if endswith(y, x)
+
 # A policy that only may reach the role already counts with its Deny statements only, and an
 # unknown document grants nothing: both stay as they are.
-_yielding_entries(source, origins) := source.entries if {
+_yielding_entries(source, sources) := source.entries if {
 	source.possible
 } else := source.entries if {
 	not "document" in object.keys(source.result)
 } else := [
 	{"key": concat("", [source.origin, " (its Deny statements)"]), "policy": {
-		"name": sprintf("%s (%s, its Deny statements)", [source.name, source.origin]),
+		"name": sprintf("%s (%s, its Deny statements)", [_policy_name_text(source.name), source.origin]),
 		"type": "inline",
 		"document": _deny_statements(source.result.document),
 	}},
 	{"key": concat("", [source.origin, " (its Allow statements)"]), "unknown": {
 		"layer": "identity",
 		"what": sprintf(
-			"the Allow statements of inline policy %q of %s (%s all put an inline policy of that name into this role; %s)",
-			[source.name, source.origin, concat(", ", origins), "which one stays cannot be told"],
+			"the Allow statements of inline policy %s of %s (%s; %s)",
+			[_quoted_name(source.name), source.origin, _sharing(sources), "which one stays cannot be told"],
 		),
 	}},
 ]
+
+_sharing(sources) := sprintf("%s all put an inline policy of that name into this role", [_origins(sources)]) if {
+	count({_name_text(s.name) | some s in sources}) == 1
+	every s in sources {
+		_name_text(s.name)
+	}
+} else := sprintf(
+	"%s put inline policies into this role whose names could be the same at deploy time",
+	[_origins(sources)],
+)
+
+_origins(sources) := concat(", ", sort({s.origin | some s in sources}))
+
+# A name as the messages show it: a literal as it is, a name computed at deploy time as its
+# pattern ("${GuardName}" for `!Ref GuardName`) or, when none can be written, as it is written.
+_policy_name_text(name) := name if {
+	_name_text(name) == name
+} else := _name_text(name) if {
+	_name_text(name)
+} else := json.marshal(name)
+
+_quoted_name(name) := sprintf("%q", [_policy_name_text(name)]) if {
+	_name_text(name)
+} else := _policy_name_text(name)

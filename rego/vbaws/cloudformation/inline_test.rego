@@ -64,3 +64,76 @@ test_a_policy_that_may_reach_the_role_with_the_same_name_takes_its_allow_stateme
 		"the Allow statements of ByParameter, which may apply to this role (RoleName \"${Name}\" could name it at deploy time)",
 	}
 }
+
+_possibly_same_name(name, origin, origins) := sprintf(
+	"the Allow statements of inline policy %s of %s (%s put inline policies into this role whose names could be the same at deploy time; which one stays cannot be told)",
+	[name, origin, origins],
+)
+
+# A PolicyName computed at deploy time could be the name of the role's own inline policy,
+# and replace it.
+test_a_policy_name_computed_at_deploy_time_may_be_the_same if {
+	template := object.union(
+		_template({
+			"ByRef": _role({"RoleName": "by-ref", "Policies": [_inline("veeam", _allow_and_deny)]}),
+			"Ref": _role_policy("by-ref", {"Ref": "GuardName"}, _doc("a:D")),
+			# `PolicyName: !Ref GuardName` as conftest's YAML parser leaves it
+			"ShortRef": _role({"RoleName": "short-ref", "Policies": [_inline("veeam", _doc("a:A")), _inline("GuardName", _doc("a:D"))]}),
+			"Import": _role({"RoleName": "import", "Policies": [_inline("veeam", _doc("a:A"))]}),
+			"Imported": _role_policy("import", {"Fn::ImportValue": "guard-name"}, _doc("a:D")),
+			# !Sub text without a placeholder is a literal.
+			"Sub": _role({"RoleName": "sub", "Policies": [_inline("veeam", _doc("a:A")), _inline({"Fn::Sub": "veeam"}, _doc("a:D"))]}),
+			# `!If [IsProd, {PolicyName: veeam, ...}, !Ref AWS::NoValue]`: either branch's name.
+			"If": _role({"Policies": [_inline("veeam", _doc("a:A")), ["IsProd", _inline("veeam", _doc("a:D")), "AWS::NoValue"]]}),
+		}),
+		{"Parameters": {"GuardName": {"Type": "String"}}, "Conditions": {"IsProd": {"Fn::Equals": ["a", "b"]}}},
+	)
+	roles := cloudformation.roles with input as template
+	{p.name | some p in roles.ByRef.policies} == {"veeam (Policies[0], its Deny statements)", "${GuardName} (Ref, its Deny statements)"}
+	{u.what | some u in roles.ByRef.unknowns} == {
+		_possibly_same_name(`"veeam"`, "Policies[0]", "Policies[0], Ref"),
+		_possibly_same_name(`"${GuardName}"`, "Ref", "Policies[0], Ref"),
+	}
+	{u.what | some u in roles.ShortRef.unknowns} == {
+		_possibly_same_name(`"veeam"`, "Policies[0]", "Policies[0], Policies[1]"),
+		_possibly_same_name(`"${GuardName}"`, "Policies[1]", "Policies[0], Policies[1]"),
+	}
+	{u.what | some u in roles.Import.unknowns} == {
+		_possibly_same_name(`"veeam"`, "Policies[0]", "Imported, Policies[0]"),
+		_possibly_same_name(`{"Fn::ImportValue":"guard-name"}`, "Imported", "Imported, Policies[0]"),
+	}
+	{u.what | some u in roles.Sub.unknowns} == {
+		_same_name("veeam", "Policies[0]", "Policies[0], Policies[1]"),
+		_same_name("veeam", "Policies[1]", "Policies[0], Policies[1]"),
+	}
+	{u.what | some u in roles.If.unknowns} == {
+		_possibly_same_name(`"veeam"`, "Policies[0]", "Policies[0], Policies[1]"),
+		"the document of inline policy \"Policies[1]\" is chosen by an intrinsic function (such as !If) at deploy time",
+	}
+}
+
+# Patterns that cannot give the same name leave each other alone.
+test_policy_names_that_cannot_be_the_same if {
+	template := object.union(
+		_template({"Role": _role({"Policies": [
+			_inline("veeam", _doc("a:A")),
+			_inline("${AWS::StackName}-guard", _doc("a:B")),
+			_inline({"Fn::Sub": "${AWS::StackName}-extra"}, _doc("a:C")),
+			_inline(7, _doc("a:E")),
+			["IsProd", _inline("prod", _doc("a:D")), "AWS::NoValue"],
+		]})}),
+		{"Conditions": {"IsProd": {"Fn::Equals": ["a", "b"]}}},
+	)
+	roles := cloudformation.roles with input as template
+	{p.name | some p in roles.Role.policies} == {"veeam", "${AWS::StackName}-guard", "Policies[2]", "Policies[3]"}
+
+	# ... and those that can ("a${A}" and "${B}b" are both "ab") do not.
+	both := object.union(
+		_template({"Role": _role({"Policies": [_inline("a${A}", _doc("a:A")), _inline("${B}b", _doc("a:B"))]})}),
+		{"Parameters": {"A": {"Type": "String"}, "B": {"Type": "String"}}},
+	)
+	{u.what | some u in cloudformation.roles.Role.unknowns} == {
+		_possibly_same_name(`"a${A}"`, "Policies[0]", "Policies[0], Policies[1]"),
+		_possibly_same_name(`"${B}b"`, "Policies[1]", "Policies[0], Policies[1]"),
+	} with input as both
+}
