@@ -102,3 +102,41 @@ test_actions_and_resources_filled_in_at_deploy_time if {
 	])} with input as template
 		with data.vbaws.requirements as _requirements
 }
+
+# `aws:PrincipalAccount: !Ref BlockedAccount` arrives as "BlockedAccount": a parameter's name,
+# not its value, so the condition stays undecided.
+test_short_form_references_in_condition_values_stay_placeholders if {
+	condition := {"StringEquals": {
+		"aws:PrincipalAccount": ["BlockedAccount", "AWS::AccountId", "222222222222"],
+		"aws:PrincipalArn": "Thing.Arn",
+		"aws:PrincipalType": "AssumedRole",
+	}}
+	template := object.union(
+		_template({
+			"Role": _role({"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+				{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": _appliance}},
+				{"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": "*", "Condition": condition},
+			]}}),
+			"Thing": {"Type": "AWS::SNS::Topic"},
+		}),
+		{"Parameters": {"BlockedAccount": {"Type": "String"}}},
+	)
+	model := cloudformation.roles.Role with input as template
+	model.unknowns == []
+	model.trust_policy.Statement[1].Condition == {"StringEquals": {
+		"aws:PrincipalAccount": ["${BlockedAccount}", "${AWS::AccountId}", "222222222222"],
+		"aws:PrincipalArn": "${Thing.Arn}",
+		"aws:PrincipalType": "AssumedRole",
+	}}
+
+	# A Deny decided on the parameter's name would never apply: undecided, it may.
+	guard := object.union(
+		_template({"Role": _role({"Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [
+			{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*"},
+			{"Effect": "Deny", "Action": "ec2:CreateTags", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalType": "GuardedType"}}},
+		]}}]})}),
+		{"Parameters": {"GuardedType": {"Type": "String"}}},
+	)
+	cloudformation.warn == {"Role: check ec2_backup: 1 required action granted only conditionally: ec2:CreateTags (deny has Condition StringEquals aws:PrincipalType)"} with input as guard
+		with data.vbaws.requirements as _requirements
+}

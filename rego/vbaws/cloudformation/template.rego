@@ -224,9 +224,20 @@ _principal(p) := _values(p) if not is_object(p)
 # become "${ExternalId}": a placeholder, never decided.
 _condition(c) := {op: _condition_block(block) | some op, block in c}
 
-_condition_block(block) := {key: _values(v) | some key, v in block} if is_object(block)
+_condition_block(block) := {key: _condition_values(v) | some key, v in block} if is_object(block)
 
 else := block
+
+# A short-form `!Ref Parameter`, `!Ref AWS::AccountId` or `!GetAtt X.Y` arrives as its name:
+# read literally, a condition would be decided on that name instead of the deployed value.
+_condition_values(v) := [_condition_value(x) | some x in v] if is_array(v)
+
+else := _condition_value(v)
+
+_condition_value(x) := sprintf("${%s}", [x]) if {
+	is_string(x)
+	_deploy_time_name(x)
+} else := _value(x)
 
 # {"document": normalised document} or {"unknown": reason}.
 _document(doc) := _text_document(doc) if is_string(doc)
