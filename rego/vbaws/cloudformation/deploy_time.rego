@@ -27,6 +27,31 @@ _chosen_at_deploy_time(s) if {
 	_deploy_time_entry("Principal", entry)
 }
 
+# ... and so could one that names no principal IAM knows: it is what a short-form tag leaves
+# (`!Ref AWS::AccountId` arrives as "AWS::AccountId", `!ImportValue blocked` as "blocked",
+# `!FindInMap [Map, Key, Name]` as three names), and read literally it would deny nobody.
+_chosen_at_deploy_time(s) if {
+	s.Effect == "Deny"
+	some kind, value in _plain_object(object.get(s, "Principal", {}))
+	some entry in array.concat([value], _list(value))
+	is_string(entry)
+	not _known_principal(kind, entry)
+}
+
+_known_principal(_, "*")
+
+_known_principal(_, entry) if startswith(entry, "arn:")
+
+_known_principal("AWS", entry) if regex.match(`^[0-9]{12}$`, entry)
+
+_known_principal("Service", entry) if regex.match(`^[a-z0-9.-]+\.(amazonaws\.com(\.cn)?|amazon\.com)$`, entry)
+
+_known_principal("Federated", entry) if {
+	entry in {"cognito-identity.amazonaws.com", "www.amazon.com", "graph.facebook.com", "accounts.google.com"}
+}
+
+_known_principal("CanonicalUser", entry) if regex.match(`^[0-9a-f]{64}$`, entry)
+
 _deploy_time_in(v) if _deploy_time_value(v)
 
 _deploy_time_in(v) if {

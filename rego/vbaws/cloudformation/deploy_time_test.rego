@@ -140,3 +140,26 @@ test_short_form_references_in_condition_values_stay_placeholders if {
 	cloudformation.warn == {"Role: check ec2_backup: 1 required action granted only conditionally: ec2:CreateTags (deny has Condition StringEquals aws:PrincipalType)"} with input as guard
 		with data.vbaws.requirements as _requirements
 }
+
+# `!Ref AWS::AccountId`, `!ImportValue blocked-principal`, `!FindInMap [Blocked, Prod, Principals]`
+# as conftest's YAML parser leaves them name no principal: each could be the appliance. The
+# principals IAM knows are read as written.
+test_deny_principal_from_a_short_form_tag_makes_the_trust_unknown if {
+	every principal in ["AWS::AccountId", "blocked-principal", ["Blocked", "Prod", "Principals"], ["blocked-principal"]] {
+		model := cloudformation.roles.Role with input as _denying(principal)
+		[u.layer | some u in model.unknowns] == ["trust"]
+	}
+	every principal in [
+		{"AWS": ["222222222222", "arn:aws:iam::222222222222:root"]},
+		{"Service": ["ec2.amazonaws.com", "ec2.amazonaws.com.cn"]},
+		{"Federated": "accounts.google.com"},
+		{"CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},
+	] {
+		template := _template({"Role": _role({"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+			{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": _appliance}},
+			{"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": principal},
+		]}})})
+		model := cloudformation.roles.Role with input as template
+		model.unknowns == []
+	}
+}
