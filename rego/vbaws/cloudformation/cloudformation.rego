@@ -70,9 +70,13 @@ warn contains iac.nothing_selected("template") if {
 	count(_selected) == 0
 }
 
+# The Transform section names a macro by a string, or by an object with its Name and
+# Parameters (how AWS::Include is written there), alone or in a list; a macro named in any
+# other way is still a macro.
 _macros contains name if {
-	some name in _as_list(input.Transform)
-	is_string(name)
+	some transform in _as_list(input.Transform)
+	not is_null(transform)
+	name := _section_transform_name(transform)
 }
 
 _macros contains name if {
@@ -83,3 +87,9 @@ _macros contains name if {
 _transform_name(transform) := transform.Name if is_string(transform.Name)
 
 else := "Fn::Transform"
+
+_section_transform_name(transform) := transform if {
+	is_string(transform)
+} else := transform.Name if {
+	is_string(transform.Name)
+} else := "Transform"

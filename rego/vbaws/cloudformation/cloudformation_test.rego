@@ -447,6 +447,24 @@ test_macros_are_warned if {
 		with data.vbaws.requirements as _requirements
 }
 
+# `Transform: {Name: AWS::Include, Parameters: {...}}` names its macro by Name, alone or in a
+# list; one named in no readable way is still a macro.
+test_macros_written_as_objects_in_the_transform_section_are_warned if {
+	include := {"Name": "AWS::Include", "Parameters": {"Location": "s3://bucket/guardrails.yaml"}}
+	every case in [
+		[include, "AWS::Include"],
+		[["AWS::Serverless-2016-10-31", include], "AWS::Include, AWS::Serverless-2016-10-31"],
+		[{"Name": {"Ref": "Macro"}}, "Transform"],
+	] {
+		template := object.union(_template({"Role": _role({})}), {"Transform": case[0]})
+		concat("", [
+			"this template uses macros that CloudFormation expands at deploy time (", case[1], "); ",
+			"the roles and policies they add or change are not checked",
+		]) in cloudformation.warn with input as template
+			with data.vbaws.requirements as _requirements
+	}
+}
+
 test_a_short_form_join_role_name_is_one_expression if {
 	# `RoleName: !Join ['-', [!Ref 'AWS::StackName', veeam]]` as conftest's YAML parser leaves it
 	join := ["-", ["AWS::StackName", "veeam"]]
