@@ -147,11 +147,11 @@ _role_name_text(role) := _name_text(_property(role, "RoleName"))
 # of Fn::Sub. Undefined for an intrinsic function whose result cannot be written so.
 _name_text(v) := _name_part(v)
 
-_name_text(v) := concat(v["Fn::Join"][0], parts) if {
-	is_string(v["Fn::Join"][0])
-	is_array(v["Fn::Join"][1])
-	parts := [p | some x in v["Fn::Join"][1]; p := _name_part(x)]
-	count(parts) == count(v["Fn::Join"][1])
+_name_text(v) := concat(_argument(v, "Fn::Join")[0], parts) if {
+	is_string(_argument(v, "Fn::Join")[0])
+	is_array(_argument(v, "Fn::Join")[1])
+	parts := [p | some x in _argument(v, "Fn::Join")[1]; p := _name_part(x)]
+	count(parts) == count(_argument(v, "Fn::Join")[1])
 }
 
 # `!Join [-, [a, b]]` as conftest's YAML parser leaves it: the list [delimiter, [parts]].
@@ -176,18 +176,18 @@ _name_part(v) := _pseudo(v) if {
 	not _deploy_time_name(v)
 }
 
-_name_part(v) := _pseudo(v["Fn::Sub"]) if is_string(v["Fn::Sub"])
+_name_part(v) := _pseudo(_argument(v, "Fn::Sub")) if is_string(_argument(v, "Fn::Sub"))
 
-_name_part(v) := _pseudo(v["Fn::Sub"][0]) if {
-	is_string(v["Fn::Sub"][0])
-	_no_variables(v["Fn::Sub"])
+_name_part(v) := _pseudo(_argument(v, "Fn::Sub")[0]) if {
+	is_string(_argument(v, "Fn::Sub")[0])
+	_no_variables(_argument(v, "Fn::Sub"))
 }
 
-_name_part(v) := sprintf("${%s}", [v.Ref]) if is_string(v.Ref)
+_name_part(v) := sprintf("${%s}", [_argument(v, "Ref")]) if is_string(_argument(v, "Ref"))
 
-_name_part(v) := sprintf("${%s}", [concat(".", v["Fn::GetAtt"])]) if is_array(v["Fn::GetAtt"])
+_name_part(v) := sprintf("${%s}", [concat(".", _argument(v, "Fn::GetAtt"))]) if is_array(_argument(v, "Fn::GetAtt"))
 
-_name_part(v) := sprintf("${%s}", [v["Fn::GetAtt"]]) if is_string(v["Fn::GetAtt"])
+_name_part(v) := sprintf("${%s}", [_argument(v, "Fn::GetAtt")]) if is_string(_argument(v, "Fn::GetAtt"))
 
 # Fn::Sub with a map of variables substitutes them; with an empty map, nothing.
 _no_variables(sub) if count(sub) == 1

@@ -22,12 +22,19 @@ _property(id, name) := object.get(_properties(id), name, null)
 
 _of_type(type) := {id | some id, r in _resources; r.Type == type}
 
+# The argument of the intrinsic function named key when v is a call of it. An object with
+# other keys besides is no call CloudFormation takes; read key by key, it would be several.
+_argument(v, key) := v[key] if {
+	is_object(v)
+	count(v) == 1
+}
+
 # The logical id a value refers to, undefined when it refers to none.
-_ref_id(v) := v.Ref if is_string(v.Ref)
+_ref_id(v) := _argument(v, "Ref") if is_string(_argument(v, "Ref"))
 
-_ref_id(v) := v["Fn::GetAtt"][0] if is_array(v["Fn::GetAtt"])
+_ref_id(v) := _argument(v, "Fn::GetAtt")[0] if is_array(_argument(v, "Fn::GetAtt"))
 
-_ref_id(v) := split(v["Fn::GetAtt"], ".")[0] if is_string(v["Fn::GetAtt"])
+_ref_id(v) := split(_argument(v, "Fn::GetAtt"), ".")[0] if is_string(_argument(v, "Fn::GetAtt"))
 
 _ref_id(v) := v if {
 	is_string(v)
@@ -46,9 +53,9 @@ _ref_id(v) := id if {
 # A string value: literal, or the template of Fn::Sub. Undefined for anything else.
 _text(v) := _pseudo(v) if is_string(v)
 
-_text(v) := _pseudo(v["Fn::Sub"]) if is_string(v["Fn::Sub"])
+_text(v) := _pseudo(_argument(v, "Fn::Sub")) if is_string(_argument(v, "Fn::Sub"))
 
-_text(v) := _pseudo(v["Fn::Sub"][0]) if is_array(v["Fn::Sub"])
+_text(v) := _pseudo(_argument(v, "Fn::Sub")[0]) if is_array(_argument(v, "Fn::Sub"))
 
 # The pseudo parameters that do not depend on the account are filled in (the ARNs of AWS
 # managed policies are written with ${AWS::Partition}); the others stay "${...}".
@@ -64,21 +71,21 @@ _arn_text(v) := _text(v)
 
 _scalar(v) := _leaf(v)
 
-_scalar(v) := concat(v["Fn::Join"][0], parts) if {
-	is_array(v["Fn::Join"])
-	parts := [p | some x in v["Fn::Join"][1]; p := _leaf(x)]
-	count(parts) == count(v["Fn::Join"][1])
+_scalar(v) := concat(_argument(v, "Fn::Join")[0], parts) if {
+	is_array(_argument(v, "Fn::Join"))
+	parts := [p | some x in _argument(v, "Fn::Join")[1]; p := _leaf(x)]
+	count(parts) == count(_argument(v, "Fn::Join")[1])
 }
 
 _leaf(v) := _pseudo(v) if is_string(v)
 
 _leaf(v) := _text(v) if is_object(v)
 
-_leaf(v) := sprintf("${%s}", [v.Ref]) if is_string(v.Ref)
+_leaf(v) := sprintf("${%s}", [_argument(v, "Ref")]) if is_string(_argument(v, "Ref"))
 
-_leaf(v) := sprintf("${%s}", [concat(".", v["Fn::GetAtt"])]) if is_array(v["Fn::GetAtt"])
+_leaf(v) := sprintf("${%s}", [concat(".", _argument(v, "Fn::GetAtt"))]) if is_array(_argument(v, "Fn::GetAtt"))
 
-_leaf(v) := sprintf("${%s}", [v["Fn::GetAtt"]]) if is_string(v["Fn::GetAtt"])
+_leaf(v) := sprintf("${%s}", [_argument(v, "Fn::GetAtt")]) if is_string(_argument(v, "Fn::GetAtt"))
 
 # A value whose shape is not known before deploy (Fn::If, Fn::ImportValue, Fn::Select ...).
 _opaque(v) if {
