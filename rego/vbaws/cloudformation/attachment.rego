@@ -133,6 +133,15 @@ _could_be(role, t) if _fits(t, _role_name_text(role))
 
 _could_be(role, t) if _fits(_role_name_text(role), t)
 
+# Both names with placeholders: _fits reads the other's placeholders literally, so compare
+# what both must start and end with (`a${A}` and `${B}b` are both "ab" for some values).
+_could_be(role, t) if {
+	ends_role := _literal_ends(_role_name_text(role))
+	ends_t := _literal_ends(t)
+	_prefixes(ends_role[0], ends_t[0])
+	_suffixes(ends_role[1], ends_t[1])
+}
+
 # Whether the name text pattern, whose placeholders could be anything, could be name (ignoring
 # case, as IAM does).
 _fits(pattern, name) if {

@@ -31,3 +31,19 @@ test_an_object_with_two_intrinsic_keys_is_neither if {
 		`the Allow statements of Named, which may apply to this role (RoleName {"Fn::Sub":"backup","Ref":"Role"} could name it at deploy time)`,
 	}
 }
+
+# Two role names with placeholders may be one name at deploy time when what each must start
+# and end with agrees: a Deny of a policy for one of them counts for the other.
+test_role_names_with_placeholders_on_both_sides if {
+	template := _template({
+		"Role": _role({"RoleName": {"Fn::Sub": "${Prefix}-backup"}}),
+		"Other": _role({"RoleName": {"Fn::Sub": "veeam-${Suffix}"}}),
+		"Guard": _policy_resource("AWS::IAM::Policy", "Roles", [{"Fn::Sub": "veeam-${Env}"}]),
+		"Apart": _policy_resource("AWS::IAM::Policy", "Roles", [{"Fn::Sub": "${Env}-worker"}]),
+	})
+	roles := cloudformation.roles with input as template
+	{role: {p.name | some p in model.policies} | some role, model in roles} == {
+		"Role": {"Guard (its Deny statements)"},
+		"Other": {"Guard (its Deny statements)", "Apart (its Deny statements)"},
+	}
+}
