@@ -287,4 +287,3 @@ def test_plan_that_is_not_a_plan_is_denied() -> None:
         "expected 1.x from `terraform show -json PLANFILE`)"
     ]
     assert result.returncode == 1
-
