@@ -65,7 +65,8 @@ def evaluate(run_harness, guarded: GuardedSidecar, role: str, *extra: str, env=N
 
 
 def test_harness_with_the_token_gets_decisions(run_harness, guarded: GuardedSidecar):
-    passing = evaluate(run_harness, guarded, FULL_ADMIN, "--opa-token", guarded.token)
+    # One "=" word: a random token may start with "-", which argparse would take for an option.
+    passing = evaluate(run_harness, guarded, FULL_ADMIN, f"--opa-token={guarded.token}")
     assert passing.returncode == 0, passing.stderr
     reports = json.loads(passing.stdout)["reports"]
     assert [(r["role_arn"], r["compliant"]) for r in reports] == [
