@@ -19,6 +19,7 @@ from harness.aws.clients import (
     AWS_ERRORS,
     AwsOptions,
     CallRecorder,
+    all_pages,
     describe_error,
     error_code,
     make_client,
@@ -114,7 +115,7 @@ def from_account(
             "local": ["LocalManagedPolicy"],
         }[scope]
         pages = iam.get_paginator("get_account_authorization_details").paginate(Filter=filters)
-        return managed_policies.from_authorization_details(pages, "the account")
+        return managed_policies.from_authorization_details(all_pages(pages), "the account")
     except AWS_ERRORS as exc:
         raise ExternalError(f"cannot read managed policies: {describe_error(exc)}") from None
 

@@ -291,6 +291,8 @@ class Fault:
     ``action`` is a query-API action (IAM, STS) or a JSON-API operation (Organizations, named
     by the request's ``X-Amz-Target``); the error is in that API's own format. With ``answer``,
     the reply is instead HTTP 200 with that body: a malformed answer (a proxy's HTML page, say).
+    With ``rewrite``, the request goes to moto and its answer's body is passed through
+    ``rewrite`` on the way back: an answer that is well-formed but wrong in one detail.
     """
 
     action: str
@@ -298,6 +300,7 @@ class Fault:
     message: str = "Rate exceeded"
     when: str = ""
     answer: bytes | None = None
+    rewrite: Callable[[bytes], bytes] | None = None
 
     def body(self) -> bytes:
         return (
@@ -333,9 +336,13 @@ class FaultProxy:
                 params = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
                 target = self.headers.get("X-Amz-Target", "")
                 action = (params.get("Action") or [""])[0] or target.rpartition(".")[2]
+                rewrite: Callable[[bytes], bytes] = bytes
                 for fault in proxy.faults:
                     if fault.action == action and fault.when in text:
                         proxy.failed.append(action)
+                        if fault.rewrite is not None:
+                            rewrite = fault.rewrite
+                            break
                         if fault.answer is not None:
                             self._reply(200, {"Content-Type": "text/xml"}, fault.answer)
                             return
@@ -353,7 +360,8 @@ class FaultProxy:
                         request.add_header(key, value)
                 try:
                     with urllib.request.urlopen(request, timeout=60) as response:
-                        self._reply(response.status, dict(response.headers), response.read())
+                        answer = rewrite(response.read())
+                        self._reply(response.status, dict(response.headers), answer)
                 except urllib.error.HTTPError as error:
                     self._reply(error.code, dict(error.headers), error.read())
 

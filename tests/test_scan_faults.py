@@ -7,6 +7,7 @@ documented scanner policy (docs/scanner-policy.json) plus the one Deny the test 
 from __future__ import annotations
 
 import json
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -516,3 +517,65 @@ def test_region_from_a_profile_config_that_aws_would_never_see_is_a_usage_error(
     )
     assert overridden.returncode == 3, overridden.stderr
     assert "is not a region name" not in overridden.stderr
+
+
+def truncated_without_marker(body: bytes) -> bytes:
+    """The page (moto's whole list) says more follow, and gives no Marker to read them with."""
+    text = re.sub(r"<IsTruncated>[^<]*</IsTruncated>|<Marker>[^<]*</Marker>", "", body.decode())
+    return re.sub(r"(</\w+Result>)", r"<IsTruncated>true</IsTruncated>\1", text, count=1).encode()
+
+
+TRUNCATED = "the endpoint's answer says IsTruncated but has no Marker to read the rest of the list"
+
+
+@pytest.mark.parametrize(
+    ("action", "options", "operation"),
+    [
+        ("GetAccountAuthorizationDetails", (), "iam:GetAccountAuthorizationDetails"),
+        ("ListRoles", ("--collection", "per-role"), "iam:ListRoles"),
+    ],
+    ids=["bulk", "per-role"],
+)
+def test_role_list_truncated_without_marker_leaves_the_account_not_evaluated(
+    guarded: dict[str, dict[str, str]],
+    moto_server: MotoServer,
+    run_scan: ScanRunner,
+    action: str,
+    options: tuple[str, ...],
+    operation: str,
+) -> None:
+    """botocore's paginator takes such a page as the last one: the roles on the pages after it
+    would silently be missing from the report."""
+    fault = Fault(action, rewrite=truncated_without_marker)
+    result, proxy = scan_through_faults(run_scan, moto_server, fault, guarded["scanner"], *options)
+    assert proxy.failed == [action]
+    assert result.returncode == 3
+    (record,) = result.json()["reports"]
+    assert record["role_arn"] == f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/*"
+    assert record["evaluated"] is False and record["compliant"] is False
+    assert record["error"] == f"account {DEFAULT_ACCOUNT}: {operation}: {TRUNCATED}"
+
+
+@pytest.mark.parametrize(
+    ("action", "role"),
+    [("ListRolePolicies", "WithInline"), ("ListAttachedRolePolicies", "WithManaged")],
+)
+def test_role_policies_truncated_without_marker_leave_that_role_not_evaluated(
+    guarded: dict[str, dict[str, str]],
+    moto_server: MotoServer,
+    run_scan: ScanRunner,
+    action: str,
+    role: str,
+) -> None:
+    """A policy on the unread pages may deny what the role needs: never compliant without it."""
+    fault = Fault(action, when=f"RoleName={role}", rewrite=truncated_without_marker)
+    result, proxy = scan_through_faults(
+        run_scan, moto_server, fault, guarded["scanner"], "--collection", "per-role"
+    )
+    assert proxy.failed == [action]
+    assert result.returncode == 3
+    reports = result.reports()
+    record = reports[role_arn(role)]
+    assert record["evaluated"] is False and record["compliant"] is False
+    assert record["error"] == f"role {role}: iam:{action}: {TRUNCATED}"
+    assert result.json()["summary"]["not_evaluated"] == 1

@@ -14,6 +14,7 @@ import re
 import threading
 import urllib.parse
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -196,6 +197,23 @@ class IncompleteResponseError(botocore.exceptions.BotoCoreError):
     proxy that got it wrong): the same kind of AWS failure as a malformed answer."""
 
     fmt = "the endpoint's answer has no {field}, which every AWS answer to this call has"
+
+
+class TruncatedAnswerError(IncompleteResponseError):
+    """A page that says more follow (``IsTruncated``) but gives no ``Marker`` to read them with.
+    botocore's paginator takes it as the last page; the pages after it are not read, so what was
+    listed is not all there is."""
+
+    fmt = "the endpoint's answer says IsTruncated but has no Marker to read the rest of the list"
+
+
+def all_pages(pages: Iterable[Any]) -> Iterator[Any]:
+    """The pages of an IAM paginator, or :class:`TruncatedAnswerError` after a page that says
+    more follow without the Marker to ask for them (never a short list taken as the whole)."""
+    for page in pages:
+        yield page
+        if isinstance(page, dict) and page.get("IsTruncated") and not page.get("Marker"):
+            raise TruncatedAnswerError()
 
 
 def answer_field(answer: Any, name: str) -> Any:

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from harness.aws.clients import (
     AWS_ERRORS,
+    all_pages,
     answer_field,
     describe_error,
     error_code,
@@ -218,7 +219,7 @@ def collect_bulk(
         PaginationConfig={"PageSize": _GAAD_PAGE_SIZE},
     )
     try:
-        for page in pages:
+        for page in all_pages(pages):
             for role in page.get("RoleDetailList") or ():
                 if collection.select(selector, role):
                     collection.roles.append(role)
@@ -282,7 +283,7 @@ def _candidates(
         return list(wanted.values())
     listed: list[dict[str, Any]] = []
     try:
-        for page in iam.get_paginator("list_roles").paginate():
+        for page in all_pages(iam.get_paginator("list_roles").paginate()):
             for role in page.get("Roles") or ():
                 if selector.matches_name(role) and selector.matches_trust(role):
                     listed.append(role)
@@ -330,7 +331,8 @@ def _collect_one_role(
     detail["AttachedManagedPolicies"] = []
     collection.roles.append(detail)
     try:
-        for page in iam.get_paginator("list_role_policies").paginate(RoleName=name):
+        pages = iam.get_paginator("list_role_policies").paginate(RoleName=name)
+        for page in all_pages(pages):
             for policy_name in page.get("PolicyNames") or ():
                 try:
                     got = iam.get_role_policy(RoleName=name, PolicyName=policy_name)
@@ -346,7 +348,8 @@ def _collect_one_role(
     except AWS_ERRORS as exc:
         collection.fail(detail, f"role {name}: iam:ListRolePolicies: {describe_error(exc)}")
     try:
-        for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=name):
+        pages = iam.get_paginator("list_attached_role_policies").paginate(RoleName=name)
+        for page in all_pages(pages):
             detail["AttachedManagedPolicies"].extend(page.get("AttachedPolicies") or ())
     except AWS_ERRORS as exc:
         collection.fail(detail, f"role {name}: iam:ListAttachedRolePolicies: {describe_error(exc)}")
