@@ -20,6 +20,7 @@ from typing import Any
 
 import boto3
 import botocore.exceptions
+import botocore.handlers
 import botocore.session
 from botocore.config import Config
 from botocore.parsers import ResponseParserFactory
@@ -181,7 +182,65 @@ def _checked_botocore_session() -> botocore.session.Session:
     that is not a valid AWS response, instead of whatever their parser happened to raise."""
     session = botocore.session.get_session()
     session.register_component("response_parser_factory", _CheckedParserFactory())
+    session.unregister("after-call.iam", botocore.handlers.json_decode_policies)
+    session.register("after-call.iam", _decode_iam_policies)
     return session
+
+
+def decode_policy_document(text: str) -> Any:
+    """A policy document given as JSON text, as an object; the text itself when it names a key
+    twice in one object, or ValueError when it is not JSON.
+
+    ``json.loads`` keeps the last of two values of a key, so a second ``Action`` or
+    ``Condition`` would silently replace the first. The engine reads a document given as JSON
+    text and gives it an ``error`` finding for a repeated key, so such a document is left as text.
+    """
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except _RepeatedKeyError:
+        return text
+
+
+class _RepeatedKeyError(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _RepeatedKeyError
+    return result
+
+
+def _decode_iam_policies(parsed: Any, model: Any, **_: Any) -> None:
+    """botocore's ``json_decode_policies`` (IAM returns documents as URL-encoded JSON), but a
+    document that names a key twice stays (URL-decoded) text: see decode_policy_document."""
+    if model.output_shape is not None:
+        _decode_documents(parsed, model.output_shape)
+
+
+def _decode_documents(parsed: Any, shape: Any) -> None:
+    # The walk of botocore.handlers._decode_policy_types: IAM marks every document string with
+    # the policyDocumentType shape.
+    if shape.type_name == "structure" and isinstance(parsed, dict):
+        for name, member in shape.members.items():
+            if name not in parsed:
+                continue
+            if member.type_name == "string" and member.name == "policyDocumentType":
+                parsed[name] = _decode_quoted(parsed[name])
+            else:
+                _decode_documents(parsed[name], member)
+    elif shape.type_name == "list" and isinstance(parsed, list):
+        for item in parsed:
+            _decode_documents(item, shape.member)
+
+
+def _decode_quoted(value: Any) -> Any:
+    try:
+        return decode_policy_document(urllib.parse.unquote(value))
+    except (ValueError, TypeError):
+        # As botocore does: the value as it came, for the engine to report as no document.
+        return value
 
 
 class MalformedResponseError(botocore.exceptions.BotoCoreError):

@@ -8,12 +8,17 @@ reported as not evaluated, with the reason, rather than evaluated as if there we
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
 from typing import Any
 
-from harness.aws.clients import AWS_ERRORS, answer_field, describe_error, error_code
+from harness.aws.clients import (
+    AWS_ERRORS,
+    answer_field,
+    decode_policy_document,
+    describe_error,
+    error_code,
+)
 
 SCP = "SERVICE_CONTROL_POLICY"
 
@@ -191,9 +196,10 @@ class OrganizationReader:
                 f"organizations:DescribePolicy on {policy_id}: {describe_error(exc)}"
             ) from exc
         content = policy.get("Content")
-        # Organizations returns the document as a plain JSON string, not decoded by botocore.
+        # Organizations returns the document as a plain JSON string, not decoded by botocore; one
+        # that names a key twice stays text, for the engine to report (decode_policy_document).
         try:
-            document = json.loads(content) if isinstance(content, str) else content
+            document = decode_policy_document(content) if isinstance(content, str) else content
         except ValueError as exc:
             raise ScpReadError(f"SCP {policy_id}: content is not JSON") from exc
         with self._lock:
