@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -319,6 +319,16 @@ def incomplete(name: str) -> str:
     return f"the endpoint's answer has no {name}, which every AWS answer to this call has"
 
 
+def without(element: str) -> Callable[[bytes], bytes]:
+    """A rewrite of an XML answer that leaves out every ``element`` (an emulator or proxy that
+    got the answer wrong); the others are still evaluated."""
+
+    def rewrite(body: bytes) -> bytes:
+        return re.sub(rf"<{element}>[^<]*</{element}>".encode(), b"", body)
+
+    return rewrite
+
+
 @pytest.mark.parametrize(
     ("fault", "options", "arn", "reason"),
     [
@@ -348,8 +358,54 @@ def incomplete(name: str) -> str:
             role_arn("WithInline"),
             f"organizations:DescribeOrganization: {incomplete('Organization')}",
         ),
+        (
+            Fault("GetRolePolicy", when="WithInline", rewrite=without("PolicyDocument")),
+            ("--collection", "per-role"),
+            role_arn("WithInline"),
+            f"role WithInline: iam:GetRolePolicy all: {incomplete('PolicyDocument')}",
+        ),
+        (
+            Fault("GetAccountAuthorizationDetails", rewrite=without("PolicyDocument")),
+            (),
+            role_arn("WithInline"),
+            f"role WithInline: iam:GetAccountAuthorizationDetails: {incomplete('PolicyDocument')}",
+        ),
+        (
+            Fault("GetAccountAuthorizationDetails", rewrite=without("PolicyArn")),
+            (),
+            role_arn("WithManaged"),
+            f"role WithManaged: iam:GetAccountAuthorizationDetails: {incomplete('PolicyArn')}",
+        ),
+        (
+            Fault("ListAttachedRolePolicies", when="WithManaged", rewrite=without("PolicyArn")),
+            ("--collection", "per-role"),
+            role_arn("WithManaged"),
+            f"role WithManaged: iam:ListAttachedRolePolicies: {incomplete('PolicyArn')}",
+        ),
+        (
+            Fault("ListRoles", rewrite=without("RoleName")),
+            ("--collection", "per-role"),
+            f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/*",
+            f"account {DEFAULT_ACCOUNT}: iam:ListRoles: {incomplete('RoleName')}",
+        ),
+        (
+            Fault("GetAccountAuthorizationDetails", rewrite=without("Arn")),
+            (),
+            f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/*",
+            f"account {DEFAULT_ACCOUNT}: iam:GetAccountAuthorizationDetails: {incomplete('Arn')}",
+        ),
     ],
-    ids=["caller", "role", "organization"],
+    ids=[
+        "caller",
+        "role",
+        "organization",
+        "inline-document",
+        "bulk-inline-document",
+        "bulk-attached-arn",
+        "attached-arn",
+        "listed-role-name",
+        "bulk-arn",
+    ],
 )
 def test_an_answer_without_what_every_answer_has_is_an_aws_failure(
     guarded: dict[str, dict[str, str]],

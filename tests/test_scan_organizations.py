@@ -8,7 +8,9 @@ Every account has a role VeeamBackup with every ec2_backup permission.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from moto_server import (
@@ -368,3 +370,72 @@ def test_organization_needs_assume_role_name(org: Org, run_scan: ScanRunner) -> 
     assert result.returncode == 2
     assert "--assume-role-name" in result.stderr
     assert result.calls == []
+
+
+def json_without(key: str, where: str = "") -> Callable[[bytes], bytes]:
+    """A rewrite of a JSON answer that drops ``key`` from each object holding ``where``."""
+
+    def drop(value: Any) -> Any:
+        if isinstance(value, dict):
+            kept = {k: drop(v) for k, v in value.items()}
+            if where in json.dumps(value):
+                kept.pop(key, None)
+            return kept
+        if isinstance(value, list):
+            return [drop(v) for v in value]
+        return value
+
+    return lambda body: json.dumps(drop(json.loads(body))).encode()
+
+
+@pytest.mark.parametrize(
+    ("operation", "key", "where", "unread"),
+    [
+        ("ListPoliciesForTarget", "Id", "DenyKmsGrant", ["prod"]),
+        ("ListParents", "Type", "", ["prod", "dev"]),
+        ("DescribePolicy", "Content", "DenyKmsGrant", ["prod"]),
+    ],
+)
+def test_scp_answers_without_what_every_answer_has_leave_their_roles_not_evaluated(
+    org: Org,
+    moto_server: MotoServer,
+    run_scan: ScanRunner,
+    operation: str,
+    key: str,
+    where: str,
+    unread: list[str],
+) -> None:
+    """Never a traceback (which lost every account's results), never "no SCP"."""
+    accounts = {"management": DEFAULT_ACCOUNT, "prod": org.prod, "dev": org.dev}
+    fault = Fault(operation, rewrite=json_without(key, where))
+    with FaultProxy(moto_server.url, [fault]) as proxy:
+        result = run_scan(*WITH_SCPS, endpoint=proxy.url)
+    assert operation in proxy.failed
+    assert result.returncode == 3, result.stderr
+    reports = result.reports()
+    for name, account in accounts.items():
+        report = reports[role_arn(account)]
+        if name not in unread:
+            assert report["evaluated"] is not False and report["compliant"] is (name != "prod")
+            continue
+        assert report["evaluated"] is False and report["compliant"] is False
+        assert f"the SCPs of account {account} could not be read" in report["error"]
+        assert f"organizations:{operation}" in report["error"]
+        assert f"the endpoint's answer has no {key}" in report["error"]
+    assert result.json()["summary"]["not_evaluated"] == len(unread)
+
+
+def test_account_list_without_account_ids_is_an_external_failure(
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner
+) -> None:
+    fault = Fault("ListAccounts", rewrite=json_without("Id", "ACTIVE"))
+    with FaultProxy(moto_server.url, [fault]) as proxy:
+        result = run_scan(*WITH_SCPS, endpoint=proxy.url)
+    assert proxy.failed == ["ListAccounts"]
+    assert result.returncode == 3
+    (record,) = result.json()["reports"]
+    assert record["role_arn"] == "arn:aws:iam::*:role/*" and record["evaluated"] is False
+    assert record["error"] == (
+        "--organization: organizations:ListAccounts: the endpoint's answer has no Id, which "
+        "every AWS answer to this call has"
+    )

@@ -116,6 +116,21 @@ def test_what_a_role_detail_does_not_say_is_not_taken_as_none() -> None:
     assert item.error == "role R: the role's PermissionsBoundary has no PermissionsBoundaryArn"
 
 
+def test_one_odd_role_is_not_evaluated_and_the_others_still_are() -> None:
+    """Collected data of a shape nothing checked for (an inline policy without its name) costs
+    that role alone, never a traceback that loses every result."""
+    odd = detail("Odd", RolePolicyList=[{"PolicyDocument": ALLOW}])
+    items = build_items(
+        AccountCollection("123456789012", "bulk", roles=[odd, detail("R")], policies=POLICIES),
+        EvaluationSettings(),
+        None,
+    )
+    assert [(item.snapshot is None, item.error) for item in items] == [
+        (True, "role Odd: the collected role data is incomplete (KeyError: 'PolicyName')"),
+        (False, None),
+    ]
+
+
 def test_items_scps_per_role_kind() -> None:
     collection = AccountCollection("123456789012", "bulk", policies=POLICIES)
     collection.roles = [

@@ -203,7 +203,7 @@ def _active_accounts(reader: OrganizationReader) -> list[str]:
                 # "State" replaces the deprecated "Status"; either says ACTIVE for live accounts.
                 state = account.get("State") or account.get("Status")
                 if state == "ACTIVE":
-                    accounts.append(account["Id"])
+                    accounts.append(answer_field(account, "Id"))
         return accounts
     except ScpReadError as exc:
         raise ExternalError(f"--organization: {exc}") from exc
@@ -245,6 +245,14 @@ def _collect_one(
         return
     except AWS_ERRORS as exc:  # e.g. the endpoint went away between two calls
         result.account_failures[account_id] = f"account {account_id}: {describe_error(exc)}"
+        return
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        # An answer of a shape no check above foresaw: this account is not evaluated, and the
+        # other accounts' results are still reported (never a traceback that loses them all).
+        result.account_failures[account_id] = (
+            f"account {account_id}: an AWS answer did not have the expected shape "
+            f"({type(exc).__name__}: {exc})"
+        )
         return
     result.collections[account_id] = collection
     result.notes.extend(collection.notes)

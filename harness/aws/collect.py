@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from harness.aws.clients import (
     AWS_ERRORS,
+    IncompleteResponseError,
     all_pages,
     answer_field,
     describe_error,
@@ -140,7 +141,7 @@ def fetch_policy(iam: Any, arn: str) -> dict[str, Any]:
 
 
 def referenced_policy_arns(role: dict[str, Any]) -> list[str]:
-    arns = [p["PolicyArn"] for p in role.get("AttachedManagedPolicies") or ()]
+    arns = [answer_field(p, "PolicyArn") for p in role.get("AttachedManagedPolicies") or ()]
     boundary = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
     if boundary:
         arns.append(boundary)
@@ -221,21 +222,43 @@ def collect_bulk(
     try:
         for page in all_pages(pages):
             for role in page.get("RoleDetailList") or ():
+                # A role that cannot be named cannot be reported: the account is not evaluated.
+                answer_field(role, "Arn")
+                answer_field(role, "RoleName")
                 if collection.select(selector, role):
                     collection.roles.append(role)
             for policy in page.get("Policies") or ():
-                local[policy["Arn"]] = _default_version_only(policy)
+                local[answer_field(policy, "Arn")] = _default_version_only(policy)
     except AWS_ERRORS as exc:
         reason = f"iam:GetAccountAuthorizationDetails: {describe_error(exc)}"
         if is_access_denied(exc) and not collection.roles and not local:
             raise _BulkDenied(reason) from exc
         raise AccountCollectionError(f"account {account_id}: {reason}") from exc
     for role in collection.roles:
+        try:
+            _check_role_detail(role)
+        except IncompleteResponseError as exc:
+            collection.fail(
+                role,
+                f"role {role['RoleName']}: iam:GetAccountAuthorizationDetails: "
+                f"{describe_error(exc)}",
+            )
+            continue
         for arn in referenced_policy_arns(role):
             if arn in local:
                 collection.policies[arn] = local[arn]
         _resolve_policies(iam, collection, cache, role)
     return collection
+
+
+def _check_role_detail(role: dict[str, Any]) -> None:
+    """IncompleteResponseError unless each of the role's policies says what it is, and an
+    inline one what it allows: one that does not may deny what the role needs."""
+    for inline in role.get("RolePolicyList") or ():
+        answer_field(inline, "PolicyName")
+        answer_field(inline, "PolicyDocument")
+    for attached in role.get("AttachedManagedPolicies") or ():
+        answer_field(attached, "PolicyArn")
 
 
 def _default_version_only(policy: dict[str, Any]) -> dict[str, Any]:
@@ -285,6 +308,9 @@ def _candidates(
     try:
         for page in all_pages(iam.get_paginator("list_roles").paginate()):
             for role in page.get("Roles") or ():
+                # A role that cannot be named cannot be read: the account is not evaluated.
+                answer_field(role, "Arn")
+                answer_field(role, "RoleName")
                 if selector.matches_name(role) and selector.matches_trust(role):
                     listed.append(role)
                 else:
@@ -306,6 +332,8 @@ def _collect_one_role(
     name = candidate["RoleName"]
     try:
         role = dict(answer_field(iam.get_role(RoleName=name), "Role"))
+        answer_field(role, "Arn")
+        answer_field(role, "RoleName")
     except AWS_ERRORS as exc:
         if error_code(exc) == "NoSuchEntity":
             # Deleted since listing, or a --role that does not exist (_add_missing_names says so).
@@ -336,6 +364,7 @@ def _collect_one_role(
             for policy_name in page.get("PolicyNames") or ():
                 try:
                     got = iam.get_role_policy(RoleName=name, PolicyName=policy_name)
+                    document = answer_field(got, "PolicyDocument")
                 except AWS_ERRORS as exc:
                     collection.fail(
                         detail,
@@ -343,17 +372,20 @@ def _collect_one_role(
                     )
                     continue
                 detail["RolePolicyList"].append(
-                    {"PolicyName": policy_name, "PolicyDocument": got["PolicyDocument"]}
+                    {"PolicyName": policy_name, "PolicyDocument": document}
                 )
     except AWS_ERRORS as exc:
         collection.fail(detail, f"role {name}: iam:ListRolePolicies: {describe_error(exc)}")
     try:
         pages = iam.get_paginator("list_attached_role_policies").paginate(RoleName=name)
         for page in all_pages(pages):
-            detail["AttachedManagedPolicies"].extend(page.get("AttachedPolicies") or ())
+            for attached in page.get("AttachedPolicies") or ():
+                answer_field(attached, "PolicyArn")
+                detail["AttachedManagedPolicies"].append(attached)
     except AWS_ERRORS as exc:
         collection.fail(detail, f"role {name}: iam:ListAttachedRolePolicies: {describe_error(exc)}")
-    _resolve_policies(iam, collection, cache, detail)
+    if detail["Arn"] not in collection.errors:
+        _resolve_policies(iam, collection, cache, detail)
 
 
 def _add_missing_names(

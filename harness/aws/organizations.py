@@ -153,16 +153,17 @@ class OrganizationReader:
                 return parent, "ROOT" if parent.startswith("r-") else "ORGANIZATIONAL_UNIT"
         try:
             parents = answer_field(self.client.list_parents(ChildId=child), "Parents")
+            if not parents:
+                raise ScpReadError(f"organizations:ListParents on {child}: no parent returned")
+            parent_id = answer_field(parents[0], "Id")
+            parent_type = answer_field(parents[0], "Type")
         except AWS_ERRORS as exc:
             raise ScpReadError(
                 f"organizations:ListParents on {child}: {describe_error(exc)}"
             ) from exc
-        if not parents:
-            raise ScpReadError(f"organizations:ListParents on {child}: no parent returned")
-        parent = parents[0]
         with self._lock:
-            self._parents[child] = parent["Id"]
-        return parent["Id"], parent["Type"]
+            self._parents[child] = parent_id
+        return parent_id, parent_type
 
     def _policies_for_target(self, target: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -172,7 +173,10 @@ class OrganizationReader:
         try:
             paginator = self.client.get_paginator("list_policies_for_target")
             for page in paginator.paginate(TargetId=target, Filter=SCP):
-                summaries.extend(page.get("Policies") or ())
+                for summary in page.get("Policies") or ():
+                    # An SCP that cannot be named cannot be read, and it may deny anything.
+                    answer_field(summary, "Id")
+                    summaries.append(summary)
         except AWS_ERRORS as exc:
             raise ScpReadError(
                 f"organizations:ListPoliciesForTarget on {target}: {describe_error(exc)}"
@@ -191,11 +195,11 @@ class OrganizationReader:
                 return self._documents[policy_id]
         try:
             policy = answer_field(self.client.describe_policy(PolicyId=policy_id), "Policy")
+            content = answer_field(policy, "Content")
         except AWS_ERRORS as exc:
             raise ScpReadError(
                 f"organizations:DescribePolicy on {policy_id}: {describe_error(exc)}"
             ) from exc
-        content = policy.get("Content")
         # Organizations returns the document as a plain JSON string, not decoded by botocore; one
         # that names a key twice stays text, for the engine to report (decode_policy_document).
         try:

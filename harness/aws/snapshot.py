@@ -62,6 +62,14 @@ def build_items(
         except _MissingPolicy as exc:
             items.append(ScanItem(arn, error=f"role {role['RoleName']}: {exc}", settings=settings))
             continue
+        except (KeyError, TypeError, AttributeError) as exc:
+            # Collected data of a shape no check foresaw: this role is not evaluated, the
+            # others still are (never a traceback that loses every result).
+            reason = f"the collected role data is incomplete ({type(exc).__name__}: {exc})"
+            items.append(
+                ScanItem(arn, error=f"role {role.get('RoleName')}: {reason}", settings=settings)
+            )
+            continue
         item = ScanItem(arn, snapshot=snapshot, settings=settings)
         if settings.checks:
             snapshot["checks"] = list(settings.checks)
