@@ -324,7 +324,7 @@ def without(element: str) -> Callable[[bytes], bytes]:
     got the answer wrong); the others are still evaluated."""
 
     def rewrite(body: bytes) -> bytes:
-        return re.sub(rf"<{element}>[^<]*</{element}>".encode(), b"", body)
+        return re.sub(rf"<{element}/>|<{element}>.*?</{element}>".encode(), b"", body, flags=re.S)
 
     return rewrite
 
@@ -424,6 +424,33 @@ def test_an_answer_without_what_every_answer_has_is_an_aws_failure(
     record = result.reports()[arn]
     assert record["evaluated"] is False and record["compliant"] is False
     assert reason in record["error"]
+
+
+@pytest.mark.parametrize("element", ["AttachedManagedPolicies", "RolePolicyList"])
+def test_bulk_role_without_a_policy_list_is_not_evaluated_and_saved_so(
+    guarded: dict[str, dict[str, str]],
+    moto_server: MotoServer,
+    run_scan: ScanRunner,
+    tmp_path: Path,
+    element: str,
+) -> None:
+    """AWS lists both, empty when the role has none: a list left out is not "none" (a Deny in
+    it would go unread). The saved scan keeps the roles as not evaluated, and reads back."""
+    saved = tmp_path / "saved.json"
+    fault = Fault("GetAccountAuthorizationDetails", rewrite=without(element))
+    result, _ = scan_through_faults(
+        run_scan, moto_server, fault, guarded["scanner"], "--save-snapshot", str(saved)
+    )
+    assert result.returncode == 3
+    reports = result.reports()
+    for name in ("WithInline", "WithManaged", "WithAwsManaged"):
+        assert reports[role_arn(name)]["evaluated"] is False
+        assert reports[role_arn(name)]["error"] == (
+            f"role {name}: iam:GetAccountAuthorizationDetails: {incomplete(element)}"
+        )
+    offline = run_scan("--from-file", str(saved), "--all-roles", "--format", "json", endpoint=False)
+    assert offline.returncode == 3, offline.stderr
+    assert offline.reports() == reports
 
 
 def test_unreachable_opa_reports_every_role_not_evaluated(

@@ -328,6 +328,27 @@ def test_scps_being_disabled_or_enabled_are_read(
     assert prod["checks"]["ec2_backup"]["denied"] == ["kms:CreateGrant"]
 
 
+@pytest.mark.parametrize("roots", [[], [{"Id": "r-x", "Name": "Root"}]], ids=["none", "no-types"])
+def test_roots_that_do_not_say_which_policy_types_are_enabled_leave_scps_unread(
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner, roots: list[dict[str, str]]
+) -> None:
+    """Never "the SCP policy type is not enabled": prod's SCP denies kms:CreateGrant."""
+    fault = Fault("ListRoots", answer=json.dumps({"Roots": roots}).encode())
+    with FaultProxy(moto_server.url, [fault]) as proxy:
+        result = run_scan(*WITH_SCPS, endpoint=proxy.url)
+    assert "ListRoots" in proxy.failed
+    assert result.returncode == 3, result.stderr
+    reports = result.reports()
+    assert reports[role_arn(DEFAULT_ACCOUNT)]["compliant"] is True
+    for account in (org.prod, org.dev):
+        report = reports[role_arn(account)]
+        assert report["evaluated"] is False and report["compliant"] is False
+        assert (
+            f"the SCPs of account {account} could not be read (organizations:ListRoots: "
+            in (report["error"])
+        )
+
+
 def test_without_with_scps_no_scps_are_read(org: Org, run_scan: ScanRunner) -> None:
     result = run_scan("--organization", *ASSUME, "--role", "VeeamBackup", "--format", "json")
     assert result.returncode == 0, result.stderr

@@ -252,12 +252,13 @@ def collect_bulk(
 
 
 def _check_role_detail(role: dict[str, Any]) -> None:
-    """IncompleteResponseError unless each of the role's policies says what it is, and an
-    inline one what it allows: one that does not may deny what the role needs."""
-    for inline in role.get("RolePolicyList") or ():
+    """IncompleteResponseError unless the role has both policy lists (AWS gives them, empty
+    when the role has none: a missing one is not "none") and each of its policies says what it
+    is, and an inline one what it allows: a policy not read may deny what the role needs."""
+    for inline in answer_field(role, "RolePolicyList"):
         answer_field(inline, "PolicyName")
         answer_field(inline, "PolicyDocument")
-    for attached in role.get("AttachedManagedPolicies") or ():
+    for attached in answer_field(role, "AttachedManagedPolicies"):
         answer_field(attached, "PolicyArn")
 
 

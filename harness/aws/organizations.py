@@ -120,15 +120,16 @@ class OrganizationReader:
                 return self._scp_enabled
         try:
             roots = answer_field(self.client.list_roots(), "Roots")
+            # An organization has a root, and a root lists its policy types (empty when none is
+            # enabled): without them, whether SCPs apply is not known, never "they do not".
+            if not roots:
+                raise ScpReadError("organizations:ListRoots: no root returned")
+            types = [t for root in roots for t in answer_field(root, "PolicyTypes")]
         except AWS_ERRORS as exc:
             raise ScpReadError(f"organizations:ListRoots: {describe_error(exc)}") from exc
         # A type being disabled is still enforced, and one being enabled is about to be: SCPs
         # can only take permissions away, so reading them in either case is the safe answer.
-        enabled = any(
-            t.get("Type") == SCP and t.get("Status") in _SCP_IN_FORCE
-            for root in roots
-            for t in root.get("PolicyTypes") or ()
-        )
+        enabled = any(t.get("Type") == SCP and t.get("Status") in _SCP_IN_FORCE for t in types)
         with self._lock:
             self._scp_enabled = enabled
         return enabled

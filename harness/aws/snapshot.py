@@ -110,7 +110,7 @@ def role_snapshot(role: dict[str, Any], policies: dict[str, dict[str, Any]]) -> 
         snapshot_role["trust_policy"] = role["AssumeRolePolicyDocument"]
     inline = [
         {"name": p["PolicyName"], "type": "inline", "document": p["PolicyDocument"]}
-        for p in role.get("RolePolicyList") or ()
+        for p in _policy_list(role, "RolePolicyList")
     ]
     attached = [
         {
@@ -118,7 +118,7 @@ def role_snapshot(role: dict[str, Any], policies: dict[str, dict[str, Any]]) -> 
             "type": "managed",
             "document": default_document(p["PolicyArn"], policies),
         }
-        for p in role.get("AttachedManagedPolicies") or ()
+        for p in _policy_list(role, "AttachedManagedPolicies")
     ]
     snapshot_role["policies"] = inline + attached
     if role.get("PermissionsBoundary"):
@@ -135,6 +135,14 @@ def role_snapshot(role: dict[str, Any], policies: dict[str, dict[str, Any]]) -> 
     if "Tags" in role:
         snapshot_role["tags"] = role["Tags"]
     return {"role": snapshot_role}
+
+
+def _policy_list(role: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    # AWS lists both, empty when the role has none: a list not given is not known to be empty
+    # (the collector fails such a role, the file schema refuses it; this is the last guard).
+    if not isinstance(role.get(key), list):
+        raise _MissingPolicy(f"the role's entry has no {key}: its policies are not known")
+    return list(role[key])
 
 
 def default_document(arn: str, policies: dict[str, dict[str, Any]]) -> Any:
