@@ -19,6 +19,7 @@ from moto_server import (
     Fault,
     FaultProxy,
     MotoServer,
+    ScanResult,
     ScanRunner,
     allow_document,
     requirement_actions,
@@ -257,6 +258,24 @@ def test_member_credentials_cannot_read_scps_so_the_role_is_not_evaluated(
     assert f"error: {role_arn(org.prod)}: not evaluated: {report['error']}" in result.stderr
 
 
+def assert_scps_unread(
+    result: ScanResult, accounts: dict[str, str], unread: list[str], operation: str, reason: str
+) -> None:
+    """The roles of the ``unread`` accounts are not evaluated, saying which call failed and
+    why; the others are evaluated (prod's own OU denies kms:CreateGrant)."""
+    reports = result.reports()
+    for name, account in accounts.items():
+        report = reports[role_arn(account)]
+        if name not in unread:
+            assert report["evaluated"] is not False and report["compliant"] is (name != "prod")
+            continue
+        assert report["evaluated"] is False and report["compliant"] is False
+        assert f"the SCPs of account {account} could not be read" in report["error"]
+        assert f"organizations:{operation}" in report["error"]
+        assert reason in report["error"]
+    assert result.json()["summary"]["not_evaluated"] == len(unread)
+
+
 @pytest.mark.parametrize(
     ("operation", "organization", "unread"),
     [
@@ -286,20 +305,8 @@ def test_scps_that_cannot_be_read_leave_their_roles_not_evaluated(
         )
     assert result.returncode == 3, result.stderr
     assert operation in proxy.failed
-    reports = result.reports()
-    for name, account in accounts.items():
-        if not organization and name != "management":
-            continue
-        report = reports[role_arn(account)]
-        if name not in unread:
-            # The others are evaluated; prod's own OU denies kms:CreateGrant.
-            assert report["evaluated"] is not False and report["compliant"] is (name != "prod")
-            continue
-        assert report["evaluated"] is False and report["compliant"] is False
-        assert f"the SCPs of account {account} could not be read" in report["error"]
-        assert f"organizations:{operation}" in report["error"]
-        assert "AccessDeniedException: no SCPs for you" in report["error"]
-    assert result.json()["summary"]["not_evaluated"] == len(unread)
+    scanned = accounts if organization else {"management": DEFAULT_ACCOUNT}
+    assert_scps_unread(result, scanned, unread, operation, "AccessDeniedException: no SCPs for you")
 
 
 @pytest.mark.parametrize("status", ["PENDING_DISABLE", "PENDING_ENABLE"])
@@ -433,17 +440,7 @@ def test_scp_answers_without_what_every_answer_has_leave_their_roles_not_evaluat
         result = run_scan(*WITH_SCPS, endpoint=proxy.url)
     assert operation in proxy.failed
     assert result.returncode == 3, result.stderr
-    reports = result.reports()
-    for name, account in accounts.items():
-        report = reports[role_arn(account)]
-        if name not in unread:
-            assert report["evaluated"] is not False and report["compliant"] is (name != "prod")
-            continue
-        assert report["evaluated"] is False and report["compliant"] is False
-        assert f"the SCPs of account {account} could not be read" in report["error"]
-        assert f"organizations:{operation}" in report["error"]
-        assert f"the endpoint's answer has no {key}" in report["error"]
-    assert result.json()["summary"]["not_evaluated"] == len(unread)
+    assert_scps_unread(result, accounts, unread, operation, f"the endpoint's answer has no {key}")
 
 
 def test_account_list_without_account_ids_is_an_external_failure(
