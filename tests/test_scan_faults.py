@@ -26,8 +26,13 @@ from moto_server import (
     allow_document,
     requirement_actions,
     role_arn,
+    scan_env,
     trust_document,
 )
+
+from harness.aws import accounts
+from harness.aws.clients import AwsOptions, CallRecorder
+from harness.aws.selection import RoleSelector
 
 DENIALS: dict[str, list[dict[str, Any]]] = {
     "scanner": [],
@@ -451,6 +456,29 @@ def test_bulk_role_without_a_policy_list_is_not_evaluated_and_saved_so(
     offline = run_scan("--from-file", str(saved), "--all-roles", "--format", "json", endpoint=False)
     assert offline.returncode == 3, offline.stderr
     assert offline.reports() == reports
+
+
+def test_an_answer_of_a_shape_nothing_foresaw_costs_its_account_alone(
+    moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last safety net, for an answer no check above catches: that account is recorded as
+    not collected, with why, instead of a traceback that loses every other result."""
+
+    def odd_answer(*_: Any, **__: Any) -> Any:
+        raise KeyError("RoleId")
+
+    for name, value in scan_env(moto_server).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(accounts, "collect_account", odd_answer)
+    options = accounts.CollectOptions(
+        AwsOptions(endpoint_url=moto_server.url), RoleSelector(all_roles=True)
+    )
+    result = accounts.collect(options, CallRecorder())
+    assert result.account_ids == [DEFAULT_ACCOUNT]
+    assert result.account_failures == {
+        DEFAULT_ACCOUNT: f"account {DEFAULT_ACCOUNT}: an AWS answer did not have the expected "
+        "shape (KeyError: 'RoleId')"
+    }
 
 
 def test_unreachable_opa_reports_every_role_not_evaluated(
