@@ -178,6 +178,14 @@ _deletes_last(rc) if not rc.address in _planned_addresses
 
 _deletes_last(rc) if rc.change.actions == ["create", "delete"]
 
+# A replacement that destroys first attaches again only what it attaches after: a renamed
+# policy, or one moved to another role (both force a replacement), is gone from the old one.
+_deletes_last(rc) if {
+	rc.change.actions == ["delete", "create"]
+	some key in ["role", "name", "policy_arn"]
+	object.get(rc.change.before, key, null) != object.get(rc.change.after, key, null)
+}
+
 # aws_iam_role_policy and aws_iam_role_policy_attachment name one role, aws_iam_policy_attachment
 # a list of them.
 _old_role_names(before) := {lower(name) |

@@ -65,19 +65,33 @@ _surely_by_name(address, name) := same if {
 } else := set()
 
 # The provider a configuration key stands for. A module's key ("module.r:aws") is the default
-# provider it inherits ("aws") when the configuration lists no provider of that key; listed, it
-# is the module's own provider block, which may assume a role in another account ("aws.b", an
-# alias, may be another account too).
+# provider it inherits ("aws") unless the configuration lists a provider block of that key
+# with arguments that may choose other credentials, which may assume a role in another
+# account ("aws.b", an alias, may be another account too). Terraform lists a module's key
+# without arguments when only the module declares the provider (required_providers), and a
+# block that sets only the region or tags still uses the inherited credentials.
 _provider_name(address) := regex.replace(key, `^.*:`, "") if {
 	key := _provider_key(address)
-	not _listed_provider(key)
+	not _own_provider_block(key)
 } else := _provider_key(address)
 
-_listed_provider(key) if {
+_own_provider_block(key) if {
 	configs := input.configuration.provider_config
 	is_object(configs)
-	key in object.keys(configs)
+	some argument, _ in object.get(configs[key], "expressions", {})
+	not argument in {"region", "default_tags", "ignore_tags"}
 }
+
+# How many AWS provider configurations (accounts, perhaps) the plan has: the default one, each
+# alias, and each module's own block with arguments.
+aws_configurations := {_provider_name_of(key) |
+	some key, config in object.get(input.configuration, "provider_config", {})
+	config.name == "aws"
+}
+
+_provider_name_of(key) := regex.replace(key, `^.*:`, "") if not _own_provider_block(key)
+
+else := key
 
 # IAM role names are unique ignoring case: a name that differs from a role's only in case may
 # name it.

@@ -135,8 +135,19 @@ test_a_modules_own_provider_block_is_another_provider_configuration if {
 	[p.document | some p in inherited.policies] == [_allow_and_deny]
 	inherited.unknowns == []
 
-	# Its own provider block (which may assume a role in another account) is listed.
-	own := json.patch(plan, [{"op": "add", "path": "/configuration/provider_config/module.r:aws", "value": {"name": "aws", "module_address": "module.r"}}])
+	# Listed without arguments (only the module declares the provider), or setting only the
+	# region: still the inherited credentials.
+	declared := json.patch(plan, [{"op": "add", "path": "/configuration/provider_config/module.r:aws", "value": {"name": "aws", "module_address": "module.r"}}])
+	terraform.roles["module.r.aws_iam_role.this"] == inherited with input as declared
+	regional := json.patch(declared, [{"op": "add", "path": "/configuration/provider_config/module.r:aws/expressions", "value": {"region": {"constant_value": "eu-west-1"}}}])
+	terraform.roles["module.r.aws_iam_role.this"] == inherited with input as regional
+
+	# Its own provider block with arguments (which may assume a role in another account).
+	own := json.patch(plan, [{"op": "add", "path": "/configuration/provider_config/module.r:aws", "value": {
+		"name": "aws",
+		"module_address": "module.r",
+		"expressions": {"assume_role": [{"role_arn": {"constant_value": "arn:aws:iam::222222222222:role/Deploy"}}]},
+	}}])
 	other_account := terraform.roles["module.r.aws_iam_role.this"] with input as own
 	[p.document | some p in other_account.policies] == [{"Version": "2012-10-17", "Statement": [
 		{"Effect": "Deny", "Action": "kms:*", "Resource": "*"},

@@ -216,6 +216,19 @@ _role_policy_names(role) := {_value(address, "name") |
 	some address in _instances_of("aws_iam_role_policy")
 	role in _named_roles(address, "role")
 	_known_string(_value(address, "name"))
+} | _deleted_policy_names(role)
+
+# With one AWS provider configuration, an aws_iam_role_policy the plan deletes (or replaces)
+# was of this account: Terraform destroys a resource only through its provider configuration.
+# Its old name, on this role, is then surely gone, and the block from state with it. With
+# several, it may be another account's (_deleted_attacher_removals).
+_deleted_policy_names(role) := {rc.change.before.name |
+	count(aws_configurations) <= 1
+	some rc in input.resource_changes
+	rc.type == "aws_iam_role_policy"
+	"delete" in rc.change.actions
+	lower(rc.change.before.role) == lower(_role_name(role))
+	_known_string(rc.change.before.name)
 }
 
 # The configuration block of a planned block is found by its name. A block whose name is an
@@ -234,11 +247,6 @@ _inline_from_config(role, name) := _inline_entry(name, _inline_document(role, bl
 }}
 
 _may_be_named(block, name) if block.name.constant_value == name
-
-_may_be_named(block, _) if {
-	is_object(block.name)
-	not "constant_value" in object.keys(block.name)
-}
 
 _inline_document(role, expression) := {"document": expression.constant_value} if {
 	_known_document(expression.constant_value)

@@ -32,13 +32,61 @@ test_inline_blocks_from_state_yield_to_the_plans_role_policies if {
 	{p.name: [s.Action | some s in _as_doc(p.document).Statement] | some p in model.policies} == {
 		"narrowed": ["ec2:CreateTags"],
 		"unmanaged": ["sqs:ListQueues"],
-		# The deleted policy's old state does not tell its account: it may be another role's.
+	}
+	model.unknowns == []
+
+	# With another provider configuration the deleted policy's old state does not tell its
+	# account: it may have been another role's of that name, so "gone" keeps its Deny statements.
+	accounts := json.patch(plan, [{"op": "add", "path": "/configuration/provider_config", "value": {
+		"aws": {"name": "aws"},
+		"aws.b": {"name": "aws", "alias": "b", "expressions": {"profile": {"constant_value": "b"}}},
+	}}])
+	either := terraform.roles["aws_iam_role.backup"] with input as accounts
+	{p.name: [s.Action | some s in _as_doc(p.document).Statement] | some p in either.policies} == {
+		"narrowed": ["ec2:CreateTags"],
+		"unmanaged": ["sqs:ListQueues"],
 		"gone": [],
 	}
-	[u.what | some u in model.unknowns] == [concat("", [
+	[u.what | some u in either.unknowns] == [concat("", [
 		"the Allow statements of gone, which aws_iam_role_policy.gone removes from this role ",
 		"(this plan deletes it, and deleting it deletes the inline policy, whatever else attaches it)",
 	])]
+}
+
+# Renaming an aws_iam_role_policy replaces it, destroying first: the old name is gone from
+# the role, so its block from state no longer counts (it once did, in full).
+test_a_renamed_role_policy_leaves_nothing_of_its_old_name if {
+	plan := object.union(
+		_plan(
+			[
+				_role({"inline_policy": [{"name": "old", "policy": _doc("*")}]}),
+				_resource("aws_iam_role_policy.p", "aws_iam_role_policy", {"name": "new", "role": "Backup", "policy": _doc("ec2:CreateTags")}),
+			],
+			[_with_actions(_change("aws_iam_role.backup", {}), ["no-op"])],
+			[_role_config({})],
+		),
+		{"resource_changes": [{
+			"address": "aws_iam_role_policy.p",
+			"type": "aws_iam_role_policy",
+			"change": {
+				"actions": ["delete", "create"],
+				"before": {"name": "old", "role": "Backup", "policy": _doc("*")},
+				"after": {"name": "new", "role": "Backup", "policy": _doc("ec2:CreateTags")},
+			},
+		}]},
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	[[p.name, _as_doc(p.document).Statement[0].Action] | some p in model.policies] == [["new", "ec2:CreateTags"]]
+
+	# With several provider configurations it counts with its Deny statements only (none).
+	accounts := json.patch(plan, [{"op": "add", "path": "/configuration/provider_config", "value": {
+		"aws": {"name": "aws"},
+		"aws.b": {"name": "aws", "alias": "b", "expressions": {"profile": {"constant_value": "b"}}},
+	}}])
+	{p.name: [s.Action | some s in _as_doc(p.document).Statement] | some p in terraform.roles["aws_iam_role.backup"].policies} == {
+		"new": ["ec2:CreateTags"],
+		"old": [],
+	} with input as accounts
 }
 
 test_inline_block_from_state_keeps_its_denies_against_a_policy_that_may_name_the_role if {
@@ -309,22 +357,21 @@ test_a_block_known_only_after_apply_may_clash_with_a_known_one if {
 	[[p.name, p.document] | some p in model.policies] == [["x", {"Version": "2012-10-17", "Statement": []}]]
 	{u.what | some u in model.unknowns} == {
 		`the Allow statements of the inline_policy blocks named "x", which may hold different documents (the AWS provider keeps one of them)`,
-		`the policy of inline_policy "x" is known only after apply`,
 	}
 }
 
-test_a_block_named_by_an_expression_may_be_the_one_of_a_constant_name if {
+# With no planned block listed, a block named by an expression (an environment's name, say)
+# is not taken for one of a constant name: the constant one keeps its document, the other is
+# unknown. (Where the planned blocks are listed, two of one name clash, above.)
+test_a_block_named_by_an_expression_is_not_taken_for_one_of_a_constant_name if {
 	plan := _plan(
 		[_role({})],
 		[_change("aws_iam_role.backup", {"inline_policy": true})],
 		[_role_config({"inline_policy": [{"name": {"constant_value": "x"}, "policy": {"constant_value": _doc("*")}}, _named_by_variable]})],
 	)
 	model := terraform.roles["aws_iam_role.backup"] with input as plan
-	model.policies == []
-	{u.what | some u in model.unknowns} == {`the policy of inline_policy "x" is known only after apply`, `the policy of inline_policy "" is known only after apply`}
-
-	alone := json.patch(plan, [{"op": "remove", "path": "/configuration/root_module/resources/0/expressions/inline_policy/1"}])
-	[p.name | some p in terraform.roles["aws_iam_role.backup"].policies] == ["x"] with input as alone
+	[p.name | some p in model.policies] == ["x"]
+	{u.what | some u in model.unknowns} == {`the policy of inline_policy "" is known only after apply`}
 }
 
 test_a_plan_with_two_changes_of_one_instance_is_denied if {
