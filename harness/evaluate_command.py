@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import math
 import os
 import secrets
@@ -298,32 +299,68 @@ def replace_file(path: str, text: str) -> None:
     the old one's permissions (a new one gets the mode the umask gives). What is not a plain
     file (/dev/null, /dev/stdout, a FIFO) is written in place: a rename would replace the
     device or pipe itself.
+
+    Written in place too, as before files were replaced, wherever a rename would change more
+    than the content: a file another user owns, or whose group the new file would not get,
+    would change hands; a file with other hard links would lose them. And where the rename
+    cannot be made (a directory the runner cannot write to, a sticky one such as /tmp holding
+    a writable file of another user's, a name too long for a temporary name beside it).
     """
     if not _replaceable(path):
-        with open(path, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        _write_in_place(path, text)
         return
     # The file a symlink names is replaced, not the link.
     target = os.path.realpath(path)
     try:
+        old: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        old = None
+    if old is not None and (old.st_uid != os.geteuid() or old.st_nlink > 1):
+        _write_in_place(path, text)
+        return
+    try:
         fd, temp = _create_beside(target)
-    except PermissionError:
-        # A writable file in a directory that is not (check_writable allows it): in place.
-        with open(path, "w", encoding="utf-8") as stream:
-            stream.write(text)
+    except OSError as exc:
+        if not _rename_impossible(exc):
+            raise
+        _write_in_place(path, text)
         return
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            with suppress(FileNotFoundError):
-                os.fchmod(stream.fileno(), stat.S_IMODE(os.stat(target).st_mode))
+            if old is not None:
+                if os.fstat(stream.fileno()).st_gid != old.st_gid:
+                    with suppress(OSError):
+                        os.fchown(stream.fileno(), -1, old.st_gid)
+                if os.fstat(stream.fileno()).st_gid != old.st_gid:
+                    raise _InPlace
+                os.fchmod(stream.fileno(), stat.S_IMODE(old.st_mode))
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temp, target)
-    except BaseException:
+    except BaseException as exc:
         with suppress(OSError):
             os.unlink(temp)
-        raise
+        if not isinstance(exc, _InPlace) and not (
+            isinstance(exc, OSError) and _rename_impossible(exc)
+        ):
+            raise
+        _write_in_place(path, text)
+
+
+class _InPlace(Exception):
+    """The file cannot be replaced without changing more than its content."""
+
+
+def _rename_impossible(exc: OSError) -> bool:
+    """Whether ``exc`` (from creating the temporary file or renaming it) says the directory
+    forbids the rename, rather than that writing failed: then the file is written in place."""
+    return isinstance(exc, PermissionError) or exc.errno == errno.ENAMETOOLONG
+
+
+def _write_in_place(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as stream:
+        stream.write(text)
 
 
 def _replaceable(path: str) -> bool:
@@ -345,9 +382,10 @@ def _replaceable(path: str) -> bool:
 def _create_beside(target: str) -> tuple[int, str]:
     """(descriptor, name) of a new empty file in the directory of ``target``, created as
     ``open`` creates files (mode 0666 less the umask), unlike mkstemp's 0600."""
-    directory, name = os.path.split(target)
+    # A name of its own, not the target's with more around it: that could pass NAME_MAX.
+    directory = os.path.dirname(target)
     while True:
-        temp = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
+        temp = os.path.join(directory, f".vbaws-{secrets.token_hex(6)}.tmp")
         with suppress(FileExistsError):
             return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temp
 

@@ -407,6 +407,67 @@ def test_output_file_keeps_its_mode_and_the_link_to_it(tmp_path: Path) -> None:
     assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~umask  # as any new file, not 0600
 
 
+def test_output_file_with_hard_links_is_written_in_place(tmp_path: Path) -> None:
+    """A rename would leave the other names on the previous report."""
+    old = tmp_path / "report.json"
+    old.write_text("previous run\n")
+    other = tmp_path / "also.json"
+    os.link(old, other)
+    write_output("new report\n", str(old))
+    assert old.read_text() == other.read_text() == "new report\n"
+    assert old.stat().st_nlink == 2
+
+
+def test_output_file_of_another_owner_is_written_in_place(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Replacing it would make it the runner's; in a sticky directory (/tmp) the rename is
+    not even allowed, where writing the writable file is."""
+    old = tmp_path / "report.json"
+    old.write_text("previous run\n")
+    inode = old.stat().st_ino
+    monkeypatch.setattr(os, "geteuid", lambda: old.stat().st_uid + 1)
+    write_output("new report\n", str(old))
+    assert (old.stat().st_ino, old.read_text()) == (inode, "new report\n")
+    assert [path.name for path in tmp_path.iterdir()] == ["report.json"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="changing a file's owner and group needs root")
+def test_output_file_keeps_its_owner_and_group(tmp_path: Path) -> None:
+    old = tmp_path / "report.json"
+    old.write_text("previous run\n")
+    os.chown(old, 4321, 4321)
+    write_output("new report\n", str(old))
+    assert (old.stat().st_uid, old.stat().st_gid, old.read_text()) == (4321, 4321, "new report\n")
+    os.chown(old, 0, 4321)
+    write_output("newer report\n", str(old))
+    assert (old.stat().st_uid, old.stat().st_gid, old.read_text()) == (0, 4321, "newer report\n")
+
+
+def test_output_file_with_a_name_near_the_limit(tmp_path: Path) -> None:
+    """A temporary name made from the file's own would pass NAME_MAX (255 bytes)."""
+    old = tmp_path / ("r" * 245 + ".json")
+    write_output("first\n", str(old))
+    write_output("second\n", str(old))
+    assert old.read_text() == "second\n"
+    assert [path.name for path in tmp_path.iterdir()] == [old.name]
+
+
+def test_output_file_where_the_rename_is_refused_is_written_in_place(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    old = tmp_path / "report.json"
+    old.write_text("previous run\n")
+
+    def refuse(source: str, target: str) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    write_output("new report\n", str(old))
+    assert old.read_text() == "new report\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["report.json"]
+
+
 def test_output_to_dev_stdout_writes_to_the_file_standard_output_is(tmp_path: Path) -> None:
     """Replacing the file behind /dev/stdout would leave the shell's redirection, and whatever
     else is written to it (``2>&1``), on a file no longer there."""
