@@ -20,6 +20,7 @@ from harness.aws.clients import (
     AwsOptions,
     CallRecorder,
     all_pages,
+    answer_field,
     describe_error,
     error_code,
     make_client,
@@ -122,13 +123,18 @@ def from_account(
 
 def _one_policy(iam: Any, arn: str) -> dict[str, Any]:
     try:
-        policy = iam.get_policy(PolicyArn=arn)["Policy"]
-        version_id = policy["DefaultVersionId"]
-        version = iam.get_policy_version(PolicyArn=arn, VersionId=version_id)["PolicyVersion"]
+        # A partial answer (an emulator or proxy that got it wrong) is a failure of the
+        # endpoint, as in scan, not a KeyError traceback.
+        policy = answer_field(iam.get_policy(PolicyArn=arn), "Policy")
+        version_id = answer_field(policy, "DefaultVersionId")
+        version = answer_field(
+            iam.get_policy_version(PolicyArn=arn, VersionId=version_id), "PolicyVersion"
+        )
+        document = answer_field(version, "Document")
     except AWS_ERRORS as exc:
         if error_code(exc) == "NoSuchEntity":
             raise InputError(f"the account: no managed policy {arn}") from None
         raise ExternalError(f"cannot read policy {arn}: {describe_error(exc)}") from None
     return managed_policies.entry(
-        str(policy.get("PolicyName") or arn), version_id, version["Document"], f"policy {arn}"
+        str(policy.get("PolicyName") or arn), version_id, document, f"policy {arn}"
     )

@@ -5,6 +5,7 @@ used by the real conftest run on the AWS-managed-policies fixtures."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import urllib.parse
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 from iac_helpers import FIXTURES, REPO, run_conftest
-from moto_server import MotoServer, scan_env
+from moto_server import Fault, FaultProxy, MotoServer, scan_env
 
 POWER_USER = "arn:aws:iam::aws:policy/PowerUserAccess"
 IAM_READ_ONLY = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
@@ -126,6 +127,35 @@ def test_live_unknown_policy_arn(moto_server: MotoServer, account: dict[str, str
     done = export("--endpoint-url", account["url"], "--policy-arn", arn, env=scan_env(moto_server))
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"error: the account: no managed policy {arn}\n"
+
+
+@pytest.mark.parametrize(
+    ("action", "element"),
+    [
+        ("GetPolicy", "Policy"),
+        ("GetPolicy", "DefaultVersionId"),
+        ("GetPolicyVersion", "PolicyVersion"),
+        ("GetPolicyVersion", "Document"),
+    ],
+)
+def test_live_partial_answer_for_a_policy_arn_is_an_external_failure(
+    moto_server: MotoServer, account: dict[str, str], action: str, element: str
+) -> None:
+    """An emulator or proxy that leaves a field out: exit 3 naming it, not a KeyError."""
+
+    def without(body: bytes) -> bytes:
+        return re.sub(rf"<{element}/>|<{element}>.*?</{element}>".encode(), b"", body, flags=re.S)
+
+    with FaultProxy(account["url"], [Fault(action, rewrite=without)]) as proxy:
+        done = export(
+            "--endpoint-url", proxy.url, "--policy-arn", account["local"], env=scan_env(moto_server)
+        )
+    assert proxy.failed == [action]
+    assert (done.returncode, done.stdout) == (3, ""), done.stderr
+    assert done.stderr == (
+        f"error: cannot read policy {account['local']}: the endpoint's answer has no {element},"
+        " which every AWS answer to this call has\n"
+    )
 
 
 def _saved(policies: list[dict[str, Any]]) -> dict[str, Any]:
