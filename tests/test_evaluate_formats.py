@@ -316,6 +316,14 @@ RELATIVE_PATH = re.compile(
             "aws-cn/iam/123456789012/role/ops/Veeam%2BEc2",
         ),
         ("arn:aws:iam::123456789012:role/a/../b:c", "aws/iam/123456789012/role/a/-../b%3Ac"),
+        # Distinct roles, distinct paths: a dot-only name is prefixed, and so is one that
+        # already looks prefixed.
+        ("arn:aws:iam::123456789012:role/..", "aws/iam/123456789012/role/-.."),
+        ("arn:aws:iam::123456789012:role/-..", "aws/iam/123456789012/role/--.."),
+        ("arn:aws:iam::123456789012:role/--.", "aws/iam/123456789012/role/---."),
+        ("arn:aws:iam::123456789012:role/-", "aws/iam/123456789012/role/-"),
+        ("arn:aws:iam::123456789012:role/-.a", "aws/iam/123456789012/role/-.a"),
+        ("arn:aws:iam::123456789012:role/.-.", "aws/iam/123456789012/role/.-."),
         ('arn:aws:iam::123456789012:role/<&">\u202e\x1b é', None),
         ("VeeamEc2Backup", "roles/VeeamEc2Backup"),
         ("(unnamed role)", "roles/%28unnamed%20role%29"),

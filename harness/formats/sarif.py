@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -75,8 +76,14 @@ def artifact_uri(role_arn: str) -> str:
         segments = ["roles", role_arn]
     # Each segment is percent-encoded whole, so no ":" can make a scheme; a segment of dots
     # alone gets a "-" before it rather than climb out of the checkout (%2E%2E normalises to
-    # ".."). The logical location keeps the exact ARN, and fingerprints are made from it.
-    return "/".join(quote(s if s.strip(".") or not s else f"-{s}", safe="") for s in segments)
+    # ".."). So that no two roles share a path, a segment of dashes then dots ("-..") gets one
+    # too: "..", "-.." and "--.." become "-..", "--.." and "---..". (%2D would not do: it
+    # normalises to "-".) The logical location keeps the exact ARN, and fingerprints are made
+    # from it.
+    return "/".join(quote(f"-{s}" if _DASHES_DOTS.fullmatch(s) else s, safe="") for s in segments)
+
+
+_DASHES_DOTS = re.compile(r"-*\.+")
 
 
 def _location(role_arn: str) -> dict[str, Any]:
