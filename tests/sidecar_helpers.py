@@ -210,7 +210,7 @@ class Opa(Process):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [find_opa(), "run", "--server", "--addr", f"127.0.0.1:{self.port}"]
-        command += ["--skip-version-check", "--disable-telemetry", *args]
+        command += ["--skip-version-check", *args]
         super().__init__(command, log, env)
         self.http = httpx.Client(base_url=self.url, timeout=10)
 
