@@ -95,14 +95,24 @@ _may_share_name(a, b) if {
 	_could_share(x, y)
 }
 
-# A number or a boolean is a literal CloudFormation passes on as text.
+# A number or a boolean is a literal CloudFormation passes on as text. A parameter with
+# AllowedValues (a name read as "${Parameter}") can only be one of them.
 _name_options(name) := [x | some x in _if_branches(name); not is_null(x)] if {
 	_if_branches(name)
+} else := _allowed_values(parameter) if {
+	parameter := regex.find_all_string_submatch_n(`^\$\{([^}]+)\}$`, _name_text(name), 1)[0][1]
+	_allowed_values(parameter)
 } else := [sprintf("%v", [name])] if {
 	_literal_scalar(name)
 } else := [name] if {
 	not is_null(name)
 } else := []
+
+_allowed_values(parameter) := [sprintf("%v", [v]) | some v in allowed] if {
+	allowed := object.get(object.get(_parameters, parameter, {}), "AllowedValues", null)
+	is_array(allowed)
+	count(allowed) > 0
+}
 
 _literal_scalar(x) if is_number(x)
 

@@ -137,3 +137,23 @@ test_policy_names_that_cannot_be_the_same if {
 		_possibly_same_name(`"${B}b"`, "Policies[1]", "Policies[0], Policies[1]"),
 	} with input as both
 }
+
+# A parameter with AllowedValues can only be one of them: a name it cannot take is apart.
+test_a_parameter_name_with_allowed_values if {
+	parameters := {"Parameters": {"PolicyName": {"Type": "String", "AllowedValues": ["veeam", "veeam-backup"]}}}
+	apart := object.union(
+		_template({"Role": _role({"Policies": [_inline({"Ref": "PolicyName"}, _doc("a:A")), _inline("logs", _doc("a:C"))]})}),
+		parameters,
+	)
+	cloudformation.roles.Role.unknowns == [] with input as apart
+
+	# the short form (`PolicyName: !Ref PolicyName`) alike
+	short := json.patch(apart, [{"op": "replace", "path": "/Resources/Role/Properties/Policies/0/PolicyName", "value": "PolicyName"}])
+	cloudformation.roles.Role.unknowns == [] with input as short
+
+	clash := object.union(
+		_template({"Role": _role({"Policies": [_inline({"Ref": "PolicyName"}, _doc("a:A")), _inline("veeam-backup", _doc("a:C"))]})}),
+		parameters,
+	)
+	count(cloudformation.roles.Role.unknowns) == 2 with input as clash
+}
