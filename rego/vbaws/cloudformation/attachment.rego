@@ -133,14 +133,30 @@ _could_be(role, t) if _fits(t, _role_name_text(role))
 
 _could_be(role, t) if _fits(_role_name_text(role), t)
 
-# Both names with placeholders: _fits reads the other's placeholders literally, so compare
-# what both must start and end with (`a${A}` and `${B}b` are both "ab" for some values).
-_could_be(role, t) if {
-	ends_role := _literal_ends(_role_name_text(role))
-	ends_t := _literal_ends(t)
-	_prefixes(ends_role[0], ends_t[0])
-	_suffixes(ends_role[1], ends_t[1])
+_could_be(role, t) if _patterns_may_meet(_role_name_text(role), t)
+
+# Two name texts with placeholders: _fits reads the other's placeholders literally, so compare
+# only what both must start and end with (`a${A}` and `${B}b` are both "ab" when A is "b" and
+# B is "a"). Used for role names and inline policy names alike.
+_patterns_may_meet(a, b) if {
+	ends_a := _literal_ends(a)
+	ends_b := _literal_ends(b)
+	_prefixes(ends_a[0], ends_b[0])
+	_suffixes(ends_a[1], ends_b[1])
 }
+
+_literal_ends(pattern) := [parts[0], parts[count(parts) - 1]] if {
+	regex.match(_placeholder, pattern)
+	parts := regex.split(_placeholder, lower(pattern))
+}
+
+_prefixes(x, y) if startswith(x, y)
+
+_prefixes(x, y) if startswith(y, x)
+
+_suffixes(x, y) if endswith(x, y)
+
+_suffixes(x, y) if endswith(y, x)
 
 # Whether the name text pattern, whose placeholders could be anything, could be name (ignoring
 # case, as IAM does).

@@ -128,27 +128,7 @@ _could_share(a, b) if _fits(_name_text(a), _name_text(b))
 
 _could_share(a, b) if _fits(_name_text(b), _name_text(a))
 
-# Two patterns: _fits reads the other's placeholders literally, so compare only what both
-# must start and end with (`a${A}` and `${B}b` are both "ab" when A is "b" and B is "a").
-_could_share(a, b) if {
-	ends_a := _literal_ends(_name_text(a))
-	ends_b := _literal_ends(_name_text(b))
-	_prefixes(ends_a[0], ends_b[0])
-	_suffixes(ends_a[1], ends_b[1])
-}
-
-_literal_ends(pattern) := [parts[0], parts[count(parts) - 1]] if {
-	regex.match(_placeholder, pattern)
-	parts := regex.split(_placeholder, lower(pattern))
-}
-
-_prefixes(x, y) if startswith(x, y)
-
-_prefixes(x, y) if startswith(y, x)
-
-_suffixes(x, y) if endswith(x, y)
-
-_suffixes(x, y) if endswith(y, x)
+_could_share(a, b) if _patterns_may_meet(_name_text(a), _name_text(b))
 
 # A policy that only may reach the role already counts with its Deny statements only, and an
 # unknown document grants nothing: both stay as they are.
