@@ -459,7 +459,9 @@ def test_bulk_role_without_a_policy_list_is_not_evaluated_and_saved_so(
 
 
 def test_an_answer_of_a_shape_nothing_foresaw_costs_its_account_alone(
-    moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch
+    moto_server: MotoServer,
+    guarded: dict[str, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The last safety net, for an answer no check above catches: that account is recorded as
     not collected, with why, instead of a traceback that loses every other result."""
@@ -467,7 +469,8 @@ def test_an_answer_of_a_shape_nothing_foresaw_costs_its_account_alone(
     def odd_answer(*_: Any, **__: Any) -> Any:
         raise KeyError("RoleId")
 
-    for name, value in scan_env(moto_server).items():
+    # moto enforces IAM in this module: the scanner user's credentials, as the CLI tests use.
+    for name, value in scan_env(moto_server, guarded["scanner"]).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(accounts, "collect_account", odd_answer)
     options = accounts.CollectOptions(
