@@ -40,12 +40,12 @@ _attaches_anew(address, role) if {
 	not name in object.get(rc.change.before, "roles", [])
 }
 
-_aside contains [role, address, _replaced_role_reason(role, address)] if {
+_aside contains [role, address, reason] if {
 	some role in _roles
 	_replaced(role)
 	some type in {"aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_policy_attachment"}
 	some address in _instances_of(type)
-	not _attaches_anew(address, role)
+	reason := _replaced_role_reason(role, address)
 }
 
 _aside contains [role, address, sprintf(
@@ -189,13 +189,15 @@ _deletes_last(rc) if {
 # aws_iam_role_policy and aws_iam_role_policy_attachment name one role, aws_iam_policy_attachment
 # a list of them.
 _old_role_names(before) := {lower(name) |
-	some name in array.concat([object.get(before, "role", null)], _as_list(object.get(before, "roles", [])))
+	some name in array.concat([object.get(before, "role", null)], _list_or_empty(object.get(before, "roles", [])))
 	is_string(name)
 }
 
-_as_list(v) := v if is_array(v)
+# (Not values.as_list, which makes a list of a single value: a roles that is not a list names
+# no role here.)
+_list_or_empty(v) := v if is_array(v)
 
-_as_list(v) := [] if not is_array(v)
+_list_or_empty(v) := [] if not is_array(v)
 
 _deletes_policy(rc, entry) if {
 	rc.type == "aws_iam_role_policy"
