@@ -108,7 +108,10 @@ _name_options(name) := [x | some x in _if_branches(name); not is_null(x)] if {
 	not is_null(name)
 } else := []
 
+# (For an AWS::SSM::Parameter::Value<...> parameter the allowed values are SSM keys, not the
+# value the template gets.)
 _allowed_values(parameter) := [sprintf("%v", [v]) | some v in allowed] if {
+	not startswith(object.get(object.get(_parameters, parameter, {}), "Type", ""), "AWS::SSM::Parameter::Value")
 	allowed := object.get(object.get(_parameters, parameter, {}), "AllowedValues", null)
 	is_array(allowed)
 	count(allowed) > 0

@@ -151,6 +151,10 @@ test_a_parameter_name_with_allowed_values if {
 	short := json.patch(apart, [{"op": "replace", "path": "/Resources/Role/Properties/Policies/0/PolicyName", "value": "PolicyName"}])
 	cloudformation.roles.Role.unknowns == [] with input as short
 
+	# An SSM parameter's allowed values are SSM keys: the name it holds could be any.
+	ssm := json.patch(apart, [{"op": "add", "path": "/Parameters/PolicyName/Type", "value": "AWS::SSM::Parameter::Value<String>"}])
+	count(cloudformation.roles.Role.unknowns) == 2 with input as ssm
+
 	clash := object.union(
 		_template({"Role": _role({"Policies": [_inline({"Ref": "PolicyName"}, _doc("a:A")), _inline("veeam-backup", _doc("a:C"))]})}),
 		parameters,

@@ -182,8 +182,16 @@ _deletes_last(rc) if rc.change.actions == ["create", "delete"]
 # policy, or one moved to another role (both force a replacement), is gone from the old one.
 _deletes_last(rc) if {
 	rc.change.actions == ["delete", "create"]
-	some key in ["role", "name", "policy_arn"]
+	some key in _what_it_attaches[rc.type]
 	object.get(rc.change.before, key, null) != object.get(rc.change.after, key, null)
+}
+
+# What names the policy and its role, per attacher (an aws_iam_policy_attachment's name is its
+# own; renaming it attaches the same policy again).
+_what_it_attaches := {
+	"aws_iam_role_policy": ["role", "name"],
+	"aws_iam_role_policy_attachment": ["role", "policy_arn"],
+	"aws_iam_policy_attachment": ["policy_arn"],
 }
 
 # aws_iam_role_policy and aws_iam_role_policy_attachment name one role, aws_iam_policy_attachment

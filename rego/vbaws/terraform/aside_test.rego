@@ -198,3 +198,17 @@ test_a_deleted_attacher_of_another_role_or_policy_removes_nothing if {
 	{p.name | some p in model.policies} == {"kept", _full}
 	model.unknowns == []
 }
+
+# An aws_iam_policy_attachment's name is its own: renaming it (a replacement) attaches the
+# same policy again, so the role keeps it.
+test_a_renamed_policy_attachment_attaches_its_policy_again if {
+	attachment := _resource("aws_iam_policy_attachment.att", "aws_iam_policy_attachment", {"name": "new", "policy_arn": _full, "roles": ["Backup"]})
+	renamed := object.union(
+		_deleted("aws_iam_policy_attachment.att", "aws_iam_policy_attachment", ["delete", "create"], {"name": "old", "policy_arn": _full, "roles": ["Backup"]}),
+		{"change": {"after": {"name": "new", "policy_arn": _full, "roles": ["Backup"]}}},
+	)
+	plan := _plan([_role({}), attachment], [_role_change, renamed], [_role_config({})])
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	model.policies == [{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))}]
+	model.unknowns == []
+}

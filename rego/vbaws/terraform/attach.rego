@@ -75,19 +75,38 @@ _provider_name(address) := regex.replace(key, `^.*:`, "") if {
 	not _own_provider_block(key)
 } else := _provider_key(address)
 
+_own_provider_block(key) if _chooses_credentials(key)
+
+# A module's block of its own inherits none of the root's arguments: with only a region it
+# uses the default credentials, which are the root's only when the root chooses none either.
 _own_provider_block(key) if {
-	configs := input.configuration.provider_config
-	is_object(configs)
-	some argument, _ in object.get(configs[key], "expressions", {})
+	count(_provider_arguments(key)) > 0
+	_chooses_credentials(regex.replace(key, `^.*:`, ""))
+}
+
+_chooses_credentials(key) if {
+	some argument in _provider_arguments(key)
 	not argument in {"region", "default_tags", "ignore_tags"}
 }
 
+_provider_arguments(key) := object.keys(expressions) if {
+	configs := input.configuration.provider_config
+	is_object(configs)
+	expressions := configs[key].expressions
+	is_object(expressions)
+}
+
 # How many AWS provider configurations (accounts, perhaps) the plan has: the default one, each
-# alias, and each module's own block with arguments.
+# alias, and each module's own block that may choose other credentials, under whatever local
+# name the configuration gives hashicorp/aws.
 aws_configurations := {_provider_name_of(key) |
 	some key, config in object.get(input.configuration, "provider_config", {})
-	config.name == "aws"
+	_aws_provider(config)
 }
+
+_aws_provider(config) if config.name == "aws"
+
+_aws_provider(config) if endswith(config.full_name, "hashicorp/aws")
 
 _provider_name_of(key) := regex.replace(key, `^.*:`, "") if not _own_provider_block(key)
 

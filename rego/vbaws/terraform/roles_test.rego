@@ -37,11 +37,24 @@ test_inline_blocks_from_state_yield_to_the_plans_role_policies if {
 
 	# With another provider configuration the deleted policy's old state does not tell its
 	# account: it may have been another role's of that name, so "gone" keeps its Deny statements.
+	# So it is with a module's block setting only a region when the root assumes a role (it
+	# inherits none of the root's arguments), and with hashicorp/aws under another local name.
 	accounts := json.patch(plan, [{"op": "add", "path": "/configuration/provider_config", "value": {
 		"aws": {"name": "aws"},
 		"aws.b": {"name": "aws", "alias": "b", "expressions": {"profile": {"constant_value": "b"}}},
 	}}])
+	regional := json.patch(plan, [{"op": "add", "path": "/configuration/provider_config", "value": {
+		"aws": {"name": "aws", "expressions": {"assume_role": [{"role_arn": {"constant_value": "arn:aws:iam::222222222222:role/Deploy"}}]}},
+		"module.m:aws": {"name": "aws", "module_address": "module.m", "expressions": {"region": {"constant_value": "eu-west-1"}}},
+	}}])
+	renamed := json.patch(plan, [{"op": "add", "path": "/configuration/provider_config", "value": {
+		"aws": {"name": "aws", "full_name": "registry.terraform.io/hashicorp/aws"},
+		"amazon": {"name": "amazon", "full_name": "registry.terraform.io/hashicorp/aws"},
+	}}])
 	either := terraform.roles["aws_iam_role.backup"] with input as accounts
+	every other in [regional, renamed] {
+		terraform.roles["aws_iam_role.backup"] == either with input as other
+	}
 	{p.name: [s.Action | some s in _as_doc(p.document).Statement] | some p in either.policies} == {
 		"narrowed": ["ec2:CreateTags"],
 		"unmanaged": ["sqs:ListQueues"],
