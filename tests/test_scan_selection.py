@@ -50,6 +50,22 @@ def test_trust_policy_as_url_encoded_string() -> None:
     assert trust_names_principal("not json", APPLIANCE) is False
 
 
+def test_trust_policy_naming_a_key_twice_is_selected_when_it_mentions_the_account() -> None:
+    # The scan keeps such a document as text (decode_policy_document): read with its last
+    # "Principal" only, the role would not be selected and would go unscanned, while the
+    # engine would have reported the repeated key.
+    statement = (
+        '{"Effect": "Allow", "Principal": {"AWS": "%s"}, '
+        '"Principal": {"AWS": "arn:aws:iam::999999999999:root"}, "Action": "sts:AssumeRole"}'
+    )
+    named = '{"Version": "2012-10-17", "Statement": [%s]}' % (statement % APPLIANCE)
+    other = named.replace("111111111111", "333333333333")
+    assert trust_names_principal(named, APPLIANCE) is True
+    assert trust_names_principal(named, "111111111111") is True
+    assert trust_names_principal(urllib.parse.quote(named), APPLIANCE) is True
+    assert trust_names_principal(other, APPLIANCE) is False
+
+
 def test_selection_needs_a_choice() -> None:
     with pytest.raises(UsageError, match="--all-roles"):
         RoleSelector.from_args(None, None, None, False)

@@ -11,13 +11,13 @@ principal whose trust the engine checks comes from :func:`appliance_principal`.
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.aws.clients import decode_policy_document
 from harness.errors import UsageError
 from harness.inputs import check_appliance
 
@@ -164,13 +164,14 @@ def appliance_principal(trusted_by: str | None, appliance: str | None) -> str | 
     return appliance
 
 
-def parse_document(document: Any) -> Any:
-    """A policy document as IAM may return it: an object, a JSON string or URL-encoded JSON."""
+def _decoded(document: Any) -> Any:
+    """A trust policy as the scan holds it: an object, or JSON text (plain or URL-encoded) that
+    :func:`decode_policy_document` reads, and leaves as text when it names a key twice."""
     if not isinstance(document, str):
         return document
     for text in (document, urllib.parse.unquote(document)):
         try:
-            return json.loads(text)
+            return decode_policy_document(text)
         except ValueError:
             continue
     return None
@@ -190,10 +191,15 @@ def trust_names_principal(trust_policy: Any, principal: str) -> bool:
     principal of that account, so it counts for both forms; given an account id, any principal
     ARN in that account counts too. ``"*"`` names nobody in particular and does not count.
     """
-    document = parse_document(trust_policy)
+    account = principal if _ACCOUNT_RE.match(principal) else account_of_arn(principal)
+    document = _decoded(trust_policy)
+    if isinstance(document, str):
+        # A key named twice: which reading IAM takes cannot be told, so a trust policy that
+        # mentions the account anywhere is selected, and the engine reports the repeated key
+        # rather than the role going unscanned.
+        return bool(account) and account in document
     if not isinstance(document, dict):
         return False
-    account = principal if _ACCOUNT_RE.match(principal) else account_of_arn(principal)
     for statement in _as_list(document.get("Statement")):
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             continue
