@@ -196,6 +196,23 @@ _sets_inline_policy(role) if {
 	count(_inline_blocks(role)) > 0
 }
 
+# On a role the plan keeps, a configuration that does not set inline_policy plans the blocks of
+# its state unchanged: blocks that the plan changes (a policy of the state dropped, one added,
+# one known only after apply) are dynamic blocks of the configuration, which remove the inline
+# policies they do not hold.
+_sets_inline_policy(role) if {
+	not _created(role)
+	some rc in _current_changes
+	rc.address == role
+	is_object(rc.change.before)
+	is_object(rc.change.after)
+	_planned_blocks(rc.change.before) != _planned_blocks(rc.change.after)
+}
+
+_planned_blocks(values) := {[object.get(b, "name", null), object.get(b, "policy", null)] |
+	some b in object.get(values, "inline_policy", [])
+}
+
 _inline_blocks(role) := [block | some block in _value(role, "inline_policy")] if is_array(_value(role, "inline_policy"))
 
 _inline_blocks(role) := [] if not is_array(_value(role, "inline_policy"))

@@ -340,6 +340,36 @@ test_dynamic_inline_blocks_of_a_created_role_set_inline_policy if {
 	terraform.roles["aws_iam_role.backup"].unknowns == [] with input as kept
 }
 
+# On a role the plan keeps, dynamic blocks show only in the change: the plan drops the policy
+# that an aws_iam_role_policy put into the role's state (the provider removes it on apply).
+test_dynamic_inline_blocks_of_a_kept_role_that_change_set_inline_policy if {
+	full := {"name": "all", "policy": _doc("*")}
+	only := {"name": "only", "policy": _doc("ec2:CreateTags")}
+	change := {"address": "aws_iam_role.backup", "change": {
+		"actions": ["update"],
+		"before": {"name": "Backup", "inline_policy": [full]},
+		"after": {"name": "Backup", "inline_policy": [only]},
+		"after_unknown": {},
+	}}
+	plan := _plan(
+		[
+			_role({"inline_policy": [only]}),
+			_resource("aws_iam_role_policy.all", "aws_iam_role_policy", {"name": "all", "role": "Backup", "policy": _doc("*")}),
+		],
+		[change],
+		[_role_config({})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	{[p.name, count(_as_doc(p.document).Statement)] | some p in model.policies} == {["only", 1], ["all", 0]}
+	[u.what | some u in model.unknowns] == ["the Allow statements of what aws_iam_role_policy.all attaches (aws_iam_role.backup sets inline_policy, which removes the inline policies its blocks do not hold)"]
+
+	# Blocks the plan leaves as they are come from the state: nothing is set aside.
+	unchanged := json.patch(plan, [{"op": "replace", "path": "/resource_changes/0/change/after/inline_policy", "value": [full]}])
+	{p.name | some p in terraform.roles["aws_iam_role.backup"].policies} == {"all"} with input as json.patch(unchanged, [{
+		"op": "replace", "path": "/planned_values/root_module/resources/0/values/inline_policy", "value": [full],
+	}])
+}
+
 # Two blocks of one name: with the same document they are one policy; with different
 # documents each counts with its Deny statements only, since the provider keeps one of them.
 test_inline_blocks_of_one_name if {
