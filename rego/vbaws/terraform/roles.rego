@@ -362,6 +362,15 @@ default _tags_known(_) := false
 _tags_known(role) if {
 	is_object(_value(role, "tags_all"))
 	not _tags_unknown(role)
+	not _ignores_tags(role)
+}
+
+# A provider configuration with ignore_tags leaves the role's tags of those keys out of tags_all
+# (and never removes them): the role may carry them all the same. (A module's block of its own
+# inherits none of the root's arguments; both are looked at.)
+_ignores_tags(role) if {
+	some key in {_provider_key(role), _provider_name(role)}
+	"ignore_tags" in _provider_arguments(key)
 }
 
 _non_empty_object(x) if {

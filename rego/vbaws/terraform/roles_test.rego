@@ -295,6 +295,23 @@ test_a_tag_known_only_after_apply_leaves_the_tags_incomplete if {
 	[model.tags, model.tags_known] == [tags, false]
 }
 
+# ignore_tags in the provider configuration leaves tags of those keys out of tags_all, and
+# the role may carry them (set outside Terraform): a Deny on aws:PrincipalTag/team must not
+# read as never applying.
+test_ignore_tags_of_the_provider_leave_the_tags_incomplete if {
+	tags := {"vbaws:checks": "ec2_backup"}
+	plan := object.union(
+		_plan([_role({"tags": tags, "tags_all": tags})], [_role_change], [object.union(_role_config({}), {"provider_config_key": "aws"})]),
+		{"configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {"ignore_tags": [{"keys": {"constant_value": ["team"]}}]}}}}},
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	[model.tags, model.tags_known] == [tags, false]
+
+	# A provider configuration without ignore_tags: tags_all holds every tag.
+	plain := json.patch(plan, [{"op": "remove", "path": "/configuration/provider_config/aws/expressions/ignore_tags"}])
+	terraform.roles["aws_iam_role.backup"].tags_known with input as plain
+}
+
 _module_role(key) := object.union(_role({"tags": null}), {"address": sprintf("module.legacy[%q].aws_iam_role.backup", [key])})
 
 test_selection_by_address_without_instance_keys_selects_every_instance if {
