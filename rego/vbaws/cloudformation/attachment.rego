@@ -247,3 +247,55 @@ _deny_statements(doc) := object.union(doc, {"Statement": [s |
 ]}) if {
 	is_object(doc)
 } else := doc
+
+# A customer managed policy ARN (ManagedPolicyArns, PermissionsBoundary) written out instead of
+# `!Ref Policy` may name one of the template's AWS::IAM::ManagedPolicy resources: IAM attaches
+# only policies of the role's own account, where a policy name is unique, so a policy of that
+# name and path is the template's, whose document is what the stack deploys, whatever an older
+# copy in data.vbaws_managed_policies says. One whose name (or path) is chosen at deploy time
+# may be it: the ARN is then unknown.
+_arn_of_template_policy(arn) := _managed_entry(sort(ids)[0]) if {
+	resource := _customer_policy_resource(arn)
+	ids := {id | some id in _managed_policies; lower(_template_policy_resource(id)) == lower(resource)}
+	count(ids) > 0
+} else := {"key": arn, "unknown": {
+	"layer": "identity",
+	"what": sprintf(
+		"managed policy %s may be %s of this template, whose name is known only at deploy time",
+		[arn, concat(", ", sort(ids))],
+	),
+}} if {
+	resource := _customer_policy_resource(arn)
+	ids := {id | some id in _managed_policies; _may_be_template_policy(id, resource)}
+	count(ids) > 0
+}
+
+# "policy/<path><name>" of an ARN of a policy of an account (a literal one, or the stack's).
+_customer_policy_resource(arn) := regex.find_all_string_submatch_n(
+	`^arn:[^:]+:iam::(?:[0-9]{12}|\$\{AWS::AccountId\}):(policy/.+)$`,
+	arn,
+	1,
+)[0][1]
+
+_template_policy_resource(id) := resource if {
+	name := _property(id, "ManagedPolicyName")
+	is_string(name)
+	resource := concat("", ["policy", _policy_path(id), name])
+	not regex.match(_placeholder, resource)
+}
+
+_policy_path(id) := "/" if is_null(_property(id, "Path"))
+
+else := _name_text(_property(id, "Path"))
+
+_may_be_template_policy(id, _) if {
+	not is_null(_property(id, "ManagedPolicyName"))
+	not _template_policy_resource(id)
+	not _name_text(_property(id, "ManagedPolicyName"))
+}
+
+_may_be_template_policy(id, resource) if {
+	not _template_policy_resource(id)
+	pattern := concat("", ["policy", _policy_path(id), _name_text(_property(id, "ManagedPolicyName"))])
+	_fits(pattern, resource)
+}

@@ -383,6 +383,13 @@ _policy_reference(layer, v, _) := _by_arn(layer, arn) if {
 	not _managed_ref(v)
 	arn := _arn_or_empty(v)
 	startswith(arn, "arn:")
+	not _arn_of_template_policy(arn)
+}
+
+# An ARN that names one of the template's managed policies (see attachment.rego).
+_policy_reference(layer, v, _) := _with_layer(layer, entry) if {
+	not _managed_ref(v)
+	entry := _arn_of_template_policy(_arn_or_empty(v))
 }
 
 _policy_reference(layer, v, property) := {"key": json.marshal(v), "unknown": {
