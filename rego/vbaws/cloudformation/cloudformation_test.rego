@@ -278,6 +278,9 @@ test_policy_documents_written_as_json_text if {
 				["pseudo", `{"Statement": [{"Effect": "Allow", "Action": "a:A", "Resource": "arn:${AWS::Partition}:s3:::${AWS::AccountId}-${!Literal}"}]}`],
 				["pseudo-widening", `{"Statement": [{"Effect": "Allow", "Action": "*", "NotResource": "${AWS::StackName}"}]}`],
 				["not-an-object", "7"],
+				# Read as JSON, the second Condition would drop the first: as text, the engine
+				# reports the repeated key.
+				["repeated-key", `{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:ViaAWSService": "true"}}, "Condition": {}}]}`],
 			]
 		]})}),
 		{"Parameters": {"Excluded": {"Type": "String"}, "Op": {"Type": "String"}, "Document": {"Type": "String"}}},
@@ -286,6 +289,7 @@ test_policy_documents_written_as_json_text if {
 	model.policies == [
 		{"name": "not-an-object", "type": "inline", "document": "7"},
 		{"name": "pseudo", "type": "inline", "document": {"Statement": [{"Effect": "Allow", "Action": "a:A", "Resource": "arn:aws:s3:::${AWS::AccountId}-${!Literal}"}]}},
+		{"name": "repeated-key", "type": "inline", "document": `{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:ViaAWSService": "true"}}, "Condition": {}}]}`},
 	]
 	{u.what | some u in model.unknowns} == {
 		"the document of inline policy \"not-resource-param\" is JSON text into which ${Excluded} is substituted at deploy time, which could change any of its statements",

@@ -1,5 +1,7 @@
 package vbaws.cloudformation
 
+import data.vbaws.lib.values
+
 # A policy document written as JSON text. The short form `!Sub '{"Statement": ...}'` arrives
 # as its template string (the long form is an intrinsic function, unknown as a whole), and
 # Fn::Sub substitutes text: a parameter's or a resource attribute's value lands in the JSON
@@ -14,6 +16,11 @@ _text_document(text) := {"unknown": "is computed by an intrinsic function at dep
 )} if {
 	names := _substituted(text)
 	count(names) > 0
+} else := {"document": text} if {
+	# Text that names a key twice parses to the last value alone: as text, the engine
+	# reports the repeated key rather than reading the document without the first.
+	values.parse_document(text).error
+	json.is_valid(text)
 } else := _object_document(json.unmarshal(text)) if {
 	json.is_valid(text)
 	is_object(json.unmarshal(text))
