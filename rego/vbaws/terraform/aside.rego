@@ -1,5 +1,7 @@
 package vbaws.terraform
 
+import data.vbaws.lib.values
+
 # What an attaching instance gives a role may be gone after apply even though the plan still
 # holds the instance. For each reason below, what it attaches counts for that role with its
 # Deny statements only, and a warning says why its Allow statements were not counted:
@@ -150,11 +152,9 @@ _role_policy_document(address) := _attribute_document(
 	object.get(_expressions(address), "policy", {}),
 ).document
 
-_same_document(a, b) if _as_object(a) == _as_object(b)
-
-_as_object(v) := json.unmarshal(v) if is_string(v)
-
-_as_object(v) := v if not is_string(v)
+# Text that names a key twice is no document here (parse_document refuses it): which value
+# IAM keeps cannot be told, so it is never the same as another.
+_same_document(a, b) if values.parse_document(a).document == values.parse_document(b).document
 
 # An attacher this plan deletes deletes its inline policy, or detaches its managed policy, from
 # the role its old state names, whoever else supplies the policy: a role's own inline_policy

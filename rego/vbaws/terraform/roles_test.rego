@@ -128,6 +128,27 @@ test_inline_block_from_state_keeps_its_denies_against_a_policy_that_may_name_the
 	}
 }
 
+test_policy_text_naming_a_key_twice_is_not_the_same_document if {
+	# guard_b's text reads as the role's own block by its last "Statement", but which value IAM
+	# keeps cannot be told: it may write another document.
+	repeated := concat("", [`{"Statement": [], `, trim_prefix(_allow_and_deny, "{")])
+	plan := _plan(
+		[
+			_role({"inline_policy": [{"name": "guard", "policy": _allow_and_deny}]}),
+			_resource("aws_iam_role_policy.guard_b", "aws_iam_role_policy", {"name": "guard", "role": "Backup", "policy": repeated}),
+		],
+		[_with_actions(_change("aws_iam_role.backup", {}), ["no-op"])],
+		[
+			_with_provider(_role_config({}), "aws"),
+			_with_provider(_config("aws_iam_role_policy.guard_b", "aws_iam_role_policy", {"role": {"constant_value": "Backup"}}), "aws.b"),
+		],
+	)
+	maybe := "its role names a role of this name, maybe this one, from another module or provider configuration"
+	sprintf("the Allow statements of guard, which aws_iam_role_policy.guard_b may write with another document (%s)", [maybe]) in {u.what |
+		some u in terraform.roles["aws_iam_role.backup"].unknowns
+	} with input as plan
+}
+
 test_configured_inline_blocks_are_the_truth if {
 	plan := _plan(
 		[
