@@ -261,7 +261,7 @@ _arn_of_template_policy(arn) := _managed_entry(sort(ids)[0]) if {
 } else := {"key": arn, "unknown": {
 	"layer": "identity",
 	"what": sprintf(
-		"managed policy %s may be %s of this template, whose name is known only at deploy time",
+		"managed policy %s may be %s of this template, whose name or path is known only at deploy time",
 		[arn, concat(", ", sort(ids))],
 	),
 }} if {
@@ -278,24 +278,26 @@ _customer_policy_resource(arn) := regex.find_all_string_submatch_n(
 )[0][1]
 
 _template_policy_resource(id) := resource if {
-	name := _property(id, "ManagedPolicyName")
-	is_string(name)
-	resource := concat("", ["policy", _policy_path(id), name])
+	resource := _template_policy_pattern(id)
 	not regex.match(_placeholder, resource)
 }
 
-_policy_path(id) := "/" if is_null(_property(id, "Path"))
-
-else := _name_text(_property(id, "Path"))
-
-_may_be_template_policy(id, _) if {
+# "policy<path><name>" of a template policy that has a ManagedPolicyName, with what is known
+# only at deploy time written "${...}": a short-form `!Ref PolicyName` arrives as the
+# parameter's name, and a Path or name that cannot be written so (`!If`, `!FindInMap`) could
+# be anything.
+_template_policy_pattern(id) := concat("", [
+	"policy",
+	_policy_part(id, "Path", "/"),
+	_policy_part(id, "ManagedPolicyName", null),
+]) if {
 	not is_null(_property(id, "ManagedPolicyName"))
-	not _template_policy_resource(id)
-	not _name_text(_property(id, "ManagedPolicyName"))
 }
 
-_may_be_template_policy(id, resource) if {
-	not _template_policy_resource(id)
-	pattern := concat("", ["policy", _policy_path(id), _name_text(_property(id, "ManagedPolicyName"))])
-	_fits(pattern, resource)
-}
+_policy_part(id, property, absent) := text if {
+	text := _name_text(_property(id, property))
+} else := absent if {
+	is_null(_property(id, property))
+} else := sprintf("${%s}", [property])
+
+_may_be_template_policy(id, resource) if _fits(_template_policy_pattern(id), resource)

@@ -33,7 +33,33 @@ test_an_arn_that_may_name_a_managed_policy_of_the_template_is_unknown if {
 	model := cloudformation.roles.Role with input as template with data.vbaws_managed_policies as _stale_data
 	model.permissions_boundary == {"arn": _stale_arn, "document": {"Version": "2012-10-17", "Statement": []}}
 	model.unknowns == [{"layer": "boundary", "what": sprintf(
-		"managed policy %s may be Policy of this template, whose name is known only at deploy time",
+		"managed policy %s may be Policy of this template, whose name or path is known only at deploy time",
 		[_stale_arn],
 	)}]
+}
+
+# conftest's YAML parser leaves `ManagedPolicyName: !Ref PolicyName` as the parameter's name,
+# which is no policy name; and a Path chosen by `!If` may be "/": either way the ARN may be
+# the template's policy, never the older copy of the data.
+test_an_arn_that_may_name_a_policy_of_a_short_form_name_or_a_conditional_path_is_unknown if {
+	template := object.union(
+		_template({
+			"Role": _role({"ManagedPolicyArns": [_stale_arn]}),
+			"Policy": _narrowed("PolicyName"),
+		}),
+		{"Parameters": {"PolicyName": {"Type": "String", "Default": "VeeamBackupPolicy"}}},
+	)
+	unknown := {"layer": "identity", "what": sprintf(
+		"managed policy %s may be Policy of this template, whose name or path is known only at deploy time",
+		[_stale_arn],
+	)}
+	model := cloudformation.roles.Role with input as template with data.vbaws_managed_policies as _stale_data
+	[model.policies, model.unknowns] == [[], [unknown]]
+
+	conditional_path := json.patch(template, [
+		{"op": "replace", "path": "/Resources/Policy/Properties/ManagedPolicyName", "value": "VeeamBackupPolicy"},
+		{"op": "add", "path": "/Resources/Policy/Properties/Path", "value": ["IsProd", "/prod/", "/"]},
+	])
+	path_model := cloudformation.roles.Role with input as conditional_path with data.vbaws_managed_policies as _stale_data
+	[path_model.policies, path_model.unknowns] == [[], [unknown]]
 }
