@@ -93,6 +93,14 @@ CASES = {
     "AWS managed policies, documents supplied as data": Case(
         "aws-managed-policies.yaml", 0, data=("aws-managed-policies.json",)
     ),
+    # The data holds an older copy of the stack's own policy, allowing everything: the stack
+    # deploys the template's document, which lacks three actions.
+    "the stack's own managed policy by its ARN, an older copy in data": Case(
+        "template-policy-by-arn.json",
+        1,
+        [missing(ROLE, "ec2_backup", THREE)],
+        data=("stale-customer-policy.json",),
+    ),
     "known only at deploy time": Case(
         "unknown-at-deploy.json",
         1,
