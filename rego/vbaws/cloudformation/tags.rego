@@ -7,11 +7,30 @@ import data.vbaws.lib.iac
 # A tag whose key is repeated has the values of all its entries, joined by a space: for
 # vbaws:checks, the union of the requirement sets each entry asks for, so that more is
 # checked rather than less (IAM refuses a role whose tag keys repeat; a warning says so).
+#
+# Of a vbaws:checks value, only the set ids written out count: `Value: !Ref Checks` arrives as
+# the parameter's name and `!Sub 'ec2_backup ${Extra}'` as its template, whose placeholders are
+# chosen at deploy time (a warning says so) and are no set ids.
 _tags(role) := {key: concat(" ", values) |
 	some key in {t.Key | some t in _plain_tags(role); is_string(t.Key)}
-	values := [t.Value | some t in _plain_tags(role); t.Key == key; is_string(t.Value)]
+	values := [_tag_value(key, t.Value) | some t in _plain_tags(role); t.Key == key; is_string(t.Value)]
 	count(values) > 0
 }
+
+_tag_value(key, value) := concat(" ", [token |
+	some token in _tag_tokens(value)
+	not _deploy_time_token(token)
+]) if {
+	key == iac.checks_tag
+} else := value
+
+_tag_tokens(value) := regex.split(`\s+`, trim_space(value))
+
+# `!Ref Parameter`, `!GetAtt Resource.Attribute`, `!Ref AWS::StackName` as conftest's YAML
+# parser leaves them, or a !Sub template's placeholder (set ids hold neither a colon nor "${").
+_deploy_time_token(token) if _deploy_time_name(token)
+
+_deploy_time_token(token) if contains(token, "${")
 
 _tag_list(role) := object.get(_properties(role), "Tags", [])
 
@@ -54,6 +73,51 @@ _checks_tag_unknown(role) if {
 	t.Key == iac.checks_tag
 	not is_string(t.Value)
 }
+
+_checks_tag_unknown(role) if {
+	some t in _plain_tags(role)
+	t.Key == iac.checks_tag
+	is_string(t.Value)
+	some token in _tag_tokens(t.Value)
+	_deploy_time_token(token)
+}
+
+# A key that is a string but could still turn out to be vbaws:checks: a !Sub template whose
+# placeholders could fill it in (`!Sub 'vbaws:${Kind}'`), or a parameter that could hold it.
+_checks_tag_unknown(role) if {
+	some t in _plain_tags(role)
+	is_string(t.Key)
+	t.Key != iac.checks_tag
+	_may_be_checks_key(t.Key)
+}
+
+_may_be_checks_key(key) if {
+	contains(key, "${")
+	some option in _name_options(key)
+	_could_share(option, iac.checks_tag)
+}
+
+_may_be_checks_key(key) if {
+	not contains(key, "${")
+	not startswith(key, "AWS::")
+	_ref_id(key)
+}
+
+# `Key: !Ref TagKey` arrives as the parameter's name, which a literal key of that name (`Key:
+# Owner` beside a parameter Owner) cannot be told from: the key is taken for the parameter when
+# the parameter could hold vbaws:checks by its AllowedValues or, without them, by its Default
+# (an AWS::SSM::Parameter::Value<...> parameter could hold anything).
+_may_be_checks_key(key) if _parameter_may_hold(key, iac.checks_tag)
+
+_parameter_may_hold(name, value) if value in _allowed_values(name)
+
+_parameter_may_hold(name, value) if {
+	is_object(_parameters[name])
+	not _allowed_values(name)
+	_parameters[name].Default == value
+}
+
+_parameter_may_hold(name, _) if startswith(object.get(_parameters[name], "Type", ""), "AWS::SSM::Parameter::Value")
 
 # How many entries give the vbaws:checks tag, when more than one does.
 _repeated_checks_tag(role) := n if {

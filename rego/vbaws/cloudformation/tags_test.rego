@@ -44,3 +44,41 @@ test_a_repeated_checks_tag_checks_every_set if {
 	cloudformation.warn == {"Role: tag vbaws:checks is given 2 times, which IAM refuses; the requirement sets of all of them are checked"} with input as template
 		with data.vbaws.requirements as _requirements
 }
+
+# conftest's YAML parser leaves `Key: !Ref TagKey` as the parameter's name and `Value: !Ref
+# Checks` or `!Sub 'ec2_backup ${Extra}'` as the name or the template: a key that could be
+# vbaws:checks hides whether the role is selected, and a value's deploy-time part is no set id.
+test_short_form_tags_chosen_at_deploy_time_are_warned if {
+	template := object.union(
+		_template({
+			"KeyRef": _role({"Tags": [{"Key": "TagKey", "Value": "ec2_backup"}]}),
+			"KeySub": _role({"Tags": [{"Key": "vbaws:${Kind}", "Value": "ec2_backup"}]}),
+			"KeyAllowed": _role({"Tags": [{"Key": "AllowedKey", "Value": "ec2_backup"}]}),
+			"ValueRef": _role({"Tags": [{"Key": "vbaws:checks", "Value": "Checks"}]}),
+			"ValueSub": _role({"Tags": [{"Key": "vbaws:checks", "Value": "ec2_backup ${Extra}"}]}),
+			# A literal key named like a parameter that cannot hold vbaws:checks, and a !Sub
+			# key that cannot be it, hide nothing.
+			"Plain": _role({"Tags": [
+				{"Key": "vbaws:checks", "Value": "ec2_backup"},
+				{"Key": "Owner", "Value": "Owner"},
+				{"Key": "Env", "Value": "Env"},
+				{"Key": "${AWS::StackName}-owner", "Value": "x"},
+			]}),
+		}),
+		{"Parameters": {
+			"TagKey": {"Type": "String", "Default": "vbaws:checks"},
+			"AllowedKey": {"Type": "String", "AllowedValues": ["team", "vbaws:checks"], "Default": "team"},
+			"Owner": {"Type": "String", "Default": "team-a"},
+			"Env": {"Type": "String", "AllowedValues": ["dev", "prod"], "Default": "vbaws:checks"},
+			"Checks": {"Type": "String", "Default": "ec2_backup"},
+			"Extra": {"Type": "String", "Default": "worker_production"},
+		}},
+	)
+	warnings := cloudformation.warn with input as template
+		with data.vbaws.requirements as _requirements
+	warnings == {_unknown_tags(role) | some role in ["KeyRef", "KeySub", "KeyAllowed", "ValueRef", "ValueSub"]}
+	roles := cloudformation.roles with input as template
+	{role: model.tags["vbaws:checks"] | some role, model in roles; model.tags["vbaws:checks"]} == {
+		"ValueRef": "", "ValueSub": "ec2_backup", "Plain": "ec2_backup",
+	}
+}
