@@ -39,13 +39,16 @@ _shown(v) := json.marshal(_name_text(v)) if {
 # [label, value] for each entry of a Roles list; the whole value when it is one entry (a
 # RoleName, even one that arrives as a list such as a short-form !Join, or a Roles chosen by
 # !If or given by a parameter).
-_role_entries(property, value) := [[sprintf("%s entry", [property]), v] |
-	some v in value
+_role_entries(property, value) := _entries_of(property, _resolved(value))
+
+_entries_of(property, value) := [[sprintf("%s entry", [property]), v] |
+	some x in value
+	v := _resolved(x)
 	not _no_value(v)
 ] if {
 	property != "RoleName"
 	is_array(value)
-	not _short_form_if(value)
+	not _choices(value)
 } else := [] if {
 	_no_value(value)
 } else := [[property, value]]
@@ -71,9 +74,65 @@ _if_branches(v) := array.slice(v["Fn::If"], 1, 3) if {
 
 _if_branches(v) := array.slice(v, 1, 3) if _short_form_if(v)
 
+# The values a value chosen at deploy time may take: both branches of an !If, or those of an
+# !FindInMap whose keys are chosen at deploy time (`!FindInMap [RoleNames, !Ref Env, Backup]`).
+_choices(v) := branches if {
+	branches := _if_branches(v)
+} else := values if {
+	values := _map_values(v)
+	count(values) != 1
+}
+
+default _mappings := {}
+
+_mappings := input.Mappings if is_object(input.Mappings)
+
+# conftest's YAML parser turns `!FindInMap [Map, Key, Name]` into the list of its three
+# arguments: read as a list, a `Roles: !FindInMap [...]` would name the roles "Map", "Key" and
+# "Name". A list of three that starts with the name of one of the template's Mappings is
+# taken for one, and so is the long form.
+_find_in_map(v) := v if {
+	is_array(v)
+	count(v) == 3
+	is_string(v[0])
+	is_object(_mappings[v[0]])
+}
+
+_find_in_map(v) := args if {
+	args := _argument(v, "Fn::FindInMap")
+	is_array(args)
+	count(args) == 3
+	is_string(args[0])
+	is_object(_mappings[args[0]])
+}
+
+# The values an !FindInMap may give: the one its keys name when they are written out, every
+# value of the level of a key chosen at deploy time (`!Ref Env`, `!Ref AWS::Region`).
+_map_values(v) := [value |
+	args := _find_in_map(v)
+	some top in _map_keys(args[1], _mappings[args[0]])
+	some name in _map_keys(args[2], _mappings[args[0]][top])
+	value := _mappings[args[0]][top][name]
+] if {
+	_find_in_map(v)
+}
+
+_map_keys(key, level) := {key} if {
+	is_string(key)
+	not _deploy_time_name(key)
+} else := object.keys(level) if {
+	is_object(level)
+} else := set()
+
+# A value with what an !FindInMap of written-out keys gives in its place.
+_resolved(v) := values[0] if {
+	values := _map_values(v)
+	count(values) == 1
+} else := v
+
 # The role an entry names for certain (a set of at most one).
 _certain(v) := set() if {
-	_if_branches(v)
+	_choices(v)
 } else := roles if {
 	roles := _reads_as(v)
 	count(roles) == 1
@@ -82,12 +141,12 @@ _certain(v) := set() if {
 # The roles an entry may name, beyond the one it names for certain: every role either branch
 # of an !If names; otherwise those whose name the entry could turn out to be.
 _possible(v) := {role |
-	some branch in _if_branches(v)
+	some branch in _choices(v)
 	some x in _as_list(branch)
 	not _no_value(x)
 	some role in (_reads_as(x) | _plain_possible(x))
 } if {
-	_if_branches(v)
+	_choices(v)
 } else := _plain_possible(v)
 
 # A role referred to, or whose RoleName is the same expression. A string that is a logical
@@ -166,7 +225,7 @@ _fits(pattern, name) if {
 	glob.match(concat("*", [glob.quote_meta(lower(part)) | some part in parts]), [], lower(name))
 }
 
-_role_name_text(role) := _name_text(_property(role, "RoleName"))
+_role_name_text(role) := _name_text(_resolved(_property(role, "RoleName")))
 
 # A name as a string in which a value known only at deploy time is "${...}", like the template
 # of Fn::Sub. Undefined for an intrinsic function whose result cannot be written so.

@@ -63,3 +63,34 @@ test_an_arn_that_may_name_a_policy_of_a_short_form_name_or_a_conditional_path_is
 	path_model := cloudformation.roles.Role with input as conditional_path with data.vbaws_managed_policies as _stale_data
 	[path_model.policies, path_model.unknowns] == [[], [unknown]]
 }
+
+# conftest's YAML parser leaves `Roles: !FindInMap [Guardrails, Targets, Roles]` as the list
+# of its three arguments: it names the roles of the mapping's value, not roles called
+# "Guardrails", "Targets" and "Roles". A key chosen at deploy time may give any value of its level.
+test_roles_from_find_in_map_name_the_roles_of_the_mapping if {
+	guard := {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+		"Roles": ["Guardrails", "Targets", "Roles"],
+		"PolicyDocument": _doc("ec2:CreateTags"),
+	}}
+	template := object.union(
+		_template({
+			"Role": _role({"RoleName": ["Names", "Backup", "Name"]}),
+			"Other": _role({"RoleName": "other"}),
+			"Guard": guard,
+		}),
+		{
+			"Parameters": {"Env": {"Type": "String"}},
+			"Mappings": {
+				"Guardrails": {"Targets": {"Roles": ["veeam-backup"]}, "Old": {"Roles": ["other"]}},
+				"Names": {"Backup": {"Name": "veeam-backup"}},
+			},
+		},
+	)
+	[p.name | some p in cloudformation.roles.Role.policies] == ["Guard"] with input as template
+	cloudformation.roles.Role.name == "veeam-backup" with input as template
+	cloudformation.roles.Other.policies == [] with input as template
+
+	chosen := json.patch(template, [{"op": "replace", "path": "/Resources/Guard/Properties/Roles/1", "value": "Env"}])
+	[p.name | some p in cloudformation.roles.Role.policies] == ["Guard (its Deny statements)"] with input as chosen
+	[p.name | some p in cloudformation.roles.Other.policies] == ["Guard (its Deny statements)"] with input as chosen
+}
