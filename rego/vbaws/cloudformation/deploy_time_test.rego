@@ -163,3 +163,24 @@ test_deny_principal_from_a_short_form_tag_makes_the_trust_unknown if {
 		model.unknowns == []
 	}
 }
+
+# `aws:PrincipalType: !FindInMap [Settings, Guardrails, Type]` arrives as the three names: read as
+# literals, the Deny would never apply to the role. It is the mapping's value, or undecided when
+# a key is chosen at deploy time.
+test_short_form_find_in_map_in_condition_values if {
+	cloudformation.deny == {"Role: check ec2_backup: explicitly denied: ec2:CreateTags (statement 2 of inline policy \"p\")"} with input as _guarded(["Settings", "Guardrails", "Type"])
+		with data.vbaws.requirements as _requirements
+	cloudformation.warn == {"Role: check ec2_backup: 1 required action granted only conditionally: ec2:CreateTags (deny has Condition StringEquals aws:PrincipalType)"} with input as _guarded(["Settings", "Env", "Type"])
+		with data.vbaws.requirements as _requirements
+}
+
+_guarded(keys) := object.union(
+	_template({"Role": _role({"Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [
+		{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*"},
+		{"Effect": "Deny", "Action": "ec2:CreateTags", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalType": keys}}},
+	]}}]})}),
+	{
+		"Mappings": {"Settings": {"Guardrails": {"Type": "AssumedRole"}, "Other": {"Type": "User"}}},
+		"Parameters": {"Env": {"Type": "String"}},
+	},
+)
