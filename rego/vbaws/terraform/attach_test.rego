@@ -154,3 +154,35 @@ test_a_modules_own_provider_block_is_another_provider_configuration if {
 	]}]
 	[u.what | some u in other_account.unknowns] == ["the Allow statements of what aws_iam_role_policy.p attaches (its role names a role of this name, maybe this one, from another module or provider configuration)"]
 }
+
+# A configuration that stops setting managed_policy_arns (deprecated in favour of attachments)
+# leaves the policies it attached in place: the provider reads the list from the role, and the
+# plan shows what is attached now. The guard it held still denies after apply.
+test_managed_policies_attached_now_stay_when_the_configuration_does_not_set_the_list if {
+	guard := "arn:aws:iam::123456789012:policy/guard"
+	full := "arn:aws:iam::123456789012:policy/full"
+	deny_copy := {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "ec2:CopySnapshot", "Resource": "*"}]}
+	plan := _plan(
+		[
+			_role({"managed_policy_arns": [guard, full]}),
+			_resource("aws_iam_role_policy_attachment.full", "aws_iam_role_policy_attachment", {"role": "Backup", "policy_arn": full}),
+		],
+		[
+			object.union(_change("aws_iam_role.backup", {}), {"change": {"actions": ["no-op"]}}),
+			_change("aws_iam_role_policy_attachment.full", {}),
+		],
+		[_role_config({})],
+	)
+	managed := {guard: {"document": deny_copy}, full: {"document": json.unmarshal(_doc("*"))}}
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as managed
+	model.policies == [
+		{"name": full, "type": "managed", "document": json.unmarshal(_doc("*"))},
+		{"name": guard, "type": "managed", "document": deny_copy},
+	]
+	model.unknowns == []
+
+	# A role the plan creates (or replaces) has only what the plan attaches.
+	created := terraform.roles["aws_iam_role.backup"] with input as json.patch(plan, [{"op": "replace", "path": "/resource_changes/0/change/actions", "value": ["delete", "create"]}])
+		with data.vbaws_managed_policies as managed
+	[p.name | some p in created.policies] == [full]
+}

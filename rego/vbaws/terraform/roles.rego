@@ -98,6 +98,20 @@ _entries contains [role, _by_arn("identity", arn)] if {
 	_known_string(arn)
 }
 
+# Not set by the configuration, managed_policy_arns of a role the plan keeps is what the provider
+# read from the role: every managed policy attached now. Nothing detaches one of them but what
+# the plan does to it (a deleted attachment, an exclusive list, aws_iam_policy_attachment, all
+# read as removals below), so it stays attached after apply: one that a managed_policy_arns the
+# configuration no longer sets once attached (the provider leaves it there), or another
+# configuration or a person attached, counts with its Deny statements like any other.
+_entries contains [role, _by_arn("identity", arn)] if {
+	some role in _roles
+	not "managed_policy_arns" in object.keys(_expressions(role))
+	not _created(role)
+	some arn in object.get(_values(role), "managed_policy_arns", [])
+	_known_string(arn)
+}
+
 # Known only after apply: the policies the expression surely lists, when every reference names
 # policies; otherwise the list is unknown. Policies it may list but not surely do count only
 # with their Deny statements.
