@@ -131,6 +131,36 @@ _inline_clash_removals(role, entry) := {sprintf(
 	not _same_document(_role_policy_document(address), entry.policy.document)
 }
 
+# Two aws_iam_role_policy of one name on one role (a policy moved into a module while the old
+# resource stays, a copy under another address) write one inline policy: each apply puts both,
+# in no set order, and the last one stays. Unless their documents are the same, neither counts
+# with its Allow statements.
+_role_policy_clash_removals(role, entry) := {sprintf(
+	"%s writes with another document (which one stays depends on the order of apply)",
+	[other],
+) |
+	entry.key in _instances_of("aws_iam_role_policy")
+	some other in _instances_of("aws_iam_role_policy")
+	other != entry.key
+	_value(other, "name") == entry.policy.name
+	role in _named_roles_or_empty(other, "role")
+	not _same_document(_role_policy_document(other), entry.policy.document)
+} | {sprintf(
+	"%s may write with another document (%s)",
+	[other, _maybe_why(other, "role", role)],
+) |
+	entry.key in _instances_of("aws_iam_role_policy")
+	some other in _instances_of("aws_iam_role_policy")
+	other != entry.key
+	_value(other, "name") == entry.policy.name
+	role in _roles_maybe_named(other, "role")
+	not _same_document(_role_policy_document(other), entry.policy.document)
+}
+
+_named_roles_or_empty(address, attr) := roles if {
+	roles := _named_roles(address, attr)
+} else := set()
+
 # An aws_iam_role_policy that may name the role writes over the block of its name that the
 # provider filled in from the role's state, if it names the role: the block's document may not
 # stay.

@@ -212,3 +212,34 @@ test_a_renamed_policy_attachment_attaches_its_policy_again if {
 	model.policies == [{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))}]
 	model.unknowns == []
 }
+
+# Two aws_iam_role_policy of one name on one role (a copy moved into a module while the old one
+# stays): each apply writes both, and the last one written stays. Moto kept the narrow one.
+test_two_role_policies_of_one_name_with_other_documents_count_their_denies_only if {
+	plan := _plan(
+		[
+			_role({}),
+			_role_policy("aws_iam_role_policy.full", "veeam"),
+			_resource("aws_iam_role_policy.narrow", "aws_iam_role_policy", {"name": "veeam", "role": "Backup", "policy": _doc("ec2:Describe*")}),
+		],
+		[_role_change],
+		[_role_config({})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.policies == [
+		_deny_only_policy("veeam"),
+		{"name": "veeam", "type": "inline", "document": {"Version": "2012-10-17", "Statement": []}},
+	]
+	{u.what | some u in model.unknowns} == {sprintf(
+		"the Allow statements of veeam, which %s writes with another document (which one stays depends on the order of apply)",
+		[other],
+	) |
+		some other in ["aws_iam_role_policy.full", "aws_iam_role_policy.narrow"]
+	}
+
+	# The same document twice is one policy, whichever is written last.
+	same := json.patch(plan, [{"op": "replace", "path": "/planned_values/root_module/resources/2/values/policy", "value": _guarded}])
+	same_model := terraform.roles["aws_iam_role.backup"] with input as same
+	[p.document | some p in same_model.policies] == [_guarded, _guarded]
+	same_model.unknowns == []
+}

@@ -165,6 +165,7 @@ _removals(role, entry) := union({
 	},
 	_managed_list_removals(role, entry),
 	_inline_clash_removals(role, entry),
+	_role_policy_clash_removals(role, entry),
 	_policy_attachment_removals(role, entry),
 	_deleted_attacher_removals(role, entry),
 	_maybe_rewritten_removals(role, entry),
