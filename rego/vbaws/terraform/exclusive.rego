@@ -211,7 +211,9 @@ _removal(address) := sprintf(
 
 # An entry as it stands after the exclusive instances: unchanged, or its Deny statements and a
 # warning. Entries that already hold only Deny statements stay as they are.
-_settled(role, entry) := {_deny_part(entry), {"key": concat("", ["removed:", entry.key]), "unknown": {
+_settled(role, entry) := set() if {
+	_surely_gone(role, entry)
+} else := {_deny_part(entry), {"key": concat("", ["removed:", entry.key]), "unknown": {
 	"layer": "identity",
 	"what": sprintf("the Allow statements of %s, which %s", [entry.policy.name, sort(reasons)[0]]),
 }}} if {
@@ -224,3 +226,24 @@ _settled(role, entry) := {_deny_part(entry), {"key": concat("", ["removed:", ent
 _deny_only(entry) if startswith(entry.key, "denies:")
 
 _deny_only(entry) if startswith(entry.key, "inline-unnamed:")
+
+# An inline policy that only the role's state holds (a block the provider filled in, which no
+# aws_iam_role_policy of the plan may write) is deleted by an aws_iam_role_policies_exclusive
+# that this plan creates or updates for the role with a list, known before apply, that leaves it
+# out: nothing writes it again, so its Deny statements are gone with it.
+_surely_gone(role, entry) if {
+	startswith(entry.key, "inline:")
+	not _sets_inline_policy(role)
+	not _replaced(role)
+	every address in _instances_of("aws_iam_role_policy") {
+		_known_string(_value(address, "name"))
+		lower(_value(address, "name")) != lower(entry.policy.name)
+	}
+	some [r, address] in _exclusive_over
+	r == role
+	_resource(address).type == "aws_iam_role_policies_exclusive"
+	not _marked(address, "policy_names")
+	some action in _change_actions[address]
+	action in {"create", "update"}
+	not entry.policy.name in _kept(address)
+}

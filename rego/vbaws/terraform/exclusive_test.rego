@@ -167,3 +167,35 @@ test_replaced_role_keeps_what_exclusive_attachments_the_plan_creates_attach if {
 	model.policies == [{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))}]
 	model.unknowns == []
 }
+
+# A stray inline policy only the role's state holds (put by hand) is deleted by the
+# aws_iam_role_policies_exclusive this plan creates, and nothing writes it again: its Deny
+# is gone after apply (moto: compliant), so it no longer counts. Kept by a no-op exclusive
+# (its list may not be applied), or when an aws_iam_role_policy of the plan writes that name,
+# it counts with its Deny statements as before.
+test_exclusive_inline_policies_created_delete_a_stray_for_good if {
+	deny := json.marshal({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]})
+	plan := _plan(
+		[
+			_role({"inline_policy": [{"name": "stray", "policy": deny}, {"name": "p", "policy": _doc("*")}]}),
+			_resource("aws_iam_role_policy.p", "aws_iam_role_policy", {"name": "p", "role": "Backup", "policy": _doc("*")}),
+			_resource("aws_iam_role_policies_exclusive.x", "aws_iam_role_policies_exclusive", {"role_name": "Backup", "policy_names": ["p"]}),
+		],
+		[
+			{"address": "aws_iam_role.backup", "change": {"actions": ["no-op"], "after_unknown": {}}},
+			_change("aws_iam_role_policies_exclusive.x", {}),
+		],
+		[_role_config({})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.policies == [{"name": "p", "type": "inline", "document": _doc("*")}]
+	model.unknowns == []
+
+	no_op := json.patch(plan, [{"op": "replace", "path": "/resource_changes/1/change/actions", "value": ["no-op"]}])
+	kept := terraform.roles["aws_iam_role.backup"] with input as no_op
+	[p.name | some p in kept.policies] == ["p", "stray"]
+
+	written := json.patch(plan, [{"op": "add", "path": "/planned_values/root_module/resources/-", "value": _resource("aws_iam_role_policy.stray", "aws_iam_role_policy", {"name": "stray", "role": "Other", "policy": deny})}])
+	rewritten := terraform.roles["aws_iam_role.backup"] with input as written
+	[p.name | some p in rewritten.policies] == ["p", "stray"]
+}
