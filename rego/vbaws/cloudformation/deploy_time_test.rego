@@ -172,6 +172,13 @@ test_short_form_find_in_map_in_condition_values if {
 		with data.vbaws.requirements as _requirements
 	cloudformation.warn == {"Role: check ec2_backup: 1 required action granted only conditionally: ec2:CreateTags (deny has Condition StringEquals aws:PrincipalType)"} with input as _guarded(["Settings", "Env", "Type"])
 		with data.vbaws.requirements as _requirements
+
+	# One entry of a list of values is looked up alike (read as a list of three names, the
+	# entry is no value IAM takes, and the policy was refused).
+	cloudformation.deny == {"Role: check ec2_backup: explicitly denied: ec2:CreateTags (statement 2 of inline policy \"p\")"} with input as _guarded([["Settings", "Guardrails", "Type"], "User"])
+		with data.vbaws.requirements as _requirements
+	cloudformation.warn == {"Role: check ec2_backup: 1 required action granted only conditionally: ec2:CreateTags (deny has Condition StringEquals aws:PrincipalType)"} with input as _guarded([["Settings", "Env", "Type"], "User"])
+		with data.vbaws.requirements as _requirements
 }
 
 _guarded(keys) := object.union(

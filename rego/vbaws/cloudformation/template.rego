@@ -237,15 +237,19 @@ else := block
 
 # A short-form `!Ref Parameter`, `!Ref AWS::AccountId` or `!GetAtt X.Y` arrives as its name:
 # read literally, a condition would be decided on that name instead of the deployed value.
-_condition_values(v) := _mapped_condition_value(_map_values(v)) if {
-	_find_in_map(v)
-} else := [_condition_value(x) | some x in v] if {
+_condition_values(v) := [_condition_entry(x) | some x in v] if {
 	is_array(v)
-} else := _condition_value(v)
+	not _find_in_map(v)
+} else := _condition_entry(v)
 
 # A short-form `!FindInMap [Map, Key, Name]` arrives as its three arguments, which read as three
 # literal values would decide the condition on names: it is the one value its keys give, or a
-# placeholder when they are chosen at deploy time.
+# placeholder when they are chosen at deploy time. So is one entry of a list of values
+# (`[!FindInMap [...], User]`).
+_condition_entry(x) := _mapped_condition_value(_map_values(x)) if {
+	_find_in_map(x)
+} else := _condition_value(x)
+
 _mapped_condition_value([value]) := value
 
 _mapped_condition_value(values) := "${Fn::FindInMap}" if count(values) != 1
