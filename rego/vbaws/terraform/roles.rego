@@ -89,25 +89,17 @@ _entries contains [role, _inline_from_config(role, object.get(config_block.name,
 	some config_block in object.get(_expressions(role), "inline_policy", [])
 }
 
-# managed_policy_arns, when the configuration sets it (otherwise the provider computes it from
-# whatever else attaches policies, which the attachments above already cover).
+# managed_policy_arns: set by the configuration, the list the provider makes exclusive (see
+# _managed_list_removals). Not set, on a role the plan keeps, it is what the provider read from
+# the role: every managed policy attached now. Nothing detaches one of them but what the plan
+# does to it (a deleted attachment, an exclusive list, aws_iam_policy_attachment, all read as
+# removals), so it stays attached after apply: one that a managed_policy_arns the configuration
+# no longer sets once attached (the provider leaves it there), or another configuration or a
+# person attached, counts like any other. (On a role the plan creates, an unset list is known
+# only after apply, and holds what the attachments of the plan attach.)
 _entries contains [role, _by_arn("identity", arn)] if {
 	some role in _roles
-	"managed_policy_arns" in object.keys(_expressions(role))
-	some arn in object.get(_values(role), "managed_policy_arns", [])
-	_known_string(arn)
-}
-
-# Not set by the configuration, managed_policy_arns of a role the plan keeps is what the provider
-# read from the role: every managed policy attached now. Nothing detaches one of them but what
-# the plan does to it (a deleted attachment, an exclusive list, aws_iam_policy_attachment, all
-# read as removals below), so it stays attached after apply: one that a managed_policy_arns the
-# configuration no longer sets once attached (the provider leaves it there), or another
-# configuration or a person attached, counts with its Deny statements like any other.
-_entries contains [role, _by_arn("identity", arn)] if {
-	some role in _roles
-	not "managed_policy_arns" in object.keys(_expressions(role))
-	not _created(role)
+	_reads_managed_list(role)
 	some arn in object.get(_values(role), "managed_policy_arns", [])
 	_known_string(arn)
 }
@@ -299,6 +291,10 @@ _inline_entry(name, result) := {"key": concat("", ["inline:", name]), "unknown":
 }} if {
 	result.unknown
 }
+
+_reads_managed_list(role) if "managed_policy_arns" in object.keys(_expressions(role))
+
+_reads_managed_list(role) if not _created(role)
 
 _has_unknown_managed_arns(role) if {
 	"managed_policy_arns" in object.keys(_expressions(role))
