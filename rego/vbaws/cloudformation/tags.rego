@@ -106,7 +106,8 @@ _may_be_checks_key(key) if {
 # `Key: !Ref TagKey` arrives as the parameter's name, which a literal key of that name (`Key:
 # Owner` beside a parameter Owner) cannot be told from: the key is taken for the parameter when
 # the parameter could hold vbaws:checks by its AllowedValues or, without them, by its Default
-# (an AWS::SSM::Parameter::Value<...> parameter could hold anything).
+# (a parameter with neither, given at each deploy, or an AWS::SSM::Parameter::Value<...> one
+# could hold anything).
 _may_be_checks_key(key) if _parameter_may_hold(key, iac.checks_tag)
 
 _parameter_may_hold(name, value) if value in _allowed_values(name)
@@ -115,6 +116,12 @@ _parameter_may_hold(name, value) if {
 	is_object(_parameters[name])
 	not _allowed_values(name)
 	_parameters[name].Default == value
+}
+
+_parameter_may_hold(name, _) if {
+	is_object(_parameters[name])
+	not _allowed_values(name)
+	not "Default" in object.keys(_parameters[name])
 }
 
 _parameter_may_hold(name, _) if startswith(object.get(_parameters[name], "Type", ""), "AWS::SSM::Parameter::Value")

@@ -54,6 +54,8 @@ test_short_form_tags_chosen_at_deploy_time_are_warned if {
 			"KeyRef": _role({"Tags": [{"Key": "TagKey", "Value": "ec2_backup"}]}),
 			"KeySub": _role({"Tags": [{"Key": "vbaws:${Kind}", "Value": "ec2_backup"}]}),
 			"KeyAllowed": _role({"Tags": [{"Key": "AllowedKey", "Value": "ec2_backup"}]}),
+			# A parameter with neither AllowedValues nor Default is given at each deploy.
+			"KeyRequired": _role({"Tags": [{"Key": "RequiredKey", "Value": "ec2_backup"}]}),
 			"ValueRef": _role({"Tags": [{"Key": "vbaws:checks", "Value": "Checks"}]}),
 			"ValueSub": _role({"Tags": [{"Key": "vbaws:checks", "Value": "ec2_backup ${Extra}"}]}),
 			# A literal key named like a parameter that cannot hold vbaws:checks, and a !Sub
@@ -68,6 +70,7 @@ test_short_form_tags_chosen_at_deploy_time_are_warned if {
 		{"Parameters": {
 			"TagKey": {"Type": "String", "Default": "vbaws:checks"},
 			"AllowedKey": {"Type": "String", "AllowedValues": ["team", "vbaws:checks"], "Default": "team"},
+			"RequiredKey": {"Type": "String"},
 			"Owner": {"Type": "String", "Default": "team-a"},
 			"Env": {"Type": "String", "AllowedValues": ["dev", "prod"], "Default": "vbaws:checks"},
 			"Checks": {"Type": "String", "Default": "ec2_backup"},
@@ -76,7 +79,7 @@ test_short_form_tags_chosen_at_deploy_time_are_warned if {
 	)
 	warnings := cloudformation.warn with input as template
 		with data.vbaws.requirements as _requirements
-	warnings == {_unknown_tags(role) | some role in ["KeyRef", "KeySub", "KeyAllowed", "ValueRef", "ValueSub"]}
+	warnings == {_unknown_tags(role) | some role in ["KeyRef", "KeySub", "KeyAllowed", "KeyRequired", "ValueRef", "ValueSub"]}
 	roles := cloudformation.roles with input as template
 	{role: model.tags["vbaws:checks"] | some role, model in roles; model.tags["vbaws:checks"]} == {
 		"ValueRef": "", "ValueSub": "ec2_backup", "Plain": "ec2_backup",
