@@ -83,53 +83,6 @@ _choices(v) := branches if {
 	count(values) != 1
 }
 
-default _mappings := {}
-
-_mappings := input.Mappings if is_object(input.Mappings)
-
-# conftest's YAML parser turns `!FindInMap [Map, Key, Name]` into the list of its three
-# arguments: read as a list, a `Roles: !FindInMap [...]` would name the roles "Map", "Key" and
-# "Name". A list of three that starts with the name of one of the template's Mappings is
-# taken for one, and so is the long form.
-_find_in_map(v) := v if {
-	is_array(v)
-	count(v) == 3
-	is_string(v[0])
-	is_object(_mappings[v[0]])
-}
-
-_find_in_map(v) := args if {
-	args := _argument(v, "Fn::FindInMap")
-	is_array(args)
-	count(args) == 3
-	is_string(args[0])
-	is_object(_mappings[args[0]])
-}
-
-# The values an !FindInMap may give: the one its keys name when they are written out, every
-# value of the level of a key chosen at deploy time (`!Ref Env`, `!Ref AWS::Region`).
-_map_values(v) := [value |
-	args := _find_in_map(v)
-	some top in _map_keys(args[1], _mappings[args[0]])
-	some name in _map_keys(args[2], _mappings[args[0]][top])
-	value := _mappings[args[0]][top][name]
-] if {
-	_find_in_map(v)
-}
-
-_map_keys(key, level) := {key} if {
-	is_string(key)
-	not _deploy_time_name(key)
-} else := object.keys(level) if {
-	is_object(level)
-} else := set()
-
-# A value with what an !FindInMap of written-out keys gives in its place.
-_resolved(v) := values[0] if {
-	values := _map_values(v)
-	count(values) == 1
-} else := v
-
 # The role an entry names for certain (a set of at most one).
 _certain(v) := set() if {
 	_choices(v)

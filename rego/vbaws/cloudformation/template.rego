@@ -237,22 +237,17 @@ else := block
 
 # A short-form `!Ref Parameter`, `!Ref AWS::AccountId` or `!GetAtt X.Y` arrives as its name:
 # read literally, a condition would be decided on that name instead of the deployed value.
-_condition_values(v) := [_condition_entry(x) | some x in v] if {
+# An !FindInMap is the value its keys give, or a placeholder (mappings.rego), as the whole
+# value or as one entry of a list of values (`[!FindInMap [...], User]`).
+_condition_values(v) := _mapped_value(v) if {
+	_find_in_map(v)
+} else := [_condition_entry(x) | some x in v] if {
 	is_array(v)
-	not _find_in_map(v)
-} else := _condition_entry(v)
+} else := _condition_value(v)
 
-# A short-form `!FindInMap [Map, Key, Name]` arrives as its three arguments, which read as three
-# literal values would decide the condition on names: it is the one value its keys give, or a
-# placeholder when they are chosen at deploy time. So is one entry of a list of values
-# (`[!FindInMap [...], User]`).
-_condition_entry(x) := _mapped_condition_value(_map_values(x)) if {
+_condition_entry(x) := _mapped_value(x) if {
 	_find_in_map(x)
 } else := _condition_value(x)
-
-_mapped_condition_value([value]) := value
-
-_mapped_condition_value(values) := "${Fn::FindInMap}" if count(values) != 1
 
 _condition_value(x) := sprintf("${%s}", [x]) if {
 	is_string(x)
@@ -270,12 +265,14 @@ _object_document(doc) := {"unknown": "is computed by an intrinsic function at de
 	is_array(doc)
 } else := {"unknown": "uses intrinsic functions whose result is known only at deploy time"} if {
 	some s in _as_list(doc.Statement)
-	not _readable_statement(s)
-} else := {"document": object.union(doc, {"Statement": [_statement(s) | some s in doc.Statement]})} if {
+	not _readable_statement(_mapped_statement(s))
+} else := {"document": object.union(doc, {"Statement": [_read_statement(s) | some s in doc.Statement]})} if {
 	is_array(doc.Statement)
-} else := {"document": object.union(doc, {"Statement": _statement(doc.Statement)})} if {
+} else := {"document": object.union(doc, {"Statement": _read_statement(doc.Statement)})} if {
 	is_object(doc.Statement)
 } else := {"document": doc}
+
+_read_statement(s) := _statement(_mapped_statement(s))
 
 _as_list(x) := x if is_array(x)
 

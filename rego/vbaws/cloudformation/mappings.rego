@@ -1,0 +1,90 @@
+package vbaws.cloudformation
+
+# Fn::FindInMap: the template's Mappings, looked up where a value is read.
+#
+# conftest's YAML parser turns `!FindInMap [Map, Key, Name]` into the list of its three
+# arguments. Read as a list, a `Roles: !FindInMap [...]` would name the roles "Map", "Key" and
+# "Name", an `Action: !FindInMap [...]` would be three invalid actions and a `PolicyName` could
+# be any name. Keys written out give one value; a key chosen at deploy time (`!Ref Env`,
+# `!Ref AWS::Region`) may give any value of its level.
+
+default _mappings := {}
+
+_mappings := input.Mappings if is_object(input.Mappings)
+
+# A list of three that starts with the name of one of the template's Mappings is taken for a
+# short-form !FindInMap, and so is the long form.
+_find_in_map(v) := v if {
+	is_array(v)
+	count(v) == 3
+	is_string(v[0])
+	is_object(_mappings[v[0]])
+}
+
+_find_in_map(v) := args if {
+	args := _argument(v, "Fn::FindInMap")
+	is_array(args)
+	count(args) == 3
+	is_string(args[0])
+	is_object(_mappings[args[0]])
+}
+
+# The values an !FindInMap may give: the one its keys name when they are written out, every
+# value of the level of a key chosen at deploy time (`!Ref Env`, `!Ref AWS::Region`).
+_map_values(v) := [value |
+	args := _find_in_map(v)
+	some top in _map_keys(args[1], _mappings[args[0]])
+	some name in _map_keys(args[2], _mappings[args[0]][top])
+	value := _mappings[args[0]][top][name]
+] if {
+	_find_in_map(v)
+}
+
+_map_keys(key, level) := {key} if {
+	is_string(key)
+	not _deploy_time_name(key)
+} else := object.keys(level) if {
+	is_object(level)
+} else := set()
+
+# A value with what an !FindInMap of written-out keys gives in its place.
+_resolved(v) := values[0] if {
+	values := _map_values(v)
+	count(values) == 1
+} else := v
+
+# The value an !FindInMap gives when its keys are written out (or every value its keys may
+# give is the same), else a placeholder known only at deploy time. Used in condition values
+# and in a statement's Action, NotAction, Resource and NotResource, where a placeholder is read
+# as every other deploy-time value there is (see deploy_time.rego).
+_mapped_value(v) := values[0] if {
+	values := [x | some x in {x | some x in _map_values(v)}]
+	count(values) == 1
+} else := "${Fn::FindInMap}"
+
+# A statement with each !FindInMap of its Action, NotAction, Resource and NotResource (the
+# whole value, or one entry of a list) replaced by what it gives; a mapping's list value
+# gives its entries in place of the one entry.
+_mapped_statement(s) := object.union(s, _mapped_fields(s)) if {
+	is_object(s)
+	not _intrinsic(s)
+} else := s
+
+_mapped_fields(s) := {key: _mapped_field(s[key]) | some key in _named_keys; key in object.keys(s)}
+
+_mapped_field(v) := _mapped_value(v) if {
+	_mapped_here(v)
+} else := [y | some x in v; some y in _mapped_entry(x)] if {
+	is_array(v)
+} else := v
+
+_mapped_entry(x) := _as_list(_mapped_value(x)) if {
+	_mapped_here(x)
+} else := [x]
+
+# A list that is also a short-form !If (its first entry names a Condition too) stays one: its
+# document is unknown.
+_mapped_here(v) if {
+	_find_in_map(v)
+	not _short_form_if(v)
+}

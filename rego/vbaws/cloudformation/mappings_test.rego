@@ -1,0 +1,58 @@
+package vbaws.cloudformation_test
+
+import data.vbaws.cloudformation
+
+_mapped(statements) := object.union(
+	_template({"Role": _role({"Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": statements}}]})}),
+	{
+		"Mappings": {"Guard": {
+			"dev": {"Denied": "s3:DeleteBucket", "Granted": ["ec2:CreateTags", "s3:GetObject"], "Arn": "arn:aws:s3:::dev"},
+			"prod": {"Denied": "ec2:CreateTags", "Granted": ["ec2:CreateTags"], "Arn": "arn:aws:s3:::prod"},
+		}},
+		"Parameters": {"Env": {"Type": "String"}},
+	},
+)
+
+_allow_all := {"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*"}
+
+_deny_mapped(action) := _mapped([_allow_all, {"Effect": "Deny", "Action": action, "Resource": "*"}])
+
+# `Action: !FindInMap [Guard, dev, Denied]` arrives as its three arguments, which read literally
+# are three invalid actions (a deny naming "Guard"): it is the action the mapping gives.
+test_find_in_map_in_an_action_is_the_mapping_value if {
+	every action in [["Guard", "dev", "Denied"], {"Fn::FindInMap": ["Guard", "dev", "Denied"]}, ["s3:GetObject", ["Guard", "dev", "Denied"]]] {
+		cloudformation.deny == set() with input as _deny_mapped(action) with data.vbaws.requirements as _requirements
+		cloudformation.warn == set() with input as _deny_mapped(action) with data.vbaws.requirements as _requirements
+	}
+	cloudformation.deny == {"Role: check ec2_backup: explicitly denied: ec2:CreateTags (statement 2 of inline policy \"p\")"} with input as _deny_mapped(["Guard", "prod", "Denied"])
+		with data.vbaws.requirements as _requirements
+
+	# A list value gives its entries.
+	granted := _mapped([{"Effect": "Allow", "Action": [["Guard", "dev", "Granted"]], "Resource": "*"}])
+	cloudformation.roles.Role.policies[0].document.Statement[0].Action == ["ec2:CreateTags", "s3:GetObject"] with input as granted
+	cloudformation.deny == set() with input as granted with data.vbaws.requirements as _requirements
+}
+
+# A key chosen at deploy time (`!FindInMap [Guard, !Ref Env, Denied]`) gives one of its level's
+# values, known at deploy time: a Deny's Action so chosen makes the document unknown, an
+# Allow's grants nothing, a resource is never every resource, and an Allow's NotResource makes
+# the document unknown unless the keys are written out.
+test_find_in_map_chosen_at_deploy_time_in_a_statement if {
+	unknown := ["the document of inline policy \"p\" uses intrinsic functions whose result is known only at deploy time"]
+	every template in [
+		_deny_mapped(["Guard", "Env", "Denied"]),
+		_deny_mapped({"Fn::FindInMap": ["Guard", {"Ref": "Env"}, "Denied"]}),
+		_mapped([{"Effect": "Allow", "Action": "ec2:CreateTags", "NotResource": ["Guard", "Env", "Arn"]}]),
+	] {
+		[u.what | some u in cloudformation.roles.Role.unknowns] == unknown with input as template
+	}
+	allowed := _mapped([{"Effect": "Allow", "Action": ["Guard", "Env", "Granted"], "Resource": "*"}])
+	cloudformation.roles.Role.policies[0].document.Statement[0].Action == "deploy-time:${Fn..FindInMap}" with input as allowed
+	cloudformation.deny == {"Role: check ec2_backup: missing 1 required action: ec2:CreateTags"} with input as allowed
+		with data.vbaws.requirements as _requirements
+	scoped := _mapped([{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": ["Guard", "Env", "Arn"]}])
+	cloudformation.roles.Role.policies[0].document.Statement[0].Resource == "arn:deploy-time:${Fn..FindInMap}" with input as scoped
+	excluded := _mapped([{"Effect": "Allow", "Action": "ec2:CreateTags", "NotResource": ["Guard", "dev", "Arn"]}])
+	cloudformation.roles.Role.policies[0].document.Statement[0].NotResource == "arn:aws:s3:::dev" with input as excluded
+	cloudformation.roles.Role.unknowns == [] with input as excluded
+}
