@@ -307,7 +307,7 @@ _template_policy_pattern(id) := concat("", [
 }
 
 _policy_part(id, property, absent) := text if {
-	text := _name_text(_property(id, property))
+	text := _name_text(_resolved(_property(id, property)))
 } else := absent if {
 	is_null(_property(id, property))
 } else := sprintf("${%s}", [property])

@@ -41,7 +41,7 @@ _inline_sources contains [role, _resource_source(id, true, entries)] if {
 }
 
 _resource_source(id, possible, entries) := {
-	"name": _property(id, "PolicyName"),
+	"name": _resolved(_property(id, "PolicyName")),
 	"origin": id,
 	"result": _resource_document(id),
 	"possible": possible,
@@ -53,13 +53,13 @@ _resource_source(id, possible, entries) := {
 # (null for a branch that puts none).
 _inline_name(policy) := {"Fn::If": [null, _branch_name(branches[0]), _branch_name(branches[1])]} if {
 	branches := _if_branches(policy)
-} else := object.get(policy, "PolicyName", null) if {
+} else := _resolved(object.get(policy, "PolicyName", null)) if {
 	is_object(policy)
 } else := null
 
 _branch_name(branch) := null if {
 	_no_value(branch)
-} else := object.get(branch, "PolicyName", null) if {
+} else := _resolved(object.get(branch, "PolicyName", null)) if {
 	_plain_object(branch) == branch
 } else := branch
 
@@ -96,9 +96,18 @@ _may_share_name(a, b) if {
 }
 
 # A number or a boolean is a literal CloudFormation passes on as text. A parameter with
-# AllowedValues (a name read as "${Parameter}") can only be one of them.
-_name_options(name) := [x | some x in _if_branches(name); not is_null(x)] if {
+# AllowedValues (a name read as "${Parameter}") can only be one of them, an !FindInMap one of
+# the values its keys may give (mappings.rego).
+_name_options(name) := [x |
+	some branch in _if_branches(name)
+	not is_null(branch)
+	some x in _plain_name_options(branch)
+] if {
 	_if_branches(name)
+} else := _plain_name_options(name)
+
+_plain_name_options(name) := [x | some x in {x | some x in _map_values(name)}] if {
+	count(_map_values(name)) > 0
 } else := _allowed_values(parameter) if {
 	parameter := regex.find_all_string_submatch_n(`^\$\{([^}]+)\}$`, _name_text(name), 1)[0][1]
 	_allowed_values(parameter)

@@ -56,3 +56,46 @@ test_find_in_map_chosen_at_deploy_time_in_a_statement if {
 	cloudformation.roles.Role.policies[0].document.Statement[0].NotResource == "arn:aws:s3:::dev" with input as excluded
 	cloudformation.roles.Role.unknowns == [] with input as excluded
 }
+
+# `PolicyName: !FindInMap [Names, dev, Guard]` arrives as its three arguments: it is the name the
+# mapping gives, not any name at all, or, when a key is chosen at deploy time, any name of its
+# level.
+test_policy_name_from_find_in_map_is_the_mapping_value if {
+	template := object.union(
+		_template({
+			"Role": _role({"RoleName": "veeam", "Policies": [_inline("veeam", _doc("a:A"))]}),
+			"Guard": _role_policy("veeam", ["Names", "dev", "Guard"], _doc("a:D")),
+			"Managed": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+				"ManagedPolicyName": ["Names", "dev", "Guard"],
+				"PolicyDocument": _doc("a:E"),
+			}},
+			"Other": _role({"ManagedPolicyArns": ["arn:aws:iam::123456789012:policy/guard"]}),
+		}),
+		{
+			"Mappings": {
+				"Names": {"dev": {"Guard": "guard"}, "prod": {"Guard": "veeam"}},
+				"Extra": {"dev": {"Guard": "guard"}, "test": {"Guard": "extra"}},
+			},
+			"Parameters": {"Env": {"Type": "String"}},
+		},
+	)
+	[[p.name, p.document] | some p in cloudformation.roles.Role.policies] == [["guard", _doc("a:D")], ["veeam", _doc("a:A")]] with input as template
+	cloudformation.roles.Role.unknowns == [] with input as template
+	[p.name | some p in cloudformation.roles.Other.policies] == ["guard"] with input as template
+
+	prod := json.patch(template, [{"op": "replace", "path": "/Resources/Guard/Properties/PolicyName/1", "value": "prod"}])
+	{u.what | some u in cloudformation.roles.Role.unknowns} == {
+		_same_name("veeam", "Guard", "Guard, Policies[0]"),
+		_same_name("veeam", "Policies[0]", "Guard, Policies[0]"),
+	} with input as prod
+
+	chosen := json.patch(template, [{"op": "replace", "path": "/Resources/Guard/Properties/PolicyName/1", "value": "Env"}])
+	{u.what | some u in cloudformation.roles.Role.unknowns} == {
+		_possibly_same_name(`["Names","Env","Guard"]`, "Guard", "Guard, Policies[0]"),
+		_possibly_same_name(`"veeam"`, "Policies[0]", "Guard, Policies[0]"),
+	} with input as chosen
+
+	# No value of the level is the role's policy's name.
+	other := json.patch(template, [{"op": "replace", "path": "/Resources/Guard/Properties/PolicyName", "value": ["Extra", "Env", "Guard"]}])
+	cloudformation.roles.Role.unknowns == [] with input as other
+}

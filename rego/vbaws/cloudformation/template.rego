@@ -331,15 +331,15 @@ _inline_document(policy) := _document(object.get(policy, "PolicyDocument", null)
 } else := {"unknown": "is chosen by an intrinsic function (such as !If) at deploy time"}
 
 _policy_label(id, property) := name if {
-	name := _property(id, property)
+	name := _resolved(_property(id, property))
 	is_string(name)
 } else := id
 
-_policy_label_inline(policy, _) := policy.PolicyName if _named(policy)
+_policy_label_inline(policy, _) := _resolved(policy.PolicyName) if _named(policy)
 
 _policy_label_inline(policy, i) := sprintf("Policies[%d]", [i]) if not _named(policy)
 
-_named(policy) if is_string(policy.PolicyName)
+_named(policy) if is_string(_resolved(policy.PolicyName))
 
 _inline_resource_entry(id) := _entry(
 	id,
