@@ -42,7 +42,7 @@ _shown(v) := json.marshal(_name_text(v)) if {
 _role_entries(property, value) := _entries_of(property, _resolved(value))
 
 _entries_of(property, value) := [[sprintf("%s entry", [property]), v] |
-	some x in value
+	some x in _split_list(value)
 	v := _resolved(x)
 	not _no_value(v)
 ] if {
@@ -52,6 +52,21 @@ _entries_of(property, value) := [[sprintf("%s entry", [property]), v] |
 } else := [] if {
 	_no_value(value)
 } else := [[property, value]]
+
+# `Roles: !Split [",", !Sub "${Prefix}-worker,VeeamBackup"]` as conftest's YAML parser leaves it:
+# the list of the delimiter and the text, read as the role names "," and the whole text, which
+# name no role. A list of two whose first entry is punctuation found in the second is split. A
+# part with a placeholder could hold delimiters of its own, so it could be any name.
+_split_list(value) := [_split_part(part) | some part in split(_name_text(value[1]), value[0])] if {
+	count(value) == 2
+	is_string(value[0])
+	regex.match(`^[^A-Za-z0-9]+$`, value[0])
+	contains(_name_text(value[1]), value[0])
+} else := value
+
+_split_part(part) := "${Fn::Split}" if {
+	regex.match(_placeholder, part)
+} else := part
 
 _no_value(null)
 

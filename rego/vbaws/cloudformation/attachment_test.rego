@@ -94,3 +94,27 @@ test_roles_from_find_in_map_name_the_roles_of_the_mapping if {
 	[p.name | some p in cloudformation.roles.Role.policies] == ["Guard (its Deny statements)"] with input as chosen
 	[p.name | some p in cloudformation.roles.Other.policies] == ["Guard (its Deny statements)"] with input as chosen
 }
+
+# conftest's YAML parser leaves `Roles: !Split [",", "other,veeam-backup"]` as the list of the
+# delimiter and the text: read as two role names, it named no role, and the Deny was lost.
+test_roles_from_a_short_form_split_name_the_roles_of_its_parts if {
+	guard := {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+		"Roles": [",", "other,veeam-backup"],
+		"PolicyDocument": {"Statement": [{"Effect": "Deny", "Action": "ec2:CreateTags", "Resource": "*"}]},
+	}}
+	template := object.union(
+		_template({
+			"Role": _role({"RoleName": "veeam-backup"}),
+			"Worker": _role({"RoleName": "veeam-worker"}),
+			"Guard": guard,
+		}),
+		{"Parameters": {"Prefix": {"Type": "String"}}},
+	)
+	[p.name | some p in cloudformation.roles.Role.policies] == ["Guard"] with input as template
+	cloudformation.roles.Worker.policies == [] with input as template
+
+	# A part with a placeholder could be any names: `!Sub "${Prefix},other"` with Prefix "a,veeam-worker".
+	sub := json.patch(template, [{"op": "replace", "path": "/Resources/Guard/Properties/Roles/1", "value": "${Prefix},other"}])
+	[p.name | some p in cloudformation.roles.Role.policies] == ["Guard (its Deny statements)"] with input as sub
+	[p.name | some p in cloudformation.roles.Worker.policies] == ["Guard (its Deny statements)"] with input as sub
+}
