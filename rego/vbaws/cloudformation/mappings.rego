@@ -70,7 +70,23 @@ _mapped_statement(s) := object.union(s, _mapped_fields(s)) if {
 	not _intrinsic(s)
 } else := s
 
-_mapped_fields(s) := {key: _mapped_field(s[key]) | some key in _named_keys; key in object.keys(s)}
+_mapped_fields(s) := object.union(
+	{key: _mapped_field(s[key]) | some key in _named_keys; key in object.keys(s)},
+	{key: _mapped_principal(s[key]) | some key in {"Principal", "NotPrincipal"}; key in object.keys(s)},
+)
+
+# A principal type's value (`AWS: !FindInMap [Accounts, Appliance, Arn]`) likewise.
+_mapped_principal(p) := {kind: _mapped_field(v) | some kind, v in p} if {
+	is_object(p)
+	not _intrinsic(p)
+} else := p
+
+# The entries of a role's ManagedPolicyArns with each !FindInMap looked up (the whole list, or
+# one entry); one whose keys are chosen at deploy time stays one entry, known only at deploy time.
+_mapped_arns(arns) := [arns] if {
+	_mapped_here(arns)
+	_mapped_value(arns) == "${Fn::FindInMap}"
+} else := [_resolved(x) | some x in _as_list(_resolved(arns))]
 
 _mapped_field(v) := _mapped_value(v) if {
 	_mapped_here(v)

@@ -99,3 +99,36 @@ test_policy_name_from_find_in_map_is_the_mapping_value if {
 	other := json.patch(template, [{"op": "replace", "path": "/Resources/Guard/Properties/PolicyName", "value": ["Extra", "Env", "Guard"]}])
 	cloudformation.roles.Role.unknowns == [] with input as other
 }
+
+# A principal, a ManagedPolicyArns list or entry and a PermissionsBoundary given by !FindInMap
+# are the mapping's values, not three names that name no principal or policy.
+test_principals_and_policy_arns_from_find_in_map if {
+	arn := "arn:aws:iam::123456789012:policy/Guard"
+	data_policies := {arn: {"document": _doc("ec2:CreateTags")}}
+	template := object.union(
+		_template({"Role": _role({
+			"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+				{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": ["Accounts", "Appliance", "Arn"]}},
+				{"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": {"AWS": ["Accounts", "Blocked", "Arn"]}},
+			]},
+			"ManagedPolicyArns": ["Policies", "Guard", "Arns"],
+			"PermissionsBoundary": ["Policies", "Guard", "Arn"],
+		})}),
+		{"Mappings": {
+			"Accounts": {"Appliance": {"Arn": "arn:aws:iam::111111111111:role/Appliance"}, "Blocked": {"Arn": "222222222222"}},
+			"Policies": {"Guard": {"Arns": [arn], "Arn": arn}, "Other": {"Arns": [], "Arn": arn}},
+		}},
+	)
+	model := cloudformation.roles.Role with input as template with data.vbaws_managed_policies as data_policies
+	model.unknowns == []
+	model.trust_policy.Statement[0].Principal == {"AWS": "arn:aws:iam::111111111111:role/Appliance"}
+	[p.name | some p in model.policies] == [arn]
+	model.permissions_boundary.arn == arn
+
+	# An entry of the list, and a list whose keys are chosen at deploy time (one unknown).
+	entry := json.patch(template, [{"op": "replace", "path": "/Resources/Role/Properties/ManagedPolicyArns", "value": [["Policies", "Guard", "Arn"]]}])
+	[p.name | some p in cloudformation.roles.Role.policies] == [arn] with input as entry with data.vbaws_managed_policies as data_policies
+	chosen := json.patch(template, [{"op": "replace", "path": "/Resources/Role/Properties/ManagedPolicyArns/1", "value": "AWS::Region"}])
+	[u.what | some u in cloudformation.roles.Role.unknowns] == [`ManagedPolicyArns entry ["Policies","AWS::Region","Arns"] is known only at deploy time`] with input as chosen
+		with data.vbaws_managed_policies as data_policies
+}

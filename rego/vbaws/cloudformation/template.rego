@@ -320,7 +320,7 @@ _entries contains [role, entry] if {
 # ManagedPolicyArns of the role.
 _entries contains [role, _policy_reference("identity", v, "ManagedPolicyArns")] if {
 	some role in _roles
-	some v in _as_list(object.get(_properties(role), "ManagedPolicyArns", []))
+	some v in _mapped_arns(object.get(_properties(role), "ManagedPolicyArns", []))
 }
 
 # A Policies entry may itself be an intrinsic function (Fn::If choosing a policy, or the array a
@@ -444,7 +444,7 @@ _identity_policies(role) := [[e.policy | some e in _identity_entries(role); e.ke
 	some key in sort({e.key | some e in _identity_entries(role); e.policy})
 ]
 
-_boundary(role) := _policy_reference("boundary", v, "PermissionsBoundary") if {
+_boundary(role) := _policy_reference("boundary", _resolved(v), "PermissionsBoundary") if {
 	v := _property(role, "PermissionsBoundary")
 	not is_null(v)
 }
