@@ -134,7 +134,7 @@ _could_share(a, _) if not _name_text(a)
 
 _could_share(_, b) if not _name_text(b)
 
-_could_share(a, b) if _name_text(a) == _name_text(b)
+_could_share(a, b) if lower(_name_text(a)) == lower(_name_text(b))
 
 _could_share(a, b) if _fits(_name_text(a), _name_text(b))
 
@@ -167,6 +167,15 @@ _sharing(sources) := sprintf("%s all put an inline policy of that name into this
 	count({_name_text(s.name) | some s in sources}) == 1
 	every s in sources {
 		_name_text(s.name)
+	}
+} else := sprintf(
+	"%s put inline policies into this role whose names differ only in case (IAM may not tell them apart)",
+	[_origins(sources)],
+) if {
+	count({lower(_name_text(s.name)) | some s in sources; not regex.match(_placeholder, _name_text(s.name))}) == 1
+	every s in sources {
+		_name_text(s.name)
+		not regex.match(_placeholder, _name_text(s.name))
 	}
 } else := sprintf(
 	"%s put inline policies into this role whose names could be the same at deploy time",

@@ -48,6 +48,23 @@ test_inline_policies_of_the_same_name_count_with_their_deny_statements_only if {
 	roles.Same.unknowns == []
 }
 
+# IAM does not tell user, group, role and managed policy names apart by case, and documents
+# nothing else for inline policy names: "veeam" and "VEEAM" may be one policy.
+test_inline_policy_names_that_differ_only_in_case_may_be_one if {
+	template := _template({
+		"Cased": _role({"RoleName": "cased", "Policies": [_inline("veeam", _allow_and_deny)]}),
+		"Narrow": _role_policy({"Ref": "Cased"}, "VEEAM", _doc("a:D")),
+	})
+	role := cloudformation.roles.Cased with input as template
+	{p.name | some p in role.policies} == {"veeam (Policies[0], its Deny statements)", "VEEAM (Narrow, its Deny statements)"}
+	{u.what | some u in role.unknowns} == {sprintf(
+		"the Allow statements of inline policy %q of %s (Narrow, Policies[0] put inline policies into this role whose names differ only in case (IAM may not tell them apart); which one stays cannot be told)",
+		[name, origin],
+	) |
+		some [name, origin] in [["veeam", "Policies[0]"], ["VEEAM", "Narrow"]]
+	}
+}
+
 test_a_policy_that_may_reach_the_role_with_the_same_name_takes_its_allow_statements if {
 	template := object.union(
 		_template({
