@@ -60,6 +60,20 @@ warn contains msg if {
 	)
 }
 
+# A nested stack is a template of its own, deployed with this one: the roles it creates and the
+# policies it attaches (to this template's roles too, when it is passed their names) are not in
+# what is checked.
+warn contains msg if {
+	count(_nested_stacks) > 0
+	msg := sprintf(
+		"this template deploys nested stacks (%s) that are not checked; %s",
+		[
+			concat(", ", sort(_nested_stacks)),
+			"the roles and policies they add, or attach to this template's roles, are not seen: check their templates too",
+		],
+	)
+}
+
 warn contains iac.empty_selection(key) if {
 	_is_template
 	some key in iac.empty_selections([model | some model in roles])
@@ -68,6 +82,11 @@ warn contains iac.empty_selection(key) if {
 warn contains iac.nothing_selected("template") if {
 	_is_template
 	count(_selected) == 0
+}
+
+_nested_stacks contains id if {
+	some id, resource in input.Resources
+	resource.Type == "AWS::CloudFormation::Stack"
 }
 
 # The Transform section names a macro by a string, or by an object with its Name and

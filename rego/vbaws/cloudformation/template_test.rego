@@ -47,3 +47,23 @@ test_role_names_with_placeholders_on_both_sides if {
 		"Other": {"Guard (its Deny statements)", "Apart (its Deny statements)"},
 	}
 }
+
+# A nested stack passed the role's name can attach a Deny to it: what it deploys is not seen.
+test_nested_stacks_are_warned if {
+	template := _template({
+		"Role": _role({"Policies": [{"PolicyName": "p", "PolicyDocument": _doc("ec2:CreateTags")}]}),
+		"Guardrails": {"Type": "AWS::CloudFormation::Stack", "Properties": {
+			"TemplateURL": "https://s3.amazonaws.com/bucket/guardrails.yaml",
+			"Parameters": {"RoleName": {"Ref": "Role"}},
+		}},
+	})
+	concat("", [
+		"this template deploys nested stacks (Guardrails) that are not checked; the roles and ",
+		"policies they add, or attach to this template's roles, are not seen: check their templates too",
+	]) in cloudformation.warn with input as template
+		with data.vbaws.requirements as _requirements
+	every msg in cloudformation.warn {
+		not contains(msg, "nested")
+	} with input as _template({"Role": _role({})})
+		with data.vbaws.requirements as _requirements
+}
