@@ -239,11 +239,37 @@ _surely_gone(role, entry) if {
 		_known_string(_value(address, "name"))
 		lower(_value(address, "name")) != lower(entry.policy.name)
 	}
+	_applied_exclusive_removes(role, entry, "aws_iam_role_policies_exclusive")
+}
+
+# Likewise a managed policy that only the role's state holds (in the managed_policy_arns the
+# provider read from the role, the configuration not setting it), which no attachment of the
+# plan attaches and no aws_iam_role_policy_attachments_exclusive may keep: the exclusive
+# detaches it, and nothing attaches it again.
+_surely_gone(role, entry) if {
+	entry.policy.type == "managed"
+	entry.key in object.get(_values(role), "managed_policy_arns", [])
+	not "managed_policy_arns" in object.keys(_expressions(role))
+	not _created(role)
+	every address in _instances_of("aws_iam_role_policy_attachment") | _instances_of("aws_iam_policy_attachment") {
+		_known_string(_value(address, "policy_arn"))
+		_value(address, "policy_arn") != entry.key
+	}
+	every address in _instances_of("aws_iam_role_policy_attachments_exclusive") {
+		not _marked(address, "policy_arns")
+		not entry.key in _kept(address)
+	}
+	_applied_exclusive_removes(role, entry, "aws_iam_role_policy_attachments_exclusive")
+}
+
+# An exclusive instance of this type that surely names the role, that this plan creates or
+# updates (so its list is applied), with a list known before apply that leaves the entry out.
+_applied_exclusive_removes(role, entry, type) if {
 	some [r, address] in _exclusive_over
 	r == role
-	_resource(address).type == "aws_iam_role_policies_exclusive"
-	not _marked(address, "policy_names")
+	_resource(address).type == type
+	not _marked(address, _list_attr(address))
 	some action in _change_actions[address]
 	action in {"create", "update"}
-	not entry.policy.name in _kept(address)
+	not _kept_as(entry) in _kept(address)
 }

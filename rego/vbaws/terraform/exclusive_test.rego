@@ -199,3 +199,33 @@ test_exclusive_inline_policies_created_delete_a_stray_for_good if {
 	rewritten := terraform.roles["aws_iam_role.backup"] with input as written
 	[p.name | some p in rewritten.policies] == ["p", "stray"]
 }
+
+# The managed twin: a Deny guard only the role's state holds (managed_policy_arns read from the
+# role, the configuration no longer setting it) is detached by the exclusive this plan creates
+# and nothing attaches it again: after apply (moto) the role is compliant, so it no longer
+# counts. An attachment of the plan attaching it, or a no-op exclusive, keep it as before.
+test_exclusive_attachments_created_detach_a_state_only_policy_for_good if {
+	plan := _plan(
+		[
+			_role({"managed_policy_arns": ["arn:aws:iam::aws:policy/AWSDenyAll", _full]}),
+			_exclusive_attachments([_full]),
+		],
+		[
+			{"address": "aws_iam_role.backup", "change": {"actions": ["no-op"], "after_unknown": {}}},
+			_change("aws_iam_role_policy_attachments_exclusive.x", {}),
+		],
+		[_role_config({})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	model.policies == [{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))}]
+	model.unknowns == []
+
+	no_op := json.patch(plan, [{"op": "replace", "path": "/resource_changes/1/change/actions", "value": ["no-op"]}])
+	kept := terraform.roles["aws_iam_role.backup"] with input as no_op with data.vbaws_managed_policies as _managed
+	{p.name | some p in kept.policies} == {"arn:aws:iam::aws:policy/AWSDenyAll", _full}
+
+	guard := _resource("aws_iam_role_policy_attachment.guard", "aws_iam_role_policy_attachment", {"role": "Backup", "policy_arn": "arn:aws:iam::aws:policy/AWSDenyAll"})
+	attached := json.patch(plan, [{"op": "add", "path": "/planned_values/root_module/resources/-", "value": guard}])
+	still := terraform.roles["aws_iam_role.backup"] with input as attached with data.vbaws_managed_policies as _managed
+	{p.name | some p in still.policies} == {"arn:aws:iam::aws:policy/AWSDenyAll", _full}
+}
