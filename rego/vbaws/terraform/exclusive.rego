@@ -253,11 +253,13 @@ _surely_gone(role, entry) if {
 	not _created(role)
 	every address in _instances_of("aws_iam_role_policy_attachment") | _instances_of("aws_iam_policy_attachment") {
 		_known_string(_value(address, "policy_arn"))
-		_value(address, "policy_arn") != entry.key
+		lower(_value(address, "policy_arn")) != lower(entry.key)
 	}
 	every address in _instances_of("aws_iam_role_policy_attachments_exclusive") {
 		not _marked(address, "policy_arns")
-		not entry.key in _kept(address)
+		every arn in object.get(_values(address), "policy_arns", []) {
+			lower(arn) != lower(entry.key)
+		}
 	}
 	_applied_exclusive_removes(role, entry, "aws_iam_role_policy_attachments_exclusive")
 }
