@@ -148,6 +148,16 @@ _kept_as(entry) := entry.key if entry.policy.type == "managed"
 
 _kept_as(entry) := entry.policy.name if entry.policy.type == "inline"
 
+# A managed policy whose document this input does not hold is kept by its ARN, too.
+_kept_as(entry) := entry.key if _managed_entry(entry)
+
+_managed_entry(entry) if entry.policy.type == "managed"
+
+_managed_entry(entry) if {
+	entry.unknown
+	startswith(entry.key, "arn:")
+}
+
 # Why a policy entry of the role may be removed: one reason per exclusive instance. A policy
 # an exclusive instance keeps stays, whichever role it names; one that its list, (partly)
 # known only after apply, does not surely hold may be removed.
@@ -245,9 +255,9 @@ _surely_gone(role, entry) if {
 # Likewise a managed policy that only the role's state holds (in the managed_policy_arns the
 # provider read from the role, the configuration not setting it), which no attachment of the
 # plan attaches and no aws_iam_role_policy_attachments_exclusive may keep: the exclusive
-# detaches it, and nothing attaches it again.
+# detaches it, and nothing attaches it again (nor is its missing document worth a warning).
 _surely_gone(role, entry) if {
-	entry.policy.type == "managed"
+	_managed_entry(entry)
 	entry.key in object.get(_values(role), "managed_policy_arns", [])
 	not "managed_policy_arns" in object.keys(_expressions(role))
 	not _created(role)

@@ -229,3 +229,22 @@ test_exclusive_attachments_created_detach_a_state_only_policy_for_good if {
 	still := terraform.roles["aws_iam_role.backup"] with input as attached with data.vbaws_managed_policies as _managed
 	{p.name | some p in still.policies} == {"arn:aws:iam::aws:policy/AWSDenyAll", _full}
 }
+
+# One whose document this input does not hold (a guard attached by hand, imported with the
+# role and an exclusive list that leaves it out) is gone as well: no warning asks for it.
+test_exclusive_attachments_detach_a_state_only_policy_without_document if {
+	plan := _plan(
+		[
+			_role({"managed_policy_arns": ["arn:aws:iam::123456789012:policy/guard", _full]}),
+			_exclusive_attachments([_full]),
+		],
+		[
+			{"address": "aws_iam_role.backup", "change": {"actions": ["update"], "after_unknown": {}}},
+			object.union(_change("aws_iam_role_policy_attachments_exclusive.x", {}), {"change": {"actions": ["update"]}}),
+		],
+		[_role_config({})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	model.policies == [{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))}]
+	model.unknowns == []
+}
