@@ -248,3 +248,26 @@ test_exclusive_attachments_detach_a_state_only_policy_without_document if {
 	model.policies == [{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))}]
 	model.unknowns == []
 }
+
+# A `removed` block (destroy = false) leaves the attachment of the guard listed in planned_values
+# without values: it no longer stands for an attachment of the plan, so the exclusive this plan
+# creates still detaches the guard for good (a real plan and apply against moto: compliant).
+test_forgotten_attachment_does_not_keep_a_detached_policy if {
+	forgotten := {"address": "aws_iam_role_policy_attachment.g", "mode": "managed", "type": "aws_iam_role_policy_attachment", "name": "g"}
+	plan := _plan(
+		[
+			_role({"managed_policy_arns": ["arn:aws:iam::aws:policy/AWSDenyAll", _full]}),
+			_exclusive_attachments([_full]),
+			forgotten,
+		],
+		[
+			{"address": "aws_iam_role.backup", "change": {"actions": ["no-op"], "after_unknown": {}}},
+			_change("aws_iam_role_policy_attachments_exclusive.x", {}),
+			{"address": "aws_iam_role_policy_attachment.g", "change": {"actions": ["forget"], "after_unknown": {}}},
+		],
+		[_role_config({})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	model.policies == [{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))}]
+	model.unknowns == []
+}

@@ -21,6 +21,16 @@ _planned contains [object.get(mod, "address", ""), r] if {
 	some mod in _module_instances
 	some r in mod.resources
 	_is_resource(r)
+	not r.address in _forgotten
+}
+
+# A resource a `removed` block takes out of the state without destroying it ("forget") is still
+# listed in planned_values, without its values: the plan no longer manages it, and what it
+# attached stays on the role, where the role's own planned values show it.
+_forgotten contains rc.address if {
+	some rc in input.resource_changes
+	not rc.deposed
+	rc.change.actions == ["forget"]
 }
 
 _prior contains [object.get(mod, "address", ""), r] if {
