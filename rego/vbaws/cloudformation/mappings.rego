@@ -40,26 +40,36 @@ _map_values(v) := [value |
 	_find_in_map(v)
 }
 
+# A key that is no key of its level is no key written out either: it is what a short-form tag
+# leaves (`!ImportValue env` arrives as "env", `!Sub "${AWS::Region}"` as its text), chosen at
+# deploy time (a key written out that the mapping lacks fails the deploy). Read as naming no
+# value, a Roles entry so given would name no role, and the policy's Deny would be missed.
 _map_keys(key, level) := {key} if {
 	is_string(key)
 	not _deploy_time_name(key)
+	is_object(level)
+	key in object.keys(level)
 } else := object.keys(level) if {
 	is_object(level)
 } else := set()
 
-# A value with what an !FindInMap of written-out keys gives in its place.
-_resolved(v) := values[0] if {
-	values := _map_values(v)
-	count(values) == 1
-} else := v
-
-# The value an !FindInMap gives when its keys are written out (or every value its keys may
-# give is the same), else a placeholder known only at deploy time. Used in condition values
-# and in a statement's Action, NotAction, Resource and NotResource, where a placeholder is read
-# as every other deploy-time value there is (see deploy_time.rego).
-_mapped_value(v) := values[0] if {
+# The one value an !FindInMap gives: its keys are written out, or every value they may give
+# is the same.
+_map_value(v) := values[0] if {
 	values := [x | some x in {x | some x in _map_values(v)}]
 	count(values) == 1
+}
+
+# A value with what an !FindInMap gives in its place, when it gives one value.
+_resolved(v) := _map_value(v) if {
+	_map_value(v)
+} else := v
+
+# The value an !FindInMap gives, else a placeholder known only at deploy time. Used in
+# condition values and in a statement's Action, NotAction, Resource and NotResource, where a
+# placeholder is read as every other deploy-time value there is (see deploy_time.rego).
+_mapped_value(v) := _map_value(v) if {
+	_map_value(v)
 } else := "${Fn::FindInMap}"
 
 # A statement with each !FindInMap of its Action, NotAction, Resource and NotResource (the
@@ -85,7 +95,7 @@ _mapped_principal(p) := {kind: _mapped_field(v) | some kind, v in p} if {
 # one entry); one whose keys are chosen at deploy time stays one entry, known only at deploy time.
 _mapped_arns(arns) := [arns] if {
 	_mapped_here(arns)
-	_mapped_value(arns) == "${Fn::FindInMap}"
+	not _map_value(arns)
 } else := [_resolved(x) | some x in _as_list(_resolved(arns))]
 
 _mapped_field(v) := _mapped_value(v) if {

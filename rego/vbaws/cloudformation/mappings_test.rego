@@ -132,3 +132,43 @@ test_principals_and_policy_arns_from_find_in_map if {
 	[u.what | some u in cloudformation.roles.Role.unknowns] == [`ManagedPolicyArns entry ["Policies","AWS::Region","Arns"] is known only at deploy time`] with input as chosen
 		with data.vbaws_managed_policies as data_policies
 }
+
+# A key that is no key of its level (`!ImportValue env` arrives as "env", `!Sub "${AWS::Region}"`
+# as its text) is chosen at deploy time, not a key that names no value: a Roles entry or a
+# RoleName so given may name the roles of every value of its level, so the Deny counts.
+test_find_in_map_key_not_in_the_mapping_is_chosen_at_deploy_time if {
+	mappings := {"Mappings": {"Names": {"dev": {"Backup": "VeeamDev"}, "prod": {"Backup": "Veeam"}}}}
+	every key in ["shared-env", "${AWS::Region}"] {
+		every guard in [
+			_policy_resource("AWS::IAM::Policy", "Roles", [["Names", key, "Backup"]]),
+			_policy_resource("AWS::IAM::RolePolicy", "RoleName", ["Names", key, "Backup"]),
+		] {
+			template := object.union(_template({"Role": _role({"RoleName": "Veeam"}), "Guard": guard}), mappings)
+			model := cloudformation.roles.Role with input as template
+			[p.document.Statement | some p in model.policies] == [[{"Sid": "Guard", "Effect": "Deny", "Action": "a:B", "Resource": "*"}]]
+		}
+	}
+}
+
+# Every value a key chosen at deploy time may give being the same, it is that value: a
+# ManagedPolicyArns list or entry and a PermissionsBoundary name its policy.
+test_find_in_map_of_one_value_at_every_key if {
+	arn := "arn:aws:iam::123456789012:policy/Guard"
+	template := object.union(
+		_template({"Role": _role({
+			"ManagedPolicyArns": ["Policies", "Env", "Arns"],
+			"PermissionsBoundary": ["Policies", "Env", "Arn"],
+		})}),
+		{
+			"Mappings": {"Policies": {"dev": {"Arns": [arn], "Arn": arn}, "prod": {"Arns": [arn], "Arn": arn}}},
+			"Parameters": {"Env": {"Type": "String"}},
+		},
+	)
+	data_policies := {arn: {"document": _doc("ec2:CreateTags")}}
+	model := cloudformation.roles.Role with input as template with data.vbaws_managed_policies as data_policies
+	[p.name | some p in model.policies] == [arn]
+	model.permissions_boundary.arn == arn
+	model.unknowns == []
+	entry := json.patch(template, [{"op": "replace", "path": "/Resources/Role/Properties/ManagedPolicyArns", "value": [["Policies", "Env", "Arn"]]}])
+	[p.name | some p in cloudformation.roles.Role.policies] == [arn] with input as entry with data.vbaws_managed_policies as data_policies
+}
