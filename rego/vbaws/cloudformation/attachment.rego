@@ -57,12 +57,16 @@ _entries_of(property, value) := [[sprintf("%s entry", [property]), v] |
 # the list of the delimiter and the text, read as the role names "," and the whole text, which
 # name no role. A list of two whose first entry is punctuation found in the second is split. A
 # part with a placeholder could hold delimiters of its own, so it could be any name.
-_split_list(value) := [_split_part(part) | some part in split(_name_text(value[1]), value[0])] if {
+_split_list(value) := parts if {
+	parts := _split_parts(value)
+} else := value
+
+_split_parts(value) := [_split_part(part) | some part in split(_name_text(value[1]), value[0])] if {
 	count(value) == 2
 	is_string(value[0])
 	regex.match(`^[^A-Za-z0-9]+$`, value[0])
 	contains(_name_text(value[1]), value[0])
-} else := value
+}
 
 _split_part(part) := "${Fn::Split}" if {
 	regex.match(_placeholder, part)
@@ -96,6 +100,18 @@ _choices(v) := branches if {
 } else := values if {
 	values := _map_values(v)
 	count(values) != 1
+}
+
+# IAM allows a role named "-": a literal Roles list ["-", "Veeam-Backup"] of two role names looks
+# like a split too. When that list, read literally, names a role of the template, either reading
+# may be the one.
+_choices(v) := [v, parts] if {
+	parts := _split_parts(v)
+	every x in v {
+		regex.match(`^[\w+=,.@-]{1,64}$`, x)
+	}
+	some x in v
+	count(_reads_as(x) | _plain_possible(x)) > 0
 }
 
 # The role an entry names for certain (a set of at most one).

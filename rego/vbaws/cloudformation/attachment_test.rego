@@ -118,3 +118,23 @@ test_roles_from_a_short_form_split_name_the_roles_of_its_parts if {
 	[p.name | some p in cloudformation.roles.Role.policies] == ["Guard (its Deny statements)"] with input as sub
 	[p.name | some p in cloudformation.roles.Worker.policies] == ["Guard (its Deny statements)"] with input as sub
 }
+
+# IAM allows a role named "-": a literal list of two role names ["-", "veeam-backup"] is no
+# certain !Split. When read literally it names a role of the template, either reading may hold,
+# so the Deny counts for the roles of both (and the Allow for neither).
+test_roles_that_read_as_a_literal_list_or_a_split_may_name_the_roles_of_both if {
+	guard := {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+		"Roles": ["-", "veeam-backup"],
+		"PolicyDocument": {"Statement": [{"Effect": "Deny", "Action": "ec2:CreateTags", "Resource": "*"}]},
+	}}
+	template := _template({
+		"Role": _role({"RoleName": "veeam-backup"}),
+		"Part": _role({"RoleName": "veeam"}),
+		"Other": _role({"RoleName": "other"}),
+		"Guard": guard,
+	})
+	[p.name | some p in cloudformation.roles.Role.policies] == ["Guard (its Deny statements)"] with input as template
+	[p.name | some p in cloudformation.roles.Part.policies] == ["Guard (its Deny statements)"] with input as template
+	cloudformation.roles.Other.policies == [] with input as template
+	[u.what | some u in cloudformation.roles.Role.unknowns] == [`the Allow statements of Guard, which may apply to this role (Roles ["-","veeam-backup"] could name it at deploy time)`] with input as template
+}
