@@ -144,12 +144,10 @@ _kept(address) := {name | some name in object.get(_values(address), "policy_name
 	_exclusive_kind[_resource(address).type] == "inline"
 }
 
-_kept_as(entry) := entry.key if entry.policy.type == "managed"
+# A managed policy is kept by its ARN, also when this input does not hold its document.
+_kept_as(entry) := entry.key if _managed_entry(entry)
 
 _kept_as(entry) := entry.policy.name if entry.policy.type == "inline"
-
-# A managed policy whose document this input does not hold is kept by its ARN, too.
-_kept_as(entry) := entry.key if _managed_entry(entry)
 
 _managed_entry(entry) if entry.policy.type == "managed"
 

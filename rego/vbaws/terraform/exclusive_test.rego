@@ -271,3 +271,34 @@ test_forgotten_attachment_does_not_keep_a_detached_policy if {
 	model.policies == [{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))}]
 	model.unknowns == []
 }
+
+# IAM policy names are unique ignoring case: an attachment, or another exclusive list, naming
+# the state-only guard's ARN in another case may attach it again, so it keeps counting.
+test_state_only_policy_named_in_another_case_is_not_surely_gone if {
+	plan := _plan(
+		[
+			_role({"managed_policy_arns": ["arn:aws:iam::aws:policy/AWSDenyAll", _full]}),
+			_exclusive_attachments([_full]),
+		],
+		[
+			{"address": "aws_iam_role.backup", "change": {"actions": ["no-op"], "after_unknown": {}}},
+			_change("aws_iam_role_policy_attachments_exclusive.x", {}),
+		],
+		[_role_config({})],
+	)
+	other_case := "ARN:AWS:IAM::AWS:POLICY/AWSDENYALL"
+	attached := json.patch(plan, [{"op": "add", "path": "/planned_values/root_module/resources/-", "value": _resource(
+		"aws_iam_role_policy_attachment.guard",
+		"aws_iam_role_policy_attachment",
+		{"role": "Other", "policy_arn": other_case},
+	)}])
+	listed := json.patch(plan, [{"op": "add", "path": "/planned_values/root_module/resources/-", "value": _resource(
+		"aws_iam_role_policy_attachments_exclusive.other",
+		"aws_iam_role_policy_attachments_exclusive",
+		{"role_name": "Other", "policy_arns": [other_case]},
+	)}])
+	every variant in [attached, listed] {
+		model := terraform.roles["aws_iam_role.backup"] with input as variant with data.vbaws_managed_policies as _managed
+		"arn:aws:iam::aws:policy/AWSDenyAll" in {p.name | some p in model.policies}
+	}
+}
