@@ -60,13 +60,13 @@ warn contains msg if {
 	)
 }
 
-# A nested stack is a template of its own, deployed with this one: the roles it creates and the
+# A nested stack (or module) is a template of its own, deployed with this one: the roles it creates and the
 # policies it attaches (to this template's roles too, when it is passed their names) are not in
 # what is checked.
 warn contains msg if {
 	count(_nested_stacks) > 0
 	msg := sprintf(
-		"this template deploys nested stacks (%s) that are not checked; %s",
+		"this template deploys nested stacks or modules (%s) that are not checked; %s",
 		[
 			concat(", ", sort(_nested_stacks)),
 			"the roles and policies they add, or attach to this template's roles, are not seen: check their templates too",
@@ -87,6 +87,13 @@ warn contains iac.nothing_selected("template") if {
 _nested_stacks contains id if {
 	some id, resource in input.Resources
 	resource.Type == "AWS::CloudFormation::Stack"
+}
+
+# A CloudFormation module (a registry type named Organization::Service::Name::MODULE) is
+# expanded into its resources at deploy time, as a nested stack is deployed.
+_nested_stacks contains id if {
+	some id, resource in input.Resources
+	endswith(resource.Type, "::MODULE")
 }
 
 # The Transform section names a macro by a string, or by an object with its Name and

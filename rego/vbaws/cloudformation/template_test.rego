@@ -48,7 +48,8 @@ test_role_names_with_placeholders_on_both_sides if {
 	}
 }
 
-# A nested stack passed the role's name can attach a Deny to it: what it deploys is not seen.
+# A nested stack or a module passed the role's name can attach a Deny to it: what it deploys is
+# not seen.
 test_nested_stacks_are_warned if {
 	template := _template({
 		"Role": _role({"Policies": [{"PolicyName": "p", "PolicyDocument": _doc("ec2:CreateTags")}]}),
@@ -56,9 +57,10 @@ test_nested_stacks_are_warned if {
 			"TemplateURL": "https://s3.amazonaws.com/bucket/guardrails.yaml",
 			"Parameters": {"RoleName": {"Ref": "Role"}},
 		}},
+		"Shared": {"Type": "MyOrg::Security::Guardrails::MODULE", "Properties": {"RoleName": {"Ref": "Role"}}},
 	})
 	concat("", [
-		"this template deploys nested stacks (Guardrails) that are not checked; the roles and ",
+		"this template deploys nested stacks or modules (Guardrails, Shared) that are not checked; the roles and ",
 		"policies they add, or attach to this template's roles, are not seen: check their templates too",
 	]) in cloudformation.warn with input as template
 		with data.vbaws.requirements as _requirements
