@@ -2,7 +2,8 @@ package vbaws.terraform
 
 # What attaches policies to roles by naming them: aws_iam_role_policy,
 # aws_iam_role_policy_attachment and aws_iam_policy_attachment. A plain reference to one role
-# instance names that role; a role name known before apply names the roles of that name in the
+# instance names that role under the role's own provider configuration (under another, which
+# may be another account, it only may); a role name known before apply names the roles of that name in the
 # same module and provider configuration, else the plan's only role of that name under the same
 # provider. Any other role name (a reference to a role with count or for_each, a conditional, a
 # namesake in another module or account) may name several roles: for each of them, the Deny
@@ -20,16 +21,24 @@ _named_roles(address, attr) := _surely_by_name(address, value) if {
 	not _referenced_role(address, attr)
 }
 
-# The role the expression is a plain reference to. Known before apply, the value is that role's
-# name ("${aws_iam_role.a.name}-worker" has the references of aws_iam_role.a.name).
+# The role the expression is a plain reference to, when the referring instance uses the role's
+# provider configuration. Known before apply, the value is that role's name
+# ("${aws_iam_role.a.name}-worker" has the references of aws_iam_role.a.name). A reference gives
+# the name, not the account: under another provider configuration (an alias, which may be
+# another account) the instance may act on a namesake there, so it only may name the role.
 _referenced_role(address, attr) := role if {
-	role := _sole_target(address, object.get(_expressions(address), attr, {}), _roles)
+	role := _plain_reference(address, attr)
 	not _known_string(_value(address, attr))
 }
 
 _referenced_role(address, attr) := role if {
-	role := _sole_target(address, object.get(_expressions(address), attr, {}), _roles)
+	role := _plain_reference(address, attr)
 	_value(address, attr) == _role_name(role)
+}
+
+_plain_reference(address, attr) := role if {
+	role := _sole_target(address, object.get(_expressions(address), attr, {}), _roles)
+	_same_configuration(address, role)
 }
 
 # The roles it may name, when it is known only after apply and names none surely.
@@ -143,7 +152,14 @@ _roles_maybe_named(address, attr) := roles if {
 } else := set()
 
 # Why a role may be named: the clause of the warning.
-_maybe_why(address, attr, role) := sprintf("its %s, %q, names this role only ignoring case", [attr, name]) if {
+_maybe_why(address, attr, role) := sprintf(
+	"its %s refers to this role, but from another provider configuration, which may be another account",
+	[attr],
+) if {
+	not _same_configuration(address, role)
+	some target in _named_among(address, object.get(_expressions(address), attr, {}), _roles)
+	target == role
+} else := sprintf("its %s, %q, names this role only ignoring case", [attr, name]) if {
 	some name in _known_names(address, attr)
 	role in _maybe_by_name(address, name)
 	name != _role_name(role)
@@ -175,18 +191,27 @@ _named_roles_in_list(address, attr) := {role |
 
 _named_roles_in_list(address, attr) := roles if {
 	not is_array(_value(address, attr))
-	roles := _listed_among(address, object.get(_expressions(address), attr, {}), _roles)
+	roles := _listed_role(address, attr)
 }
 
 _listed_unknown_roles(address, attr) := roles if {
 	_marked(address, attr)
-	roles := _listed_among(address, object.get(_expressions(address), attr, {}), _roles)
+	roles := _listed_role(address, attr)
 } else := set()
+
+# The one role a list expression surely holds, read as a plain reference is: only under the
+# role's provider configuration.
+_listed_role(address, attr) := roles if {
+	roles := _listed_among(address, object.get(_expressions(address), attr, {}), _roles)
+	every role in roles {
+		_same_configuration(address, role)
+	}
+}
 
 _maybe_roles_in_list(address, attr) := _role_candidates(address, attr) if {
 	not is_array(_value(address, attr))
 	_unknown_marks(address)[attr] == true
-	not _listed_among(address, object.get(_expressions(address), attr, {}), _roles)
+	not _listed_role(address, attr)
 }
 
 # A list with elements known only after apply ([aws_iam_role.a.name, var.extra]) may name any

@@ -186,3 +186,50 @@ test_managed_policies_attached_now_stay_when_the_configuration_does_not_set_the_
 		with data.vbaws_managed_policies as managed
 	[p.name | some p in created.policies] == [full]
 }
+
+# A plain reference under another provider configuration (aws.other, maybe another account)
+# gives the role's name, not its account. An aws_iam_role_policy there does not take the place
+# of the role's own block of its name (the guard's Deny statements stay), and what it or an
+# aws_iam_policy_attachment listing the role attaches counts with its Deny statements only.
+test_reference_from_another_provider_configuration_may_name_the_role if {
+	guard := json.marshal({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]})
+	reference := {"references": ["aws_iam_role.backup.name", "aws_iam_role.backup"]}
+	plan := _plan(
+		[
+			_role({"inline_policy": [{"name": "guard", "policy": guard}]}),
+			_resource("aws_iam_role_policy.guard", "aws_iam_role_policy", {"name": "guard", "role": "Backup", "policy": _allow_and_deny}),
+			_resource("aws_iam_policy_attachment.a", "aws_iam_policy_attachment", {"roles": ["Backup"], "policy_arn": "arn:aws:iam::aws:policy/AWSDenyAll"}),
+		],
+		[_with_actions(_change("aws_iam_role.backup", {}), ["no-op"])],
+		[
+			_with_provider(_role_config({}), "aws"),
+			_with_provider(_config("aws_iam_role_policy.guard", "aws_iam_role_policy", {"role": reference}), "aws.other"),
+			_with_provider(_config("aws_iam_policy_attachment.a", "aws_iam_policy_attachment", {"roles": reference}), "aws.other"),
+		],
+	)
+	managed := {"arn:aws:iam::aws:policy/AWSDenyAll": {"document": json.unmarshal(_allow_and_deny)}}
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as managed
+	denies := {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]}
+	{[p.name, p.document] | some p in model.policies} == {
+		["guard", denies],
+		["arn:aws:iam::aws:policy/AWSDenyAll", denies],
+	}
+	why := "refers to this role, but from another provider configuration, which may be another account"
+	{u.what | some u in model.unknowns} == {
+		sprintf("the Allow statements of guard, which aws_iam_role_policy.guard may write with another document (its role %s)", [why]),
+		sprintf("the Allow statements of what aws_iam_role_policy.guard attaches (its role %s)", [why]),
+		sprintf("the Allow statements of what aws_iam_policy_attachment.a attaches (its roles %s)", [why]),
+	}
+
+	# Under the role's own provider configuration both name it: the policy replaces the block.
+	same := json.patch(plan, [
+		{"op": "replace", "path": "/configuration/root_module/resources/1/provider_config_key", "value": "aws"},
+		{"op": "replace", "path": "/configuration/root_module/resources/2/provider_config_key", "value": "aws"},
+	])
+	named := terraform.roles["aws_iam_role.backup"] with input as same with data.vbaws_managed_policies as managed
+	{[p.name, p.document] | some p in named.policies} == {
+		["guard", _allow_and_deny],
+		["arn:aws:iam::aws:policy/AWSDenyAll", json.unmarshal(_allow_and_deny)],
+	}
+	named.unknowns == []
+}

@@ -302,3 +302,50 @@ test_state_only_policy_named_in_another_case_is_not_surely_gone if {
 		"arn:aws:iam::aws:policy/AWSDenyAll" in {p.name | some p in model.policies}
 	}
 }
+
+# role_name = aws_iam_role.backup.name under another provider configuration (aws.other, which
+# may be another account) gives the role's name, not its account: the exclusive there may act
+# on a namesake and leave this role alone, so a Deny guard only the role's state holds is not
+# surely gone. It keeps its Deny statements, and a warning says why its Allow statements were
+# not counted. Under the role's own provider configuration it is gone as before.
+_guard := json.marshal({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]})
+
+_referring_exclusive(type, list) := _plan(
+	[
+		_role({
+			"inline_policy": [{"name": "guard", "policy": _guard}],
+			"managed_policy_arns": ["arn:aws:iam::aws:policy/AWSDenyAll"],
+		}),
+		_resource(concat(".", [type, "x"]), type, object.union({"role_name": "Backup"}, list)),
+	],
+	[
+		{"address": "aws_iam_role.backup", "change": {"actions": ["no-op"], "after_unknown": {}}},
+		_change(concat(".", [type, "x"]), {}),
+	],
+	[
+		_with_provider(_role_config({}), "aws"),
+		_with_provider(_config(concat(".", [type, "x"]), type, {"role_name": {"references": ["aws_iam_role.backup.name", "aws_iam_role.backup"]}}), "aws.other"),
+	],
+)
+
+test_exclusive_under_another_provider_configuration_does_not_surely_remove if {
+	maybe := "its role_name refers to this role, but from another provider configuration, which may be another account"
+	inline := _referring_exclusive("aws_iam_role_policies_exclusive", {"policy_names": []})
+	kept_inline := terraform.roles["aws_iam_role.backup"] with input as inline with data.vbaws_managed_policies as _managed
+	{p.name: p.document | some p in kept_inline.policies; p.type == "inline"} == {"guard": json.unmarshal(_guard)}
+	sprintf("the Allow statements of guard, which aws_iam_role_policies_exclusive.x may remove from this role (%s)", [maybe]) in {u.what |
+		some u in kept_inline.unknowns
+	}
+
+	managed := _referring_exclusive("aws_iam_role_policy_attachments_exclusive", {"policy_arns": []})
+	kept_managed := terraform.roles["aws_iam_role.backup"] with input as managed with data.vbaws_managed_policies as _managed
+	{p.name: p.document | some p in kept_managed.policies; p.type == "managed"} == {"arn:aws:iam::aws:policy/AWSDenyAll": _deny_all}
+
+	# The same exclusive under the role's own provider configuration deletes both for good.
+	same := json.patch(inline, [{"op": "replace", "path": "/configuration/root_module/resources/1/provider_config_key", "value": "aws"}])
+	gone := terraform.roles["aws_iam_role.backup"] with input as same with data.vbaws_managed_policies as _managed
+	[p.name | some p in gone.policies; p.type == "inline"] == []
+	same_managed := json.patch(managed, [{"op": "replace", "path": "/configuration/root_module/resources/1/provider_config_key", "value": "aws"}])
+	detached := terraform.roles["aws_iam_role.backup"] with input as same_managed with data.vbaws_managed_policies as _managed
+	[p.name | some p in detached.policies; p.type == "managed"] == []
+}
