@@ -114,9 +114,53 @@ _choices(v) := [v, parts] if {
 	count(_reads_as(x) | _plain_possible(x)) > 0
 }
 
+# `!Select [!Ref Index, [a, b]]` as conftest's YAML parser leaves it: the list [index, [a, b]],
+# the shape of a short-form !Join too. Read as a !Join only, the text "a${Index}b" would name
+# neither a nor b, and a Deny put into the role a picks would be missed. A first entry that could
+# be an index (digits, or a name known at deploy time, which no !Join delimiter can be) gives
+# either reading: the entry a written-out index picks (any entry for an index chosen at deploy
+# time, of the list or of the short-form !Split it may be), or the joined text.
+_select_choices(v) := array.concat(
+	[[x] | some x in _select_picks(v)],
+	[[text] | text := _joined(v)],
+) if {
+	_select_like(v)
+}
+
+_select_like(v) if {
+	is_array(v)
+	count(v) == 2
+	is_string(v[0])
+	is_array(v[1])
+	_index_like(v[0])
+}
+
+_index_like(i) if regex.match(`^[0-9]+$`, i)
+
+_index_like(i) if _deploy_time_name(i)
+
+_select_picks(v) := [x |
+	some list in _select_lists(v[1])
+	some i, x in list
+	_may_pick(v[0], i)
+]
+
+_select_lists(list) := [list, parts] if {
+	parts := _split_parts(list)
+} else := [list]
+
+_may_pick(index, i) if to_number(index) == i
+
+_may_pick(index, _) if not regex.match(`^[0-9]+$`, index)
+
+# The choices of an entry of Roles or of a RoleName.
+_entry_choices(v) := branches if {
+	branches := _choices(v)
+} else := _select_choices(v)
+
 # The role an entry names for certain (a set of at most one).
 _certain(v) := set() if {
-	_choices(v)
+	_entry_choices(v)
 } else := roles if {
 	roles := _reads_as(v)
 	count(roles) == 1
@@ -125,12 +169,12 @@ _certain(v) := set() if {
 # The roles an entry may name, beyond the one it names for certain: every role either branch
 # of an !If names; otherwise those whose name the entry could turn out to be.
 _possible(v) := {role |
-	some branch in _choices(v)
+	some branch in _entry_choices(v)
 	some x in _as_list(branch)
 	not _no_value(x)
 	some role in (_reads_as(x) | _plain_possible(x))
 } if {
-	_choices(v)
+	_entry_choices(v)
 } else := _plain_possible(v)
 
 # A role referred to, or whose RoleName is the same expression. A string that is a logical
@@ -222,8 +266,11 @@ _name_text(v) := concat(_argument(v, "Fn::Join")[0], parts) if {
 	count(parts) == count(_argument(v, "Fn::Join")[1])
 }
 
-# `!Join [-, [a, b]]` as conftest's YAML parser leaves it: the list [delimiter, [parts]].
-_name_text(v) := concat(v[0], parts) if {
+# `!Join [-, [a, b]]` as conftest's YAML parser leaves it: the list [delimiter, [parts]]; not
+# when it may be an !Select (above), whose name cannot be written as one text.
+_name_text(v) := _joined(v) if not _select_like(v)
+
+_joined(v) := concat(v[0], parts) if {
 	is_array(v)
 	count(v) == 2
 	is_string(v[0])

@@ -138,3 +138,39 @@ test_roles_that_read_as_a_literal_list_or_a_split_may_name_the_roles_of_both if 
 	cloudformation.roles.Other.policies == [] with input as template
 	[u.what | some u in cloudformation.roles.Role.unknowns] == [`the Allow statements of Guard, which may apply to this role (Roles ["-","veeam-backup"] could name it at deploy time)`] with input as template
 }
+
+# conftest's YAML parser leaves `!Select [!Ref Index, [veeam-backup, other]]` as the list
+# ["Index", ["veeam-backup", "other"]], the shape of a short-form !Join: read only as the text
+# "veeam-backup${Index}other", it named no role and the Deny was missed. An index chosen at
+# deploy time may pick any entry; one written out picks its own (or the !Join text holds).
+test_a_short_form_select_may_name_the_role_of_any_entry_it_may_pick if {
+	guard := {"Type": "AWS::IAM::Policy", "Properties": {
+		"PolicyName": "guard",
+		"Roles": [["Index", ["veeam-backup", "other"]]],
+		"PolicyDocument": {"Statement": [{"Effect": "Deny", "Action": "ec2:CreateTags", "Resource": "*"}]},
+	}}
+	template := object.union(
+		_template({"Role": _role({"RoleName": "veeam-backup"}), "Guard": guard, "Third": _role({"RoleName": "third"})}),
+		{"Parameters": {"Index": {"Type": "String"}}},
+	)
+	[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as template
+	cloudformation.roles.Third.policies == [] with input as template
+
+	# An AWS::IAM::RolePolicy's RoleName so given, likewise.
+	role_policy := json.patch(template, [
+		{"op": "replace", "path": "/Resources/Guard/Type", "value": "AWS::IAM::RolePolicy"},
+		{"op": "remove", "path": "/Resources/Guard/Properties/Roles"},
+		{"op": "add", "path": "/Resources/Guard/Properties/RoleName", "value": ["Index", ["veeam-backup", "other"]]},
+	])
+	[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as role_policy
+
+	# An index written out picks its entry only.
+	other := json.patch(template, [{"op": "replace", "path": "/Resources/Guard/Properties/Roles/0/0", "value": "1"}])
+	cloudformation.roles.Role.policies == [] with input as other
+	first := json.patch(template, [{"op": "replace", "path": "/Resources/Guard/Properties/Roles/0/0", "value": "0"}])
+	[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as first
+
+	# A !Join whose delimiter is no index is read as before.
+	joined := json.patch(template, [{"op": "replace", "path": "/Resources/Guard/Properties/Roles/0", "value": ["-", ["veeam", "backup"]]}])
+	[p.name | some p in cloudformation.roles.Role.policies] == ["guard"] with input as joined
+}

@@ -111,6 +111,11 @@ _plain_name_options(name) := [x | some x in {x | some x in _map_values(name)}] i
 } else := _allowed_values(parameter) if {
 	parameter := regex.find_all_string_submatch_n(`^\$\{([^}]+)\}$`, _name_text(name), 1)[0][1]
 	_allowed_values(parameter)
+} else := [text | some [x] in _select_choices(name); text := _name_text(x)] if {
+	# A short-form !Select (attachment.rego): any name it may pick, or the joined text.
+	every choice in _select_choices(name) {
+		_name_text(choice[0])
+	}
 } else := [sprintf("%v", [name])] if {
 	_literal_scalar(name)
 } else := [name] if {

@@ -178,3 +178,23 @@ test_a_parameter_name_with_allowed_values if {
 	)
 	count(cloudformation.roles.Role.unknowns) == 2 with input as clash
 }
+
+# A PolicyName given by a short-form `!Select [!Ref Index, [veeam, other]]` (the list
+# ["Index", ["veeam", "other"]]) may be either name, not the text "veeam${Index}other".
+test_an_inline_policy_named_by_a_short_form_select_may_replace_one_of_a_name_it_may_pick if {
+	template := object.union(
+		_template({
+			"Role": _role({"RoleName": "veeam-backup", "Policies": [_inline("veeam", _doc("a:A"))]}),
+			"Narrow": _role_policy({"Ref": "Role"}, ["Index", ["veeam", "other"]], _doc("a:D")),
+		}),
+		{"Parameters": {"Index": {"Type": "String"}}},
+	)
+	[p.name | some p in cloudformation.roles.Role.policies] == [
+		"[\"Index\",[\"veeam\",\"other\"]] (Narrow, its Deny statements)",
+		"veeam (Policies[0], its Deny statements)",
+	] with input as template
+
+	# An index written out that picks the other name replaces nothing.
+	other := json.patch(template, [{"op": "replace", "path": "/Resources/Narrow/Properties/PolicyName/0", "value": "1"}])
+	{p.name | some p in cloudformation.roles.Role.policies} == {"veeam", "Narrow"} with input as other
+}
