@@ -66,7 +66,7 @@ warn contains msg if {
 warn contains msg if {
 	count(_nested_stacks) > 0
 	msg := sprintf(
-		"this template deploys nested stacks or modules (%s) that are not checked; %s",
+		"this template deploys nested stacks, stack sets or modules (%s) that are not checked; %s",
 		[
 			concat(", ", sort(_nested_stacks)),
 			"the roles and policies they add, or attach to this template's roles, are not seen: check their templates too",
@@ -86,7 +86,7 @@ warn contains iac.nothing_selected("template") if {
 
 _nested_stacks contains id if {
 	some id, resource in input.Resources
-	resource.Type == "AWS::CloudFormation::Stack"
+	resource.Type in _stack_types
 }
 
 # A CloudFormation module (a registry type named Organization::Service::Name::MODULE) is
@@ -94,6 +94,15 @@ _nested_stacks contains id if {
 _nested_stacks contains id if {
 	some id, resource in input.Resources
 	endswith(resource.Type, "::MODULE")
+}
+
+# A stack set deploys its template as stacks of the accounts and Regions it targets, which may
+# be this stack's own; a Service Catalog product is provisioned as a stack of this account.
+# Either, passed a role's name, can attach a Deny to it as a nested stack can.
+_stack_types := {
+	"AWS::CloudFormation::Stack",
+	"AWS::CloudFormation::StackSet",
+	"AWS::ServiceCatalog::CloudFormationProvisionedProduct",
 }
 
 # The Transform section names a macro by a string, or by an object with its Name and

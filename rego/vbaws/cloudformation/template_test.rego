@@ -60,12 +60,34 @@ test_nested_stacks_are_warned if {
 		"Shared": {"Type": "MyOrg::Security::Guardrails::MODULE", "Properties": {"RoleName": {"Ref": "Role"}}},
 	})
 	concat("", [
-		"this template deploys nested stacks or modules (Guardrails, Shared) that are not checked; the roles and ",
+		"this template deploys nested stacks, stack sets or modules (Guardrails, Shared) that are not checked; the roles and ",
 		"policies they add, or attach to this template's roles, are not seen: check their templates too",
 	]) in cloudformation.warn with input as template
 		with data.vbaws.requirements as _requirements
 	every msg in cloudformation.warn {
 		not contains(msg, "nested")
 	} with input as _template({"Role": _role({})})
+		with data.vbaws.requirements as _requirements
+}
+
+# A stack set may target this stack's own account, and a Service Catalog product is provisioned
+# into it: passed the role's name, either can attach a Deny to it, unseen, as a nested stack can.
+test_stack_sets_and_provisioned_products_are_warned if {
+	template := _template({
+		"Role": _role({"Policies": [{"PolicyName": "p", "PolicyDocument": _doc("ec2:CreateTags")}]}),
+		"Guardrails": {"Type": "AWS::CloudFormation::StackSet", "Properties": {
+			"PermissionModel": "SELF_MANAGED",
+			"TemplateBody": "Resources: {}",
+			"Parameters": [{"ParameterKey": "RoleName", "ParameterValue": {"Ref": "Role"}}],
+		}},
+		"Product": {"Type": "AWS::ServiceCatalog::CloudFormationProvisionedProduct", "Properties": {
+			"ProductName": "guardrails",
+			"ProvisioningParameters": [{"Key": "RoleName", "Value": {"Ref": "Role"}}],
+		}},
+	})
+	concat("", [
+		"this template deploys nested stacks, stack sets or modules (Guardrails, Product) that are not checked; ",
+		"the roles and policies they add, or attach to this template's roles, are not seen: check their templates too",
+	]) in cloudformation.warn with input as template
 		with data.vbaws.requirements as _requirements
 }
