@@ -38,6 +38,24 @@ _chosen_at_deploy_time(s) if {
 	not _known_principal(kind, entry)
 }
 
+# ... and so could one pieced together by !Join or by the variables of !Sub: a piece that reads
+# as a literal may be what a short-form `!ImportValue` leaves (intrinsics.rego).
+_chosen_at_deploy_time(s) if {
+	s.Effect == "Deny"
+	some value in _plain_object(object.get(s, "Principal", {}))
+	some entry in array.concat([value], _list(value))
+	_pieced(entry)
+}
+
+# A list left in a principal once !Join and !Sub are read is another short-form function (an
+# !Select, whose pick is chosen at deploy time, or an !Join that may be one).
+_chosen_at_deploy_time(s) if {
+	some key in ["Principal", "NotPrincipal"]
+	some value in _plain_object(object.get(s, key, {}))
+	some entry in _list(_principal_values(value))
+	is_array(entry)
+}
+
 _known_principal(_, "*")
 
 _known_principal(_, entry) if startswith(entry, "arn:")

@@ -73,7 +73,7 @@ _scalar(v) := _leaf(v)
 
 _scalar(v) := concat(_argument(v, "Fn::Join")[0], parts) if {
 	is_array(_argument(v, "Fn::Join"))
-	parts := [p | some x in _argument(v, "Fn::Join")[1]; p := _leaf(x)]
+	parts := [p | some x in _argument(v, "Fn::Join")[1]; p := _join_piece(x)]
 	count(parts) == count(_argument(v, "Fn::Join")[1])
 }
 
@@ -218,35 +218,38 @@ _statement(s) := object.union_n([
 	{key: _values(s[key]) | some key in (_statement_keys - _named_keys); key in object.keys(s)},
 	{key: _deploy_time_named(key, s[key]) | some key in _named_keys; key in object.keys(s)},
 	{key: _principal(s[key]) | some key in {"Principal", "NotPrincipal"}; key in object.keys(s)},
-	{"Condition": _condition(s.Condition) | is_object(s.Condition)},
+	{"Condition": _condition(s.Condition, object.get(s, "Effect", null)) | is_object(s.Condition)},
 ]) if {
 	is_object(s)
 }
 
-_principal(p) := {kind: _values(v) | some kind, v in p} if is_object(p)
+_principal(p) := {kind: _principal_values(v) | some kind, v in p} if is_object(p)
 
-_principal(p) := _values(p) if not is_object(p)
+_principal(p) := _principal_values(p) if not is_object(p)
 
 # Condition values from parameters or attributes (`sts:ExternalId: {"Ref": "ExternalId"}`)
 # become "${ExternalId}": a placeholder, never decided.
-_condition(c) := {op: _condition_block(block) | some op, block in c}
+_condition(c, effect) := {op: _condition_block(block, effect) | some op, block in c}
 
-_condition_block(block) := {key: _condition_values(v) | some key, v in block} if is_object(block)
+_condition_block(block, effect) := {key: _condition_values(v, effect) | some key, v in block} if is_object(block)
 
 else := block
 
 # A short-form `!Ref Parameter`, `!Ref AWS::AccountId` or `!GetAtt X.Y` arrives as its name:
 # read literally, a condition would be decided on that name instead of the deployed value.
 # An !FindInMap is the value its keys give, or a placeholder (mappings.rego), as the whole
-# value or as one entry of a list of values (`[!FindInMap [...], User]`).
-_condition_values(v) := _mapped_value(v) if {
-	_find_in_map(v)
-} else := [_condition_entry(x) | some x in v] if {
+# value or as one entry of a list of values (`[!FindInMap [...], User]`); so is an !Join or
+# an !Sub with variables (intrinsics.rego).
+_condition_values(v, effect) := [_condition_entry(x, effect) | some x in v] if {
 	is_array(v)
-} else := _condition_value(v)
+	not _find_in_map(v)
+	not _pieced_shape(v)
+} else := _condition_entry(v, effect)
 
-_condition_entry(x) := _mapped_value(x) if {
+_condition_entry(x, effect) := _mapped_value(x) if {
 	_find_in_map(x)
+} else := _pieced_condition_value(x, effect) if {
+	_pieced_shape(x)
 } else := _condition_value(x)
 
 _condition_value(x) := sprintf("${%s}", [x]) if {

@@ -1,0 +1,86 @@
+package vbaws.cloudformation
+
+# Values pieced together by !Join, in a Principal or a Condition.
+#
+# conftest's YAML parser turns `!Join ['', ['arn:', !Ref AWS::Partition, ':iam::...']]` into
+# the list ["", ["arn:", "AWS::Partition", ":iam::..."]]: read as a list, a trust would name
+# no principal IAM knows and a condition would hold no value IAM takes. Each piece is read as the long form reads it:
+# `!Ref AWS::Partition` (its name, short form) is "aws", a parameter, a resource attribute or
+# any other pseudo parameter is "${...}", known only at deploy time.
+
+# A short-form !Join: [delimiter, [pieces]], with every piece readable. A list of two is
+# also the shape of a short-form !Select ([index, list], see attachment.rego) and of a list
+# of two values whose second is a short-form !GetAtt, !If or !FindInMap: then it is no !Join.
+_short_join(v) := concat(v[0], pieces) if {
+	_join_shaped(v)
+	not _select_like(v)
+	not _function_list(v[1])
+	pieces := [p | some x in v[1]; p := _join_piece(x)]
+	count(pieces) == count(v[1])
+}
+
+_join_shaped(v) if {
+	is_array(v)
+	count(v) == 2
+	is_string(v[0])
+	is_array(v[1])
+}
+
+# `!GetAtt [Role, Arn]`, `!If [...]` and `!FindInMap [...]` as conftest's YAML parser leaves them.
+_function_list(list) if {
+	count(list) == 2
+	is_string(list[0])
+	is_string(list[1])
+	_resources[list[0]]
+}
+
+_function_list(list) if _short_form_if(list)
+
+_function_list(list) if _find_in_map(list)
+
+# A piece of an !Join, short form or long. A short-form `!Ref X` or `!GetAtt X.Y` arrives as
+# its name: read literally, a parameter's name would be a piece of the text.
+_join_piece(x) := _pseudo(sprintf("${%s}", [x])) if {
+	is_string(x)
+	_deploy_time_name(x)
+}
+
+_join_piece(x) := _pseudo(x) if {
+	is_string(x)
+	not _deploy_time_name(x)
+}
+
+# `{"Ref": "AWS::Partition"}` is "aws", as "${AWS::Partition}" is in the text of an !Sub.
+_join_piece(x) := _pseudo(_leaf(x)) if is_object(x)
+
+# The text of a value pieced together by a short-form !Join.
+_pieced_text(v) := _short_join(v)
+
+# Pieces that could each be what a short-form tag leaves: `!ImportValue blocked` arrives as
+# "blocked", which cannot be told from a literal piece. Read literally in a Deny,
+# `!Join ['', ['arn:aws:iam::', !ImportValue blocked, ':root']]` would deny some other
+# account, when the import may hold the appliance's. In a Deny such a value stays unread.
+_pieced(v) if _join_shaped(v)
+
+_unread(v, "Deny") if _pieced(v)
+
+# The shapes read here, in a condition value (the whole value or one entry of a list).
+_pieced_shape(v) if _join_shaped(v)
+
+# A principal type's value (`AWS: !Join [...]`, or a list with such entries).
+_principal_values(v) := text if {
+	text := _pieced_text(v)
+} else := [_principal_entry(x) | some x in v] if {
+	is_array(v)
+} else := _value(v)
+
+_principal_entry(x) := text if {
+	text := _pieced_text(x)
+} else := _value(x)
+
+# A condition value pieced together: its text, or in a Deny, or when it cannot be read (an
+# !Select, whose pick is chosen at deploy time), a placeholder, never decided.
+_pieced_condition_value(v, effect) := text if {
+	not _unread(v, effect)
+	text := _pieced_text(v)
+} else := "${Fn::Join}"

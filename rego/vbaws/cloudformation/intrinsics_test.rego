@@ -1,0 +1,93 @@
+package vbaws.cloudformation_test
+
+import data.vbaws.cloudformation
+
+# The trust of a role whose statements are given, in a template with parameters Acct and Idx.
+_trusting(statements) := object.union(
+	_template({"Role": _role({"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": statements}})}),
+	{"Parameters": {"Acct": {"Type": "String"}, "Idx": {"Type": "Number"}}},
+)
+
+_allow(principal, condition) := object.union(
+	{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": principal},
+	condition,
+)
+
+_deny_all(principal, condition) := object.union(
+	{"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": principal},
+	condition,
+)
+
+_summary(model) := {"unknowns": [u.layer | some u in model.unknowns], "trust": model.trust_policy.Statement}
+
+_unknown_trust := {"unknowns": ["trust"], "trust": []}
+
+# `!Join ['', ['arn:', !Ref AWS::Partition, ':iam::...']]` as conftest's YAML parser leaves it,
+# as one entry of a list, and in the long form: the text the long form gives.
+test_a_join_in_a_principal_is_its_text if {
+	every principal in [
+		{"AWS": ["", ["arn:", "AWS::Partition", ":iam::111111111111:role/Appliance"]]},
+		{"AWS": [["", ["arn:", "AWS::Partition", ":iam::111111111111:role/Appliance"]]]},
+		{"AWS": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::111111111111:role/Appliance"]]}},
+		{"AWS": [":", ["arn", {"Ref": "AWS::Partition"}, "iam", "", "111111111111", "role/Appliance"]]},
+	] {
+		model_1 := cloudformation.roles.Role with input as _trusting([_allow(principal, {})])
+		r := _summary(model_1)
+		r.unknowns == []
+		r.trust[0].Principal.AWS in {_appliance, [_appliance]}
+	}
+
+	# A short-form !Ref of a parameter, long form or short, is known only at deploy time.
+	every principal in [
+		{"AWS": ["", ["arn:aws:iam::", "Acct", ":role/Appliance"]]},
+		{"AWS": {"Fn::Join": ["", ["arn:aws:iam::", "Acct", ":role/Appliance"]]}},
+	] {
+		model_2 := cloudformation.roles.Role with input as _trusting([_allow(principal, {})])
+		_summary(model_2) == {"unknowns": [], "trust": [_allow({"AWS": "arn:aws:iam::${Acct}:role/Appliance"}, {})]}
+	}
+}
+
+test_a_join_in_a_condition_value_is_its_text if {
+	join := ["", ["arn:", "AWS::Partition", ":iam::111111111111:role/Appliance"]]
+	every value in [join, [join], [join, "arn:aws:iam::111111111111:root"]] {
+		model_3 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": "111111111111"}, {"Condition": {"StringEquals": {"aws:PrincipalArn": value}}})])
+		r := _summary(model_3)
+		r.unknowns == []
+		r.trust[0].Condition.StringEquals["aws:PrincipalArn"] in {_appliance, [_appliance], [_appliance, "arn:aws:iam::111111111111:root"]}
+	}
+}
+
+# A list of two whose first entry could be an index is the shape of a short-form !Select, whose
+# pick is chosen at deploy time; so is a list of a value and a short-form !GetAtt. Read as an
+# !Join, `!Select [!Ref Idx, [a, b]]` would be the text "a${Idx}b", and a trust whose Deny
+# names a (the appliance) would let it in.
+test_a_join_that_may_be_another_function_is_not_read if {
+	picks := [_appliance, "arn:aws:iam::222222222222:root"]
+	every value in [["Idx", picks], ["0", picks], ["222222222222", ["Role", "Arn"]]] {
+		model_4 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": value}, {})])
+		_summary(model_4) == _unknown_trust
+		model_5 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": _appliance}, {}), _deny_all({"AWS": value}, {})])
+		_summary(model_5) == _unknown_trust
+		model_6 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": _appliance}, {"Condition": {"StringEquals": {"aws:PrincipalArn": value}}})])
+		r := _summary(model_6)
+		r == {"unknowns": [], "trust": [_allow({"AWS": _appliance}, {"Condition": {"StringEquals": {"aws:PrincipalArn": "${Fn::Join}"}}})]}
+	}
+}
+
+# In a Deny, a piece read as a literal may be what a short-form !ImportValue leaves:
+# `!Join ['', ['arn:aws:iam::', !ImportValue blocked, ':root']]` would deny the account
+# "blocked", when the import may hold the appliance's. The trust is unknown, a condition
+# value a placeholder.
+test_a_join_in_a_deny_is_not_read_literally if {
+	every pieces in [["arn:aws:iam::", "blocked", ":root"], ["arn:aws:iam::111111111111:role/", "Appliance"]] {
+		model_7 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": _appliance}, {}), _deny_all({"AWS": ["", pieces]}, {})])
+		_summary(model_7) == _unknown_trust
+		model_8 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": _appliance}, {}), _deny_all({"AWS": [["", pieces]]}, {})])
+		_summary(model_8) == _unknown_trust
+		condition := {"Condition": {"StringEquals": {"aws:PrincipalArn": ["", pieces]}}}
+		model_9 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": _appliance}, {}), _deny_all("*", condition)])
+		r := _summary(model_9)
+		r.unknowns == []
+		r.trust[1].Condition == {"StringEquals": {"aws:PrincipalArn": "${Fn::Join}"}}
+	}
+}
