@@ -1,10 +1,11 @@
 package vbaws.cloudformation
 
-# Values pieced together by !Join, in a Principal or a Condition.
+# Values pieced together by !Join and by the variables of !Sub, in a Principal or a Condition.
 #
 # conftest's YAML parser turns `!Join ['', ['arn:', !Ref AWS::Partition, ':iam::...']]` into
-# the list ["", ["arn:", "AWS::Partition", ":iam::..."]]: read as a list, a trust would name
-# no principal IAM knows and a condition would hold no value IAM takes. Each piece is read as the long form reads it:
+# the list ["", ["arn:", "AWS::Partition", ":iam::..."]] and `!Sub [text, {Acct: '1'}]` into
+# [text, {"Acct": "1"}]: read as lists, a trust would name no principal IAM knows and a
+# condition would hold no value IAM takes. Each piece is read as the long form reads it:
 # `!Ref AWS::Partition` (its name, short form) is "aws", a parameter, a resource attribute or
 # any other pseudo parameter is "${...}", known only at deploy time.
 
@@ -53,19 +54,59 @@ _join_piece(x) := _pseudo(x) if {
 # `{"Ref": "AWS::Partition"}` is "aws", as "${AWS::Partition}" is in the text of an !Sub.
 _join_piece(x) := _pseudo(_leaf(x)) if is_object(x)
 
-# The text of a value pieced together by a short-form !Join.
+# The arguments of an !Sub with a map of variables: {"Fn::Sub": [text, map]}, or [text, map]
+# as conftest's YAML parser leaves the short form (a map that is no intrinsic function: the
+# list [text, {"Ref": X}] is two values).
+_sub_arguments(v) := args if {
+	args := _argument(v, "Fn::Sub")
+	_sub_shaped(args)
+}
+
+_sub_arguments(v) := v if {
+	_sub_shaped(v)
+	not _intrinsic(v[1])
+}
+
+_sub_shaped(args) if {
+	is_array(args)
+	count(args) == 2
+	is_string(args[0])
+	is_object(args[1])
+}
+
+# The text of an !Sub with each variable whose value is a literal string filled in. A value
+# that is an intrinsic function (`!Ref X` arrives as "X", `!GetAtt` as "X.Y" or a list) stays
+# "${Name}", known only at deploy time; so does a number, which YAML may have read otherwise
+# than CloudFormation does (an account id with a leading zero).
+_sub_text(args) := _pseudo(strings.replace_n(
+	{sprintf("${%s}", [name]): value | some name, value in args[1]; _literal_variable(value)},
+	args[0],
+))
+
+_literal_variable(value) if {
+	is_string(value)
+	not _deploy_time_name(value)
+}
+
+# The text of a value pieced together by a short-form !Join or by the variables of an !Sub.
 _pieced_text(v) := _short_join(v)
 
+_pieced_text(v) := _sub_text(_sub_arguments(v))
+
 # Pieces that could each be what a short-form tag leaves: `!ImportValue blocked` arrives as
-# "blocked", which cannot be told from a literal piece. Read literally in a Deny,
+# "blocked", which cannot be told from a literal piece or variable. Read literally in a Deny,
 # `!Join ['', ['arn:aws:iam::', !ImportValue blocked, ':root']]` would deny some other
 # account, when the import may hold the appliance's. In a Deny such a value stays unread.
 _pieced(v) if _join_shaped(v)
+
+_pieced(v) if count(_sub_arguments(v)[1]) > 0
 
 _unread(v, "Deny") if _pieced(v)
 
 # The shapes read here, in a condition value (the whole value or one entry of a list).
 _pieced_shape(v) if _join_shaped(v)
+
+_pieced_shape(v) if _sub_arguments(v)
 
 # A principal type's value (`AWS: !Join [...]`, or a list with such entries).
 _principal_values(v) := text if {
@@ -83,4 +124,6 @@ _principal_entry(x) := text if {
 _pieced_condition_value(v, effect) := text if {
 	not _unread(v, effect)
 	text := _pieced_text(v)
-} else := "${Fn::Join}"
+} else := "${Fn::Join}" if {
+	_join_shaped(v)
+} else := "${Fn::Sub}"

@@ -91,3 +91,54 @@ test_a_join_in_a_deny_is_not_read_literally if {
 		r.trust[1].Condition == {"StringEquals": {"aws:PrincipalArn": "${Fn::Join}"}}
 	}
 }
+
+# `{"Fn::Sub": [text, {Acct: "111111111111"}]}`, and the short form as conftest's YAML parser
+# leaves it: the variables whose value is a literal string are filled in.
+test_the_literal_variables_of_a_sub_are_filled_in if {
+	every principal in [
+		{"Fn::Sub": ["arn:${AWS::Partition}:iam::${Acct}:role/${Name}", {"Acct": "111111111111", "Name": "Appliance"}]},
+		["arn:${AWS::Partition}:iam::${Acct}:role/${Name}", {"Acct": "111111111111", "Name": "Appliance"}],
+		[["arn:aws:iam::${Acct}:role/Appliance", {"Acct": "111111111111"}]],
+	] {
+		model_10 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": principal}, {})])
+		r := _summary(model_10)
+		r.unknowns == []
+		r.trust[0].Principal.AWS in {_appliance, [_appliance]}
+	}
+
+	condition := {"StringEquals": {"aws:PrincipalArn": ["arn:aws:iam::${Acct}:role/Appliance", {"Acct": "111111111111"}]}}
+	model_11 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": "111111111111"}, {"Condition": condition})])
+	_summary(model_11) == {"unknowns": [], "trust": [_allow(
+		{"AWS": "111111111111"},
+		{"Condition": {"StringEquals": {"aws:PrincipalArn": _appliance}}},
+	)]}
+}
+
+# A variable given by an intrinsic function (`!Ref Acct` arrives as "Acct", `!GetAtt Role.Arn`
+# as "Role.Arn"), or a number, stays a placeholder; so does "${!Acct}", the literal text.
+test_a_variable_given_at_deploy_time_stays_a_placeholder if {
+	every value in ["Acct", "AWS::AccountId", "Role.Arn", {"Ref": "Acct"}, ["Role", "Arn"], 111111111111] {
+		principal := ["arn:aws:iam::${Acct}:role/Appliance", {"Acct": value}]
+		model_12 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": principal}, {})])
+		_summary(model_12) == {"unknowns": [], "trust": [_allow({"AWS": "arn:aws:iam::${Acct}:role/Appliance"}, {})]}
+	}
+	escaped := {"Fn::Sub": ["arn:aws:iam::${!Acct}:role/Appliance", {"Acct": "111111111111"}]}
+	model_13 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": escaped}, {})])
+	_summary(model_13) == {"unknowns": [], "trust": [_allow({"AWS": "arn:aws:iam::${!Acct}:role/Appliance"}, {})]}
+}
+
+# In a Deny a variable may be what a short-form !ImportValue leaves (`{Acct: !ImportValue
+# blocked}` arrives as {"Acct": "blocked"}): the trust is unknown, a condition value a placeholder.
+test_the_variables_of_a_sub_in_a_deny_are_not_filled_in if {
+	every sub in [
+		{"Fn::Sub": ["arn:aws:iam::${Acct}:root", {"Acct": "blocked"}]},
+		["arn:aws:iam::${Acct}:root", {"Acct": "222222222222"}],
+	] {
+		model_14 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": _appliance}, {}), _deny_all({"AWS": sub}, {})])
+		_summary(model_14) == _unknown_trust
+		model_15 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": _appliance}, {}), _deny_all("*", {"Condition": {"StringEquals": {"aws:PrincipalArn": sub}}})])
+		r := _summary(model_15)
+		r.unknowns == []
+		r.trust[1].Condition == {"StringEquals": {"aws:PrincipalArn": "${Fn::Sub}"}}
+	}
+}
