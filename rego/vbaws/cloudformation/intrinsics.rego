@@ -127,3 +127,36 @@ _pieced_condition_value(v, effect) := text if {
 } else := "${Fn::Join}" if {
 	_join_shaped(v)
 } else := "${Fn::Sub}"
+
+_decided(key, v, effect) := _decidable(key, _condition_values(v, effect), effect)
+
+# A short-form `!ImportValue name` arrives as "name", which cannot be told from a literal. In a
+# Deny, a value of a principal key the engine decides that no principal could have (an ARN key
+# given no ARN, an account key no account id, ...) is such a leftover, or could be: read
+# literally it would switch the Deny off, so it stays undecided.
+_decidable(key, values, "Deny") := [_principal_value(lower(key), x) | some x in values] if {
+	lower(key) in object.keys(_principal_value_shapes)
+	is_array(values)
+} else := _principal_value(lower(key), values) if {
+	lower(key) in object.keys(_principal_value_shapes)
+}
+
+_decidable(key, values, effect) := values if {
+	not _principal_deny(key, effect)
+}
+
+_principal_deny(key, "Deny") if lower(key) in object.keys(_principal_value_shapes)
+
+_principal_value(key, x) := "${Fn::ImportValue}" if {
+	is_string(x)
+	not regex.match(_principal_value_shapes[key], x)
+	not contains(x, "${")
+} else := x
+
+# What a value of each principal key the engine decides can look like (wildcards allowed).
+_principal_value_shapes := {
+	"aws:principalarn": `^(?:arn:.*|[*?]+)$`,
+	"aws:principalaccount": `^[0-9*?]{1,12}$`,
+	"aws:principaltype": `^(?i:[*?]+|Account|User|FederatedUser|AssumedRole|Anonymous|AWSService)$`,
+	"aws:principalisawsservice": `^(?i:true|false)$`,
+}

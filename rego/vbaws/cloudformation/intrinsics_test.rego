@@ -142,3 +142,28 @@ test_the_variables_of_a_sub_in_a_deny_are_not_filled_in if {
 		r.trust[1].Condition == {"StringEquals": {"aws:PrincipalArn": "${Fn::Sub}"}}
 	}
 }
+
+# `aws:PrincipalArn: !ImportValue blocked-role-arn` arrives as "blocked-role-arn": read literally,
+# no principal has that ARN and the Deny would never apply. A value no principal could have
+# stays undecided in a Deny; a literal ARN or account is read as it is, and an Allow as before.
+test_a_deny_on_principal_keys_with_values_no_principal_has_stays_undecided if {
+	model := cloudformation.roles.Role with input as _trusting([
+		_allow({"AWS": _appliance}, {}),
+		_deny_all("*", _equals({
+			"aws:PrincipalArn": ["blocked-role-arn", "arn:aws:iam::222222222222:role/Other"],
+			"aws:PrincipalAccount": "shared-account-id",
+			"aws:PrincipalType": "AssumedRole",
+			"AWS:PrincipalIsAWSService": "imported-flag",
+		})),
+		_allow({"AWS": _appliance}, _equals({"aws:PrincipalAccount": "shared-account-id"})),
+	])
+	model.trust_policy.Statement[1].Condition == {"StringEquals": {
+		"aws:PrincipalArn": ["${Fn::ImportValue}", "arn:aws:iam::222222222222:role/Other"],
+		"aws:PrincipalAccount": "${Fn::ImportValue}",
+		"aws:PrincipalType": "AssumedRole",
+		"AWS:PrincipalIsAWSService": "${Fn::ImportValue}",
+	}}
+	model.trust_policy.Statement[2].Condition == {"StringEquals": {"aws:PrincipalAccount": "shared-account-id"}}
+}
+
+_equals(pairs) := {"Condition": {"StringEquals": pairs}}

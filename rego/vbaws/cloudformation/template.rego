@@ -231,7 +231,7 @@ _principal(p) := _principal_values(p) if not is_object(p)
 # become "${ExternalId}": a placeholder, never decided.
 _condition(c, effect) := {op: _condition_block(block, effect) | some op, block in c}
 
-_condition_block(block, effect) := {key: _condition_values(v, effect) | some key, v in block} if is_object(block)
+_condition_block(block, effect) := {key: _decided(key, v, effect) | some key, v in block} if is_object(block)
 
 else := block
 
