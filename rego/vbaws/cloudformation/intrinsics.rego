@@ -96,12 +96,26 @@ _pieced_text(v) := _sub_text(_sub_arguments(v))
 # Pieces that could each be what a short-form tag leaves: `!ImportValue blocked` arrives as
 # "blocked", which cannot be told from a literal piece or variable. Read literally in a Deny,
 # `!Join ['', ['arn:aws:iam::', !ImportValue blocked, ':root']]` would deny some other
-# account, when the import may hold the appliance's. In a Deny such a value stays unread.
+# account, when the import may hold the appliance's. Read strictly (below), such a value
+# stays unread.
 _pieced(v) if _join_shaped(v)
 
 _pieced(v) if count(_sub_arguments(v)[1]) > 0
 
-_unread(v, "Deny") if _pieced(v)
+_unread(v, "strict") if _pieced(v)
+
+# How the values of a condition operator are read. A value read literally that is what a
+# short-form tag leaves names nothing the principal has: a positive operator (StringEquals,
+# ArnLike) then does not hold, a negated one (StringNotEquals, ArnNotLike) does. In an Allow a
+# condition that holds lets in more, in a Deny less: there, and in an Allow's negated operators
+# (`StringNotEquals: {aws:PrincipalAccount: !ImportValue blocked}` would let the appliance in
+# when the import holds its account), values are read strictly, never decided on such a reading.
+_reading(op, effect) := "strict" if {
+	effect == "Deny"
+} else := "strict" if {
+	effect == "Allow"
+	contains(op, "Not")
+} else := "literal"
 
 # The shapes read here, in a condition value (the whole value or one entry of a list).
 _pieced_shape(v) if _join_shaped(v)
@@ -119,33 +133,33 @@ _principal_entry(x) := text if {
 	text := _pieced_text(x)
 } else := _value(x)
 
-# A condition value pieced together: its text, or in a Deny, or when it cannot be read (an
+# A condition value pieced together: its text, or read strictly, or when it cannot be read (an
 # !Select, whose pick is chosen at deploy time), a placeholder, never decided.
-_pieced_condition_value(v, effect) := text if {
-	not _unread(v, effect)
+_pieced_condition_value(v, reading) := text if {
+	not _unread(v, reading)
 	text := _pieced_text(v)
 } else := "${Fn::Join}" if {
 	_join_shaped(v)
 } else := "${Fn::Sub}"
 
-_decided(key, v, effect) := _decidable(key, _condition_values(v, effect), effect)
+_decided(key, v, reading) := _decidable(key, _condition_values(v, reading), reading)
 
-# A short-form `!ImportValue name` arrives as "name", which cannot be told from a literal. In a
-# Deny, a value of a principal key the engine decides that no principal could have (an ARN key
-# given no ARN, an account key no account id, ...) is such a leftover, or could be: read
-# literally it would switch the Deny off, so it stays undecided.
-_decidable(key, values, "Deny") := [_principal_value(lower(key), x) | some x in values] if {
+# A short-form `!ImportValue name` arrives as "name", which cannot be told from a literal. Read
+# strictly, a value of a principal key the engine decides that no principal could have (an ARN
+# key given no ARN, an account key no account id, ...) is such a leftover, or could be: read
+# literally it would switch a Deny off or an Allow's negated operator on, so it stays undecided.
+_decidable(key, values, "strict") := [_principal_value(lower(key), x) | some x in values] if {
 	lower(key) in object.keys(_principal_value_shapes)
 	is_array(values)
 } else := _principal_value(lower(key), values) if {
 	lower(key) in object.keys(_principal_value_shapes)
 }
 
-_decidable(key, values, effect) := values if {
-	not _principal_deny(key, effect)
+_decidable(key, values, reading) := values if {
+	not _strict_principal_key(key, reading)
 }
 
-_principal_deny(key, "Deny") if lower(key) in object.keys(_principal_value_shapes)
+_strict_principal_key(key, "strict") if lower(key) in object.keys(_principal_value_shapes)
 
 _principal_value(key, x) := "${Fn::ImportValue}" if {
 	is_string(x)

@@ -167,3 +167,33 @@ test_a_deny_on_principal_keys_with_values_no_principal_has_stays_undecided if {
 }
 
 _equals(pairs) := {"Condition": {"StringEquals": pairs}}
+
+# In an Allow, a negated operator holds on a value no principal has: `StringNotEquals:
+# {aws:PrincipalAccount: !Sub ['${A}', {A: !ImportValue blocked}]}` (arriving as "blocked"), an
+# !Join with such a piece, or the bare import read literally would let the appliance in when the
+# import holds its account. Its values are read as a Deny's are; a positive operator's as before.
+test_an_allow_with_a_negated_operator_reads_its_values_as_a_deny_does if {
+	negated := {
+		"aws:PrincipalAccount": ["${A}", {"A": "blocked"}],
+		"aws:PrincipalArn": ["", ["arn:aws:iam::", "blocked", ":*"]],
+		"aws:PrincipalType": "excluded-type",
+	}
+	model := cloudformation.roles.Role with input as _trusting([_allow({"AWS": _appliance}, {"Condition": {
+		"StringNotLike": negated,
+		"ForAnyValue:StringNotEquals": {"aws:PrincipalArn": [["", ["arn:aws:iam::", "blocked", ":root"]]]},
+		"StringEquals": negated,
+	}})])
+	_summary(model) == {"unknowns": [], "trust": [_allow({"AWS": _appliance}, {"Condition": {
+		"StringNotLike": {
+			"aws:PrincipalAccount": "${Fn::Sub}",
+			"aws:PrincipalArn": "${Fn::Join}",
+			"aws:PrincipalType": "${Fn::ImportValue}",
+		},
+		"ForAnyValue:StringNotEquals": {"aws:PrincipalArn": ["${Fn::Join}"]},
+		"StringEquals": {
+			"aws:PrincipalAccount": "blocked",
+			"aws:PrincipalArn": "arn:aws:iam::blocked:*",
+			"aws:PrincipalType": "excluded-type",
+		},
+	}})]}
+}

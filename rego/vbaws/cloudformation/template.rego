@@ -229,9 +229,9 @@ _principal(p) := _principal_values(p) if not is_object(p)
 
 # Condition values from parameters or attributes (`sts:ExternalId: {"Ref": "ExternalId"}`)
 # become "${ExternalId}": a placeholder, never decided.
-_condition(c, effect) := {op: _condition_block(block, effect) | some op, block in c}
+_condition(c, effect) := {op: _condition_block(block, _reading(op, effect)) | some op, block in c}
 
-_condition_block(block, effect) := {key: _decided(key, v, effect) | some key, v in block} if is_object(block)
+_condition_block(block, reading) := {key: _decided(key, v, reading) | some key, v in block} if is_object(block)
 
 else := block
 
@@ -240,15 +240,15 @@ else := block
 # An !FindInMap is the value its keys give, or a placeholder (mappings.rego), as the whole
 # value or as one entry of a list of values (`[!FindInMap [...], User]`); so is an !Join or
 # an !Sub with variables (intrinsics.rego).
-_condition_values(v, effect) := [_condition_entry(x, effect) | some x in v] if {
+_condition_values(v, reading) := [_condition_entry(x, reading) | some x in v] if {
 	is_array(v)
 	not _find_in_map(v)
 	not _pieced_shape(v)
-} else := _condition_entry(v, effect)
+} else := _condition_entry(v, reading)
 
-_condition_entry(x, effect) := _mapped_value(x) if {
+_condition_entry(x, reading) := _mapped_value(x) if {
 	_find_in_map(x)
-} else := _pieced_condition_value(x, effect) if {
+} else := _pieced_condition_value(x, reading) if {
 	_pieced_shape(x)
 } else := _condition_value(x)
 
