@@ -110,7 +110,10 @@ _unread(v, "strict") if _pieced(v)
 # condition that holds lets in more, in a Deny less: there, and in an Allow's negated operators
 # (`StringNotEquals: {aws:PrincipalAccount: !ImportValue blocked}` would let the appliance in
 # when the import holds its account), values are read strictly, never decided on such a reading.
-_reading(op, effect) := "strict" if {
+_reading(op, effect) := "literal" if {
+	# A Null condition's values say whether a key is present ("true", "false"), not what it holds.
+	op == "Null"
+} else := "strict" if {
 	effect == "Deny"
 } else := "strict" if {
 	effect == "Allow"

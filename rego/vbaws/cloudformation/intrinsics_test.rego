@@ -197,3 +197,11 @@ test_an_allow_with_a_negated_operator_reads_its_values_as_a_deny_does if {
 		},
 	}})]}
 }
+
+# A Null condition's value says whether the key is present: "true" is no principal value to
+# doubt, and the Deny is decided as written.
+test_a_null_condition_on_a_principal_key_is_read_as_written if {
+	deny := _deny_all("*", {"Condition": {"Null": {"aws:PrincipalArn": "true"}}})
+	model := cloudformation.roles.Role with input as _trusting([_allow({"AWS": _appliance}, {}), deny])
+	model.trust_policy.Statement[1].Condition == {"Null": {"aws:PrincipalArn": "true"}}
+}
