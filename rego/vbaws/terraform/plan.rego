@@ -255,11 +255,64 @@ _policy_instances := {address |
 _by_arn(layer, arn) := _managed_holder_policy(layer, arn, holders[0]) if {
 	holders := _holders_of(arn, "managed")
 	count(holders) > 0
+} else := _pending_holder_policy(layer, arn, pending[0]) if {
+	pending := _pending_holders(arn)
+	count(pending) > 0
 } else := _managed_policy(arn, doc) if {
 	doc := _known_holder_documents(arn, "data")[0]
 } else := _managed_policy(arn, policy.document) if {
 	policy := iac.managed_policy(arn)
 } else := {"key": arn, "unknown": iac.missing_managed_policy(layer, arn)}
+
+# An aws_iam_policy the plan creates (or replaces: description, path and name force a new
+# policy) has no ARN before apply, yet may take this one: what a data.aws_iam_policy or
+# data.vbaws_managed_policies holds for it is the document before apply. It stands only when
+# each such policy plans the same document; otherwise the document is unknown.
+_pending_holders(arn) := sort([address |
+	some address in _policy_instances
+	_resource(address).mode == "managed"
+	not _known_string(_value(address, "arn"))
+	_may_take_arn(address, arn)
+	not _same_document(_value(address, "policy"), _read_document(arn))
+])
+
+_read_document(arn) := _known_holder_documents(arn, "data")[0] if {
+	count(_known_holder_documents(arn, "data")) > 0
+} else := iac.managed_policy(arn).document
+
+# A customer managed policy ARN ("arn:aws:iam::123456789012:policy/path/name") an instance may
+# take: its name (IAM ignores case in it) or name_prefix, and its path, where known.
+_may_take_arn(address, arn) if {
+	[_, account, rest] := regex.find_all_string_submatch_n(`^arn:[^:]+:iam::([^:]*):policy(/.*)$`, arn, 1)[0]
+	account != "aws"
+	parts := split(rest, "/")
+	name := lower(parts[count(parts) - 1])
+	_may_have_name(address, name)
+	_may_have_path(address, concat("/", array.slice(parts, 0, count(parts) - 1)))
+}
+
+_may_have_name(address, name) if lower(_value(address, "name")) == name
+
+_may_have_name(address, name) if {
+	not _known_string(_value(address, "name"))
+	startswith(name, lower(object.get(_values(address), "name_prefix", "")))
+}
+
+_may_have_path(address, path) if {
+	planned := object.get(_values(address), "path", "/")
+	is_string(planned)
+	concat("", [path, "/"]) == planned
+}
+
+_may_have_path(address, _) if not is_string(object.get(_values(address), "path", "/"))
+
+_pending_holder_policy(layer, arn, address) := {"key": arn, "unknown": {
+	"layer": layer,
+	"what": sprintf(
+		"the policy document of %s may be that of %s, which this plan creates with its ARN known only after apply",
+		[arn, address],
+	),
+}}
 
 _holders_of(arn, mode) := sort([address |
 	some address in _policy_instances

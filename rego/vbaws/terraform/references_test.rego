@@ -195,3 +195,31 @@ test_role_list_with_an_element_known_only_after_apply_may_name_any_role if {
 	model.policies == [{"name": arn, "type": "managed", "document": deny}]
 	[u.what | some u in model.unknowns] == ["the Allow statements of what aws_iam_policy_attachment.att attaches (its roles is known only after apply and may name this role)"]
 }
+
+# An aws_iam_policy the plan creates or replaces has no ARN before apply, yet may take the ARN
+# a data source (or data.vbaws_managed_policies) holds an older document for.
+test_a_policy_the_plan_replaces_makes_the_document_read_for_its_arn_unknown if {
+	arn := "arn:aws:iam::123456789012:policy/veeam-backup"
+	what := sprintf("the policy document of %s may be that of aws_iam_policy.p, which this plan creates with its ARN known only after apply", [arn])
+	replaced := {"name": "Veeam-Backup", "path": "/", "policy": _doc("s3:GetObject")}
+	plan := _with_policy_data(_plan_attaching(arn, replaced, {"arn": true}), arn, _doc("*"))
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.policies == []
+	model.unknowns == [{"layer": "identity", "what": what}]
+
+	by_prefix := _plan_attaching(arn, {"name_prefix": "veeam-", "policy": _doc("s3:GetObject")}, {"arn": true, "name": true})
+	managed := terraform.roles["aws_iam_role.backup"] with input as by_prefix
+		with data.vbaws_managed_policies as {arn: {"document": json.unmarshal(_doc("*"))}}
+	managed.unknowns == [{"layer": "identity", "what": what}]
+}
+
+test_a_policy_the_plan_creates_elsewhere_leaves_the_document_read_for_an_arn if {
+	arn := "arn:aws:iam::123456789012:policy/veeam-backup"
+	other_path := _with_policy_data(_plan_attaching(arn, {"name": "veeam-backup", "path": "/x/", "policy": _doc("s3:*")}, {"arn": true}), arn, _doc("*"))
+	same := _with_policy_data(_plan_attaching(arn, {"name": "veeam-backup", "path": "/", "policy": _doc("*")}, {"arn": true}), arn, _doc("*"))
+	every plan in [other_path, same] {
+		model := terraform.roles["aws_iam_role.backup"] with input as plan
+		model.policies == [{"name": arn, "type": "managed", "document": _doc("*")}]
+		model.unknowns == []
+	}
+}
