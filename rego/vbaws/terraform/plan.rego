@@ -295,8 +295,18 @@ _may_have_name(address, name) if lower(_value(address, "name")) == name
 
 _may_have_name(address, name) if {
 	not _known_string(_value(address, "name"))
-	startswith(name, lower(object.get(_values(address), "name_prefix", "")))
+	startswith(name, _name_prefix(address))
 }
+
+# Given neither name nor name_prefix in its configuration, the provider names the policy
+# "terraform-<unique id>"; a name_prefix known before apply is the start of the name.
+_name_prefix(address) := lower(_value(address, "name_prefix")) if {
+	_known_string(_value(address, "name_prefix"))
+} else := "terraform-" if {
+	_strip_keys(address) in object.keys(_config_expressions)
+	not "name" in object.keys(_expressions(address))
+	not "name_prefix" in object.keys(_expressions(address))
+} else := ""
 
 _may_have_path(address, path) if {
 	planned := object.get(_values(address), "path", "/")

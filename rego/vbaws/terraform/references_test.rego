@@ -223,3 +223,19 @@ test_a_policy_the_plan_creates_elsewhere_leaves_the_document_read_for_an_arn if 
 		model.unknowns == []
 	}
 }
+
+# The provider names a policy configured with neither name nor name_prefix "terraform-<id>":
+# it cannot take veeam-backup's ARN. One named by an expression known only after apply may.
+test_a_policy_named_by_the_provider_takes_no_written_out_name if {
+	arn := "arn:aws:iam::123456789012:policy/veeam-backup"
+	unnamed := terraform.roles["aws_iam_role.backup"] with input as _unnamed_policy_plan(arn, {"policy": {"constant_value": _doc("s3:GetObject")}})
+	unnamed.policies == [{"name": arn, "type": "managed", "document": _doc("*")}]
+	unnamed.unknowns == []
+	named := terraform.roles["aws_iam_role.backup"] with input as _unnamed_policy_plan(arn, {"name": {"references": ["var.name"]}})
+	named.policies == []
+}
+
+_unnamed_policy_plan(arn, expressions) := object.union(
+	_with_policy_data(_plan_attaching(arn, {"policy": _doc("s3:GetObject")}, {"arn": true, "name": true, "name_prefix": true}), arn, _doc("*")),
+	{"configuration": {"root_module": {"resources": [_role_config({}), _config("aws_iam_policy.p", "aws_iam_policy", expressions)]}}},
+)
