@@ -104,14 +104,19 @@ _pieced(v) if count(_sub_arguments(v)[1]) > 0
 
 _unread(v, "strict") if _pieced(v)
 
+_unread(v, "null") if _pieced(v)
+
 # How the values of a condition operator are read. A value read literally that is what a
 # short-form tag leaves names nothing the principal has: a positive operator (StringEquals,
 # ArnLike) then does not hold, a negated one (StringNotEquals, ArnNotLike) does. In an Allow a
 # condition that holds lets in more, in a Deny less: there, and in an Allow's negated operators
 # (`StringNotEquals: {aws:PrincipalAccount: !ImportValue blocked}` would let the appliance in
 # when the import holds its account), values are read strictly, never decided on such a reading.
-_reading(op, effect) := "literal" if {
+_reading(op, effect) := "null" if {
 	# A Null condition's values say whether a key is present ("true", "false"), not what it holds.
+	op == "Null"
+	effect == "Deny"
+} else := "literal" if {
 	op == "Null"
 } else := "strict" if {
 	effect == "Deny"
@@ -159,8 +164,23 @@ _decidable(key, values, "strict") := [_principal_value(lower(key), x) | some x i
 }
 
 _decidable(key, values, reading) := values if {
+	reading != "null"
 	not _strict_principal_key(key, reading)
 }
+
+# A Deny's Null condition: "true" or "false" as written. Any other value is no answer IAM
+# reads, and is what a short-form tag leaves or could be (`'Null': {aws:PrincipalArn:
+# !ImportValue flag}` arrives as "flag"): read literally the Deny would never apply, when the
+# import may hold "false" (or "true" for a key a role never has, aws:username), so it stays
+# undecided.
+_decidable(_, values, "null") := [_null_value(x) | some x in values] if {
+	is_array(values)
+} else := _null_value(values)
+
+_null_value(x) := "${Fn::ImportValue}" if {
+	not lower(sprintf("%v", [x])) in {"true", "false"}
+	not contains(sprintf("%v", [x]), "${")
+} else := x
 
 _strict_principal_key(key, "strict") if lower(key) in object.keys(_principal_value_shapes)
 

@@ -205,3 +205,26 @@ test_a_null_condition_on_a_principal_key_is_read_as_written if {
 	model := cloudformation.roles.Role with input as _trusting([_allow({"AWS": _appliance}, {}), deny])
 	model.trust_policy.Statement[1].Condition == {"Null": {"aws:PrincipalArn": "true"}}
 }
+
+# `'Null': {aws:PrincipalArn: !ImportValue flag}` arrives as "flag": read literally, the Deny
+# never applies, though the import may hold "false" (or, for aws:username, which a role never
+# has, "true"). In a Deny a Null value other than "true" or "false" stays undecided, pieced
+# values too; in an Allow (where reading it literally grants less) it is read as written.
+test_a_deny_null_condition_with_a_value_other_than_true_or_false_stays_undecided if {
+	model := cloudformation.roles.Role with input as _trusting([
+		_allow({"AWS": _appliance}, {"Condition": {"Null": {"aws:PrincipalArn": "flag"}}}),
+		_deny_all("*", {"Condition": {"Null": {
+			"aws:PrincipalArn": "flag",
+			"aws:username": ["TRUE", "imported-flag"],
+			"aws:PrincipalType": ["${F}", {"F": "false"}],
+			"aws:PrincipalAccount": false,
+		}}}),
+	])
+	model.trust_policy.Statement[0].Condition == {"Null": {"aws:PrincipalArn": "flag"}}
+	model.trust_policy.Statement[1].Condition == {"Null": {
+		"aws:PrincipalArn": "${Fn::ImportValue}",
+		"aws:username": ["TRUE", "${Fn::ImportValue}"],
+		"aws:PrincipalType": "${Fn::Sub}",
+		"aws:PrincipalAccount": false,
+	}}
+}
