@@ -59,7 +59,22 @@ _entries_of(property, value) := [[sprintf("%s entry", [property]), v] |
 # part with a placeholder could hold delimiters of its own, so it could be any name.
 _split_list(value) := parts if {
 	parts := _split_parts(value)
+} else := array.concat(value, ["${Fn::Split}"]) if {
+	_unsplit_text(value)
 } else := value
+
+# `Roles: !Split [",", !ImportValue shared-roles]`, the way to import a list (an export is one
+# string), arrives as [",", "shared-roles"]: the import's name, with no delimiter to split at,
+# which cannot be told from a literal; `!Split [",", !Sub "${Prefix}-roles"]` has a placeholder
+# that could hold delimiters. Either could hold any names at deploy time: beside the list read
+# literally, such a list may name any role (a parameter, `!Ref RoleList`, already does).
+_unsplit_text(value) if {
+	count(value) == 2
+	is_string(value[0])
+	regex.match(`^[^A-Za-z0-9]+$`, value[0])
+	not contains(_name_text(value[1]), value[0])
+	not _deploy_time_name(value[1])
+}
 
 _split_parts(value) := [_split_part(part) | some part in split(_name_text(value[1]), value[0])] if {
 	count(value) == 2

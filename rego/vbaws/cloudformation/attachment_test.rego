@@ -174,3 +174,27 @@ test_a_short_form_select_may_name_the_role_of_any_entry_it_may_pick if {
 	joined := json.patch(template, [{"op": "replace", "path": "/Resources/Guard/Properties/Roles/0", "value": ["-", ["veeam", "backup"]]}])
 	[p.name | some p in cloudformation.roles.Role.policies] == ["guard"] with input as joined
 }
+
+# `Roles: !Split [",", !ImportValue shared-roles]` arrives as [",", "shared-roles"], and
+# `!Split [",", !Sub "${Prefix}-roles"]` as [",", "${Prefix}-roles"]: no delimiter to split at,
+# but the import or the placeholder could hold several names, the role's among them. Read
+# literally, the Deny was lost; it now counts for every role, the Allow for none.
+test_roles_from_a_split_of_text_without_its_delimiter_may_name_any_role if {
+	guard := {"Type": "AWS::IAM::Policy", "Properties": {
+		"PolicyName": "guard",
+		"Roles": [",", "shared-roles"],
+		"PolicyDocument": {"Statement": [{"Effect": "Deny", "Action": "ec2:CreateTags", "Resource": "*"}]},
+	}}
+	template := object.union(
+		_template({"Role": _role({"RoleName": "veeam-backup"}), "Guard": guard}),
+		{"Parameters": {"Prefix": {"Type": "String"}}},
+	)
+	every roles in [[",", "shared-roles"], [",", "${Prefix}-roles"]] {
+		t := json.patch(template, [{"op": "replace", "path": "/Resources/Guard/Properties/Roles", "value": roles}])
+		[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as t
+	}
+
+	# A text that is the role's name still names it for certain.
+	named := json.patch(template, [{"op": "replace", "path": "/Resources/Guard/Properties/Roles/1", "value": "veeam-backup"}])
+	[p.name | some p in cloudformation.roles.Role.policies] == ["guard"] with input as named
+}
