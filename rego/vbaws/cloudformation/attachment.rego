@@ -154,11 +154,28 @@ _index_like(i) if regex.match(`^[0-9]+$`, i)
 
 _index_like(i) if _deploy_time_name(i)
 
-_select_picks(v) := [x |
-	some list in _select_lists(v[1])
-	some i, x in list
-	_may_pick(v[0], i)
-]
+_select_picks(v) := array.concat(
+	[x |
+		some list in _select_lists(v[1])
+		some i, x in list
+		_may_pick(v[0], i)
+	],
+	["${Fn::Split}" | _split_of_unknown_entries(v[1])],
+)
+
+# `!Select [0, !Split [",", !ImportValue shared-roles]]` arrives as ["0", [",", "shared-roles"]]:
+# the import's name, or a placeholder (`!Ref RoleList`, `!Sub "${Prefix},b"`), could hold
+# delimiters, so the list split at deploy time, and the entry any index picks, could be any name.
+_split_of_unknown_entries(list) if _unsplit_text(list)
+
+_split_of_unknown_entries(list) if "${Fn::Split}" in _split_parts(list)
+
+_split_of_unknown_entries(list) if {
+	count(list) == 2
+	is_string(list[0])
+	regex.match(`^[^A-Za-z0-9]+$`, list[0])
+	regex.match(_placeholder, _name_text(list[1]))
+}
 
 _select_lists(list) := [list, parts] if {
 	parts := _split_parts(list)

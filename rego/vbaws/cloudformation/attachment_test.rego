@@ -198,3 +198,33 @@ test_roles_from_a_split_of_text_without_its_delimiter_may_name_any_role if {
 	named := json.patch(template, [{"op": "replace", "path": "/Resources/Guard/Properties/Roles/1", "value": "veeam-backup"}])
 	[p.name | some p in cloudformation.roles.Role.policies] == ["guard"] with input as named
 }
+
+# `RoleName: !Select [!Ref Index, !Split [",", !ImportValue shared-roles]]` arrives as
+# ["Index", [",", "shared-roles"]]: the import (or a placeholder) could hold several names, so
+# the entry any index picks could be the role's. Read as the list [",", "shared-roles"], the
+# pick named no role and the Deny was lost.
+test_a_select_from_a_split_of_entries_known_at_deploy_time_may_name_any_role if {
+	guard := {"Type": "AWS::IAM::RolePolicy", "Properties": {
+		"PolicyName": "guard",
+		"RoleName": ["Index", [",", "shared-roles"]],
+		"PolicyDocument": {"Statement": [{"Effect": "Deny", "Action": "ec2:CreateTags", "Resource": "*"}]},
+	}}
+	template := object.union(
+		_template({"Role": _role({"RoleName": "veeam-backup"}), "Guard": guard}),
+		{"Parameters": {"Index": {"Type": "Number"}, "Prefix": {"Type": "String"}, "RoleList": {"Type": "String"}}},
+	)
+	every name in [
+		["Index", [",", "shared-roles"]],
+		["0", [",", "shared-roles"]],
+		["0", [",", "${Prefix}-roles"]],
+		["1", [",", "${Prefix},other"]],
+		["0", [",", "RoleList"]],
+	] {
+		t := json.patch(template, [{"op": "replace", "path": "/Resources/Guard/Properties/RoleName", "value": name}])
+		[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as t
+	}
+
+	# A text split at a delimiter it holds picks its own entries only.
+	other := json.patch(template, [{"op": "replace", "path": "/Resources/Guard/Properties/RoleName", "value": ["1", [",", "veeam-backup,other"]]}])
+	cloudformation.roles.Role.policies == [] with input as other
+}
