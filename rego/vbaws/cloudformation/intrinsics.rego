@@ -114,16 +114,19 @@ _unread(v, "null") if _pieced(v)
 # when the import holds its account), values are read strictly, never decided on such a reading.
 _reading(op, effect) := "null" if {
 	# A Null condition's values say whether a key is present ("true", "false"), not what it holds.
-	op == "Null"
+	_null_operator(op)
 	effect == "Deny"
 } else := "literal" if {
-	op == "Null"
+	_null_operator(op)
 } else := "strict" if {
 	effect == "Deny"
 } else := "strict" if {
 	effect == "Allow"
 	contains(op, "Not")
 } else := "literal"
+
+# IAM's grammar takes a set prefix on Null too, and the engine reads `ForAnyValue:Null` as Null.
+_null_operator(op) if regex.match(`^(?:(?i:foranyvalue|forallvalues):)?Null$`, op)
 
 # The shapes read here, in a condition value (the whole value or one entry of a list).
 _pieced_shape(v) if _join_shaped(v)

@@ -228,3 +228,14 @@ test_a_deny_null_condition_with_a_value_other_than_true_or_false_stays_undecided
 		"aws:PrincipalAccount": false,
 	}}
 }
+
+# IAM's grammar and the engine take `ForAnyValue:Null` and `ForAllValues:Null` as Null: in a
+# Deny, `{aws:username: !ImportValue flag}` under either arrived as "flag", and read literally
+# the Deny never applied, though the import may hold "true" (a role never has aws:username).
+test_a_deny_null_condition_with_a_set_prefix_is_read_as_null if {
+	every op in ["ForAnyValue:Null", "ForAllValues:Null"] {
+		deny := _deny_all("*", {"Condition": {op: {"aws:username": ["flag", "true"]}}})
+		model := cloudformation.roles.Role with input as _trusting([_allow({"AWS": _appliance}, {}), deny])
+		model.trust_policy.Statement[1].Condition == {op: {"aws:username": ["${Fn::ImportValue}", "true"]}}
+	}
+}
