@@ -127,7 +127,7 @@ _inline_clash_removals(role, entry) := {sprintf(
 	_sets_inline_policy(role)
 	some address in _instances_of("aws_iam_role_policy")
 	role in (_named_roles(address, "role") | _roles_maybe_named(address, "role"))
-	_value(address, "name") == entry.policy.name
+	_same_name(_value(address, "name"), entry.policy.name)
 	not _same_document(_role_policy_document(address), entry.policy.document)
 }
 
@@ -142,7 +142,7 @@ _role_policy_clash_removals(role, entry) := {sprintf(
 	entry.key in _instances_of("aws_iam_role_policy")
 	some other in _instances_of("aws_iam_role_policy")
 	other != entry.key
-	_value(other, "name") == entry.policy.name
+	_same_name(_value(other, "name"), entry.policy.name)
 	role in _named_roles_or_empty(other, "role")
 	not _same_document(_role_policy_document(other), entry.policy.document)
 } | {sprintf(
@@ -152,10 +152,14 @@ _role_policy_clash_removals(role, entry) := {sprintf(
 	entry.key in _instances_of("aws_iam_role_policy")
 	some other in _instances_of("aws_iam_role_policy")
 	other != entry.key
-	_value(other, "name") == entry.policy.name
+	_same_name(_value(other, "name"), entry.policy.name)
 	role in _roles_maybe_named(other, "role")
 	not _same_document(_role_policy_document(other), entry.policy.document)
 }
+
+# IAM documents no case rule for inline policy names and tells none of its other names apart
+# by case: names that differ only in case may be one policy (as in the CloudFormation rules).
+_same_name(a, b) if lower(a) == lower(b)
 
 _named_roles_or_empty(address, attr) := roles if {
 	roles := _named_roles(address, attr)
@@ -172,7 +176,20 @@ _maybe_rewritten_removals(role, entry) := {sprintf(
 	not _sets_inline_policy(role)
 	some address in _instances_of("aws_iam_role_policy")
 	role in _roles_maybe_named(address, "role")
-	_value(address, "name") == entry.policy.name
+	_same_name(_value(address, "name"), entry.policy.name)
+	not _same_document(_role_policy_document(address), entry.policy.document)
+} | {sprintf(
+	"%s may write with another document (its name differs from this one only in case)",
+	[address],
+) |
+	# One that surely names the role takes the place of the block of its very name only
+	# (_superseded); under a name that differs only in case it may write over this one.
+	startswith(entry.key, "inline:")
+	not _sets_inline_policy(role)
+	some address in _instances_of("aws_iam_role_policy")
+	role in _named_roles_or_empty(address, "role")
+	_value(address, "name") != entry.policy.name
+	_same_name(_value(address, "name"), entry.policy.name)
 	not _same_document(_role_policy_document(address), entry.policy.document)
 }
 

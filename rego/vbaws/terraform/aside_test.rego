@@ -243,3 +243,45 @@ test_two_role_policies_of_one_name_with_other_documents_count_their_denies_only 
 	[p.document | some p in same_model.policies] == [_guarded, _guarded]
 	same_model.unknowns == []
 }
+
+# IAM documents no case rule for inline policy names, and does not tell its other names apart by
+# case: "veeam" and "VEEAM" on one role may be one policy, the last one written. Unless their
+# documents are the same, each counts with its Deny statements only, as for one name.
+test_role_policies_whose_names_differ_only_in_case_count_their_denies_only if {
+	plan := _plan(
+		[
+			_role({}),
+			_role_policy("aws_iam_role_policy.full", "veeam"),
+			_resource("aws_iam_role_policy.narrow", "aws_iam_role_policy", {"name": "VEEAM", "role": "Backup", "policy": _doc("ec2:Describe*")}),
+		],
+		[_role_change],
+		[_role_config({})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	{p.name | some p in model.policies} == {"veeam", "VEEAM"}
+	every p in model.policies {
+		every s in p.document.Statement {
+			s.Effect == "Deny"
+		}
+	}
+	count(model.unknowns) == 2
+
+	# A block of the role's state is written over by the plan's policy of its name, or may be
+	# by one whose name differs only in case.
+	block := {"name": "veeam", "policy": _guarded}
+	kept := _plan(
+		[
+			_role({"inline_policy": [block]}),
+			_resource("aws_iam_role_policy.narrow", "aws_iam_role_policy", {"name": "VEEAM", "role": "Backup", "policy": _doc("ec2:Describe*")}),
+		],
+		[_with_actions(_change("aws_iam_role.backup", {}), ["no-op"])],
+		[_role_config({})],
+	)
+	kept_model := terraform.roles["aws_iam_role.backup"] with input as kept
+	[p.name | some p in kept_model.policies; p.name == "veeam"] == ["veeam"]
+	[p.document | some p in kept_model.policies; p.name == "veeam"] == [_deny_only_policy("veeam").document]
+	[u.what | some u in kept_model.unknowns] == [concat("", [
+		"the Allow statements of veeam, which aws_iam_role_policy.narrow may write with another document ",
+		"(its name differs from this one only in case)",
+	])]
+}
