@@ -66,6 +66,17 @@ CASES = {
         ],
         data=("selection.yaml",),
     ),
+    # conftest reads an unquoted account id as a float: compared as "1.11111111111e+11", the
+    # Deny never applied and the template passed.
+    "trust Deny on the appliance's account written as a YAML number": Case(
+        "trust-deny-account-number.yaml",
+        1,
+        [
+            f"{ROLE}: the trust policy does not let {APPLIANCE} call sts:AssumeRole on this role "
+            "(denied by statement 2)"
+        ],
+        data=("selection.yaml",),
+    ),
     "explicit deny through an AWS::IAM::Policy": Case(
         "explicit-deny.yaml",
         1,

@@ -153,7 +153,38 @@ _pieced_condition_value(v, reading) := text if {
 	_join_shaped(v)
 } else := "${Fn::Sub}"
 
-_decided(key, v, reading) := _decidable(key, _condition_values(v, reading), reading)
+_decided(key, v, reading) := _decidable(key, _numbers_read(lower(key), _condition_values(v, reading), reading), reading)
+
+# conftest's parsers hand a number over as a float, which the engine would compare as the text
+# "1.11111111111e+11": `aws:PrincipalAccount: 111111111111` (unquoted) in a Deny never applied.
+# CloudFormation passes a whole number on as its digits. But YAML may have read them otherwise
+# than CloudFormation does (`012345678901` arrives as 12345678901, which CloudFormation keeps as
+# the text "012345678901"): read strictly, a number of a principal key the engine decides stays
+# undecided, unless it is an account id of twelve digits.
+_numbers_read(key, values, reading) := [_number_read(key, x, reading) | some x in values] if {
+	is_array(values)
+} else := _number_read(key, values, reading)
+
+_number_read(key, x, reading) := "${Number}" if {
+	reading == "strict"
+	is_number(x)
+	_principal_number_key(key)
+	not _account_number(key, x)
+} else := format_int(x, 10) if {
+	is_number(x)
+	x == floor(x)
+} else := x
+
+_principal_number_key(key) if key in object.keys(_principal_value_shapes)
+
+_principal_number_key(key) if startswith(key, "aws:principaltag/")
+
+_account_number(key, x) if {
+	key == "aws:principalaccount"
+	x == floor(x)
+	x >= 100000000000
+	x <= 999999999999
+}
 
 # A short-form `!ImportValue name` arrives as "name", which cannot be told from a literal. Read
 # strictly, a value of a principal key the engine decides that no principal could have (an ARN

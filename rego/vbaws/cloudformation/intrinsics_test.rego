@@ -239,3 +239,24 @@ test_a_deny_null_condition_with_a_set_prefix_is_read_as_null if {
 		model.trust_policy.Statement[1].Condition == {op: {"aws:username": ["${Fn::ImportValue}", "true"]}}
 	}
 }
+
+# conftest hands `aws:PrincipalAccount: 111111111111` (unquoted YAML) over as a float, which the
+# engine compared as "1.11111111111e+11": the Deny never applied. A whole number is its digits;
+# read strictly, a principal key's number that is no twelve-digit account id (`012345678901`
+# arrives as 12345678901, which CloudFormation keeps as written) stays undecided.
+test_a_number_in_a_condition_is_read_as_its_digits if {
+	model := cloudformation.roles.Role with input as _trusting([
+		_allow({"AWS": _appliance}, _equals({"aws:PrincipalAccount": 1.11111111111e+11, "sts:ExternalId": 42})),
+		_deny_all("*", _equals({
+			"aws:PrincipalAccount": [1.11111111111e+11, 12345678901],
+			"aws:PrincipalTag/level": 3,
+			"aws:username": 7,
+		})),
+	])
+	model.trust_policy.Statement[0].Condition == {"StringEquals": {"aws:PrincipalAccount": "111111111111", "sts:ExternalId": "42"}}
+	model.trust_policy.Statement[1].Condition == {"StringEquals": {
+		"aws:PrincipalAccount": ["111111111111", "${Number}"],
+		"aws:PrincipalTag/level": "${Number}",
+		"aws:username": "7",
+	}}
+}
