@@ -383,6 +383,35 @@ _ignores_tags(role) if {
 	"ignore_tags" in _provider_arguments(key)
 }
 
+# Whether ignore_tags in the role's provider configuration may cover the vbaws:checks key: its
+# keys or key_prefixes name it, or are not written out (a variable).
+_may_ignore_checks_tag(role) if {
+	some key in {_provider_key(role), _provider_name(role)}
+	"ignore_tags" in _provider_arguments(key)
+	blocks := input.configuration.provider_config[key].expressions.ignore_tags
+	not is_array(blocks)
+}
+
+_may_ignore_checks_tag(role) if {
+	some key in {_provider_key(role), _provider_name(role)}
+	"ignore_tags" in _provider_arguments(key)
+	some block in input.configuration.provider_config[key].expressions.ignore_tags
+	_ignores_checks_key(block)
+}
+
+_ignores_checks_key(block) if {
+	some attr in ["keys", "key_prefixes"]
+	attr in object.keys(block)
+	not is_array(object.get(block[attr], "constant_value", null))
+}
+
+_ignores_checks_key(block) if iac.checks_tag in block.keys.constant_value
+
+_ignores_checks_key(block) if {
+	some prefix in block.key_prefixes.constant_value
+	startswith(iac.checks_tag, prefix)
+}
+
 _non_empty_object(x) if {
 	is_object(x)
 	count(x) > 0

@@ -333,6 +333,26 @@ test_ignore_tags_of_the_provider_leave_the_tags_incomplete if {
 	terraform.roles["aws_iam_role.backup"].tags_known with input as plain
 }
 
+# ignore_tags that covers vbaws:checks leaves the tag out of the plan while the role may carry it
+# (set outside Terraform): the role went unchecked with no word. Whether it is selected cannot
+# be told, which a warn says; ignore_tags of other keys says nothing of it.
+test_ignore_tags_that_may_cover_the_checks_tag_is_warned if {
+	plan := object.union(
+		_plan([_role({"tags": null, "tags_all": null})], [_role_change], [object.union(_role_config({}), {"provider_config_key": "aws"})]),
+		{"configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {"ignore_tags": [{"keys": {"constant_value": ["team"]}}]}}}}},
+	)
+	warned := "aws_iam_role.backup: its provider configuration's ignore_tags may leave vbaws:checks out of the plan, so whether it carries it cannot be told; list it in data.vbaws_config.roles to check it (see docs/conftest.md)"
+	not warned in terraform.warn with input as plan
+	every block in [
+		{"keys": {"constant_value": ["team", "vbaws:checks"]}},
+		{"key_prefixes": {"constant_value": ["vbaws:"]}},
+		{"keys": {"references": ["var.ignored"]}},
+	] {
+		covering := json.patch(plan, [{"op": "replace", "path": "/configuration/provider_config/aws/expressions/ignore_tags", "value": [block]}])
+		warned in terraform.warn with input as covering
+	}
+}
+
 _module_role(key) := object.union(_role({"tags": null}), {"address": sprintf("module.legacy[%q].aws_iam_role.backup", [key])})
 
 test_selection_by_address_without_instance_keys_selects_every_instance if {

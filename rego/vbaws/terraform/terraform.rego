@@ -78,6 +78,22 @@ warn contains msg if {
 	)
 }
 
+# ignore_tags that may cover vbaws:checks leaves that tag out of the plan, and the provider never
+# removes it: the role may carry it (set outside Terraform), so whether it should have been
+# checked cannot be told either.
+warn contains msg if {
+	some address, model in roles
+	not iac.selected(model)
+	_may_ignore_checks_tag(address)
+	msg := sprintf(
+		"%s: its provider configuration's ignore_tags may leave %s out of the plan, %s; %s",
+		[
+			address, iac.checks_tag, "so whether it carries it cannot be told",
+			"list it in data.vbaws_config.roles to check it (see docs/conftest.md)",
+		],
+	)
+}
+
 # An entry of data.vbaws_config.roles written as a role's resource address that names no role
 # of the plan (a misspelt or outdated address) would leave its role unchecked. Entries keyed by
 # role name or logical id may be meant for another plan or a template sharing the file.
