@@ -179,16 +179,28 @@ _removals(role, entry) := union({
 	_maybe_rewritten_removals(role, entry),
 })
 
-# aws_iam_policy_attachment is exclusive for its policy across the account: the provider
-# detaches the policy from every user, group and role it does not list. A managed policy it
-# attaches reaches this role through another resource only if the role is in its roles; a role
-# it may list (known only after apply) may lose it.
+# aws_iam_policy_attachment is exclusive for its policy across the account: its state, read
+# back from IAM, holds every user, group and role the policy is attached to, by whatever
+# means, and an update (or a replacement, which deletes first) detaches the policy from those
+# of its prior state that it does not list. Creating it only attaches, and a plan that leaves
+# it as it is detaches nothing: a role it does not list keeps the policy this apply gives it
+# (the next plan updates the attachment to detach it, and is checked in its turn). A role its
+# roles may list (known only after apply) may lose it.
 _policy_attachment_removals(role, entry) := {reason |
 	entry.policy.type == "managed"
 	some address in _instances_of("aws_iam_policy_attachment")
 	_attached_policy(address).key == entry.key
+	_detaches_unlisted(address, role)
 	not role in _listed_roles(address)
 	reason := _policy_attachment_removal(address, role)
+}
+
+_detaches_unlisted(address, role) if {
+	some rc in _current_changes
+	rc.address == address
+	some action in rc.change.actions
+	action in {"update", "delete"}
+	lower(_role_name(role)) in _old_role_names(rc.change.before)
 }
 
 _listed_roles(address) := roles if {

@@ -123,16 +123,65 @@ _users_attachment(roles) := _resource(
 	{"users": ["alice"], "roles": roles, "policy_arn": _full},
 )
 
+# The update of a real plan (Terraform 1.11, AWS provider 5.100): refreshed, the attachment's
+# state holds every role the policy is attached to, and the update drops those it does not list.
+_users_attachment_update(before_roles, after_roles) := {"address": "aws_iam_policy_attachment.users", "change": {
+	"actions": ["update"],
+	"before": {"users": ["alice"], "roles": before_roles, "policy_arn": _full},
+	"after": {"users": ["alice"], "roles": after_roles, "policy_arn": _full},
+	"after_unknown": {},
+}}
+
 test_policy_attachment_detaches_its_policy_from_roles_it_does_not_list if {
-	# aws_iam_policy_attachment is exclusive for its policy: listing only users, it detaches
-	# the policy that aws_iam_role_policy_attachment.full attaches to the role.
-	plan := _plan([_role({}), _full_attachment, _users_attachment(null)], [_role_change], [_role_config({})])
+	# aws_iam_policy_attachment is exclusive for its policy: listing only users, its update
+	# detaches the policy that aws_iam_role_policy_attachment.full attaches to the role.
+	plan := _plan(
+		[_role({}), _full_attachment, _users_attachment([])],
+		[_role_change, _users_attachment_update(["Backup"], [])],
+		[_role_config({})],
+	)
 	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
 	model.policies == [{"name": _full, "type": "managed", "document": {"Version": "2012-10-17", "Statement": []}}]
 	[u.what | some u in model.unknowns] == [sprintf(
 		"the Allow statements of %s, which aws_iam_policy_attachment.users removes from this role (it detaches its policy from every role it does not list)",
 		[_full],
 	)]
+}
+
+# Creating it attaches only, and a plan that leaves it as it is (its state holds no role the
+# policy was not attached to when refreshed) detaches nothing: the role keeps what this apply
+# attaches (the next plan updates the attachment to detach it). A real plan and apply
+# (Terraform 1.11, AWS provider 5.100) showed both.
+test_policy_attachment_created_or_kept_detaches_nothing if {
+	created := _plan(
+		[_role({}), _full_attachment, _users_attachment([])],
+		[_role_change, _change("aws_iam_policy_attachment.users", {})],
+		[_role_config({})],
+	)
+	kept := json.patch(created, [{"op": "replace", "path": "/resource_changes/1", "value": _with_actions(
+		_users_attachment_update([], []),
+		["no-op"],
+	)}])
+	every plan in [created, kept] {
+		_keeps_full(terraform.roles["aws_iam_role.backup"]) with input as plan with data.vbaws_managed_policies as _managed
+	}
+}
+
+_keeps_full(model) if {
+	model.policies == [{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))}]
+	model.unknowns == []
+}
+
+test_policy_attachment_replaced_detaches_its_policy_from_roles_it_does_not_list if {
+	# A new name replaces it: the delete detaches the policy from every role of its state.
+	plan := _plan(
+		[_role({}), _full_attachment, _users_attachment([])],
+		[_role_change, _with_actions(_users_attachment_update(["backup"], []), ["delete", "create"])],
+		[_role_config({})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	model.policies == [{"name": _full, "type": "managed", "document": {"Version": "2012-10-17", "Statement": []}}]
+	count(model.unknowns) == 1
 }
 
 test_policy_attachment_keeps_its_policy_on_roles_it_lists if {
