@@ -108,6 +108,19 @@ warn contains iac.empty_selection(key) if {
 	some key in iac.empty_selections([model | some model in roles])
 }
 
+# The organization layer is not evaluated, but the service or resource control policies that
+# the plan manages may deny each selected role's actions (organizations.rego).
+warn contains msg if {
+	count(_organization_policies) > 0
+	some address in _selected
+	msg := sprintf("%s: this plan manages service or resource control policies (%s), %s; %s", [
+		address,
+		concat(", ", sort(_organization_policies)),
+		"which may deny its actions or keep the appliance out",
+		"the organization layer is not evaluated here (see docs/conftest.md)",
+	])
+}
+
 warn contains iac.nothing_selected("plan") if {
 	_supported_format
 	count(_selected) == 0

@@ -1,0 +1,46 @@
+package vbaws.terraform
+
+# Service control policies and resource control policies limit what every principal of the
+# accounts they are attached to may do (an RCP, what may be done to a resource: an
+# sts:AssumeRole of the appliance, a KMS key, a queue). The organization layer is not evaluated
+# here, but a plan that manages such policies may deny a role's actions in this very apply:
+# each of them is named in a warning, never passed in silence. Another type of policy (tag,
+# backup, ...) grants and denies nothing.
+
+_organization_policy_types := {"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"}
+
+# Every change of such a policy or of an attachment counts, a delete and a no-op too: an
+# attachment deleted may have been the one that allowed (FullAWSAccess), one left as it is
+# is in force all the same.
+_organization_policies contains rc.address if {
+	some rc in input.resource_changes
+	rc.mode == "managed"
+	rc.type == "aws_organizations_policy"
+	_controls_access(rc)
+}
+
+_organization_policies contains rc.address if {
+	some rc in input.resource_changes
+	rc.mode == "managed"
+	rc.type == "aws_organizations_policy_attachment"
+	not rc.address in _other_type_attachments
+}
+
+# Its type, known before apply, or unknown (a type known only after apply may be either).
+_controls_access(rc) if {
+	some values in [rc.change.before, rc.change.after]
+	is_object(values)
+	object.get(values, "type", "SERVICE_CONTROL_POLICY") in _organization_policy_types
+}
+
+_controls_access(rc) if object.get(rc.change, "after_unknown", {}).type == true
+
+# The attachments whose policy_id is a plain reference to a policy of this plan of another type.
+_other_type_attachments contains address if {
+	some address in _instances_of("aws_organizations_policy_attachment")
+	expression := object.get(_expressions(address), "policy_id", {})
+	target := _sole_target(address, expression, _instances_of("aws_organizations_policy"))
+	some rc in _current_changes
+	rc.address == target
+	not _controls_access(rc)
+}

@@ -1,0 +1,56 @@
+package vbaws.terraform_test
+
+import data.vbaws.terraform
+
+# Service and resource control policies of the plan. Builders are in terraform_test.rego; the
+# changes are shaped as in a real plan (Terraform 1.11, AWS provider 5.100).
+
+_org_change(address, actions, before, after) := {
+	"address": address,
+	"mode": "managed",
+	"type": split(address, ".")[0],
+	"change": {"actions": actions, "before": before, "after": after, "after_unknown": {"id": true}},
+}
+
+_scp_policy(type) := _org_change("aws_organizations_policy.p", ["create"], null, {"name": "p", "type": type, "content": _doc("*")})
+
+_scp_attachment := _org_change("aws_organizations_policy_attachment.a", ["create"], null, {"target_id": "123456789012"})
+
+_org_plan(changes) := _plan(
+	[
+		_role({"inline_policy": [{"name": "all", "policy": _doc("*")}]}),
+		_resource("aws_organizations_policy.p", "aws_organizations_policy", {}),
+		_resource("aws_organizations_policy_attachment.a", "aws_organizations_policy_attachment", {"target_id": "123456789012"}),
+	],
+	array.concat([_role_change], changes),
+	[_role_config({}), _config(
+		"aws_organizations_policy_attachment.a",
+		"aws_organizations_policy_attachment",
+		{"policy_id": {"references": ["aws_organizations_policy.p.id", "aws_organizations_policy.p"]}},
+	)],
+)
+
+_org_warning(addresses) := sprintf(
+	"aws_iam_role.backup: this plan manages service or resource control policies (%s), %s; %s",
+	[addresses, "which may deny its actions or keep the appliance out", "the organization layer is not evaluated here (see docs/conftest.md)"],
+)
+
+test_service_control_policies_of_the_plan_are_named if {
+	warnings := terraform.warn with input as _org_plan([_scp_policy("SERVICE_CONTROL_POLICY"), _scp_attachment])
+	warnings == {_org_warning("aws_organizations_policy.p, aws_organizations_policy_attachment.a")}
+
+	rcp := terraform.warn with input as _org_plan([_scp_policy("RESOURCE_CONTROL_POLICY"), _scp_attachment])
+	rcp == warnings
+
+	# An attachment the plan deletes may have been the one that allowed the role's actions.
+	deleted := _org_change("aws_organizations_policy_attachment.full", ["delete"], {"policy_id": "p-FullAWSAccess", "target_id": "123456789012"}, null)
+	terraform.warn == {_org_warning("aws_organizations_policy_attachment.full")} with input as _plan(
+		[_role({"inline_policy": [{"name": "all", "policy": _doc("*")}]})],
+		[_role_change, deleted],
+		[_role_config({})],
+	)
+}
+
+test_other_organization_policies_are_not_named if {
+	terraform.warn == set() with input as _org_plan([_scp_policy("TAG_POLICY"), _scp_attachment])
+}
