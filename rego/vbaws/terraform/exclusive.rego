@@ -217,10 +217,16 @@ _policy_attachment_removal(address, role) := sprintf(
 	[address],
 )
 
+# An exclusive instance that the plan leaves as it is (its list holds what the role had when
+# refreshed) is not applied: what this apply adds beside its list stays until the next plan,
+# which updates it to remove that, and is checked in its turn.
 _removes(address, entry) if {
 	_exclusive_kind[_resource(address).type] == entry.policy.type
 	not _kept_as(entry) in _kept(address)
+	not _left_as_is(address)
 }
+
+_left_as_is(address) if _change_actions[address] == ["no-op"]
 
 _removal(address) := sprintf(
 	"%s may remove from this role (its %s, known only after apply, may leave it out)",

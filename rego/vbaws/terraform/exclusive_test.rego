@@ -398,3 +398,37 @@ test_exclusive_under_another_provider_configuration_does_not_surely_remove if {
 	detached := terraform.roles["aws_iam_role.backup"] with input as same_managed with data.vbaws_managed_policies as _managed
 	[p.name | some p in detached.policies; p.type == "managed"] == []
 }
+
+# An exclusive instance the plan leaves as it is is not applied: the inline policy and the
+# managed policy that this apply adds beside its list stay (a real plan and apply, Terraform
+# 1.11 and AWS provider 5.100, showed both; the next plan updates it to remove them).
+test_exclusive_left_as_it_is_removes_nothing_this_apply_adds if {
+	plan := _plan(
+		[
+			_role({}),
+			_full_attachment,
+			_resource("aws_iam_role_policy.all", "aws_iam_role_policy", {"name": "all", "role": "Backup", "policy": _doc("*")}),
+			_exclusive_attachments([]),
+			_resource("aws_iam_role_policies_exclusive.y", "aws_iam_role_policies_exclusive", {"role_name": "Backup", "policy_names": ["small"]}),
+		],
+		[
+			_with_actions(_change("aws_iam_role.backup", {}), ["no-op"]),
+			_change("aws_iam_role_policy_attachment.full", {}),
+			_change("aws_iam_role_policy.all", {}),
+			_with_actions(_change("aws_iam_role_policy_attachments_exclusive.x", {}), ["no-op"]),
+			_with_actions(_change("aws_iam_role_policies_exclusive.y", {}), ["no-op"]),
+		],
+		[_role_config({})],
+	)
+	kept := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	{p.name: p.document | some p in kept.policies} == {"all": _doc("*"), _full: json.unmarshal(_doc("*"))}
+	{u.what | some u in kept.unknowns} == {"inline policy \"small\", which aws_iam_role_policies_exclusive.y keeps, is not defined in this plan"}
+
+	# Updated, they remove both.
+	updated := json.patch(plan, [
+		{"op": "replace", "path": "/resource_changes/3/change/actions", "value": ["update"]},
+		{"op": "replace", "path": "/resource_changes/4/change/actions", "value": ["update"]},
+	])
+	removed := terraform.roles["aws_iam_role.backup"] with input as updated with data.vbaws_managed_policies as _managed
+	{p.name | some p in removed.policies; p.document == {"Version": "2012-10-17", "Statement": []}} == {"all", _full}
+}
