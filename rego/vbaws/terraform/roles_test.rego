@@ -227,6 +227,30 @@ test_a_role_whose_tags_are_known_only_after_apply_is_not_passed_over_in_silence 
 	}
 }
 
+# A new role without tags (Terraform 1.11, AWS provider 5.100: tags null, tags_all unknown as a
+# whole) has none, unless its provider configuration adds default_tags or hides tags.
+test_a_new_role_without_tags_has_none if {
+	untagged := terraform.warn with input as _untagged_plan({})
+	every msg in untagged {
+		not startswith(msg, "aws_iam_role.unsure")
+	}
+	every arguments in [{"default_tags": [{"tags": {"references": ["var.tags"]}}]}, {"ignore_tags": [{}]}] {
+		_warns_unsure_tags(terraform.warn) with input as _untagged_plan(arguments)
+	}
+}
+
+_untagged_plan(arguments) := object.union(_unsure_plan({"tags_all": true}), {"configuration": {
+	"provider_config": {"aws": {"name": "aws", "expressions": arguments}},
+	"root_module": {"resources": [
+		_with_provider(_role_config({}), "aws"),
+		_with_provider(_config("aws_iam_role.unsure", "aws_iam_role", {"name": {"constant_value": "Unsure"}}), "aws"),
+	]},
+}})
+
+_warns_unsure_tags(warnings) if {
+	count({msg | some msg in warnings; startswith(msg, "aws_iam_role.unsure: its tags are known only after apply")}) == 1
+}
+
 # A selected role beside one whose tags carry the given after_unknown marks.
 _unsure_plan(marks) := _plan(
 	[_role({}), _resource("aws_iam_role.unsure", "aws_iam_role", {"name": "Unsure", "assume_role_policy": _trust})],

@@ -130,7 +130,23 @@ _tags_unknown(address) if {
 	some key in ["tags", "tags_all"]
 	mark := _unknown_marks(address)[key]
 	_any_true(mark)
+	not _only_its_own_tags(address, key, mark)
 }
+
+# The provider leaves the whole tags_all of a new role without tags unknown. Without
+# default_tags (or ignore_tags) in its provider configuration, a role has the tags of its own
+# tags argument and no other: when those are known (or not set), so are its tags.
+_only_its_own_tags(address, "tags_all", true) if {
+	not _any_true(object.get(_unknown_marks(address), "tags", false))
+	_config_providers[_strip_keys(address)]
+	every key in {_provider_key(address), _provider_name(address)} {
+		not _adds_or_hides_tags(key)
+	}
+}
+
+_adds_or_hides_tags(key) if "default_tags" in _provider_arguments(key)
+
+_adds_or_hides_tags(key) if "ignore_tags" in _provider_arguments(key)
 
 _any_true(true)
 
