@@ -1,7 +1,7 @@
 """conftest on Terraform plans (`terraform show -json`), run exactly as the contract spells it.
 
-Each fixture in fixtures/terraform/ is a plan in the shape Terraform 1.9 writes; the expected
-messages below are what a person reading the fixture's configuration should be told.
+Each fixture in fixtures/terraform/ is a plan in the shape Terraform 1.9 (or 1.11) writes; the
+expected messages below are what a person reading the fixture's configuration should be told.
 """
 
 from __future__ import annotations
@@ -215,6 +215,23 @@ CASES = {
             f"{ROLE}: the Allow statements of aws_iam_policy.full, which "
             f"{ROLE}.managed_policy_arns removes from this role (it does not list it); "
             "counted as granting nothing"
+        ],
+    ),
+    # Real plans (Terraform 1.11, AWS provider 5.100): the role has veeam-full through
+    # aws_iam_role_policy_attachment.full; aws_iam_policy_attachment.workers lists only
+    # VeeamWorker. Applied, creating it left the policy on the role; the next plan's update
+    # detached it.
+    "a created aws_iam_policy_attachment detaches nothing": Case(
+        "policy-attachment-created.json", 0
+    ),
+    "an updated aws_iam_policy_attachment detaches its policy from roles it does not list": Case(
+        "policy-attachment-updated.json",
+        1,
+        [missing(ROLE, "ec2_backup", actions("ec2_backup"))],
+        [
+            f"{ROLE}: the Allow statements of arn:aws:iam::123456789012:policy/veeam-full, which "
+            "aws_iam_policy_attachment.workers removes from this role (it detaches its policy "
+            "from every role it does not list); counted as granting nothing"
         ],
     ),
     "a role name names a namesake of another provider configuration only maybe": Case(
