@@ -228,6 +228,37 @@ _removes(address, entry) if {
 
 _left_as_is(address) if _change_actions[address] == ["no-op"]
 
+# METADATA
+# description: |
+#   What this apply leaves on the role and the next one takes off: a policy that an exclusive
+#   instance left as it is, or an aws_iam_policy_attachment created, leaves out of its list
+#   stays now, and the next plan reads it into that instance's state and updates the instance
+#   to remove it. The plan passes on what this apply
+#   gives, and a warn says what the next one takes.
+later_removals(role) := {sprintf("%s: %s leaves %s out, so the apply after this one removes it from this role%s", [
+	role, address, entry.policy.name, " (see docs/conftest.md)",
+]) |
+	some entry in _entries_by_role[role]
+	entry.policy
+	not _deny_only(entry)
+	some address in _later_removers(role, entry)
+}
+
+_later_removers(role, entry) := {address |
+	some [r, address] in _exclusive_over
+	r == role
+	_left_as_is(address)
+	_exclusive_kind[_resource(address).type] == entry.policy.type
+	not _kept_as(entry) in _kept(address)
+} | {address |
+	entry.policy.type == "managed"
+	some address in _instances_of("aws_iam_policy_attachment")
+	_attached_policy(address).key == entry.key
+	not _detaches_unlisted(address, role)
+	not role in _listed_roles(address)
+	not role in _maybe_roles_in_list(address, "roles")
+}
+
 _removal(address) := sprintf(
 	"%s may remove from this role (its %s, known only after apply, may leave it out)",
 	[address, _list_attr(address)],

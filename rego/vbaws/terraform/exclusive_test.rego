@@ -424,6 +424,12 @@ test_exclusive_left_as_it_is_removes_nothing_this_apply_adds if {
 	{p.name: p.document | some p in kept.policies} == {"all": _doc("*"), _full: json.unmarshal(_doc("*"))}
 	{u.what | some u in kept.unknowns} == {"inline policy \"small\", which aws_iam_role_policies_exclusive.y keeps, is not defined in this plan"}
 
+	# A warn says what the next apply takes away.
+	later := {sprintf("aws_iam_role.backup: %s leaves %s out, so the apply after this one removes it from this role (see docs/conftest.md)", [a, p]) |
+		some [a, p] in [["aws_iam_role_policy_attachments_exclusive.x", _full], ["aws_iam_role_policies_exclusive.y", "all"]]
+	}
+	later - terraform.warn == set() with input as plan with data.vbaws_managed_policies as _managed
+
 	# Updated, they remove both.
 	updated := json.patch(plan, [
 		{"op": "replace", "path": "/resource_changes/3/change/actions", "value": ["update"]},
@@ -431,4 +437,5 @@ test_exclusive_left_as_it_is_removes_nothing_this_apply_adds if {
 	])
 	removed := terraform.roles["aws_iam_role.backup"] with input as updated with data.vbaws_managed_policies as _managed
 	{p.name | some p in removed.policies; p.document == {"Version": "2012-10-17", "Statement": []}} == {"all", _full}
+	later & terraform.warn == set() with input as updated with data.vbaws_managed_policies as _managed
 }

@@ -121,6 +121,13 @@ warn contains msg if {
 	])
 }
 
+# A plan that passes on what this apply gives may still set up the next apply to take a
+# required policy away (exclusive.rego).
+warn contains msg if {
+	some address in _selected
+	some msg in later_removals(address)
+}
+
 warn contains iac.nothing_selected("plan") if {
 	_supported_format
 	count(_selected) == 0
