@@ -35,15 +35,19 @@ _build(snapshot, role) := {
 	requested := _requested(snapshot)
 	evaluation := _evaluate(snapshot, role, arn, requested)
 	trust_result := _trust(snapshot, role, arn)
-	findings := array.flatten([
+	findings := [_with_actions(f) | some f in array.flatten([
 		_input_findings(role, requested),
 		_shape_findings(snapshot, role),
 		evaluation.findings,
 		_check_findings(evaluation.checks),
 		trust_result.findings,
 		_layer_notes(snapshot, role),
-	])
+	])]
 }
+
+# Contract §3 shows a finding as id, severity, message and actions: a finding about no
+# particular required action (a trust, input or layer finding) has none to name.
+_with_actions(finding) := object.union({"actions": []}, finding)
 
 # The permission side of the report: every layer that applies to the role, and the
 # decisions for the requested checks.

@@ -33,6 +33,7 @@ test_compliant_role if {
 		"id": "VBAWS-SCPS-NOT-EVALUATED",
 		"severity": "info",
 		"message": "no service control policies were given: the organization layer was not evaluated",
+		"actions": [],
 	}]
 
 	# an empty list of levels gives none either, and says so
@@ -156,6 +157,7 @@ test_invalid_policy_is_never_compliant if {
 		"id": "VBAWS-INVALID-POLICY",
 		"severity": "error",
 		"message": "inline policy \"main\": statement 2: Effect must be exactly \"Allow\" or \"Deny\", got \"allow\"",
+		"actions": [],
 	}
 }
 
@@ -183,6 +185,7 @@ test_checks_and_unknown_checks if {
 		"id": "VBAWS-UNKNOWN-CHECK",
 		"severity": "error",
 		"message": "unknown check \"rds_backup\" (known: ec2_backup, worker_production)",
+		"actions": [],
 	}
 	report.build(object.union(snapshot, {"checks": "worker_production"})).compliant
 
@@ -325,4 +328,25 @@ test_username_variable_matches_nothing if {
 	# tricky case 20
 	r := report.build(_snapshot([{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:iam::*:user/${aws:username}"}]))
 	r.checks.ec2_backup.actions["iam:ListAccountAliases"].decision == "conditional"
+}
+
+# Contract §3: a finding is id, severity, message and actions, whatever it is about; one that
+# names no required action has an empty list.
+test_every_finding_has_actions if {
+	trust := {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole"}]}
+	r := report.build(object.union(
+		_snapshot([{"Effect": "allow", "Action": "s3:*", "Resource": "*"}]),
+		{
+			"role": {"trust_policy": trust, "tags": 7},
+			"appliance": {"principal": "arn:aws:iam::222222222222:role/Other"},
+			"checks": ["ec2_backup", "rds_backup"],
+		},
+	))
+	ids := {f.id | some f in r.findings}
+	{"VBAWS-INVALID-POLICY", "VBAWS-UNKNOWN-CHECK", "VBAWS-INVALID-INPUT", "VBAWS-TRUST", "VBAWS-MISSING", "VBAWS-SCPS-NOT-EVALUATED"} - ids == set()
+	every f in r.findings {
+		is_array(f.actions)
+	}
+	[f.actions | some f in r.findings; f.id == "VBAWS-TRUST"] == [[]]
+	count([f | some f in r.findings; f.id == "VBAWS-MISSING"][0].actions) == 61
 }
