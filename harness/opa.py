@@ -500,6 +500,11 @@ class OpaClient:
     def report_list(self, input: Any) -> list[dict[str, Any]]:
         """Reports, in input order, of a batch or a GetAccountAuthorizationDetails document."""
         result: list[dict[str, Any]] = self._query_typed(REPORT_LIST_PATH, input, list, "a list")
+        roles = input.get("roles") if isinstance(input, dict) else None
+        snapshots = roles if isinstance(roles, list) and len(roles) == len(result) else []
+        for index, report in enumerate(result):
+            snapshot = snapshots[index] if snapshots else None
+            self._check_report(REPORT_LIST_PATH, report, snapshot, f"report {index}")
         return result
 
     def report_lists(
@@ -523,7 +528,23 @@ class OpaClient:
     def report(self, snapshot: Any) -> dict[str, Any]:
         """The report of one role snapshot."""
         result: dict[str, Any] = self._query_typed(REPORT_PATH, snapshot, dict, "an object")
+        self._check_report(REPORT_PATH, result, snapshot, "the report")
         return result
+
+    def _check_report(self, path: str, report: Any, snapshot: Any, which: str) -> None:
+        """ExternalError when ``report`` is not a report of contract section 3 for the role of
+        ``snapshot`` (when known): an OPA with another bundle, or a proxy that altered the
+        answer, must never make a role pass, nor stop the run with a traceback."""
+        problem = report_problem(report)
+        role = snapshot.get("role") if isinstance(snapshot, dict) else None
+        arn = role.get("arn") if isinstance(role, dict) else None
+        if problem is None and isinstance(arn, str) and report["role_arn"] != arn:
+            problem = f"its role_arn {report['role_arn']!r} is not the role asked about, {arn!r}"
+        if problem is not None:
+            raise ExternalError(
+                f"OPA at {self.url} returned a malformed answer for data.{_dotted(path)}: "
+                f"{which}: {problem}"
+            )
 
     def _query_typed(self, path: str, input: Any, kind: type, expected: str) -> Any:
         result = self.query(path, input)
@@ -547,6 +568,50 @@ class OpaClient:
                 f"OPA at {self.url} holds no requirement catalog at data.vbaws.requirements"
             )
         return result
+
+
+def report_problem(report: Any) -> str | None:
+    """What keeps ``report`` from being a report of contract section 3, or None.
+
+    Only what the verdict rests on is checked: the fields the contract names, with their
+    types, and that a report claiming ``compliant`` has every action of every check allowed.
+    """
+    if not isinstance(report, dict):
+        return f"a JSON {type(report).__name__}, not a report object"
+    for key, kind in _REPORT_FIELDS:
+        if not isinstance(report.get(key), kind):
+            return f"no {key} {_KIND_NAMES[kind]}"
+    for check_id, check in report["checks"].items():
+        if not isinstance(check, dict) or not isinstance(check.get("compliant"), bool):
+            return f"check {check_id!r} has no compliant boolean"
+        if not isinstance(check.get("actions"), dict):
+            return f"check {check_id!r} has no actions object"
+    if report["compliant"] and not report["checks"]:
+        return "compliant without any check"
+    for check_id, check in report["checks"].items():
+        if report["compliant"] and not check["compliant"]:
+            return f"compliant, but check {check_id!r} is not"
+        decisions = check["actions"].values()
+        if check["compliant"] and (
+            not decisions
+            or any(
+                not isinstance(entry, dict) or entry.get("decision") != "allowed"
+                for entry in decisions
+            )
+        ):
+            return f"check {check_id!r} is compliant without every action allowed"
+    return None
+
+
+_REPORT_FIELDS: tuple[tuple[str, type], ...] = (
+    ("role_arn", str),
+    ("compliant", bool),
+    ("checks", dict),
+    ("trust", dict),
+    ("layers", dict),
+    ("findings", list),
+)
+_KIND_NAMES = {str: "string", bool: "boolean", dict: "object", list: "list"}
 
 
 def is_loopback(host: str) -> bool:

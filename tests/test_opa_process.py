@@ -46,16 +46,40 @@ SNAPSHOT = {"role": {"arn": SNAPSHOT_ARN, "policies": []}}
 # The same role as a GetAccountAuthorizationDetails RoleDetailList entry.
 DETAIL = {"RoleName": "R", "Arn": SNAPSHOT_ARN, "RolePolicyList": [], "AttachedManagedPolicies": []}
 
-STUB_POLICY = """package vbaws.ec2_backup
+# Reports with the fields of contract section 3 the client checks every answer for.
+STUB_REPORT_REGO = """
+_stub(arn, compliant) := {
+	"role_arn": arn,
+	"compliant": compliant,
+	"checks": {"ec2_backup": {
+		"compliant": compliant,
+		"actions": {"ec2:CreateSnapshot": {"decision": _decision[compliant]}},
+		"missing": [],
+		"denied": [],
+		"conditional": [],
+	}},
+	"trust": {"checked": false, "appliance_can_assume": null, "conditions": []},
+	"layers": {"identity": true, "boundary": false, "scps": false},
+	"findings": [],
+	"stub": true,
+}
 
-report := {"role_arn": input.role.arn, "compliant": false, "stub": true}
+_decision := {true: "allowed", false: "implicit_deny"}
+"""
 
-report_list := [{"role_arn": r.role.arn, "compliant": true} | some r in input.roles]
+STUB_POLICY = (
+    """package vbaws.ec2_backup
+
+report := _stub(input.role.arn, false)
+
+report_list := [_stub(r.role.arn, true) | some r in input.roles]
 
 broken := x if {
 	some x in [1, 2]
 }
 """
+    + STUB_REPORT_REGO
+)
 
 GAAD = FIXTURES / "evaluate" / "authorization-details.json"
 
@@ -127,11 +151,12 @@ def test_private_opa_serves_the_directory_and_stops(tmp_path: Path) -> None:
         pid = server.process.pid
         assert server.url.startswith("http://127.0.0.1:")
         with OpaClient(server.url) as client:
-            assert client.report(SNAPSHOT) == {
-                "role_arn": "arn:aws:iam::123456789012:role/R",
-                "compliant": False,
-                "stub": True,
-            }
+            report = client.report(SNAPSHOT)
+            assert (report["role_arn"], report["compliant"], report["stub"]) == (
+                "arn:aws:iam::123456789012:role/R",
+                False,
+                True,
+            )
             assert client.requirement_sets() == {"ec2_backup": {"actions": ["ec2:CreateSnapshot"]}}
     assert wait_gone(pid)
     assert refuses_connections(server.url)
@@ -187,23 +212,23 @@ def test_private_opa_loads_a_bundle_file(tmp_path: Path) -> None:
         capture_output=True,
     )
     with PrivateOpa(bundle) as server, OpaClient(server.url) as client:
-        assert (
-            client.report_list({"roles": [SNAPSHOT, SNAPSHOT]})
-            == [{"role_arn": "arn:aws:iam::123456789012:role/R", "compliant": True}] * 2
-        )
+        reports = client.report_list({"roles": [SNAPSHOT, SNAPSHOT]})
+        assert [(r["role_arn"], r["compliant"], r["stub"]) for r in reports] == [
+            ("arn:aws:iam::123456789012:role/R", True, True)
+        ] * 2
 
 
 # Fails (HTTP 500, conflicting values) on any role whose ARN ends in "/boom".
 BOOM_POLICY = (
     "package vbaws.ec2_backup\n\n"
     "report_list := [_report(s) | some s in input.roles]\n\n"
-    '_report(s) := {"role_arn": s.role.arn, "compliant": true} if {\n'
+    "_report(s) := _stub(s.role.arn, true) if {\n"
     '\tnot endswith(s.role.arn, "/boom")\n'
     "}\n\n"
     "_report(s) := x if {\n"
     '\tendswith(s.role.arn, "/boom")\n'
     "\tsome x in [1, 2]\n"
-    "}\n"
+    "}\n" + STUB_REPORT_REGO
 )
 
 
@@ -1121,8 +1146,8 @@ def test_failure_part_way_keeps_what_was_evaluated(run_harness, tmp_path: Path) 
         "not_compliant": 0,
         "not_evaluated": 1,
     }
-    assert output["reports"][:250] == [
-        {"role_arn": f"arn:aws:iam::123456789012:role/r{i}", "compliant": True} for i in range(250)
+    assert [(r["role_arn"], r["compliant"], r["stub"]) for r in output["reports"][:250]] == [
+        (f"arn:aws:iam::123456789012:role/r{i}", True, True) for i in range(250)
     ]
     last = output["reports"][250]
     assert (last["role_arn"], last["evaluated"], last["compliant"]) == (
@@ -1203,3 +1228,48 @@ def test_bad_opa_url_is_echoed_as_given(run_harness, url: str) -> None:
         "",
         f"error: OPA URL {url!r} must look like http://HOST:PORT\n",
     )
+
+
+# Answers that are not reports of contract section 3, from an OPA with some other bundle under
+# vbaws (an old one, a stub, a proxy rewriting answers): each report_list element is one of them.
+MALFORMED_REPORTS = {
+    "not-an-object": "1",
+    "compliant-alone": '{"role_arn": r.role.arn, "compliant": true}',
+    "compliant-without-checks": "object.union(object.remove(_stub(r.role.arn, true), "
+    '["checks"]), {"checks": {}})',
+    "another-role": '_stub("arn:aws:iam::123456789012:role/Other", true)',
+    "check-not-compliant": 'object.union(_stub(r.role.arn, true), {"checks": {"ec2_backup": '
+    '{"compliant": false}}})',
+    "action-not-allowed": 'object.union(_stub(r.role.arn, true), {"checks": {"ec2_backup": '
+    '{"compliant": true, "actions": {"ec2:CreateSnapshot": {"decision": "conditional"}}}}})',
+}
+
+
+@pytest.mark.parametrize("report", MALFORMED_REPORTS.values(), ids=MALFORMED_REPORTS.keys())
+def test_a_malformed_report_is_an_external_failure_never_a_pass(
+    run_harness, tmp_path: Path, report: str
+) -> None:
+    rego = policy_dir(
+        tmp_path,
+        rego=f"package vbaws.ec2_backup\n\nreport_list := [{report} | some r in input.roles]\n"
+        + STUB_REPORT_REGO,
+    )
+    input_path = tmp_path / "batch.json"
+    input_path.write_text(json.dumps({"roles": [SNAPSHOT]}))
+    result = run_harness(
+        "evaluate", "--input", str(input_path), "--format", "json", env={"VBAWS_REGO": str(rego)}
+    )
+    assert result.returncode == 3, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: OPA at http://127.0.0.1:"), line
+    assert "returned a malformed answer for data.vbaws.ec2_backup.report_list: report 0: " in line
+    output = json.loads(result.stdout)
+    assert output["summary"] == {"roles": 1, "compliant": 0, "not_compliant": 0, "not_evaluated": 1}
+    assert output["reports"][0]["evaluated"] is False
+
+
+def test_a_well_formed_stub_report_passes_the_client_check(tmp_path: Path) -> None:
+    # The check above rejects what is wrong, not every stub: the stubs here are well formed.
+    with PrivateOpa(policy_dir(tmp_path)) as server, OpaClient(server.url) as client:
+        assert client.report_list({"roles": [SNAPSHOT]})[0]["compliant"] is True
+        assert client.report(SNAPSHOT)["compliant"] is False
