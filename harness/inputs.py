@@ -98,7 +98,9 @@ class EvaluationInput:
             defaults["appliance"] = {"principal": appliance}
         if self.shape == "snapshot":
             for key, value in defaults.items():
-                self.data.setdefault(key, value)
+                # A snapshot's own null means "not given" (docs/report.md), as a missing key.
+                if self.data.get(key) is None:
+                    self.data[key] = value
         else:
             # Batch and authorization-details documents carry role defaults at the top level;
             # the command line's choice replaces the file's default, never a role's own setting.

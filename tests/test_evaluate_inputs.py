@@ -330,6 +330,46 @@ def test_defaults_fill_a_snapshot_but_never_override_it() -> None:
     assert own.data["appliance"] == {"principal": "111111111111"}
 
 
+def test_defaults_fill_a_snapshot_s_own_null() -> None:
+    # null is "not given" (docs/report.md), for the command line's defaults too.
+    own = inputs.EvaluationInput("x", "snapshot", snapshot(checks=None, appliance=None))
+    own.apply_defaults(checks=["worker_production"], appliance="111111111111")
+    assert own.data["checks"] == ["worker_production"]
+    assert own.data["appliance"] == {"principal": "111111111111"}
+
+
+def test_null_optional_keys_mean_not_given(run_harness, tmp_path: Path) -> None:
+    # docs/report.md: permissions_boundary, scps, appliance and tags are optional, and null
+    # means the same as leaving the key out (checks too: the default). A producer that writes
+    # its empty fields as null gets an evaluation, not a bad-input exit.
+    role = json.loads((FIXTURES / "evaluate" / "veeam-ec2-backup.json").read_text())
+    role["role"].update(permissions_boundary=None, tags=None)
+    role.update(scps=None, appliance=None, checks=None)
+    path = write(tmp_path, json.dumps(role))
+    result = run_harness("evaluate", "--input", path, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    (report,) = json.loads(result.stdout)["reports"]
+    assert (report["compliant"], list(report["checks"]), report["trust"]["checked"]) == (
+        True,
+        ["ec2_backup"],
+        False,
+    )
+    assert report["layers"] == {"identity": True, "boundary": False, "scps": False}
+
+    # A batch element's null takes the batch's value, here an SCP level that allows nothing,
+    # and the command line fills a null as it fills a missing key.
+    deny_all = {"target": "r-root", "policies": []}
+    batch = {"roles": [dict(role, role=dict(role["role"], name="B"))], "scps": [deny_all]}
+    path = write(tmp_path, json.dumps(batch), name="batch.json")
+    appliance = "arn:aws:iam::222222222222:role/Other"
+    result = run_harness("evaluate", "--input", path, "--appliance", appliance)
+    assert result.returncode == 1, result.stderr
+    (report,) = json.loads(result.stdout)["reports"]
+    assert report["layers"]["scps"] is True
+    assert report["checks"]["ec2_backup"]["compliant"] is False
+    assert report["trust"] == {"checked": True, "appliance_can_assume": False, "conditions": []}
+
+
 def test_defaults_replace_a_batch_default_but_not_a_role_setting() -> None:
     data = {"roles": [snapshot("A", checks=["worker_production"]), snapshot("B")]}
     data["checks"] = ["worker_production"]
