@@ -21,6 +21,7 @@ import pytest
 from conftest import FIXTURES, REGO, RunHarness
 
 from harness.formats import not_evaluated
+from harness.opa import OpaClient
 
 GAAD = json.loads((FIXTURES / "evaluate" / "authorization-details.json").read_text())
 EC2_BACKUP: list[str] = json.loads((REGO / "vbaws" / "requirements" / "data.json").read_text())[
@@ -201,6 +202,36 @@ def test_two_different_default_documents_are_not_guessed(
         f"role GaadEc2FullAccess: managed policy {EC2_FULL_ACCESS} is given more than one "
         "default version, with different documents"
     )
+
+
+def test_a_default_version_its_default_version_id_does_not_name_is_not_guessed(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path
+) -> None:
+    # The fixture's AmazonEC2FullAccess has a v1 that allows everything and DefaultVersionId
+    # v5. Flagging v1 default as well says two things: the role is not passed on v1's word,
+    # by the harness nor by the engine's own entry point.
+    (entry,) = [p for p in GAAD["Policies"] if p["Arn"] == EC2_FULL_ACCESS]
+    assert entry["DefaultVersionId"] == "v5"
+    versions = [
+        dict(v, IsDefaultVersion=v["VersionId"] == "v1") for v in entry["PolicyVersionList"]
+    ]
+    edited = dict(entry, PolicyVersionList=versions)
+    document = dict(GAAD, Policies=[edited if p is entry else p for p in GAAD["Policies"]])
+    code, output = agree(run_harness, opa_url, write(tmp_path, document))
+    assert code == 3
+    ec2_full = output["reports"][0]
+    assert ec2_full == not_evaluated(
+        arn("GaadEc2FullAccess"),
+        f"role GaadEc2FullAccess: managed policy {EC2_FULL_ACCESS} has no default version document",
+    )
+    (engine,) = OpaClient(opa_url).report_list(
+        dict(document, RoleDetailList=[role("GaadEc2FullAccess")])
+    )
+    assert engine["compliant"] is False
+    assert [f["message"] for f in engine["findings"] if f["id"] == "VBAWS-INVALID-POLICY"] == [
+        f'managed policy "{EC2_FULL_ACCESS}": its document is not in the input\'s Policies list '
+        "(no default version found)"
+    ]
 
 
 def test_the_files_checks_and_appliance_apply_unless_the_command_line_names_others(

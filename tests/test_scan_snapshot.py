@@ -184,6 +184,23 @@ def test_policy_without_default_version_is_not_guessed() -> None:
     )
 
 
+@pytest.mark.parametrize("named", ["v1", "v2"])
+def test_default_version_is_taken_only_where_default_version_id_agrees(named: str) -> None:
+    # v1, flagged default, allows everything; DefaultVersionId v2 says the one in force allows
+    # nothing. A file saying both cannot be read one way: the role is not evaluated.
+    entry = policy("arn:aws:iam::aws:policy/M", [("v1", True, ALLOW), ("v2", False, {})])
+    data = {"RoleDetailList": [detail("R")], "Policies": [dict(entry, DefaultVersionId=named)]}
+    loaded = load_saved_document("f.json", data, RoleSelector(all_roles=True))
+    (item,) = build_items(loaded.collections[0], EvaluationSettings(), None)
+    if named == "v1":
+        assert item.error is None and item.snapshot is not None
+        return
+    assert item.snapshot is None
+    assert item.error == (
+        "role R: managed policy arn:aws:iam::aws:policy/M has no default version document"
+    )
+
+
 @pytest.mark.parametrize("same", [True, False])
 def test_policy_listed_twice_is_used_only_when_both_say_the_same(same: bool) -> None:
     # Pages of get-account-authorization-details merged by hand can list a policy twice.

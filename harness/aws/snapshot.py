@@ -230,6 +230,28 @@ class LoadedSnapshot:
     settings: EvaluationSettings = field(default_factory=EvaluationSettings)
 
 
+def _named_defaults_only(policy: dict[str, Any]) -> dict[str, Any]:
+    """``policy`` (a ``Policies`` entry) with a version flagged IsDefaultVersion that its
+    DefaultVersionId names otherwise no longer flagged: IAM names the default both ways, and
+    where a hand-edited file says two things, which version is in force cannot be told. As
+    in the engine's own reading of this input, the entry then gives no default document."""
+    named = policy.get("DefaultVersionId")
+    versions = policy.get("PolicyVersionList") or []
+    if not isinstance(named, str):
+        return policy
+    return dict(
+        policy,
+        PolicyVersionList=[
+            dict(version, IsDefaultVersion=False)
+            if version.get("IsDefaultVersion")
+            and isinstance(version.get("VersionId"), str)
+            and version["VersionId"] != named
+            else version
+            for version in versions
+        ],
+    )
+
+
 def load_saved_document(name: str, data: dict[str, Any], selector: RoleSelector) -> LoadedSnapshot:
     """A saved (or ``aws iam get-account-authorization-details``) document, roles selected.
 
@@ -241,7 +263,8 @@ def load_saved_document(name: str, data: dict[str, Any], selector: RoleSelector)
     be read (reported as not evaluated) and each account's SCPs.
     """
     policies: dict[str, dict[str, Any]] = {}
-    for policy in data.get("Policies") or []:
+    for listed in data.get("Policies") or []:
+        policy = _named_defaults_only(listed)
         known = policies.get(policy["Arn"])
         # An ARN listed twice keeps every version, so default_document sees conflicting defaults.
         policies[policy["Arn"]] = (

@@ -45,7 +45,17 @@ _default_versions := {[policy.Arn, version.Document] |
 	some policy in input.Policies
 	some version in policy.PolicyVersionList
 	version.IsDefaultVersion == true
+	_named_default(policy, version)
 }
+
+# IAM names the default version twice, in DefaultVersionId and IsDefaultVersion. A version
+# flagged default that DefaultVersionId names otherwise (a hand-edited file) is not taken
+# as the one in force: which of the two is cannot be told.
+_named_default(policy, _) if not is_string(object.get(policy, "DefaultVersionId", null))
+
+_named_default(_, version) if not is_string(object.get(version, "VersionId", null))
+
+_named_default(policy, version) if policy.DefaultVersionId == version.VersionId
 
 _documents := {arn: document | some [arn, document] in _default_versions; not arn in _ambiguous}
 

@@ -187,3 +187,26 @@ test_incomplete_role_details_are_kept_with_what_is_missing if {
 	]
 	from_input[1] == "oops"
 }
+
+# A Policies entry whose DefaultVersionId and IsDefaultVersion name different versions gives
+# no document: which one is in force cannot be told.
+test_a_default_version_that_default_version_id_does_not_name_is_not_guessed if {
+	arn := "arn:aws:iam::aws:policy/ReadOnlyAccess"
+	disagree := object.union(_gaad, {"Policies": [{
+		"Arn": arn,
+		"DefaultVersionId": "v2",
+		"PolicyVersionList": [
+			{"VersionId": "v1", "IsDefaultVersion": true, "Document": {"old": true}},
+			{"VersionId": "v2", "IsDefaultVersion": false, "Document": {"new": true}},
+		],
+	}]})
+	policies := snapshot.from_input[0].role.policies with input as disagree
+	policies[1].document == null
+	policies[1].error == "its document is not in the input's Policies list (no default version found)"
+	agree := object.union(_gaad, {"Policies": [{
+		"Arn": arn,
+		"DefaultVersionId": "v1",
+		"PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": true, "Document": {"old": true}}],
+	}]})
+	snapshot.from_input[0].role.policies[1].document == {"old": true} with input as agree
+}
