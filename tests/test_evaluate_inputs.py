@@ -370,6 +370,26 @@ def test_null_optional_keys_mean_not_given(run_harness, tmp_path: Path) -> None:
     assert report["trust"] == {"checked": True, "appliance_can_assume": False, "conditions": []}
 
 
+def test_a_policy_s_error_is_read_not_ignored(run_harness, tmp_path: Path) -> None:
+    # The engine counts a policy entry that says why it could not be read as unreadable: the
+    # harness must not tell the user that the key is ignored.
+    role = snapshot(
+        scps=[{"target": "r-1", "policies": [{"name": "F", "document": DOC, "error": "denied"}]}]
+    )
+    role["role"]["policies"][0]["error"] = "GetPolicyVersion: AccessDenied"
+    role["role"]["permissions_boundary"] = {"arn": "B", "document": DOC, "error": "denied too"}
+    path = write(tmp_path, json.dumps(role))
+    assert inputs.load_input(path).warnings == []
+    result = run_harness("evaluate", "--input", path, "--format", "json")
+    assert (result.returncode, result.stderr) == (1, "")
+    (report,) = json.loads(result.stdout)["reports"]
+    assert [f["message"] for f in report["findings"] if f["id"] == "VBAWS-INVALID-POLICY"] == [
+        'inline policy "p": GetPolicyVersion: AccessDenied',
+        'permissions boundary "B": denied too',
+        'service control policy "F" at r-1: denied',
+    ]
+
+
 def test_defaults_replace_a_batch_default_but_not_a_role_setting() -> None:
     data = {"roles": [snapshot("A", checks=["worker_production"]), snapshot("B")]}
     data["checks"] = ["worker_production"]
