@@ -38,6 +38,7 @@ from harness.opa import (
     find_opa,
     is_loopback,
     redact_url,
+    report_problem,
     signals_deferred,
 )
 
@@ -1266,6 +1267,21 @@ def test_a_malformed_report_is_an_external_failure_never_a_pass(
     output = json.loads(result.stdout)
     assert output["summary"] == {"roles": 1, "compliant": 0, "not_compliant": 0, "not_evaluated": 1}
     assert output["reports"][0]["evaluated"] is False
+
+
+def test_a_requirement_set_without_actions_is_met_by_every_role() -> None:
+    # A catalog may hold a set with no action (adding a set is a data change only): a report
+    # compliant with it claims no action, which is no inconsistency.
+    report = {
+        "role_arn": SNAPSHOT_ARN,
+        "compliant": True,
+        "checks": {"empty": {"compliant": True, "actions": {}}},
+        "trust": {},
+        "layers": {},
+        "findings": [],
+    }
+    assert report_problem(report) is None
+    assert report_problem(dict(report, compliant=False)) is None
 
 
 def test_a_well_formed_stub_report_passes_the_client_check(tmp_path: Path) -> None:
