@@ -1,0 +1,50 @@
+package vbaws.cloudformation_test
+
+import data.vbaws.cloudformation
+
+# The role's policy "p" holds the statements given; "a" allows ec2:CreateTags.
+_split_policy(statements) := object.union(
+	_template({"Role": _role({"Policies": [
+		{"PolicyName": "p", "PolicyDocument": {"Statement": statements}},
+		{"PolicyName": "a", "PolicyDocument": {"Statement": [_allow_all]}},
+	]})}),
+	{"Parameters": {"Extra": {"Type": "String"}}},
+)
+
+_split_unknown := ["the document of inline policy \"p\" uses intrinsic functions whose result is known only at deploy time"]
+
+# `Action: !Split [",", "ec2:CreateTags,s3:GetObject"]` arrives as [",", "ec2:CreateTags,s3:GetObject"]:
+# the actions the text splits into, not the invalid actions "," and the whole text.
+test_a_split_in_an_action_is_its_parts if {
+	allowed := _split_policy([{"Effect": "Allow", "Action": [",", "ec2:CreateTags,s3:GetObject"], "Resource": "*"}])
+	cloudformation.roles.Role.policies[1].document.Statement[0].Action == ["ec2:CreateTags", "s3:GetObject"] with input as allowed
+	cloudformation.deny == set() with input as allowed with data.vbaws.requirements as _requirements
+	cloudformation.warn == set() with input as allowed with data.vbaws.requirements as _requirements
+
+	denied := _split_policy([{"Effect": "Deny", "Action": [";", "s3:GetObject;ec2:CreateTags"], "Resource": "*"}])
+	cloudformation.deny == {"Role: check ec2_backup: explicitly denied: ec2:CreateTags (statement 1 of inline policy \"p\")"} with input as denied
+		with data.vbaws.requirements as _requirements
+
+	# Wildcards alone are an action or a resource of their own, not a delimiter.
+	listed := _split_policy([{"Effect": "Allow", "Action": ["*", "ec2:Create*"], "Resource": ["?", "arn:aws:s3:::a?"]}])
+	cloudformation.roles.Role.policies[1].document.Statement[0].Action == ["*", "ec2:Create*"] with input as listed
+	cloudformation.roles.Role.policies[1].document.Statement[0].Resource == ["?", "arn:aws:s3:::a?"] with input as listed
+}
+
+# A part with a placeholder could hold delimiters of its own, and text without the delimiter
+# could be an import (`!Split [",", !ImportValue denied]` arrives as [",", "denied"]): a Deny so
+# written is undecided, never a deny of nothing or a refused document.
+test_a_split_chosen_at_deploy_time_in_a_deny if {
+	every action in [[",", "denied"], [",", "s3:GetObject,${Extra}"], [",", {"Fn::Sub": "s3:GetObject,${Extra}"}]] {
+		template := _split_policy([{"Effect": "Deny", "Action": action, "Resource": "*"}])
+		[u.what | some u in cloudformation.roles.Role.unknowns] == _split_unknown with input as template
+		cloudformation.deny == set() with input as template with data.vbaws.requirements as _requirements
+	}
+}
+
+# `AWS: !Split [",", "<appliance>,arn:aws:iam::222222222222:root"]` trusts both.
+test_a_split_in_a_principal_is_its_parts if {
+	principal := {"AWS": [",", concat(",", [_appliance, "arn:aws:iam::222222222222:root"])]}
+	model := cloudformation.roles.Role with input as _trusting([_allow(principal, {})])
+	_summary(model) == {"unknowns": [], "trust": [_allow({"AWS": [_appliance, "arn:aws:iam::222222222222:root"]}, {})]}
+}
