@@ -118,12 +118,18 @@ _stand_in_prefix := {
 	"Resource": "arn:deploy-time:", "NotResource": "arn:deploy-time:",
 }
 
-# The grammar's separators cannot appear in the name part of the stand-in.
-_stand_in_text(x) := replace(replace(_scalar(x), ":", "."), "\n", " ") if {
+# The grammar's separators cannot appear in the name part of the stand-in, which is never empty.
+_stand_in_text(x) := `""` if {
+	x == ""
+} else := replace(replace(_scalar(x), ":", "."), "\n", " ") if {
 	is_string(_scalar(x))
 } else := replace(json.marshal(x), ":", ".")
 
 _filled_in_at_deploy_time(_, x) if is_array(x)
+
+# `Action: !GetAZs ''` arrives as "": the Availability Zones of the Region, a list chosen at
+# deploy time. Read literally, a Deny so written would deny nothing.
+_filled_in_at_deploy_time(key, "") if key in {"Action", "NotAction"}
 
 # The index of a short-form `!Select [0, ...]`, which arrives as the list [0, ...].
 _filled_in_at_deploy_time(_, x) if is_number(x)

@@ -191,3 +191,20 @@ _guarded(keys) := object.union(
 		"Parameters": {"Env": {"Type": "String"}},
 	},
 )
+
+# `Action: !GetAZs ''` arrives as "", a list chosen at deploy time: a Deny so written is
+# undecided, never a deny of nothing. In an Allow it grants nothing, and is no invalid action.
+test_an_empty_action_of_a_deny_is_chosen_at_deploy_time if {
+	every action in ["", ["ec2:DeleteTags", ""]] {
+		template := _template({"Role": _role({"Policies": [
+			{"PolicyName": "g", "PolicyDocument": {"Statement": [{"Effect": "Deny", "Action": action, "Resource": "*"}]}},
+			{"PolicyName": "a", "PolicyDocument": _doc("ec2:CreateTags")},
+		]})})
+		[u.what | some u in cloudformation.roles.Role.unknowns] == [
+			"the document of inline policy \"g\" uses intrinsic functions whose result is known only at deploy time",
+		] with input as template
+	}
+	allowed := _template({"Role": _role({"Policies": [{"PolicyName": "a", "PolicyDocument": _doc(["", "ec2:CreateTags"])}]})})
+	cloudformation.deny == set() with input as allowed with data.vbaws.requirements as _requirements
+	cloudformation.warn == set() with input as allowed with data.vbaws.requirements as _requirements
+}
