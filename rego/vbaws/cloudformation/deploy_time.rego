@@ -56,6 +56,15 @@ _chosen_at_deploy_time(s) if {
 	is_array(entry)
 }
 
+# `Effect: !Ref Allow` arrives as the parameter's name, which cannot be told from the literal
+# Allow: when a parameter named Allow could hold Deny (by its AllowedValues or, without them,
+# its Default, as for a tag key in tags.rego), a Deny would be read as granting what it denies.
+# (Any other parameter's name is no effect IAM takes, and read as Deny it only takes away.)
+_chosen_at_deploy_time(s) if {
+	s.Effect == "Allow"
+	_parameter_may_hold("Allow", "Deny")
+}
+
 _known_principal(_, "*")
 
 _known_principal(_, entry) if startswith(entry, "arn:")

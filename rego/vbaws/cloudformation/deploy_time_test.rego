@@ -208,3 +208,17 @@ test_an_empty_action_of_a_deny_is_chosen_at_deploy_time if {
 	cloudformation.deny == set() with input as allowed with data.vbaws.requirements as _requirements
 	cloudformation.warn == set() with input as allowed with data.vbaws.requirements as _requirements
 }
+
+# `Effect: !Ref Allow` arrives as "Allow": when the parameter named Allow could hold Deny, every
+# statement that reads as an Allow (the trust's too) is undecided; when it cannot, it is an Allow.
+test_an_effect_that_a_parameter_named_allow_gives if {
+	template := _template({"Role": _role({"Policies": [{"PolicyName": "g", "PolicyDocument": _doc("ec2:CreateTags")}]})})
+	every allow in [{"AllowedValues": ["Allow", "Deny"]}, {"Default": "Deny"}, {}] {
+		chosen := object.union(template, {"Parameters": {"Allow": object.union({"Type": "String"}, allow)}})
+		{u.layer | some u in cloudformation.roles.Role.unknowns} == {"identity", "trust"} with input as chosen
+	}
+	every allow in [{"AllowedValues": ["Allow"]}, {"Default": "Allow"}] {
+		fixed := object.union(template, {"Parameters": {"Allow": object.union({"Type": "String"}, allow)}})
+		cloudformation.roles.Role.unknowns == [] with input as fixed
+	}
+}
