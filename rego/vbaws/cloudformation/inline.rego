@@ -100,7 +100,7 @@ _may_share_name(a, b) if {
 # the values its keys may give (mappings.rego).
 _name_options(name) := [x |
 	some branch in _if_branches(name)
-	not is_null(branch)
+	not _no_value(branch)
 	some x in _plain_name_options(branch)
 ] if {
 	_if_branches(name)

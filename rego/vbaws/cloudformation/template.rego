@@ -13,13 +13,6 @@ import data.vbaws.lib.iac
 
 _resources := input.Resources if is_object(input.Resources)
 
-_properties(id) := props if {
-	props := _resources[id].Properties
-	is_object(props)
-} else := {}
-
-_property(id, name) := object.get(_properties(id), name, null)
-
 _of_type(type) := {id | some id, r in _resources; r.Type == type}
 
 # The argument of the intrinsic function named key when v is a call of it. An object with
