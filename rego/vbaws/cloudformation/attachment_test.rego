@@ -228,3 +228,16 @@ test_a_select_from_a_split_of_entries_known_at_deploy_time_may_name_any_role if 
 	other := json.patch(template, [{"op": "replace", "path": "/Resources/Guard/Properties/RoleName", "value": ["1", [",", "veeam-backup,other"]]}])
 	cloudformation.roles.Role.policies == [] with input as other
 }
+
+# `Roles: [!GetAtt Lookup.Data.RoleName]` arrives as "Lookup.Data.RoleName": an attribute of the
+# resource Lookup (a custom resource's, a nested stack's output), a name known at deploy time,
+# which may be the role's. Read as a literal, it named no role and the Deny was missed.
+test_roles_from_an_attribute_with_dots_may_name_any_role if {
+	template := _template({
+		"Role": _role({"RoleName": "VeeamBackup", "Policies": [{"PolicyName": "p", "PolicyDocument": _doc("a:B")}]}),
+		"Lookup": {"Type": "Custom::Lookup", "Properties": {"ServiceToken": "arn:aws:lambda:us-east-1:111111111111:function:x"}},
+		"Guard": _policy_resource("AWS::IAM::Policy", "Roles", ["Lookup.Data.RoleName"]),
+	})
+	cloudformation.deny == {"Role: check ec2_backup: explicitly denied: a:B (statement Guard of inline policy \"Guard (its Deny statements)\")"} with input as template
+		with data.vbaws.requirements as {"ec2_backup": {"actions": ["a:B"], "source": {}}}
+}

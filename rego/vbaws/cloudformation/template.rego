@@ -34,11 +34,14 @@ _ref_id(v) := v if {
 	_resources[v]
 }
 
+# `!GetAtt Lookup.Data.RoleName` arrives as "Lookup.Data.RoleName": the resource's name ends at
+# the first dot (a logical id holds none), and an attribute may hold dots (a nested stack's
+# Outputs.Name, a custom resource's).
 _ref_id(v) := id if {
 	is_string(v)
 	not _resources[v]
 	parts := split(v, ".")
-	count(parts) == 2
+	count(parts) > 1
 	id := parts[0]
 	_resources[id]
 }
