@@ -365,7 +365,7 @@ _possible_entries(id, type, name_property, reason) := [
 _deny_statements(doc) := object.union(doc, {"Statement": [s |
 	some s in _as_list(doc.Statement)
 	is_object(s)
-	s.Effect == "Deny"
+	object.get(s, "Effect", null) != "Allow"
 ]}) if {
 	is_object(doc)
 } else := doc

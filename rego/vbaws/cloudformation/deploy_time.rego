@@ -59,10 +59,29 @@ _chosen_at_deploy_time(s) if {
 # `Effect: !Ref Allow` arrives as the parameter's name, which cannot be told from the literal
 # Allow: when a parameter named Allow could hold Deny (by its AllowedValues or, without them,
 # its Default, as for a tag key in tags.rego), a Deny would be read as granting what it denies.
-# (Any other parameter's name is no effect IAM takes, and read as Deny it only takes away.)
+# (A Deny read as written only takes away.)
 _chosen_at_deploy_time(s) if {
 	s.Effect == "Allow"
 	_parameter_may_hold("Allow", "Deny")
+}
+
+# Any other Effect given at deploy time (`!Ref Choice` arrives as "Choice", `!Join`, `!Select`
+# and `!Sub [text, {...}]` as lists, {"Ref": "Choice"} and an !FindInMap whose keys are chosen
+# at deploy time as "${...}") could be Deny or Allow. Read as written, IAM would refuse it (a
+# correct template failing), and a policy that only may reach the role, which counts with its
+# Deny statements, would lose it with the Allow statements.
+_chosen_at_deploy_time(s) if is_array(s.Effect)
+
+_chosen_at_deploy_time(s) if {
+	not s.Effect in {"Allow", "Deny"}
+	_deploy_time_effect(s.Effect)
+}
+
+_deploy_time_effect(effect) if regex.match(_placeholder, _scalar(effect))
+
+_deploy_time_effect(effect) if {
+	is_string(effect)
+	_deploy_time_name(effect)
 }
 
 _known_principal(_, "*")

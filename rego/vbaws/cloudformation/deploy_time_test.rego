@@ -222,3 +222,42 @@ test_an_effect_that_a_parameter_named_allow_gives if {
 		cloudformation.roles.Role.unknowns == [] with input as fixed
 	}
 }
+
+# A template whose policy resource Guard, which names the role for certain or (by a parameter)
+# only may, holds one statement of the Effect given on ec2:CreateTags.
+_guard_effect(effect, roles) := object.union(
+	_template({
+		"Role": _role({"Policies": [{"PolicyName": "p", "PolicyDocument": _doc("ec2:CreateTags")}]}),
+		"Guard": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "guard", "Roles": roles, "PolicyDocument": {
+			"Statement": [{"Effect": effect, "Action": "ec2:CreateTags", "Resource": "*"}],
+		}}},
+	}),
+	{
+		"Parameters": {"Env": {"Type": "String"}, "Other": {"Type": "String"}, "Choice": {"Type": "String"}},
+		"Mappings": {"Guardrails": {"dev": {"Effect": "Deny"}, "prod": {"Effect": "Deny"}}},
+	},
+)
+
+# An Effect given at deploy time (`!Ref Choice` arrives as "Choice", `!Join`, `!Select` as
+# lists, {"Ref": "Choice"} as "${Choice}") could be Deny: the document is unknown, never an
+# invalid one, and never a Deny dropped with the Allow statements of a policy that only may
+# reach the role. An !FindInMap is the effect it gives.
+test_an_effect_chosen_at_deploy_time if {
+	unknown := "the document of Guard uses intrinsic functions whose result is known only at deploy time"
+	every effect in ["Choice", {"Ref": "Choice"}, ["", ["De", "ny"]], [0, ["Deny"]]] {
+		every roles in [["Role"], ["Other"]] {
+			template := _guard_effect(effect, roles)
+			[u.what | some u in cloudformation.roles.Role.unknowns] == [unknown] with input as template
+			cloudformation.deny == set() with input as template with data.vbaws.requirements as _requirements
+		}
+	}
+	every role, name in {"Role": "guard", "Other": "guard (its Deny statements)"} {
+		mapped := _guard_effect(["Guardrails", "Env", "Effect"], [role])
+		cloudformation.deny == {sprintf("Role: check ec2_backup: explicitly denied: ec2:CreateTags (statement 1 of inline policy %q)", [name])} with input as mapped
+			with data.vbaws.requirements as _requirements
+	}
+
+	# A literal Effect IAM refuses is reported, from a policy that only may reach the role too.
+	some problem in cloudformation.deny with input as _guard_effect("deny", ["Other"]) with data.vbaws.requirements as _requirements
+	contains(problem, `Effect must be exactly "Allow" or "Deny", got "deny"`)
+}

@@ -73,17 +73,18 @@ _mapped_value(v) := _map_value(v) if {
 } else := "${Fn::FindInMap}"
 
 # A statement with each !FindInMap of its Action, NotAction, Resource and NotResource (the
-# whole value, or one entry of a list) replaced by what it gives; a mapping's list value
-# gives its entries in place of the one entry.
+# whole value, or one entry of a list) and of its Effect replaced by what it gives; a mapping's
+# list value gives its entries in place of the one entry.
 _mapped_statement(s) := object.union(s, _mapped_fields(s)) if {
 	is_object(s)
 	not _intrinsic(s)
 } else := s
 
-_mapped_fields(s) := object.union(
+_mapped_fields(s) := object.union_n([
 	{key: _mapped_field(s[key]) | some key in _named_keys; key in object.keys(s)},
 	{key: _mapped_principal(s[key]) | some key in {"Principal", "NotPrincipal"}; key in object.keys(s)},
-)
+	{"Effect": _mapped_value(s.Effect) | _mapped_here(s.Effect)},
+])
 
 # A principal type's value (`AWS: !FindInMap [Accounts, Appliance, Arn]`) likewise.
 _mapped_principal(p) := {kind: _mapped_field(v) | some kind, v in p} if {
