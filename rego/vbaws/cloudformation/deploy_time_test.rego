@@ -261,3 +261,15 @@ test_an_effect_chosen_at_deploy_time if {
 	some problem in cloudformation.deny with input as _guard_effect("deny", ["Other"]) with data.vbaws.requirements as _requirements
 	contains(problem, `Effect must be exactly "Allow" or "Deny", got "deny"`)
 }
+
+# A long-form {"Fn::Sub": "Deny"} (or Fn::Join) is a Deny, read as strictly as one: its Action
+# given by a parameter could be anything, never an action of no service that denies nothing.
+test_an_effect_given_by_text_is_that_effect if {
+	every effect in [{"Fn::Sub": "Deny"}, {"Fn::Join": ["", ["De", "ny"]]}] {
+		template := json.patch(_guard_effect(effect, ["Role"]), [{
+			"op": "replace", "path": "/Resources/Guard/Properties/PolicyDocument/Statement/0/Action",
+			"value": {"Ref": "Choice"},
+		}])
+		[u.what | some u in cloudformation.roles.Role.unknowns] == ["the document of Guard uses intrinsic functions whose result is known only at deploy time"] with input as template
+	}
+}

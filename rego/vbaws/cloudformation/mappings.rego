@@ -83,8 +83,17 @@ _mapped_statement(s) := object.union(s, _mapped_fields(s)) if {
 _mapped_fields(s) := object.union_n([
 	{key: _mapped_field(s[key]) | some key in _named_keys; key in object.keys(s)},
 	{key: _mapped_principal(s[key]) | some key in {"Principal", "NotPrincipal"}; key in object.keys(s)},
-	{"Effect": _mapped_value(s.Effect) | _mapped_here(s.Effect)},
+	{"Effect": _effect(s.Effect) | "Effect" in object.keys(s)},
 ])
+
+# An Effect as the text it gives: a long-form {"Fn::Sub": "Deny"} (or Fn::Join) is a Deny, read
+# as one everywhere a Deny is read more strictly than an Allow.
+_effect(effect) := _mapped_value(effect) if {
+	_mapped_here(effect)
+} else := text if {
+	is_object(effect)
+	text := _scalar(effect)
+} else := effect
 
 # A principal type's value (`AWS: !FindInMap [Accounts, Appliance, Arn]`) likewise.
 _mapped_principal(p) := {kind: _mapped_field(v) | some kind, v in p} if {
