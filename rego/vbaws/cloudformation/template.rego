@@ -262,6 +262,8 @@ _object_document(doc) := {"unknown": "is computed by an intrinsic function at de
 	_intrinsic(doc)
 } else := {"unknown": "is chosen by an intrinsic function (such as !If) at deploy time"} if {
 	is_array(doc)
+} else := {"unknown": "has statements chosen by an !If at deploy time"} if {
+	_short_form_if(doc.Statement)
 } else := {"unknown": "uses intrinsic functions whose result is known only at deploy time"} if {
 	some s in _as_list(doc.Statement)
 	not _readable_statement(_mapped_statement(s))

@@ -91,3 +91,17 @@ test_stack_sets_and_provisioned_products_are_warned if {
 	]) in cloudformation.warn with input as template
 		with data.vbaws.requirements as _requirements
 }
+
+# `Statement: !If [IsProd, {...}, {...}]`, branches of one statement each, arrives as the list of
+# the condition's name and both statements: read as a list, the name was a statement IAM
+# refuses and both branches counted. The statements are chosen at deploy time.
+test_statements_chosen_by_an_if if {
+	statements := ["IsProd", {"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*"}, {"Effect": "Deny", "Action": "*", "Resource": "*"}]
+	template := object.union(
+		_template({"Role": _role({"Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": statements}}]})}),
+		{"Conditions": {"IsProd": {"Fn::Equals": ["a", "b"]}}},
+	)
+	[u.what | some u in cloudformation.roles.Role.unknowns] == ["the document of inline policy \"p\" has statements chosen by an !If at deploy time"] with input as template
+	cloudformation.deny == {"Role: check ec2_backup: missing 1 required action: ec2:CreateTags"} with input as template
+		with data.vbaws.requirements as _requirements
+}
