@@ -103,9 +103,13 @@ _mapped_principal(p) := {kind: _mapped_field(v) | some kind, v in p} if {
 
 # The entries of a role's ManagedPolicyArns with each !FindInMap looked up (the whole list, or
 # one entry); one whose keys are chosen at deploy time stays one entry, known only at deploy time.
+# A short-form !Split is the list of its parts.
 _mapped_arns(arns) := [arns] if {
 	_mapped_here(arns)
 	not _map_value(arns)
+} else := parts if {
+	# `!Split [",", "arn:...,arn:..."]` (split.rego)
+	parts := _statement_split(arns)
 } else := [_resolved(x) | some x in _as_list(_resolved(arns))]
 
 _mapped_field(v) := _mapped_value(v) if {

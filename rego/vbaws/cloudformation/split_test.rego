@@ -48,3 +48,15 @@ test_a_split_in_a_principal_is_its_parts if {
 	model := cloudformation.roles.Role with input as _trusting([_allow(principal, {})])
 	_summary(model) == {"unknowns": [], "trust": [_allow({"AWS": [_appliance, "arn:aws:iam::222222222222:root"]}, {})]}
 }
+
+# `ManagedPolicyArns: !Split [",", "<arn>,<arn>"]` attaches both policies.
+test_a_split_in_managed_policy_arns_is_its_parts if {
+	arns := ["arn:aws:iam::aws:policy/Tagging", "arn:aws:iam::aws:policy/Guard"]
+	managed := {
+		arns[0]: {"name": "Tagging", "document": _doc("ec2:CreateTags")},
+		arns[1]: {"name": "Guard", "document": {"Statement": [{"Effect": "Deny", "Action": "ec2:DeleteTags", "Resource": "*"}]}},
+	}
+	template := _template({"Role": _role({"ManagedPolicyArns": [",", concat(",", arns)]})})
+	{p.name | some p in cloudformation.roles.Role.policies} == {x | some x in arns} with input as template with data.vbaws_managed_policies as managed
+	cloudformation.roles.Role.unknowns == [] with input as template with data.vbaws_managed_policies as managed
+}
