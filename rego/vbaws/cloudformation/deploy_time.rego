@@ -47,6 +47,17 @@ _chosen_at_deploy_time(s) if {
 	_pieced(entry)
 }
 
+# ... and so could a number that is no twelve-digit account id (intrinsics.rego), in a Deny's
+# Principal or in a NotPrincipal.
+_chosen_at_deploy_time(s) if {
+	some key in ["Principal", "NotPrincipal"]
+	_read_strictly(key, s)
+	value := object.get(_plain_object(object.get(s, key, {})), "AWS", null)
+	some entry in array.concat([value], _list(value))
+	is_number(entry)
+	not _account_id_number(entry)
+}
+
 # A list left in a principal once !Join and !Sub are read is another short-form function (an
 # !Select, whose pick is chosen at deploy time, or an !Join that may be one).
 _chosen_at_deploy_time(s) if {
@@ -83,6 +94,10 @@ _deploy_time_effect(effect) if {
 	is_string(effect)
 	_deploy_time_name(effect)
 }
+
+_read_strictly("Principal", s) if s.Effect == "Deny"
+
+_read_strictly("NotPrincipal", _)
 
 _known_principal(_, "*")
 

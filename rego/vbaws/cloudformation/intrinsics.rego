@@ -133,6 +133,23 @@ _pieced_shape(v) if _join_shaped(v)
 
 _pieced_shape(v) if _sub_arguments(v)
 
+# An account id written unquoted (`AWS: 111111111111`, or a JSON number) arrives as a float,
+# which IAM's grammar and the engine refuse as a principal: twelve digits are the account id
+# CloudFormation passes on. Any other number names no one that can be told (YAML reads
+# `012345678901` as 12345678901, which CloudFormation keeps as written): in an Allow it lets no
+# one in, and in a Deny or a NotPrincipal it stays undecided (deploy_time.rego).
+_principal_numbers("AWS", values) := [_principal_number(x) | some x in values] if {
+	is_array(values)
+} else := _principal_number(values)
+
+_principal_numbers(kind, values) := values if kind != "AWS"
+
+_principal_number(x) := format_int(x, 10) if {
+	_account_id_number(x)
+} else := "${Number}" if {
+	is_number(x)
+} else := x
+
 # A principal type's value (`AWS: !Join [...]`, or a list with such entries).
 _principal_values(v) := text if {
 	text := _pieced_text(v)
@@ -179,8 +196,11 @@ _principal_number_key(key) if key in object.keys(_principal_value_shapes)
 
 _principal_number_key(key) if startswith(key, "aws:principaltag/")
 
-_account_number(key, x) if {
-	key == "aws:principalaccount"
+_account_number("aws:principalaccount", x) if _account_id_number(x)
+
+# A whole number of twelve digits: an account id, whose digits CloudFormation passes on.
+_account_id_number(x) if {
+	is_number(x)
 	x == floor(x)
 	x >= 100000000000
 	x <= 999999999999

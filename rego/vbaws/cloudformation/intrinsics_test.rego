@@ -260,3 +260,24 @@ test_a_number_in_a_condition_is_read_as_its_digits if {
 		"aws:username": "7",
 	}}
 }
+
+# An unquoted account id (`AWS: 111111111111`, or a JSON number) arrives as a float, which the
+# engine refused as a principal: the trust was invalid and the role failed. Twelve digits are
+# the account id; any other number (`012345678901` arrives as 12345678901) names no one in an
+# Allow, and leaves a Deny or a NotPrincipal undecided.
+test_a_number_in_a_principal_is_an_account_id_of_twelve_digits_only if {
+	allow := _allow({"AWS": [1.11111111111e+11, 12345678901]}, {})
+	deny := _deny_all({"AWS": 2.22222222222e+11}, {})
+	read := cloudformation.roles.Role with input as _trusting([allow, deny])
+	_summary(read) == {"unknowns": [], "trust": [
+		object.union(allow, {"Principal": {"AWS": ["111111111111", "${Number}"]}}),
+		object.union(deny, {"Principal": {"AWS": "222222222222"}}),
+	]}
+	every statement in [
+		_deny_all({"AWS": 12345678901}, {}),
+		_deny_all({"AWS": [2.22222222222e+11, -1]}, {}),
+		{"Effect": "Deny", "Action": "sts:AssumeRole", "NotPrincipal": {"AWS": 1.5}},
+	] {
+		_summary(cloudformation.roles.Role) == _unknown_trust with input as _trusting([allow, statement])
+	}
+}

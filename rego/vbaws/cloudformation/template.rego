@@ -219,7 +219,7 @@ _statement(s) := object.union_n([
 	is_object(s)
 }
 
-_principal(p) := {kind: _principal_values(v) | some kind, v in p} if is_object(p)
+_principal(p) := {kind: _principal_numbers(kind, _principal_values(v)) | some kind, v in p} if is_object(p)
 
 _principal(p) := _principal_values(p) if not is_object(p)
 
