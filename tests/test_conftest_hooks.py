@@ -47,7 +47,7 @@ def test_hook_definitions() -> None:
             "vbaws-cloudformation",
             FIXTURES / "cloudformation" / "compliant.yaml",
             0,
-            "8 tests, 8 passed, 0 warnings, 0 failures, 0 exceptions",
+            "9 tests, 9 passed, 0 warnings, 0 failures, 0 exceptions",
         ),
     ],
 )

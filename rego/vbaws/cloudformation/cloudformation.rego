@@ -74,6 +74,20 @@ warn contains msg if {
 	)
 }
 
+# A custom resource runs code of its own at deploy time: given one of the template's roles
+# (`RoleName: !Ref VeeamRole`, its ARN, its name written out) it can attach a policy, a Deny
+# among them, to it, as a nested stack can. Custom resources given no checked role are not
+# warned about: most touch no role.
+warn contains msg if {
+	some role in _selected
+	resources := {id | some id in _custom_resources; _given_role(id, role)}
+	count(resources) > 0
+	msg := sprintf(
+		"%s: custom resources (%s) are given this role and run code of their own at deploy time; %s",
+		[role, concat(", ", sort(resources)), "the policies they may attach to it, a Deny among them, are not checked"],
+	)
+}
+
 warn contains iac.empty_selection(key) if {
 	_is_template
 	some key in iac.empty_selections([model | some model in roles])
@@ -128,3 +142,42 @@ _section_transform_name(transform) := transform if {
 } else := transform.Name if {
 	is_string(transform.Name)
 } else := "Transform"
+
+_custom_resources contains id if {
+	some id, resource in input.Resources
+	_custom_type(resource.Type)
+}
+
+_custom_type("AWS::CloudFormation::CustomResource")
+
+_custom_type(type) if startswith(type, "Custom::")
+
+# Anywhere in the properties, in any shape: a reference to the role (`!Ref VeeamRole` arrives
+# as "VeeamRole", `!GetAtt VeeamRole.Arn` as "VeeamRole.Arn"), a placeholder of an !Sub naming
+# it, or its name (or an ARN ending in it) as its RoleName gives it.
+_given_role(id, role) if {
+	walk(_properties(id), [_, v])
+	_names_role(v, role)
+}
+
+_names_role(v, role) if _ref_id(v) == role
+
+_names_role(v, role) if {
+	is_string(v)
+	some placeholder in regex.find_n(`\$\{[^}]*\}`, v, -1)
+	split(trim_suffix(trim_prefix(placeholder, "${"), "}"), ".")[0] == role
+}
+
+# IAM role names are unique ignoring case.
+_names_role(v, role) if {
+	name := lower(_role_name_text(role))
+	text := lower(_name_text(v))
+	_name_or_arn(text, name)
+}
+
+_name_or_arn(text, name) if text == name
+
+_name_or_arn(text, name) if {
+	contains(text, ":role/")
+	endswith(text, concat("", ["/", name]))
+}

@@ -105,3 +105,48 @@ test_statements_chosen_by_an_if if {
 	cloudformation.deny == {"Role: check ec2_backup: missing 1 required action: ec2:CreateTags"} with input as template
 		with data.vbaws.requirements as _requirements
 }
+
+_guard(type, properties) := {"Type": type, "Properties": object.union(
+	{"ServiceToken": {"Fn::GetAtt": ["GuardFunction", "Arn"]}},
+	properties,
+)}
+
+_custom_warning(resources) := sprintf(
+	"Role: custom resources (%s) are given this role and run code of their own at deploy time; %s",
+	[resources, "the policies they may attach to it, a Deny among them, are not checked"],
+)
+
+# A custom resource given the role (a reference, short form or long, an !Sub placeholder, its
+# name or an ARN of it written out) can attach a Deny to it at deploy time, as a nested stack
+# can: it passed with no warn. One given no checked role is not warned about.
+test_custom_resources_given_a_checked_role_are_warned if {
+	roles := {
+		"Role": _role({"RoleName": "VeeamBackup"}),
+		"Other": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "Worker", "AssumeRolePolicyDocument": _trust}},
+	}
+	every properties in [
+		{"RoleName": "Role"},
+		{"RoleArn": "Role.Arn"},
+		{"RoleName": {"Ref": "Role"}},
+		{"Target": {"Roles": [{"Fn::GetAtt": ["Role", "Arn"]}]}},
+		{"Target": {"Fn::GetAtt": "Role.Arn"}},
+		{"RoleArn": {"Fn::Sub": "${Role.Arn}"}},
+		{"RoleName": "veeambackup"},
+		{"RoleArn": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/VeeamBackup"}},
+		{"RoleArn": ["", ["arn:aws:iam::", "AWS::AccountId", ":role/ops/", "VeeamBackup"]]},
+	] {
+		template := _template(object.union(roles, {
+			"Guard": _guard("Custom::AttachGuard", properties),
+			"Stack": _guard("AWS::CloudFormation::CustomResource", properties),
+		}))
+		_custom_warning("Guard, Stack") in cloudformation.warn with input as template
+			with data.vbaws.requirements as _requirements
+	}
+	every properties in [{"RoleName": "Other"}, {"RoleName": "Worker"}, {"Name": "VeeamBackup-logs"}, {}] {
+		template := _template(object.union(roles, {"Guard": _guard("Custom::AttachGuard", properties)}))
+		every msg in cloudformation.warn {
+			not contains(msg, "custom resources")
+		} with input as template
+			with data.vbaws.requirements as _requirements
+	}
+}
