@@ -160,6 +160,14 @@ _given_role(id, role) if {
 	_names_role(v, role)
 }
 
+# ... or an !FindInMap that may give one of those.
+_given_role(id, role) if {
+	walk(_properties(id), [_, v])
+	some x in _map_values(v)
+	walk(x, [_, y])
+	_names_role(y, role)
+}
+
 _names_role(v, role) if _ref_id(v) == role
 
 _names_role(v, role) if {

@@ -134,11 +134,15 @@ test_custom_resources_given_a_checked_role_are_warned if {
 		{"RoleName": "veeambackup"},
 		{"RoleArn": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/VeeamBackup"}},
 		{"RoleArn": ["", ["arn:aws:iam::", "AWS::AccountId", ":role/ops/", "VeeamBackup"]]},
+		{"RoleName": ["Names", "Env", "Backup"]},
 	] {
-		template := _template(object.union(roles, {
-			"Guard": _guard("Custom::AttachGuard", properties),
-			"Stack": _guard("AWS::CloudFormation::CustomResource", properties),
-		}))
+		template := object.union(
+			_template(object.union(roles, {
+				"Guard": _guard("Custom::AttachGuard", properties),
+				"Stack": _guard("AWS::CloudFormation::CustomResource", properties),
+			})),
+			{"Mappings": {"Names": {"Prod": {"Backup": "VeeamBackup"}, "Test": {"Backup": "Worker"}}}},
+		)
 		_custom_warning("Guard, Stack") in cloudformation.warn with input as template
 			with data.vbaws.requirements as _requirements
 	}
