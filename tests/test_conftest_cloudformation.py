@@ -77,6 +77,11 @@ CASES = {
         ],
         data=("selection.yaml",),
     ),
+    # An unquoted account id in a trust Principal arrived as a float, refused as no principal:
+    # the trust was invalid and the correct role failed.
+    "trust naming accounts as YAML numbers": Case(
+        "trust-principal-account-number.yaml", 0, data=("selection.yaml",)
+    ),
     "explicit deny through an AWS::IAM::Policy": Case(
         "explicit-deny.yaml",
         1,
