@@ -154,19 +154,22 @@ _custom_type(type) if startswith(type, "Custom::")
 
 # Anywhere in the properties, in any shape: a reference to the role (`!Ref VeeamRole` arrives
 # as "VeeamRole", `!GetAtt VeeamRole.Arn` as "VeeamRole.Arn"), a placeholder of an !Sub naming
-# it, or its name (or an ARN ending in it) as its RoleName gives it.
+# it, or its name (or an ARN ending in it) as its RoleName gives it. Properties chosen by an
+# !If (a list, short form) are looked at in full.
 _given_role(id, role) if {
-	walk(_properties(id), [_, v])
+	walk(_custom_properties(id), [_, v])
 	_names_role(v, role)
 }
 
 # ... or an !FindInMap that may give one of those.
 _given_role(id, role) if {
-	walk(_properties(id), [_, v])
+	walk(_custom_properties(id), [_, v])
 	some x in _map_values(v)
 	walk(x, [_, y])
 	_names_role(y, role)
 }
+
+_custom_properties(id) := object.get(_resources[id], "Properties", {})
 
 _names_role(v, role) if _ref_id(v) == role
 

@@ -146,6 +146,12 @@ test_custom_resources_given_a_checked_role_are_warned if {
 		_custom_warning("Guard, Stack") in cloudformation.warn with input as template
 			with data.vbaws.requirements as _requirements
 	}
+	chosen := json.patch(
+		_template(object.union(roles, {"Guard": _guard("Custom::AttachGuard", {})})),
+		[{"op": "replace", "path": "/Resources/Guard/Properties", "value": ["IsProd", {"RoleName": "Role"}, {}]}],
+	)
+	_custom_warning("Guard") in cloudformation.warn with input as chosen
+		with data.vbaws.requirements as _requirements
 	every properties in [{"RoleName": "Other"}, {"RoleName": "Worker"}, {"Name": "VeeamBackup-logs"}, {}] {
 		template := _template(object.union(roles, {"Guard": _guard("Custom::AttachGuard", properties)}))
 		every msg in cloudformation.warn {
