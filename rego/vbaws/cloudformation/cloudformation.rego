@@ -83,8 +83,11 @@ warn contains msg if {
 	resources := {id | some id in _custom_resources; _given_role(id, role)}
 	count(resources) > 0
 	msg := sprintf(
-		"%s: custom resources (%s) are given this role and run code of their own at deploy time; %s",
-		[role, concat(", ", sort(resources)), "the policies they may attach to it, a Deny among them, are not checked"],
+		"%s: custom resources (%s) are given this role (or a managed policy of it) and %s; %s",
+		[
+			role, concat(", ", sort(resources)), "run code of their own at deploy time",
+			"the policies they may attach to it or write, a Deny among them, are not checked",
+		],
 	)
 }
 
@@ -168,6 +171,22 @@ _given_role(id, role) if {
 	walk(x, [_, y])
 	_names_role(y, role)
 }
+
+# ... or one of the template's managed policies that reaches the role (among its policies, or
+# its permissions boundary): a new version of it, a Deny in it, is the role's too.
+_given_role(id, role) if {
+	walk(_custom_properties(id), [_, v])
+	policy := _ref_id(v)
+	policy in _managed_policies
+	_reaches(policy, role)
+}
+
+_reaches(policy, role) if {
+	some entry in _identity_entries(role)
+	entry.key in {policy, concat("", [policy, " (its Deny statements)"])}
+}
+
+_reaches(policy, role) if _boundary(role).key == policy
 
 _custom_properties(id) := object.get(_resources[id], "Properties", {})
 

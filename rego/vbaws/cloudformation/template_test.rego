@@ -112,8 +112,11 @@ _guard(type, properties) := {"Type": type, "Properties": object.union(
 )}
 
 _custom_warning(resources) := sprintf(
-	"Role: custom resources (%s) are given this role and run code of their own at deploy time; %s",
-	[resources, "the policies they may attach to it, a Deny among them, are not checked"],
+	"Role: custom resources (%s) are given this role (or a managed policy of it) and %s; %s",
+	[
+		resources, "run code of their own at deploy time",
+		"the policies they may attach to it or write, a Deny among them, are not checked",
+	],
 )
 
 # A custom resource given the role (a reference, short form or long, an !Sub placeholder, its
@@ -159,4 +162,27 @@ test_custom_resources_given_a_checked_role_are_warned if {
 		} with input as template
 			with data.vbaws.requirements as _requirements
 	}
+}
+
+# A custom resource given a managed policy of the template that reaches the role can write a new
+# version of it, a Deny in it; one given a policy that reaches no checked role is not warned about.
+test_custom_resources_given_a_managed_policy_of_a_checked_role_are_warned if {
+	managed := {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": _doc("ec2:CreateTags")}}
+	template := _template({
+		"Role": _role({"ManagedPolicyArns": [{"Ref": "Listed"}], "PermissionsBoundary": "Boundary"}),
+		"Listed": managed,
+		"Boundary": managed,
+		"Attached": json.patch(managed, [{"op": "add", "path": "/Properties/Roles", "value": ["Role"]}]),
+		"Apart": managed,
+	})
+	every policy in ["Listed", "Boundary", "Attached"] {
+		given := json.patch(template, [{"op": "add", "path": "/Resources/Guard", "value": _guard("Custom::Guard", {"PolicyArn": policy})}])
+		_custom_warning("Guard") in cloudformation.warn with input as given
+			with data.vbaws.requirements as _requirements
+	}
+	apart := json.patch(template, [{"op": "add", "path": "/Resources/Guard", "value": _guard("Custom::Guard", {"PolicyArn": {"Ref": "Apart"}})}])
+	every msg in cloudformation.warn {
+		not contains(msg, "custom resources")
+	} with input as apart
+		with data.vbaws.requirements as _requirements
 }
