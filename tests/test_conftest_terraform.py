@@ -240,6 +240,17 @@ CASES = {
             "from every role it does not list); counted as granting nothing"
         ],
     ),
+    # A real plan: what code run at apply attaches to the role is not in it.
+    "resources that run code at apply and are given the role are named": Case(
+        "code-at-apply.json",
+        0,
+        warnings=[
+            "aws_iam_role.veeam_backup: resources that run code at apply "
+            "(aws_lambda_invocation.attach, terraform_data.guard, terraform_data.literal) are "
+            "given this role; the policies they may attach to it, a Deny among them, are not "
+            "checked"
+        ],
+    ),
     "a role name names a namesake of another provider configuration only maybe": Case(
         "provider-alias-same-name.json",
         1,

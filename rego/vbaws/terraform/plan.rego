@@ -90,9 +90,14 @@ _config_expressions[key] := object.get(r, "expressions", {}) if {
 	is_array(mod.resources)
 	some r in mod.resources
 	_is_resource(r)
-	prefix := concat("", [sprintf("module.%s.", [path[i + 1]]) | some i, step in path; step == "module_calls"])
-	key := concat("", [prefix, r.address])
+	key := concat("", [_module_prefix(path), r.address])
 }
+
+# "module.a.module.b." for the path of a module of the configuration ("" for the root).
+_module_prefix(path) := concat("", [sprintf("module.%s.", [path[i + 1]]) |
+	some i, step in path
+	step == "module_calls"
+])
 
 _strip_keys(address) := regex.replace(address, `\[[^\]]*\]`, "")
 

@@ -121,6 +121,17 @@ warn contains msg if {
 	])
 }
 
+# Code run at apply that is given the role may attach a Deny to it (apply_time.rego).
+warn contains msg if {
+	some address in _selected
+	runners := _given_to_code(address)
+	count(runners) > 0
+	msg := sprintf("%s: %s (%s) %s; %s", [
+		address, "resources that run code at apply", concat(", ", sort(runners)),
+		"are given this role", "the policies they may attach to it, a Deny among them, are not checked",
+	])
+}
+
 # A plan that passes on what this apply gives may still set up the next apply to take a
 # required policy away (exclusive.rego).
 warn contains msg if {

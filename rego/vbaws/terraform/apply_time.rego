@@ -1,0 +1,72 @@
+package vbaws.terraform
+
+# A plan shows what resources will be, not what code run at apply does. A provisioner (on a
+# terraform_data, a null_resource, the role itself), a Lambda function invoked by
+# aws_lambda_invocation, a CloudFormation stack or stack set, or a provisioned Service Catalog
+# product that is given a role can attach a policy, a Deny among them, to it; the plan passes on
+# what it shows. Such resources are named in a warn on the role they are given: by a reference
+# to it, or by its name written out (a word of a command, an ARN ending in it), as the
+# CloudFormation rules do for custom resources.
+
+_code_runners := {
+	"aws_cloudformation_stack", "aws_cloudformation_stack_set", "aws_cloudformation_stack_set_instance",
+	"aws_lambda_invocation", "aws_servicecatalog_provisioned_product",
+}
+
+# [module prefix ("module.a.module.b." or ""), configuration resource] of what runs code.
+_runs_code contains [prefix, r] if {
+	walk(input.configuration.root_module, [path, mod])
+	is_object(mod)
+	is_array(mod.resources)
+	some r in mod.resources
+	_is_resource(r)
+	_running_code(r)
+	prefix := _module_prefix(path)
+}
+
+_running_code(r) if r.type in _code_runners
+
+_running_code(r) if count(object.get(r, "provisioners", [])) > 0
+
+# The addresses, in the role's module, of what runs code and is given the role.
+_given_to_code(role) := {concat("", [prefix, r.address]) |
+	some [prefix, r] in _runs_code
+	startswith(_strip_keys(role), prefix)
+	local := substring(_strip_keys(role), count(prefix), -1)
+	not contains(local, ".module.")
+	_given(r, local, role)
+}
+
+_given(r, local, _) if r.address == local
+
+_given(r, local, _) if {
+	walk(r, [path, refs])
+	path[count(path) - 1] == "references"
+	is_array(refs)
+	some ref in refs
+	is_string(ref)
+	_names_resource(_strip_keys(ref), local)
+}
+
+_given(r, _, role) if {
+	name := lower(_role_name(role))
+	walk(r, [_, text])
+	is_string(text)
+	_names_word(lower(text), name)
+}
+
+_names_resource(ref, local) if ref == local
+
+_names_resource(ref, local) if startswith(ref, concat("", [local, "."]))
+
+# The name as a whole word of the text: IAM role names are made of letters, digits and
+# +=,.@_- , so a neighbour of those would make it part of a longer name.
+_names_word(text, name) if {
+	some i in indexof_n(text, name)
+	not regex.match(`[\w+=,.@-]`, _before(text, i))
+	not regex.match(`[\w+=,.@-]`, substring(text, i + count(name), 1))
+}
+
+_before(_, 0) := ""
+
+_before(text, i) := substring(text, i - 1, 1) if i > 0

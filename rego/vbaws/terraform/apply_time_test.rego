@@ -1,0 +1,56 @@
+package vbaws.terraform_test
+
+import data.vbaws.terraform
+
+# Code run at apply (provisioners, Lambda invocations, CloudFormation stacks) that is given a
+# role can attach a Deny to it, which no plan shows: it is named in a warn on that role.
+
+_code_warning(runners) := sprintf("aws_iam_role.backup: resources that run code at apply (%s) are given this role; %s", [
+	concat(", ", runners),
+	"the policies they may attach to it, a Deny among them, are not checked",
+])
+
+_runner(address, type, command) := {
+	"address": address, "mode": "managed", "type": type, "name": split(address, ".")[1],
+	"provisioners": [{"type": "local-exec", "expressions": {"command": command}}],
+}
+
+_with_code(runners) := _plan([_role({})], [_role_change], array.concat([_role_config({})], runners))
+
+test_resources_that_run_code_given_the_role_are_named if {
+	given := [
+		_runner("terraform_data.ref", "terraform_data", {"references": ["aws_iam_role.backup.name", "aws_iam_role.backup"]}),
+		_runner("null_resource.word", "null_resource", {"constant_value": "./attach-guard.sh --role backup"}),
+		_config("aws_lambda_invocation.arn", "aws_lambda_invocation", {"input": {"constant_value": "{\"role\":\"arn:aws:iam::123456789012:role/Backup\"}"}}),
+		_config("aws_cloudformation_stack.indexed", "aws_cloudformation_stack", {"parameters": {"references": ["aws_iam_role.backup[0].name"]}}),
+		_runner("aws_iam_role.backup", "aws_iam_role", {"references": ["self.name"]}),
+	]
+	warned := _code_warning([
+		"aws_cloudformation_stack.indexed", "aws_iam_role.backup", "aws_lambda_invocation.arn",
+		"null_resource.word", "terraform_data.ref",
+	])
+	warned in terraform.warn with input as _with_code(given)
+
+	# Code given no role of the plan, a longer name, or another resource is not named; nor is
+	# a resource that runs no code.
+	others := [
+		_runner("terraform_data.longer", "terraform_data", {"constant_value": "echo Backup-old backup2 my.backup"}),
+		_runner("terraform_data.other", "terraform_data", {"references": ["aws_iam_role.backup_old.name"]}),
+		_config("aws_iam_role_policy.plain", "aws_iam_role_policy", {"role": {"references": ["aws_iam_role.backup.name"]}}),
+	]
+	every msg in terraform.warn {
+		not contains(msg, "run code at apply")
+	} with input as _with_code(others)
+}
+
+# A local reference names a resource of its own module: the same address in another module is
+# another role.
+test_code_in_another_module_is_given_its_own_roles if {
+	runner := _runner("terraform_data.ref", "terraform_data", {"references": ["aws_iam_role.backup.name"]})
+	plan := object.union(_with_code([]), {"configuration": {"root_module": {"module_calls": {"m": {"module": {"resources": [runner]}}}}}})
+	every msg in terraform.warn {
+		not contains(msg, "run code at apply")
+	} with input as plan
+	root := _with_code([runner])
+	_code_warning(["terraform_data.ref"]) in terraform.warn with input as root
+}
