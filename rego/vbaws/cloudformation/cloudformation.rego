@@ -91,6 +91,19 @@ warn contains msg if {
 	)
 }
 
+# The organization layer is not evaluated, but service or resource control policies that the
+# template manages may deny each checked role's actions, or keep the appliance out.
+warn contains msg if {
+	count(_organization_policies) > 0
+	some role in _selected
+	msg := sprintf("%s: this template manages service or resource control policies (%s), %s; %s", [
+		role,
+		concat(", ", sort(_organization_policies)),
+		"which may deny its actions or keep the appliance out",
+		"the organization layer is not evaluated here (see docs/conftest.md)",
+	])
+}
+
 warn contains iac.empty_selection(key) if {
 	_is_template
 	some key in iac.empty_selections([model | some model in roles])
@@ -99,6 +112,18 @@ warn contains iac.empty_selection(key) if {
 warn contains iac.nothing_selected("template") if {
 	_is_template
 	count(_selected) == 0
+}
+
+# Any type but those known to grant and deny nothing: one chosen at deploy time (a short-form
+# `!Ref PolicyType` arrives as the parameter's name) may be a control policy.
+_organization_policies contains id if {
+	some id, resource in input.Resources
+	resource.Type == "AWS::Organizations::Policy"
+	not object.get(object.get(resource, "Properties", {}), "Type", null) in _policy_types_without_access
+}
+
+_policy_types_without_access := {
+	"AISERVICES_OPT_OUT_POLICY", "BACKUP_POLICY", "CHATBOT_POLICY", "DECLARATIVE_POLICY_EC2", "TAG_POLICY",
 }
 
 _nested_stacks contains id if {

@@ -186,3 +186,21 @@ test_custom_resources_given_a_managed_policy_of_a_checked_role_are_warned if {
 	} with input as apart
 		with data.vbaws.requirements as _requirements
 }
+
+# Service or resource control policies that the template manages may deny the role's actions;
+# the organization layer is not evaluated here, which a warn on each checked role says. A type
+# chosen at deploy time (`Type: !Ref Kind` arrives as "Kind") may be one; a tag policy is not.
+test_control_policies_of_the_template_are_named if {
+	warned := "Role: this template manages service or resource control policies (Guard, Kinded), which may deny its actions or keep the appliance out; the organization layer is not evaluated here (see docs/conftest.md)"
+	template := _template({
+		"Role": _role({}),
+		"Guard": {"Type": "AWS::Organizations::Policy", "Properties": {"Type": "SERVICE_CONTROL_POLICY", "Content": {}}},
+		"Kinded": {"Type": "AWS::Organizations::Policy", "Properties": {"Type": "Kind", "Content": {}}},
+		"Tags": {"Type": "AWS::Organizations::Policy", "Properties": {"Type": "TAG_POLICY", "Content": {}}},
+	})
+	warned in cloudformation.warn with input as template with data.vbaws.requirements as _requirements
+	tags_only := json.patch(template, [{"op": "remove", "path": "/Resources/Guard"}, {"op": "remove", "path": "/Resources/Kinded"}])
+	every msg in cloudformation.warn {
+		not contains(msg, "control policies")
+	} with input as tags_only with data.vbaws.requirements as _requirements
+}
