@@ -65,13 +65,13 @@ _checks_tag_unknown(role) if {
 
 _checks_tag_unknown(role) if {
 	some t in _plain_tags(role)
-	not is_string(t.Key)
+	not is_string(object.get(t, "Key", null))
 }
 
 _checks_tag_unknown(role) if {
 	some t in _plain_tags(role)
 	t.Key == iac.checks_tag
-	not is_string(t.Value)
+	not is_string(object.get(t, "Value", null))
 }
 
 _checks_tag_unknown(role) if {

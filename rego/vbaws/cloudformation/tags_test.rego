@@ -85,3 +85,15 @@ test_short_form_tags_chosen_at_deploy_time_are_warned if {
 		"ValueRef": "", "ValueSub": "ec2_backup", "Plain": "ec2_backup",
 	}
 }
+
+# A tag entry without its Key (or vbaws:checks without its Value) is no tag CloudFormation
+# takes: whether the role carries the tag cannot be told, and a warn says so. (Rego reads
+# `not is_string(t.Key)` of a missing Key as undefined, which had made it pass unnoticed.)
+test_a_tag_without_key_or_value_is_warned if {
+	template := _template({
+		"NoKey": _role({"Tags": [{"Value": "ec2_backup"}]}),
+		"NoValue": _role({"Tags": [{"Key": "vbaws:checks"}]}),
+	})
+	{_unknown_tags("NoKey"), _unknown_tags("NoValue")} - cloudformation.warn == set() with input as template
+		with data.vbaws.requirements as _requirements
+}
