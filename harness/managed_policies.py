@@ -94,6 +94,14 @@ def _default_version(policy: Mapping[str, Any], where: str) -> Mapping[str, Any]
     defaults = [v for v in versions if isinstance(v, dict) and v.get("IsDefaultVersion") is True]
     if len(defaults) != 1:
         raise InputError(f"{where}: expected exactly one version with IsDefaultVersion true")
+    # IAM names the default version both ways; a file where they disagree was edited, and
+    # which document is in force cannot be told (the engine reads such a policy as unknown).
+    named = policy.get("DefaultVersionId")
+    flagged = defaults[0].get("VersionId")
+    if named is not None and named != flagged:
+        raise InputError(
+            f"{where}: DefaultVersionId is {named!r} but IsDefaultVersion flags {flagged!r}"
+        )
     return defaults[0]
 
 

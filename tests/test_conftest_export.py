@@ -210,6 +210,14 @@ def test_from_file_decodes_documents_and_keeps_only_the_default_version(tmp_path
             "IsDefaultVersion true",
         ),
         (
+            json.dumps(
+                _saved([dict(_policy(POWER_USER, [("v1", True, {})]), DefaultVersionId="v2")])
+            ),
+            (),
+            "{file}: policy " + POWER_USER + ": DefaultVersionId is 'v2' but IsDefaultVersion "
+            "flags 'v1'",
+        ),
+        (
             json.dumps(_saved([_policy(POWER_USER, [("v1", True, "not a document")])])),
             (),
             "{file}: policy " + POWER_USER + ": the policy document is not a JSON object",
@@ -236,6 +244,7 @@ def test_from_file_decodes_documents_and_keeps_only_the_default_version(tmp_path
         "too-deep",
         "not-gaad",
         "no-default",
+        "default-named-otherwise",
         "bad-document",
         "surrogate-in-document",
         "infinite-in-document",
