@@ -201,6 +201,28 @@ def test_default_version_is_taken_only_where_default_version_id_agrees(named: st
     )
 
 
+def test_default_version_without_a_version_id_is_not_taken_where_one_is_named() -> None:
+    # IAM gives every version its VersionId: a flagged version without one, beside a
+    # DefaultVersionId, is not passed on the flag alone (as the engine reads the same file).
+    entry = policy("arn:aws:iam::aws:policy/M", [("v1", True, ALLOW), ("v2", False, {})])
+    versions = [
+        {k: v for k, v in version.items() if k != "VersionId"}
+        if version["IsDefaultVersion"]
+        else version
+        for version in entry["PolicyVersionList"]
+    ]
+    data = {
+        "RoleDetailList": [detail("R")],
+        "Policies": [dict(entry, DefaultVersionId="v2", PolicyVersionList=versions)],
+    }
+    loaded = load_saved_document("f.json", data, RoleSelector(all_roles=True))
+    (item,) = build_items(loaded.collections[0], EvaluationSettings(), None)
+    assert item.snapshot is None
+    assert item.error == (
+        "role R: managed policy arn:aws:iam::aws:policy/M has no default version document"
+    )
+
+
 @pytest.mark.parametrize("same", [True, False])
 def test_policy_listed_twice_is_used_only_when_both_say_the_same(same: bool) -> None:
     # Pages of get-account-authorization-details merged by hand can list a policy twice.

@@ -233,8 +233,10 @@ class LoadedSnapshot:
 def _named_defaults_only(policy: dict[str, Any]) -> dict[str, Any]:
     """``policy`` (a ``Policies`` entry) with a version flagged IsDefaultVersion that its
     DefaultVersionId names otherwise no longer flagged: IAM names the default both ways, and
-    where a hand-edited file says two things, which version is in force cannot be told. As
-    in the engine's own reading of this input, the entry then gives no default document."""
+    where a hand-edited file says two things, which version is in force cannot be told. A
+    version without a VersionId is not the one named either (IAM gives every version its
+    id). As in the engine's own reading of this input, the entry then gives no default
+    document."""
     named = policy.get("DefaultVersionId")
     versions = policy.get("PolicyVersionList") or []
     if not isinstance(named, str):
@@ -243,9 +245,7 @@ def _named_defaults_only(policy: dict[str, Any]) -> dict[str, Any]:
         policy,
         PolicyVersionList=[
             dict(version, IsDefaultVersion=False)
-            if version.get("IsDefaultVersion")
-            and isinstance(version.get("VersionId"), str)
-            and version["VersionId"] != named
+            if version.get("IsDefaultVersion") and version.get("VersionId") != named
             else version
             for version in versions
         ],

@@ -50,10 +50,10 @@ _default_versions := {[policy.Arn, version.Document] |
 
 # IAM names the default version twice, in DefaultVersionId and IsDefaultVersion. A version
 # flagged default that DefaultVersionId names otherwise (a hand-edited file) is not taken
-# as the one in force: which of the two is cannot be told.
+# as the one in force: which of the two is cannot be told. Nor is one without a VersionId
+# where DefaultVersionId names one (IAM gives every version its id): dropping the id must not
+# pass a role on the flag alone.
 _named_default(policy, _) if not is_string(object.get(policy, "DefaultVersionId", null))
-
-_named_default(_, version) if not is_string(object.get(version, "VersionId", null))
 
 _named_default(policy, version) if policy.DefaultVersionId == version.VersionId
 

@@ -210,3 +210,20 @@ test_a_default_version_that_default_version_id_does_not_name_is_not_guessed if {
 	}]})
 	snapshot.from_input[0].role.policies[1].document == {"old": true} with input as agree
 }
+
+# IAM gives every version its VersionId: a version flagged default without one, where
+# DefaultVersionId names a version, cannot be told to be the one in force.
+test_a_default_version_without_a_version_id_is_not_guessed if {
+	arn := "arn:aws:iam::aws:policy/ReadOnlyAccess"
+	no_id := object.union(_gaad, {"Policies": [{
+		"Arn": arn,
+		"DefaultVersionId": "v2",
+		"PolicyVersionList": [
+			{"IsDefaultVersion": true, "Document": {"old": true}},
+			{"VersionId": "v2", "IsDefaultVersion": false, "Document": {"new": true}},
+		],
+	}]})
+	policies := snapshot.from_input[0].role.policies with input as no_id
+	policies[1].document == null
+	policies[1].error == "its document is not in the input's Policies list (no default version found)"
+}
