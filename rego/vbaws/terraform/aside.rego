@@ -260,10 +260,26 @@ _deletes_policy(rc, entry) if {
 	entry.policy.name == rc.change.before.name
 }
 
+# IAM documents no case rule for inline policy names (_same_name): deleting one may delete one
+# whose name differs only in case, unless that is what this very replacement writes after its
+# delete (a rename in case alone).
+_deletes_policy(rc, entry) if {
+	rc.type == "aws_iam_role_policy"
+	entry.policy.type == "inline"
+	entry.policy.name != rc.change.before.name
+	_same_name(entry.policy.name, rc.change.before.name)
+	not _written_after_delete(rc, entry)
+}
+
 _deletes_policy(rc, entry) if {
 	rc.type != "aws_iam_role_policy"
 	entry.policy.type == "managed"
 	entry.key == rc.change.before.policy_arn
+}
+
+_written_after_delete(rc, entry) if {
+	rc.change.actions == ["delete", "create"]
+	entry.key == rc.address
 }
 
 _deleted_attacher_removals(role, entry) := {sprintf(

@@ -133,6 +133,26 @@ test_a_deleted_role_policy_may_remove_one_created_at_another_address if {
 	[u.what | some u in model.unknowns] == [_deleted_role_policy_warning]
 }
 
+# IAM documents no case rule for inline policy names: deleting "KEPT" may delete "kept", created
+# at another address in the same apply. A replacement renaming its own policy in case alone
+# deletes the old one before it writes the new one.
+test_a_deleted_role_policy_may_remove_one_whose_name_differs_in_case if {
+	created := _role_policy("aws_iam_role_policy.new", "kept")
+	deleted := _deleted("aws_iam_role_policy.old", "aws_iam_role_policy", ["delete"], {"role": "Backup", "name": "KEPT", "policy": _guarded})
+	plan := _plan([_role({}), created], [_role_change, _change("aws_iam_role_policy.new", {}), deleted], [_role_config({})])
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	model.policies == [_deny_only_policy("kept")]
+	count(model.unknowns) == 1
+
+	renamed := object.union(
+		_deleted("aws_iam_role_policy.new", "aws_iam_role_policy", ["delete", "create"], {"role": "Backup", "name": "KEPT", "policy": _guarded}),
+		{"change": {"after": {"role": "Backup", "name": "kept", "policy": _guarded}}},
+	)
+	plan_renamed := _plan([_role({}), created], [_role_change, renamed], [_role_config({})])
+	kept := terraform.roles["aws_iam_role.backup"] with input as plan_renamed
+	kept.policies == [{"name": "kept", "type": "inline", "document": _guarded}]
+}
+
 test_a_replacement_deletes_before_it_attaches_again_unless_it_creates_first if {
 	created := _role_policy("aws_iam_role_policy.old", "kept")
 	destroy_first := _plan(
