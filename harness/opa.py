@@ -500,11 +500,11 @@ class OpaClient:
     def report_list(self, input: Any) -> list[dict[str, Any]]:
         """Reports, in input order, of a batch or a GetAccountAuthorizationDetails document."""
         result: list[dict[str, Any]] = self._query_typed(REPORT_LIST_PATH, input, list, "a list")
-        roles = input.get("roles") if isinstance(input, dict) else None
-        snapshots = roles if isinstance(roles, list) and len(roles) == len(result) else []
+        arns = _asked_arns(input)
+        arns = arns if len(arns) == len(result) else []
         for index, report in enumerate(result):
-            snapshot = snapshots[index] if snapshots else None
-            self._check_report(REPORT_LIST_PATH, report, snapshot, f"report {index}")
+            arn = arns[index] if arns else None
+            self._check_report(REPORT_LIST_PATH, report, arn, f"report {index}")
         return result
 
     def report_lists(
@@ -528,17 +528,15 @@ class OpaClient:
     def report(self, snapshot: Any) -> dict[str, Any]:
         """The report of one role snapshot."""
         result: dict[str, Any] = self._query_typed(REPORT_PATH, snapshot, dict, "an object")
-        self._check_report(REPORT_PATH, result, snapshot, "the report")
+        self._check_report(REPORT_PATH, result, _snapshot_arn(snapshot), "the report")
         return result
 
-    def _check_report(self, path: str, report: Any, snapshot: Any, which: str) -> None:
-        """ExternalError when ``report`` is not a report of contract section 3 for the role of
-        ``snapshot`` (when known): an OPA with another bundle, or a proxy that altered the
+    def _check_report(self, path: str, report: Any, arn: str | None, which: str) -> None:
+        """ExternalError when ``report`` is not a report of contract section 3 for the role
+        ``arn`` names (when known): an OPA with another bundle, or a proxy that altered the
         answer, must never make a role pass, nor stop the run with a traceback."""
         problem = report_problem(report)
-        role = snapshot.get("role") if isinstance(snapshot, dict) else None
-        arn = role.get("arn") if isinstance(role, dict) else None
-        if problem is None and isinstance(arn, str) and report["role_arn"] != arn:
+        if problem is None and arn is not None and report["role_arn"] != arn:
             problem = f"its role_arn {report['role_arn']!r} is not the role asked about, {arn!r}"
         if problem is not None:
             raise ExternalError(
@@ -568,6 +566,31 @@ class OpaClient:
                 f"OPA at {self.url} holds no requirement catalog at data.vbaws.requirements"
             )
         return result
+
+
+def _snapshot_arn(snapshot: Any) -> str | None:
+    """The ARN a role snapshot gives its role, which its report carries as role_arn."""
+    role = snapshot.get("role") if isinstance(snapshot, dict) else None
+    arn = role.get("arn") if isinstance(role, dict) else None
+    return arn if isinstance(arn, str) else None
+
+
+def _asked_arns(input: Any) -> list[str | None]:
+    """The role ARN of each report ``input`` asks for, in order (None where the engine names
+    the role otherwise): the batch form's snapshots or, as the engine reads them when there is
+    no batch, a GetAccountAuthorizationDetails document's RoleDetailList entries."""
+    if not isinstance(input, dict):
+        return []
+    if isinstance(input.get("roles"), list):
+        return [_snapshot_arn(snapshot) for snapshot in input["roles"]]
+    if isinstance(input.get("RoleDetailList"), list):
+        return [
+            detail["Arn"]
+            if isinstance(detail, dict) and isinstance(detail.get("Arn"), str)
+            else None
+            for detail in input["RoleDetailList"]
+        ]
+    return []
 
 
 def report_problem(report: Any) -> str | None:

@@ -1269,6 +1269,25 @@ def test_a_malformed_report_is_an_external_failure_never_a_pass(
     assert output["reports"][0]["evaluated"] is False
 
 
+def test_a_report_of_another_role_for_an_authorization_details_input_is_refused(
+    run_harness, tmp_path: Path
+) -> None:
+    # The engine names each RoleDetailList entry's report by its Arn, as a batch's by the
+    # snapshot's role.arn: a report of another role in that place is not this role's verdict.
+    stub = '_stub("arn:aws:iam::123456789012:role/Other", true)'
+    rego = policy_dir(
+        tmp_path,
+        rego="package vbaws.ec2_backup\n\n"
+        + f"report_list := [{stub} | some r in input.RoleDetailList]\n"
+        + STUB_REPORT_REGO,
+    )
+    with PrivateOpa(rego) as server, OpaClient(server.url) as client:
+        with pytest.raises(ExternalError, match="report 0: its role_arn .* is not the role asked"):
+            client.report_list({"RoleDetailList": [DETAIL], "Policies": []})
+        # An entry without an Arn is named otherwise by the engine: nothing to compare.
+        assert client.report_list({"RoleDetailList": [dict(DETAIL, Arn=None)]})[0]["compliant"]
+
+
 def test_a_requirement_set_without_actions_is_met_by_every_role() -> None:
     # A catalog may hold a set with no action (adding a set is a data change only): a report
     # compliant with it claims no action, which is no inconsistency.
