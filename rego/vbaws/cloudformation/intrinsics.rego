@@ -170,27 +170,46 @@ _pieced_condition_value(v, reading) := text if {
 	_join_shaped(v)
 } else := "${Fn::Sub}"
 
-_decided(key, v, reading) := _decidable(key, _numbers_read(lower(key), _condition_values(v, reading), reading), reading)
+_decided(key, v, op, effect) := _decidable(key, values, reading) if {
+	reading := _reading(op, effect)
+	values := _numbers_read(lower(key), _condition_values(v, reading), op, effect)
+}
 
 # conftest's parsers hand a number over as a float, which the engine would compare as the text
 # "1.11111111111e+11": `aws:PrincipalAccount: 111111111111` (unquoted) in a Deny never applied.
 # CloudFormation passes a whole number on as its digits. But YAML may have read them otherwise
 # than CloudFormation does (`012345678901` arrives as 12345678901, which CloudFormation keeps as
-# the text "012345678901"): read strictly, a number of a principal key the engine decides stays
-# undecided, unless it is an account id of twelve digits.
-_numbers_read(key, values, reading) := [_number_read(key, x, reading) | some x in values] if {
+# the text "012345678901"; `0123456789012`, `1.23456789012e+11` and `123456789012.0` all arrive
+# as 123456789012, which CloudFormation passes on as no account id): a number of a principal key
+# the engine decides is undecided, unless it is an account id of twelve digits where its digits
+# are the strict reading, a Deny's positive operator or an Allow's negated one. Read as the
+# digits, `StringNotEquals` in a Deny would let the appliance in, and `StringEquals` in an Allow
+# would let it in, when the text CloudFormation passes on is no account id.
+_numbers_read(key, values, op, effect) := [_number_read(key, x, op, effect) | some x in values] if {
 	is_array(values)
-} else := _number_read(key, values, reading)
+} else := _number_read(key, values, op, effect)
 
-_number_read(key, x, reading) := "${Number}" if {
-	reading == "strict"
+_number_read(key, x, op, effect) := "${Number}" if {
 	is_number(x)
 	_principal_number_key(key)
-	not _account_number(key, x)
+	not _digits_read_strictly(key, x, op, effect)
 } else := format_int(x, 10) if {
 	is_number(x)
 	x == floor(x)
 } else := x
+
+# An operator under which a value that names no account only takes away: a Deny's positive one
+# (it does not apply), an Allow's negated one (it does not hold for the appliance's account).
+_digits_read_strictly(key, x, op, effect) if {
+	_account_number(key, x)
+	effect == "Deny"
+	not contains(op, "Not")
+}
+
+_digits_read_strictly(key, x, op, "Allow") if {
+	_account_number(key, x)
+	contains(op, "Not")
+}
 
 _principal_number_key(key) if key in object.keys(_principal_value_shapes)
 

@@ -225,9 +225,9 @@ _principal(p) := _principal_values(p) if not is_object(p)
 
 # Condition values from parameters or attributes (`sts:ExternalId: {"Ref": "ExternalId"}`)
 # become "${ExternalId}": a placeholder, never decided.
-_condition(c, effect) := {op: _condition_block(block, _reading(op, effect)) | some op, block in c}
+_condition(c, effect) := {op: _condition_block(block, op, effect) | some op, block in c}
 
-_condition_block(block, reading) := {key: _decided(key, v, reading) | some key, v in block} if is_object(block)
+_condition_block(block, op, effect) := {key: _decided(key, v, op, effect) | some key, v in block} if is_object(block)
 
 else := block
 
