@@ -115,7 +115,7 @@ _mapped_arns(arns) := [arns] if {
 _mapped_field(v) := _mapped_value(v) if {
 	_mapped_here(v)
 } else := parts if {
-	parts := _statement_split(v)
+	parts := _field_split(v)
 } else := [y | some x in v; some y in _mapped_entry(x)] if {
 	is_array(v)
 } else := v

@@ -25,3 +25,38 @@ _split_shaped(v) if {
 	not regex.match(`^[*?]+$`, v[0])
 	not is_array(v[1])
 }
+
+# `!Split [",", !ImportValue "ec2:CreateTags"]` arrives as [",", "ec2:CreateTags"], which cannot
+# be told from the literal text: an export's name (letters, digits, colons and hyphens) may look
+# like an action, an account's root ARN or a logical id, and the import holds anything. Read as
+# the text, an Allow would grant, or a trust let in, what the import need not hold; it is read as
+# the import only, never in a place where it would narrow a Deny (a Deny's Action is already
+# undecided, and a deploy-time Resource or NotResource of a Deny is never "*").
+_field_split(v) := ["${Fn::ImportValue}", "${Fn::Split}"] if {
+	_split_import(v)
+} else := _statement_split(v)
+
+_split_import(v) if {
+	_split_shaped(v)
+	is_string(v[1])
+	not contains(v[1], v[0])
+	regex.match(`^[\w.:-]+$`, v[1])
+}
+
+# `ManagedPolicyArns: !Split [",", !ImportValue VeeamPolicy]` arrives as [",", "VeeamPolicy"], as
+# `!Split [",", !Ref VeeamPolicy]` does: the template's policy of that logical id may be attached,
+# or the import's policies instead. Its Deny statements count; its Allow statements are unknown.
+_split_import_policy(arns) := arns[1] if {
+	_split_import(arns)
+	arns[1] in _managed_policies
+}
+
+_split_import_of(arns, id) if _split_import_policy(arns) == id
+
+_entries contains [role, entry] if {
+	some role in _roles
+	arns := object.get(_properties(role), "ManagedPolicyArns", [])
+	id := _split_import_policy(arns)
+	reason := sprintf("ManagedPolicyArns !Split of %q could be an !ImportValue of that name", [id])
+	some entry in _possible_entries(id, "managed", "ManagedPolicyName", reason)
+}

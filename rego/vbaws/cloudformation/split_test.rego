@@ -60,3 +60,41 @@ test_a_split_in_managed_policy_arns_is_its_parts if {
 	{p.name | some p in cloudformation.roles.Role.policies} == {x | some x in arns} with input as template with data.vbaws_managed_policies as managed
 	cloudformation.roles.Role.unknowns == [] with input as template with data.vbaws_managed_policies as managed
 }
+
+# `Action: !Split [",", !ImportValue "ec2:CreateTags"]` arrives as [",", "ec2:CreateTags"], and
+# `AWS: !Split [",", !ImportValue "arn:aws:iam::111111111111:root"]` likewise: an export's name
+# may look like an action or an account's root ARN, and the import holds anything. An Allow so
+# written grants nothing, and a trust so written lets no one in.
+test_a_split_of_text_that_may_be_an_import_is_the_import if {
+	allowed := _template({"Role": _role({"Policies": [{"PolicyName": "p", "PolicyDocument": _doc([",", "ec2:CreateTags"])}]})})
+	cloudformation.deny == {"Role: check ec2_backup: missing 1 required action: ec2:CreateTags"} with input as allowed
+		with data.vbaws.requirements as _requirements
+
+	trusted := _trusting([_allow({"AWS": [",", "arn:aws:iam::111111111111:root"]}, {})])
+	cloudformation.roles.Role.trust_policy.Statement[0].Principal == {"AWS": ["${Fn::ImportValue}", "${Fn::Split}"]} with input as trusted
+
+	# Text with a slash or a wildcard is no export's name.
+	scoped := _template({"Role": _role({"Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [
+		{"Effect": "Allow", "Action": [",", "ec2:*"], "Resource": [",", "arn:aws:s3:::b/*"]},
+	]}}]})})
+	statement := cloudformation.roles.Role.policies[0].document.Statement[0] with input as scoped
+	statement.Action == ["ec2:*", "deploy-time:${Fn..Split}"]
+	statement.Resource[0] == "arn:aws:s3:::b/*"
+}
+
+# `ManagedPolicyArns: !Split [",", !ImportValue Guard]` arrives as [",", "Guard"], as
+# `!Split [",", !Ref Guard]` does: the template's policy Guard may be attached, or the import's
+# policies instead. Its Deny statements count, its Allow statements are unknown.
+test_a_split_that_may_import_a_managed_policy_counts_its_denies_only if {
+	guard := {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {"Statement": [
+		{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*"},
+		{"Effect": "Deny", "Action": "ec2:DeleteTags", "Resource": "*"},
+	]}}}
+	template := _template({"Guard": guard, "Role": _role({"ManagedPolicyArns": [",", "Guard"]})})
+	model := cloudformation.roles.Role with input as template
+	[p.document.Statement | some p in model.policies] == [[{"Effect": "Deny", "Action": "ec2:DeleteTags", "Resource": "*"}]]
+	{u.what | some u in model.unknowns} == {
+		"ManagedPolicyArns entry \"${Fn::Split}\" is known only at deploy time",
+		"the Allow statements of Guard, which may apply to this role (ManagedPolicyArns !Split of \"Guard\" could be an !ImportValue of that name)",
+	}
+}

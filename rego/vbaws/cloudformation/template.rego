@@ -321,7 +321,9 @@ _entries contains [role, entry] if {
 # ManagedPolicyArns of the role.
 _entries contains [role, _policy_reference("identity", v, "ManagedPolicyArns")] if {
 	some role in _roles
-	some v in _mapped_arns(object.get(_properties(role), "ManagedPolicyArns", []))
+	arns := object.get(_properties(role), "ManagedPolicyArns", [])
+	some v in _mapped_arns(arns)
+	not _split_import_of(arns, v)
 }
 
 # A Policies entry may itself be an intrinsic function (Fn::If choosing a policy, or the array a
