@@ -287,6 +287,17 @@ _fits(pattern, name) if {
 
 _role_name_text(role) := _name_text(_resolved(_property(role, "RoleName")))
 
+# `RoleName: Legacy.prod.role` is read as `!GetAtt Legacy.prod.role` when the template has a
+# resource Legacy (and `RoleName: Backup` as `!Ref Backup` of a parameter or resource Backup),
+# but IAM takes the text as a role name too: a data.vbaws_config.roles entry of that name may
+# mean this role. Unselected, a role whose policies lack required actions passed unchecked.
+_name_aliases(role) := {"aliases": [name]} if {
+	name := _resolved(_property(role, "RoleName"))
+	is_string(name)
+	_deploy_time_name(name)
+	regex.match(`^[\w+=,.@-]{1,64}$`, name)
+} else := {}
+
 # A name as a string in which a value known only at deploy time is "${...}", like the template
 # of Fn::Sub. Undefined for an intrinsic function whose result cannot be written so.
 _name_text(v) := _name_part(v)

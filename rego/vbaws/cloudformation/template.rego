@@ -478,7 +478,7 @@ _unknowns(role) := array.flatten([
 # description: |
 #   The role models of the template (see vbaws.lib.iac), keyed by logical id: one for each
 #   AWS::IAM::Role with everything that gives it permissions.
-roles[role] := object.union(
+roles[role] := object.union_n([
 	{
 		"id": role,
 		"name": _name(role),
@@ -490,6 +490,7 @@ roles[role] := object.union(
 		"unknowns": sort(_unknowns(role)),
 	},
 	_boundary_field(role),
-) if {
+	_name_aliases(role),
+]) if {
 	some role in _roles
 }

@@ -204,3 +204,16 @@ test_control_policies_of_the_template_are_named if {
 		not contains(msg, "control policies")
 	} with input as tags_only with data.vbaws.requirements as _requirements
 }
+
+# `RoleName: Legacy.prod.role`, with a resource Legacy in the template, is read as
+# `!GetAtt Legacy.prod.role`, but IAM takes the text as the role's name too: a
+# data.vbaws_config.roles entry of that name selects the role, which is checked.
+test_a_role_name_read_as_a_reference_may_be_its_literal_name if {
+	role := {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": _trust, "RoleName": "Legacy.prod.role"}}
+	template := _template({"Legacy": {"Type": "AWS::S3::Bucket"}, "Role": role})
+	cloudformation.roles.Role.aliases == ["Legacy.prod.role"] with input as template
+	config := {"roles": {"Legacy.prod.role": {"checks": ["ec2_backup"]}}}
+	cloudformation.deny == {"Role: check ec2_backup: missing 1 required action: ec2:CreateTags"} with input as template
+		with data.vbaws_config as config
+		with data.vbaws.requirements as _requirements
+}
