@@ -68,12 +68,13 @@ _chosen_at_deploy_time(s) if {
 }
 
 # `Effect: !Ref Allow` arrives as the parameter's name, which cannot be told from the literal
-# Allow: when a parameter named Allow could hold Deny (by its AllowedValues or, without them,
-# its Default, as for a tag key in tags.rego), a Deny would be read as granting what it denies.
-# (A Deny read as written only takes away.)
+# Allow: when a parameter named Allow could hold Deny, a Deny would be read as granting what it
+# denies. Unlike a tag key's (tags.rego), its Default says nothing of the value given at deploy
+# time (`Action: !Ref P` is never read as P's Default either): only AllowedValues without Deny
+# keep it an Allow. (A Deny read as written only takes away.)
 _chosen_at_deploy_time(s) if {
 	s.Effect == "Allow"
-	_parameter_may_hold("Allow", "Deny")
+	_allow_parameter_may_deny
 }
 
 # Any other Effect given at deploy time (`!Ref Choice` arrives as "Choice", `!Join`, `!Select`
@@ -86,6 +87,16 @@ _chosen_at_deploy_time(s) if is_array(s.Effect)
 _chosen_at_deploy_time(s) if {
 	not s.Effect in {"Allow", "Deny"}
 	_deploy_time_effect(s.Effect)
+}
+
+_allow_parameter_may_deny if {
+	is_object(_parameters.Allow)
+	not _allowed_values("Allow")
+}
+
+_allow_parameter_may_deny if {
+	some value in _allowed_values("Allow")
+	value != "Allow"
 }
 
 _deploy_time_effect(effect) if regex.match(_placeholder, _scalar(effect))

@@ -213,11 +213,13 @@ test_an_empty_action_of_a_deny_is_chosen_at_deploy_time if {
 # statement that reads as an Allow (the trust's too) is undecided; when it cannot, it is an Allow.
 test_an_effect_that_a_parameter_named_allow_gives if {
 	template := _template({"Role": _role({"Policies": [{"PolicyName": "g", "PolicyDocument": _doc("ec2:CreateTags")}]})})
-	every allow in [{"AllowedValues": ["Allow", "Deny"]}, {"Default": "Deny"}, {}] {
+
+	# A Default is no value given at deploy time: `--parameter-overrides Allow=Deny` gives Deny.
+	every allow in [{"AllowedValues": ["Allow", "Deny"]}, {"Default": "Deny"}, {}, {"Default": "Allow"}] {
 		chosen := object.union(template, {"Parameters": {"Allow": object.union({"Type": "String"}, allow)}})
 		{u.layer | some u in cloudformation.roles.Role.unknowns} == {"identity", "trust"} with input as chosen
 	}
-	every allow in [{"AllowedValues": ["Allow"]}, {"Default": "Allow"}] {
+	every allow in [{"AllowedValues": ["Allow"]}, {"AllowedValues": ["Allow"], "Default": "Allow"}] {
 		fixed := object.union(template, {"Parameters": {"Allow": object.union({"Type": "String"}, allow)}})
 		cloudformation.roles.Role.unknowns == [] with input as fixed
 	}
