@@ -1,5 +1,7 @@
 package vbaws.cloudformation
 
+import data.vbaws.lib.values
+
 # Values pieced together by !Join and by the variables of !Sub, in a Principal or a Condition.
 #
 # conftest's YAML parser turns `!Join ['', ['arn:', !Ref AWS::Partition, ':iam::...']]` into
@@ -210,6 +212,31 @@ _digits_read_strictly(key, x, op, "Allow") if {
 	_account_number(key, x)
 	contains(op, "Not")
 }
+
+# Another account than every appliance's: no text CloudFormation may pass on is an appliance's
+# account either, so the digits decide the trust check as that text would.
+_digits_read_strictly(key, x, _, _) if {
+	_account_number(key, x)
+	not format_int(x, 10) in _appliance_accounts
+	not "*" in _appliance_accounts
+}
+
+# The accounts of the appliances data.vbaws_config names (for every role, or for one); "*" for
+# one whose account cannot be read.
+_appliance_accounts contains _appliance_account(principal) if {
+	principal := data.vbaws_config.appliance.principal
+}
+
+_appliance_accounts contains _appliance_account(principal) if {
+	some entry in data.vbaws_config.roles
+	principal := entry.appliance.principal
+}
+
+_appliance_account(principal) := principal if {
+	regex.match(`^[0-9]{12}$`, principal)
+} else := account if {
+	account := values.arn_account(principal)
+} else := "*"
 
 _principal_number_key(key) if key in object.keys(_principal_value_shapes)
 

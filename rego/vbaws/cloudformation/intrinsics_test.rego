@@ -253,7 +253,7 @@ test_a_number_in_a_condition_is_read_as_its_digits if {
 			"aws:username": 7,
 		})),
 	])
-	model.trust_policy.Statement[0].Condition == {"StringEquals": {"aws:PrincipalAccount": "${Number}", "sts:ExternalId": "42"}}
+	model.trust_policy.Statement[0].Condition == {"StringEquals": {"aws:PrincipalAccount": "111111111111", "sts:ExternalId": "42"}}
 	model.trust_policy.Statement[1].Condition == {"StringEquals": {
 		"aws:PrincipalAccount": ["111111111111", "${Number}"],
 		"aws:PrincipalTag/level": "${Number}",
@@ -263,23 +263,38 @@ test_a_number_in_a_condition_is_read_as_its_digits if {
 
 # `0123456789012`, `1.23456789012e+11` and `123456789012.0` arrive as the twelve digits of an
 # account id, which CloudFormation does not pass on: read as those digits, a trust Deny under
-# StringNotEquals would never apply to that account, and an Allow under StringEquals would let it
-# in. The digits are read only where any other text takes away: a Deny's positive operator, an
-# Allow's negated one.
+# StringNotEquals would never apply to the appliance's account, and an Allow under StringEquals
+# would let it in. Of the appliance's account, the digits are read only where any other text
+# takes away: a Deny's positive operator, an Allow's negated one. Another account is its digits.
 test_an_account_number_is_its_digits_only_where_they_take_away if {
 	statements := [
 		_deny_all("*", {"Condition": {"StringNotEquals": {"aws:PrincipalAccount": 1.11111111111e+11}}}),
 		_allow("*", {"Condition": {"StringEqualsIgnoreCase": {"aws:PrincipalAccount": [1.11111111111e+11]}}}),
 		_deny_all("*", {"Condition": {"StringEquals": {"aws:PrincipalAccount": 1.11111111111e+11}}}),
 		_allow("*", {"Condition": {"ForAnyValue:StringNotLike": {"aws:PrincipalAccount": [1.11111111111e+11]}}}),
+		_deny_all("*", {"Condition": {"StringNotEquals": {"aws:PrincipalAccount": 2.22222222222e+11}}}),
+		_allow("*", {"Condition": {"StringEquals": {"aws:PrincipalAccount": 2.22222222222e+11}}}),
 	]
-	model := cloudformation.roles.Role with input as _trusting(statements)
-	[s.Condition | some s in model.trust_policy.Statement] == [
+	conditions := [
 		{"StringNotEquals": {"aws:PrincipalAccount": "${Number}"}},
 		{"StringEqualsIgnoreCase": {"aws:PrincipalAccount": ["${Number}"]}},
 		{"StringEquals": {"aws:PrincipalAccount": "111111111111"}},
 		{"ForAnyValue:StringNotLike": {"aws:PrincipalAccount": ["111111111111"]}},
+		{"StringNotEquals": {"aws:PrincipalAccount": "222222222222"}},
+		{"StringEquals": {"aws:PrincipalAccount": "222222222222"}},
 	]
+	every config in [
+		{"appliance": {"principal": "arn:aws:iam::111111111111:role/Appliance"}},
+		{"roles": {"Role": {"appliance": {"principal": "111111111111"}}}},
+	] {
+		model := cloudformation.roles.Role with input as _trusting(statements) with data.vbaws_config as config
+		[s.Condition | some s in model.trust_policy.Statement] == conditions
+	}
+
+	# An appliance whose account cannot be read could be in any account.
+	unread := cloudformation.roles.Role with input as _trusting(statements)
+		with data.vbaws_config as {"appliance": {"principal": "Appliance"}}
+	unread.trust_policy.Statement[4].Condition == {"StringNotEquals": {"aws:PrincipalAccount": "${Number}"}}
 }
 
 # An unquoted account id (`AWS: 111111111111`, or a JSON number) arrives as a float, which the
