@@ -194,11 +194,24 @@ _numbers_read(key, values, op, effect) := [_number_read(key, x, op, effect) | so
 _number_read(key, x, op, effect) := "${Number}" if {
 	is_number(x)
 	_principal_number_key(key)
-	not _digits_read_strictly(key, x, op, effect)
+	_undecided_number(key, x, op, effect)
 } else := format_int(x, 10) if {
 	is_number(x)
 	x == floor(x)
 } else := x
+
+# Read strictly, any number but an account id read as below; else (an Allow's positive operator)
+# an account id but as below, since any other number names no account whatever text it was.
+_undecided_number(key, x, op, effect) if {
+	_reading(op, effect) == "strict"
+	not _digits_read_strictly(key, x, op, effect)
+}
+
+_undecided_number(key, x, op, effect) if {
+	not _null_operator(op)
+	_account_number(key, x)
+	not _digits_read_strictly(key, x, op, effect)
+}
 
 # An operator under which a value that names no account only takes away: a Deny's positive one
 # (it does not apply), an Allow's negated one (it does not hold for the appliance's account).

@@ -274,6 +274,7 @@ test_an_account_number_is_its_digits_only_where_they_take_away if {
 		_allow("*", {"Condition": {"ForAnyValue:StringNotLike": {"aws:PrincipalAccount": [1.11111111111e+11]}}}),
 		_deny_all("*", {"Condition": {"StringNotEquals": {"aws:PrincipalAccount": 2.22222222222e+11}}}),
 		_allow("*", {"Condition": {"StringEquals": {"aws:PrincipalAccount": 2.22222222222e+11}}}),
+		_allow("*", {"Condition": {"StringEquals": {"aws:PrincipalAccount": 12345}}}),
 	]
 	conditions := [
 		{"StringNotEquals": {"aws:PrincipalAccount": "${Number}"}},
@@ -282,6 +283,7 @@ test_an_account_number_is_its_digits_only_where_they_take_away if {
 		{"ForAnyValue:StringNotLike": {"aws:PrincipalAccount": ["111111111111"]}},
 		{"StringNotEquals": {"aws:PrincipalAccount": "222222222222"}},
 		{"StringEquals": {"aws:PrincipalAccount": "222222222222"}},
+		{"StringEquals": {"aws:PrincipalAccount": "12345"}},
 	]
 	every config in [
 		{"appliance": {"principal": "arn:aws:iam::111111111111:role/Appliance"}},
