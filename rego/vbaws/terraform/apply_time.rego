@@ -8,9 +8,13 @@ package vbaws.terraform
 # to it, or by its name written out (a word of a command, an ARN ending in it), as the
 # CloudFormation rules do for custom resources.
 
+# aws_cloudcontrolapi_resource creates any CloudFormation resource type (AWS::IAM::RolePolicy
+# among them) and aws_ssm_association runs a document (an Automation may call IAM) at apply.
 _code_runners := {
-	"aws_cloudformation_stack", "aws_cloudformation_stack_set", "aws_cloudformation_stack_set_instance",
-	"aws_lambda_invocation", "aws_servicecatalog_provisioned_product",
+	"aws_cloudcontrolapi_resource", "aws_cloudformation_stack", "aws_cloudformation_stack_instances",
+	"aws_cloudformation_stack_set", "aws_cloudformation_stack_set_instance", "aws_lambda_invocation",
+	"aws_serverlessapplicationrepository_cloudformation_stack", "aws_servicecatalog_provisioned_product",
+	"aws_ssm_association",
 }
 
 # [module prefix ("module.a.module.b." or ""), configuration resource] of what runs code.
@@ -50,7 +54,7 @@ _given(r, local, _) if {
 
 _given(r, _, role) if {
 	name := lower(_role_name(role))
-	walk(r, [_, text])
+	walk(object.remove(r, {"address", "name", "type", "mode", "provider_config_key"}), [_, text])
 	is_string(text)
 	_names_word(lower(text), name)
 }
@@ -60,11 +64,12 @@ _names_resource(ref, local) if ref == local
 _names_resource(ref, local) if startswith(ref, concat("", [local, "."]))
 
 # The name as a whole word of the text: IAM role names are made of letters, digits and
-# +=,.@_- , so a neighbour of those would make it part of a longer name.
+# +=,.@_- , so a neighbour of those would make it part of a longer name; but "=" and "," also
+# set a value or part a list (--role-name=x, ROLE=x, a,x), so they end a name here.
 _names_word(text, name) if {
 	some i in indexof_n(text, name)
-	not regex.match(`[\w+=,.@-]`, _before(text, i))
-	not regex.match(`[\w+=,.@-]`, substring(text, i + count(name), 1))
+	not regex.match(`[\w+.@-]`, _before(text, i))
+	not regex.match(`[\w+.@-]`, substring(text, i + count(name), 1))
 }
 
 _before(_, 0) := ""

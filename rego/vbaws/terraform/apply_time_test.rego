@@ -54,3 +54,36 @@ test_code_in_another_module_is_given_its_own_roles if {
 	root := _with_code([runner])
 	_code_warning(["terraform_data.ref"]) in terraform.warn with input as root
 }
+
+# "=" and "," set a value or part a list in a command: the name after them is the role's.
+test_role_name_after_an_equals_sign_or_a_comma_is_given if {
+	given := [
+		_runner("terraform_data.flag", "terraform_data", {"constant_value": "aws iam put-role-policy --role-name=backup"}),
+		_runner("terraform_data.env", "terraform_data", {"constant_value": "ROLE=Backup ./attach-guard.sh"}),
+		_runner("terraform_data.list", "terraform_data", {"constant_value": "./attach.sh other,backup"}),
+	]
+	warned := _code_warning(["terraform_data.env", "terraform_data.flag", "terraform_data.list"])
+	warned in terraform.warn with input as _with_code(given)
+}
+
+# A resource named as the role is not given it by its own name.
+test_a_runner_named_as_the_role_is_not_given_it_by_that if {
+	runner := _runner("terraform_data.backup", "terraform_data", {"constant_value": "echo done"})
+	every msg in terraform.warn {
+		not contains(msg, "run code at apply")
+	} with input as _with_code([runner])
+}
+
+# Cloud Control creates any CloudFormation resource type, an AWS::IAM::RolePolicy among them.
+test_cloud_control_resources_given_the_role_are_named if {
+	given := [
+		_config("aws_cloudcontrolapi_resource.deny", "aws_cloudcontrolapi_resource", {"desired_state": {"references": ["aws_iam_role.backup.name", "aws_iam_role.backup"]}}),
+		_config("aws_cloudformation_stack_instances.s", "aws_cloudformation_stack_instances", {"parameter_overrides": {"constant_value": {"Role": "backup"}}}),
+		_config("aws_ssm_association.a", "aws_ssm_association", {"parameters": {"constant_value": {"RoleName": "backup"}}}),
+	]
+	warned := _code_warning([
+		"aws_cloudcontrolapi_resource.deny", "aws_cloudformation_stack_instances.s",
+		"aws_ssm_association.a",
+	])
+	warned in terraform.warn with input as _with_code(given)
+}
