@@ -5,8 +5,8 @@ package vbaws.terraform
 # aws_lambda_invocation, a CloudFormation stack or stack set, or a provisioned Service Catalog
 # product that is given a role can attach a policy, a Deny among them, to it; the plan passes on
 # what it shows. Such resources are named in a warn on the role they are given: by a reference
-# to it, or by its name written out (a word of a command, an ARN ending in it), as the
-# CloudFormation rules do for custom resources.
+# to it, a local value or the module holding it, or by its name written out (a word of a
+# command, an ARN ending in it), as the CloudFormation rules do for custom resources.
 
 # aws_cloudcontrolapi_resource creates any CloudFormation resource type (AWS::IAM::RolePolicy
 # among them) and aws_ssm_association runs a document (an Automation may call IAM) at apply.
@@ -32,32 +32,84 @@ _running_code(r) if r.type in _code_runners
 
 _running_code(r) if count(object.get(r, "provisioners", [])) > 0
 
-# The addresses, in the role's module, of what runs code and is given the role.
+# The addresses of what runs code and is given the role.
 _given_to_code(role) := {concat("", [prefix, r.address]) |
 	some [prefix, r] in _runs_code
 	startswith(_strip_keys(role), prefix)
-	local := substring(_strip_keys(role), count(prefix), -1)
-	not contains(local, ".module.")
-	_given(r, local, role)
+	_given(r, substring(_strip_keys(role), count(prefix), -1), role)
+} | {concat("", [prefix, r.address]) |
+	some [prefix, r] in _runs_code
+	_given_by_name(r, role)
 }
 
-_given(r, local, _) if r.address == local
+# In the role's own module: the role itself, or a reference to it.
+_given(r, local, _) if {
+	not startswith(local, "module.")
+	r.address == local
+}
 
 _given(r, local, _) if {
-	walk(r, [path, refs])
+	not startswith(local, "module.")
+	some ref in _references(r)
+	_names_resource(_strip_keys(ref), local)
+}
+
+# A local value: the plan's configuration holds no expression of one, so `local.role =
+# aws_iam_role.x.name` cannot be told from any other.
+_given(r, local, _) if {
+	not startswith(local, "module.")
+	some ref in _references(r)
+	startswith(ref, "local.")
+}
+
+# A variable the role's name is made of, or whose value (of the root module) names it.
+_given(r, local, role) if {
+	not startswith(local, "module.")
+	some ref in _references(r)
+	variable := _variable(ref)
+	some name_ref in _references(object.filter(_expressions(role), {"name", "name_prefix"}))
+	_variable(name_ref) == variable
+}
+
+_given(r, local, role) if {
+	not startswith(local, "module.")
+	not contains(role, "module.")
+	name := lower(_role_name(role))
+	some ref in _references(r)
+	_holds_word(object.get(input, ["variables", _variable(ref), "value"], null), name)
+}
+
+# In a module that calls the role's (directly or through others; `local` is then the role's
+# address below it): a reference to that call, whose outputs may carry the role
+# (`module.veeam.role_name`).
+_given(r, local, _) if {
+	startswith(local, "module.")
+	call := concat(".", array.slice(split(local, "."), 0, 2))
+	some ref in _references(r)
+	_names_resource(_strip_keys(ref), call)
+}
+
+# The role's name written out, in any module: names are unique in the account.
+_given_by_name(r, role) if {
+	_holds_word(object.remove(r, {"address", "name", "type", "mode", "provider_config_key"}), lower(_role_name(role)))
+}
+
+_holds_word(value, name) if {
+	walk(value, [_, text])
+	is_string(text)
+	_names_word(lower(text), name)
+}
+
+_references(x) := {ref |
+	walk(x, [path, refs])
+	count(path) > 0
 	path[count(path) - 1] == "references"
 	is_array(refs)
 	some ref in refs
 	is_string(ref)
-	_names_resource(_strip_keys(ref), local)
 }
 
-_given(r, _, role) if {
-	name := lower(_role_name(role))
-	walk(object.remove(r, {"address", "name", "type", "mode", "provider_config_key"}), [_, text])
-	is_string(text)
-	_names_word(lower(text), name)
-}
+_variable(ref) := split(ref, ".")[1] if startswith(ref, "var.")
 
 _names_resource(ref, local) if ref == local
 

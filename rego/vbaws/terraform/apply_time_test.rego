@@ -87,3 +87,42 @@ test_cloud_control_resources_given_the_role_are_named if {
 	])
 	warned in terraform.warn with input as _with_code(given)
 }
+
+# The plan's configuration holds no expression of a local value, and a variable may carry the
+# role's name: code given either may be given the role.
+test_code_given_a_local_or_the_role_s_variable_is_named if {
+	given := [
+		_runner("terraform_data.local", "terraform_data", {"references": ["local.role"]}),
+		_runner("terraform_data.var", "terraform_data", {"references": ["var.role_name"]}),
+		_runner("terraform_data.value", "terraform_data", {"references": ["var.settings"]}),
+		_runner("terraform_data.other", "terraform_data", {"references": ["var.region", "path.module"]}),
+	]
+	role_config := _role_config({"name": {"references": ["var.role_name"]}})
+	plan := object.union(
+		_plan([_role({})], [_role_change], array.concat([role_config], given)),
+		{"variables": {"settings": {"value": {"roles": ["backup"]}}, "region": {"value": "eu-west-1"}}},
+	)
+	_code_warning(["terraform_data.local", "terraform_data.value", "terraform_data.var"]) in terraform.warn with input as plan
+}
+
+# A module's outputs may carry its role: code given one, in a module calling it, is named.
+test_code_given_the_output_of_the_role_s_module_is_named if {
+	role := object.union(_role({}), {"address": "module.veeam[\"eu\"].aws_iam_role.backup"})
+	change := object.union(_role_change, {"address": "module.veeam[\"eu\"].aws_iam_role.backup"})
+	runner := _runner("terraform_data.out", "terraform_data", {"references": ["module.veeam[\"eu\"].role_name", "module.veeam[\"eu\"]"]})
+	plan := {
+		"format_version": "1.2",
+		"terraform_version": "1.11.0",
+		"planned_values": {"root_module": {"child_modules": [{"address": "module.veeam[\"eu\"]", "resources": [role]}]}},
+		"resource_changes": [change],
+		"configuration": {"root_module": {
+			"resources": [runner],
+			"module_calls": {"veeam": {"module": {"resources": [_role_config({})]}}},
+		}},
+	}
+	msg := concat("", [
+		"module.veeam[\"eu\"].aws_iam_role.backup: resources that run code at apply (terraform_data.out) ",
+		"are given this role; the policies they may attach to it, a Deny among them, are not checked",
+	])
+	msg in terraform.warn with input as plan
+}
