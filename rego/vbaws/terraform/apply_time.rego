@@ -33,14 +33,43 @@ _running_code(r) if r.type in _code_runners
 _running_code(r) if count(object.get(r, "provisioners", [])) > 0
 
 # The addresses of what runs code and is given the role.
-_given_to_code(role) := {concat("", [prefix, r.address]) |
+_given_to_code(role) := {address | some [r, address] in _code_given; r == role}
+
+_code_given contains [role, concat("", [prefix, r.address])] if {
+	some role in _selected
 	some [prefix, r] in _runs_code
+	_given_in(r, prefix, role)
+}
+
+_given_in(r, prefix, role) if {
 	startswith(_strip_keys(role), prefix)
 	_given(r, substring(_strip_keys(role), count(prefix), -1), role)
-} | {concat("", [prefix, r.address]) |
-	some [prefix, r] in _runs_code
-	_given_by_name(r, role)
 }
+
+_given_in(r, _, role) if _given_by_name(r, role)
+
+_given_in(r, prefix, role) if {
+	some ref in _references(r)
+	expressions := _config_expressions[concat("", [prefix, _resource_of(_strip_keys(ref))])]
+	_given_through(expressions, prefix, role)
+}
+
+# A resource of the module that the code is given and that is given the role: a Lambda function
+# whose environment names it, invoked by aws_lambda_invocation with no word of it.
+_given_through(expressions, prefix, role) if {
+	startswith(_strip_keys(role), prefix)
+	local := substring(_strip_keys(role), count(prefix), -1)
+	not startswith(local, "module.")
+	some ref in _references(expressions)
+	_names_resource(_strip_keys(ref), local)
+}
+
+_given_through(expressions, _, role) if _holds_word(expressions, lower(_role_name(role)))
+
+# The resource address a reference starts with (data.x.y or x.y).
+_resource_of(ref) := concat(".", array.slice(split(ref, "."), 0, 3)) if startswith(ref, "data.")
+
+else := concat(".", array.slice(split(ref, "."), 0, 2))
 
 # In the role's own module: the role itself, or a reference to it.
 _given(r, local, _) if {

@@ -126,3 +126,17 @@ test_code_given_the_output_of_the_role_s_module_is_named if {
 	])
 	msg in terraform.warn with input as plan
 }
+
+# A Lambda function whose environment names the role, invoked at apply by an
+# aws_lambda_invocation that names only the function, is given the role.
+test_code_given_a_resource_that_is_given_the_role_is_named if {
+	given := [
+		_config("aws_lambda_function.guard", "aws_lambda_function", {"environment": [{"variables": {"references": ["aws_iam_role.backup.name", "aws_iam_role.backup"]}}]}),
+		_config("aws_lambda_function.named", "aws_lambda_function", {"environment": [{"variables": {"constant_value": {"ROLE": "backup"}}}]}),
+		_config("aws_lambda_function.other", "aws_lambda_function", {"environment": [{"variables": {"constant_value": {"ROLE": "other"}}}]}),
+		_config("aws_lambda_invocation.run", "aws_lambda_invocation", {"function_name": {"references": ["aws_lambda_function.guard.function_name", "aws_lambda_function.guard"]}}),
+		_config("aws_lambda_invocation.by_name", "aws_lambda_invocation", {"function_name": {"references": ["aws_lambda_function.named.function_name"]}}),
+		_config("aws_lambda_invocation.unrelated", "aws_lambda_invocation", {"function_name": {"references": ["aws_lambda_function.other.function_name"]}}),
+	]
+	_code_warning(["aws_lambda_invocation.by_name", "aws_lambda_invocation.run"]) in terraform.warn with input as _with_code(given)
+}
