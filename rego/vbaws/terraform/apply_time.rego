@@ -9,8 +9,10 @@ package vbaws.terraform
 # command, an ARN ending in it), as the CloudFormation rules do for custom resources.
 
 # aws_cloudcontrolapi_resource creates any CloudFormation resource type (AWS::IAM::RolePolicy
-# among them) and aws_ssm_association runs a document (an Automation may call IAM) at apply.
+# among them) and aws_ssm_association runs a document (an Automation may call IAM) at apply; a
+# data source "external" runs its program while planning, after the role it is given was read.
 _code_runners := {
+	"external",
 	"aws_cloudcontrolapi_resource", "aws_cloudformation_stack", "aws_cloudformation_stack_instances",
 	"aws_cloudformation_stack_set", "aws_cloudformation_stack_set_instance", "aws_lambda_invocation",
 	"aws_serverlessapplicationrepository_cloudformation_stack", "aws_servicecatalog_provisioned_product",

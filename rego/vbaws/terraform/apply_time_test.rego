@@ -80,10 +80,11 @@ test_cloud_control_resources_given_the_role_are_named if {
 		_config("aws_cloudcontrolapi_resource.deny", "aws_cloudcontrolapi_resource", {"desired_state": {"references": ["aws_iam_role.backup.name", "aws_iam_role.backup"]}}),
 		_config("aws_cloudformation_stack_instances.s", "aws_cloudformation_stack_instances", {"parameter_overrides": {"constant_value": {"Role": "backup"}}}),
 		_config("aws_ssm_association.a", "aws_ssm_association", {"parameters": {"constant_value": {"RoleName": "backup"}}}),
+		object.union(_config("data.external.guard", "external", {"query": {"references": ["aws_iam_role.backup.name"]}}), {"mode": "data"}),
 	]
 	warned := _code_warning([
 		"aws_cloudcontrolapi_resource.deny", "aws_cloudformation_stack_instances.s",
-		"aws_ssm_association.a",
+		"aws_ssm_association.a", "data.external.guard",
 	])
 	warned in terraform.warn with input as _with_code(given)
 }
