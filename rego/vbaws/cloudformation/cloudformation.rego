@@ -104,6 +104,18 @@ warn contains msg if {
 	])
 }
 
+# Why the trust check of such a role is undecided, and what decides it (numbers.rego).
+warn contains msg if {
+	some role in _selected
+	keys := _unquoted_trust_numbers(role)
+	count(keys) > 0
+	msg := sprintf("%s: %s %s %s; %s", [
+		role, "the trust policy's condition values of", concat(", ", sort(keys)),
+		"are unquoted numbers, which other spellings give too (111111111111.0, 1.11111111111e+11), so they are not read",
+		"write account ids in quotes ('111111111111')",
+	])
+}
+
 warn contains iac.empty_selection(key) if {
 	_is_template
 	some key in iac.empty_selections([model | some model in roles])

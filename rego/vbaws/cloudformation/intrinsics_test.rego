@@ -319,3 +319,24 @@ test_a_number_in_a_principal_is_an_account_id_of_twelve_digits_only if {
 		_summary(cloudformation.roles.Role) == _unknown_trust with input as _trusting([allow, statement])
 	}
 }
+
+# The trust check left undecided by an unquoted appliance account id says only which key it
+# depends on: a warn says why, and that quoting the id decides it. A number whose digits
+# decide (another account's) is not named.
+test_an_unquoted_appliance_account_id_is_named if {
+	statement := {
+		"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "*"},
+		"Condition": {"StringEquals": {"aws:PrincipalAccount": 111111111111}},
+	}
+	config := {"appliance": {"principal": "arn:aws:iam::111111111111:role/Appliance"}}
+	msg := concat("", [
+		"Role: the trust policy's condition values of aws:PrincipalAccount are unquoted numbers, ",
+		"which other spellings give too (111111111111.0, 1.11111111111e+11), so they are not read; ",
+		"write account ids in quotes ('111111111111')",
+	])
+	msg in cloudformation.warn with input as _trusting([statement]) with data.vbaws_config as config
+	other := json.patch(statement, [{"op": "replace", "path": "/Condition/StringEquals/aws:PrincipalAccount", "value": 222222222222}])
+	every warning in cloudformation.warn {
+		not contains(warning, "unquoted")
+	} with input as _trusting([other]) with data.vbaws_config as config
+}
