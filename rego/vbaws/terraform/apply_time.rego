@@ -56,6 +56,24 @@ _given_in(r, prefix, role) if {
 	_given_through(expressions, prefix, role)
 }
 
+# A variable of the code's module that the module's call gives the role (`module "guard" {
+# role_name = aws_iam_role.x.name }`), from the module holding the role or by its name.
+_given_in(r, prefix, role) if {
+	[parent, expressions] := _module_inputs[prefix]
+	some ref in _references(r)
+	_given_through(object.get(expressions, _variable(ref), {}), parent, role)
+}
+
+# child module prefix -> [its caller's prefix, the call's expressions]
+_module_inputs[child] := [parent, object.get(call, "expressions", {})] if {
+	walk(input.configuration.root_module, [path, mod])
+	is_object(mod)
+	is_object(mod.module_calls)
+	some name, call in mod.module_calls
+	parent := _module_prefix(path)
+	child := concat("", [parent, "module.", name, "."])
+}
+
 # A resource of the module that the code is given and that is given the role: a Lambda function
 # whose environment names it, invoked by aws_lambda_invocation with no word of it.
 _given_through(expressions, prefix, role) if {

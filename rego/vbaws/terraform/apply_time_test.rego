@@ -141,3 +141,15 @@ test_code_given_a_resource_that_is_given_the_role_is_named if {
 	]
 	_code_warning(["aws_lambda_invocation.by_name", "aws_lambda_invocation.run"]) in terraform.warn with input as _with_code(given)
 }
+
+# A module given the role's name by its call runs code given the role.
+test_code_of_a_module_whose_call_gives_the_role_is_named if {
+	runner := _runner("terraform_data.g", "terraform_data", {"references": ["var.role_name", "var.region"]})
+	calls := {
+		"guard": {"expressions": {"role_name": {"references": ["aws_iam_role.backup.name", "aws_iam_role.backup"]}}, "module": {"resources": [runner]}},
+		"named": {"expressions": {"role_name": {"constant_value": "backup"}}, "module": {"resources": [runner]}},
+		"other": {"expressions": {"role_name": {"constant_value": "someone-else"}}, "module": {"resources": [runner]}},
+	}
+	plan := object.union(_with_code([]), {"configuration": {"root_module": {"module_calls": calls}}})
+	_code_warning(["module.guard.terraform_data.g", "module.named.terraform_data.g"]) in terraform.warn with input as plan
+}
