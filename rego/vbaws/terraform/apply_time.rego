@@ -78,13 +78,18 @@ _module_inputs[child] := [parent, object.get(call, "expressions", {})] if {
 # whose environment names it, invoked by aws_lambda_invocation with no word of it.
 _given_through(expressions, prefix, role) if {
 	startswith(_strip_keys(role), prefix)
-	local := substring(_strip_keys(role), count(prefix), -1)
-	not startswith(local, "module.")
+	target := _reached_as(substring(_strip_keys(role), count(prefix), -1))
 	some ref in _references(expressions)
-	_names_resource(_strip_keys(ref), local)
+	_names_resource(_strip_keys(ref), target)
 }
 
 _given_through(expressions, _, role) if _holds_word(expressions, lower(_role_name(role)))
+
+# What names a role of this address in the module: the role, or the call of the module that
+# holds it (whose outputs may carry it).
+_reached_as(local) := concat(".", array.slice(split(local, "."), 0, 2)) if startswith(local, "module.")
+
+else := local
 
 # The resource address a reference starts with (data.x.y or x.y).
 _resource_of(ref) := concat(".", array.slice(split(ref, "."), 0, 3)) if startswith(ref, "data.")

@@ -153,3 +153,28 @@ test_code_of_a_module_whose_call_gives_the_role_is_named if {
 	plan := object.union(_with_code([]), {"configuration": {"root_module": {"module_calls": calls}}})
 	_code_warning(["module.guard.terraform_data.g", "module.named.terraform_data.g"]) in terraform.warn with input as plan
 }
+
+# The role's module output passed on to another module's call gives that module's code the role.
+test_code_of_a_module_given_the_output_of_the_role_s_module_is_named if {
+	role := object.union(_role({}), {"address": "module.roles.aws_iam_role.backup"})
+	change := object.union(_role_change, {"address": "module.roles.aws_iam_role.backup"})
+	runner := _runner("terraform_data.g", "terraform_data", {"references": ["var.role_name"]})
+	plan := {
+		"format_version": "1.2",
+		"terraform_version": "1.11.0",
+		"planned_values": {"root_module": {"child_modules": [{"address": "module.roles", "resources": [role]}]}},
+		"resource_changes": [change],
+		"configuration": {"root_module": {"module_calls": {
+			"roles": {"module": {"resources": [_role_config({})]}},
+			"guard": {
+				"expressions": {"role_name": {"references": ["module.roles.role_name", "module.roles"]}},
+				"module": {"resources": [runner]},
+			},
+		}}},
+	}
+	msg := concat("", [
+		"module.roles.aws_iam_role.backup: resources that run code at apply (module.guard.terraform_data.g) ",
+		"are given this role; the policies they may attach to it, a Deny among them, are not checked",
+	])
+	msg in terraform.warn with input as plan
+}
