@@ -34,6 +34,14 @@ _running_code(r) if r.type in _code_runners
 
 _running_code(r) if count(object.get(r, "provisioners", [])) > 0
 
+# The awscc provider's IAM resources attach policies to a role as the aws provider's do, but
+# are not read here: given a selected role, they are named in a warn like code run at apply.
+_running_code(r) if r.type in _unread_attachers
+
+_unread_attachers := {"awscc_iam_role_policy", "awscc_iam_managed_policy"}
+
+_unread_attacher(address) if regex.match(`(^|\.)awscc_iam_(role_policy|managed_policy)\.`, address)
+
 # The addresses of what runs code and is given the role.
 _given_to_code(role) := {address | some [r, address] in _code_given; r == role}
 

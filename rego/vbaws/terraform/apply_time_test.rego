@@ -178,3 +178,17 @@ test_code_of_a_module_given_the_output_of_the_role_s_module_is_named if {
 	])
 	msg in terraform.warn with input as plan
 }
+
+# The awscc provider's IAM resources are not read: one given the role (here a Deny written with
+# awscc_iam_role_policy) is named in a warn of its own, not passed in silence.
+test_awscc_attachers_given_the_role_are_named if {
+	attacher := _config("awscc_iam_role_policy.guard", "awscc_iam_role_policy", {
+		"role_name": {"references": ["aws_iam_role.backup.name", "aws_iam_role.backup"]},
+		"policy_name": {"constant_value": "guard"},
+	})
+	warnings := terraform.warn with input as _with_code([attacher])
+	"aws_iam_role.backup: resources of the awscc provider (awscc_iam_role_policy.guard) are given this role; the policies they attach to it, a Deny among them, are not read here" in warnings
+	every msg in warnings {
+		not contains(msg, "run code at apply")
+	}
+}

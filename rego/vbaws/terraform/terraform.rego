@@ -124,11 +124,21 @@ warn contains msg if {
 # Code run at apply that is given the role may attach a Deny to it (apply_time.rego).
 warn contains msg if {
 	some address in _selected
-	runners := _given_to_code(address)
+	runners := {r | some r in _given_to_code(address); not _unread_attacher(r)}
 	count(runners) > 0
 	msg := sprintf("%s: %s (%s) %s; %s", [
 		address, "resources that run code at apply", concat(", ", sort(runners)),
 		"are given this role", "the policies they may attach to it, a Deny among them, are not checked",
+	])
+}
+
+warn contains msg if {
+	some address in _selected
+	attachers := {r | some r in _given_to_code(address); _unread_attacher(r)}
+	count(attachers) > 0
+	msg := sprintf("%s: resources of the awscc provider (%s) are given this role; %s", [
+		address, concat(", ", sort(attachers)),
+		"the policies they attach to it, a Deny among them, are not read here",
 	])
 }
 
