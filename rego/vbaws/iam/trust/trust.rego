@@ -71,7 +71,7 @@ assess(_, principal, _) := {
 }
 
 assess(trust_policy, principal, role_arn) := result if {
-	who := appliance(principal)
+	who := object.union(appliance(principal), {"partition": _appliance_partition(principal, role_arn)})
 	parsed := values.parse_document(trust_policy)
 	result := _assess_parsed(parsed, who, principal, role_arn)
 }
@@ -114,7 +114,7 @@ _assess_parsed(parsed, who, principal, role_arn) := {
 	allows := [m | some m in matches; m.effect == "Allow"]
 	denies := [m | some m in matches; m.effect == "Deny"]
 	unconditional_deny := [m | some m in denies; count(m.unknown) == 0]
-	can_assume := _can_assume(allows, unconditional_deny)
+	can_assume := _assumable(allows, unconditional_deny, who, role_arn)
 	condition_keys := _conditions(allows, denies)
 }
 
@@ -147,6 +147,38 @@ _unknown_keys(condition) := [key |
 	some pair in condition.unknown
 	key := trim_prefix(pair, concat("", [split(pair, " ")[0], " "]))
 ]
+
+# Partitions have separate IAMs: AssumeRole never crosses from one to another, whatever the
+# trust says (IAM User Guide, id_roles_providers_outbound_cross_partition).
+_assumable(allows, unconditional_denies, who, role_arn) := false if {
+	_crosses_partition(who, role_arn)
+} else := _can_assume(allows, unconditional_denies)
+
+_crosses_partition(who, role_arn) if {
+	is_string(who.partition)
+	_partition(role_arn) != who.partition
+}
+
+# The partition the appliance calls from: its ARN's or, given as an account id, the role's
+# (an account id in a trust names an account of the role's partition); null when neither
+# is known.
+_appliance_partition(principal, role_arn) := _partition(principal) if {
+	_partition(principal)
+} else := _partition(role_arn) if {
+	_partition(role_arn)
+} else := null
+
+_partition(arn) := parts[1] if {
+	is_string(arn)
+	parts := split(arn, ":")
+	count(parts) >= 6
+	parts[0] == "arn"
+}
+
+# An ARN in a Principal names a principal of its own partition only.
+_same_partition(_, who) if who.partition == null
+
+_same_partition(entry, who) if _partition(entry) == who.partition
 
 _can_assume(allows, unconditional_denies) if {
 	count(allows) > 0
@@ -197,6 +229,7 @@ _entry_match(entry, who) := "exact" if {
 
 _entry_match(entry, who) := "exact" if {
 	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`, entry)
+	_same_partition(entry, who)
 	values.arn_account(entry) == who.account
 	regex.replace(entry, `^.*/`, "") == who.role_name
 }
@@ -205,6 +238,7 @@ _entry_match(entry, who) := "account" if entry == who.account
 
 _entry_match(entry, who) := "account" if {
 	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:root$`, entry)
+	_same_partition(entry, who)
 	values.arn_account(entry) == who.account
 }
 
@@ -241,12 +275,12 @@ _keys(matches) := {key |
 	some key in m.unknown
 }
 
-_findings(false, _, matches, _, principal, _) := [{
+_findings(false, _, matches, who, principal, role_arn) := [{
 	"id": "VBAWS-TRUST",
 	"severity": "error",
 	"message": sprintf(
 		"the trust policy does not let %s call sts:AssumeRole on this role%s",
-		[principal, _why_not(matches)],
+		[principal, _why_not(matches, who, role_arn)],
 	),
 }]
 
@@ -255,7 +289,12 @@ _findings(true, conditions, matches, who, principal, role_arn) := array.concat(
 	[f | some f in _identity_findings(matches, who, principal, role_arn)],
 )
 
-_why_not(matches) := sprintf(" (denied by %s)", [concat(", ", [m.label |
+_why_not(matches, who, role_arn) := sprintf(
+	" (the appliance is in partition %s, the role in partition %s: sts:AssumeRole does not cross partitions)",
+	[who.partition, _partition(role_arn)],
+) if {
+	_crosses_partition(who, role_arn)
+} else := sprintf(" (denied by %s)", [concat(", ", [m.label |
 	some m in matches
 	m.effect == "Deny"
 	count(m.unknown) == 0
@@ -298,6 +337,7 @@ _account_principal_denies(statements, who) := [{
 		some entry in values.as_list(object.get(object.get(s, "Principal", {}), "AWS", []))
 		regex.match(`^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:`, entry)
 		not endswith(entry, ":root")
+		_same_partition(entry, who)
 		values.arn_account(entry) == who.account
 	])
 	count(named) > 0
@@ -329,6 +369,7 @@ _session_denies(statements, who) := [{
 		some entry in values.as_list(object.get(object.get(s, "Principal", {}), "AWS", []))
 		entry != who.arn
 		_session_role(entry) == role_name
+		_same_partition(entry, who)
 		values.arn_account(entry) == who.account
 	])
 	count(named) > 0
