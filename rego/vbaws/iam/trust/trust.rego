@@ -125,7 +125,7 @@ _matches(statements, who) := [m |
 	some i, s in statements
 	count(policy.statement_errors(s, i, "trust")) == 0
 	_grants_assume_role(s)
-	kind := _principal_match(s.Principal, who)
+	kind := _principal_match(s.Principal, who, s.Effect)
 	condition := conditions.evaluate(object.get(s, "Condition", {}), context)
 	condition.value != "false"
 	m := {"effect": s.Effect, "kind": kind, "unknown": _unknown_keys(condition), "label": policy.label(s, i)}
@@ -209,15 +209,28 @@ _any_matches(patterns) if {
 
 # How a Principal element names the appliance: "any" ("*"), "exact" (its ARN) or
 # "account" (its account id or account root ARN, which delegates to the account).
-_principal_match("*", _) := "any"
+_principal_match("*", _, _) := "any"
 
-_principal_match(principal, who) := kind if {
+_principal_match(principal, who, effect) := kind if {
 	is_object(principal)
-	kinds := {k |
-		some entry in values.as_list(object.get(principal, "AWS", []))
-		k := _entry_match(entry, who)
+	entries := values.as_list(object.get(principal, "AWS", []))
+	kinds := {k | some entry in entries; k := _entry_match(entry, who)} | {"exact" |
+		effect == "Deny"
+		some entry in entries
+		_names_appliance_role(entry, who)
 	}
 	kind := _strongest(kinds)
+}
+
+# Role names are unique in an account whatever their path or letter case, so a Deny naming
+# the appliance's role under another path or in other case names the appliance (given with
+# the wrong path) or a role that cannot exist (which IAM refuses in a Principal): either way
+# the appliance is not let in.
+_names_appliance_role(entry, who) if {
+	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`, entry)
+	_same_partition(entry, who)
+	values.arn_account(entry) == who.account
+	lower(regex.replace(entry, `^.*/`, "")) == lower(_role_name(who))
 }
 
 _entry_match("*", _) := "any"
