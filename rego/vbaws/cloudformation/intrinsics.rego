@@ -8,7 +8,7 @@ import data.vbaws.lib.values
 # the list ["", ["arn:", "AWS::Partition", ":iam::..."]] and `!Sub [text, {Acct: '1'}]` into
 # [text, {"Acct": "1"}]: read as lists, a trust would name no principal IAM knows and a
 # condition would hold no value IAM takes. Each piece is read as the long form reads it:
-# `!Ref AWS::Partition` (its name, short form) is "aws", a parameter, a resource attribute or
+# `!Ref AWS::Partition` (its name, short form) is _partition, a parameter, a resource attribute or
 # any other pseudo parameter is "${...}", known only at deploy time.
 
 # A short-form !Join: [delimiter, [pieces]], with every piece readable. A list of two is
@@ -53,7 +53,7 @@ _join_piece(x) := _pseudo(x) if {
 	not _deploy_time_name(x)
 }
 
-# `{"Ref": "AWS::Partition"}` is "aws", as "${AWS::Partition}" is in the text of an !Sub.
+# `{"Ref": "AWS::Partition"}` is _partition, as "${AWS::Partition}" is in the text of an !Sub.
 _join_piece(x) := _pseudo(_leaf(x)) if is_object(x)
 
 # The arguments of an !Sub with a map of variables: {"Fn::Sub": [text, map]}, or [text, map]
@@ -232,6 +232,29 @@ _digits_read_strictly(key, x, _, _) if {
 	_account_number(key, x)
 	not format_int(x, 10) in _appliance_accounts
 	not "*" in _appliance_accounts
+}
+
+# The stack's partition (${AWS::Partition}) is known only at deploy time. A role can be
+# assumed only from its own partition, so it is read as the partition of the appliance ARNs
+# data.vbaws_config names, when they name one: a GovCloud trust written
+# arn:${AWS::Partition}:iam::...:root then names the GovCloud appliance. Otherwise "aws".
+default _partition := "aws"
+
+_partition := p if {
+	partitions := {split(principal, ":")[1] | some principal in _appliance_principals; startswith(principal, "arn:")}
+	count(partitions) == 1
+	some p in partitions
+}
+
+_appliance_principals contains principal if {
+	principal := data.vbaws_config.appliance.principal
+	is_string(principal)
+}
+
+_appliance_principals contains principal if {
+	some entry in data.vbaws_config.roles
+	principal := entry.appliance.principal
+	is_string(principal)
 }
 
 # The accounts of the appliances data.vbaws_config names (for every role, or for one); "*" for

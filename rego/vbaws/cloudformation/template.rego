@@ -55,7 +55,7 @@ _text(v) := _pseudo(_argument(v, "Fn::Sub")[0]) if is_array(_argument(v, "Fn::Su
 
 # The pseudo parameters that do not depend on the account are filled in (the ARNs of AWS
 # managed policies are written with ${AWS::Partition}); the others stay "${...}".
-_pseudo(s) := replace(replace(s, "${AWS::Partition}", "aws"), "${AWS::URLSuffix}", "amazonaws.com")
+_pseudo(s) := replace(replace(s, "${AWS::Partition}", _partition), "${AWS::URLSuffix}", "amazonaws.com")
 
 _arn_text(v) := _text(v)
 
