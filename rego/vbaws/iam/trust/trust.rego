@@ -443,8 +443,15 @@ _identity_findings(matches, who, _, role_arn) := [] if {
 
 _identity_findings(_, _, _, role_arn) := [] if not values.arn_account(role_arn)
 
+# Only the Allows the assumption stands on count: the unconditional ones when there are any
+# (a conditional Allow naming the appliance does not spare the identity policy when the
+# condition may not hold and only the account is named without one), otherwise all.
 _named_directly(matches) if {
-	some m in matches
-	m.effect == "Allow"
+	some m in _deciding_allows(matches)
 	m.kind in {"exact", "any"}
 }
+
+_deciding_allows(matches) := unconditional if {
+	unconditional := [m | some m in matches; m.effect == "Allow"; count(m.unknown) == 0]
+	count(unconditional) > 0
+} else := [m | some m in matches; m.effect == "Allow"]

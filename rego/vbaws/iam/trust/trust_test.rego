@@ -291,3 +291,29 @@ test_a_deny_naming_a_session_of_the_appliance_role if {
 		_named_deny_ids(_trust([_allow({"AWS": _appliance}), object.union(deny, {"Principal": {"AWS": other}})]), _appliance) == []
 	}
 }
+
+# The appliance named only under a condition (sts:ExternalId), its account without one: when
+# the condition does not hold, the account statement lets it in, and only with its identity
+# policy's allow, which the report must say.
+test_same_account_delegation_when_the_named_allow_is_conditional if {
+	appliance := "arn:aws:iam::123456789012:role/Impersonation"
+	result := trust.assess(
+		_trust([
+			object.union(_allow({"AWS": appliance}), {"Condition": {"StringEquals": {"sts:ExternalId": "x"}}}),
+			_allow({"AWS": "123456789012"}),
+		]),
+		appliance,
+		_role,
+	)
+	result.appliance_can_assume
+	result.conditions == []
+	[f.id | some f in result.findings] == ["VBAWS-TRUST-ACCOUNT-DELEGATION"]
+
+	# Named only under the condition, the account not at all: no delegation.
+	named := trust.assess(
+		_trust([object.union(_allow({"AWS": appliance}), {"Condition": {"StringEquals": {"sts:ExternalId": "x"}}})]),
+		appliance,
+		_role,
+	)
+	[f.id | some f in named.findings] == ["VBAWS-TRUST-CONDITIONS"]
+}
