@@ -89,7 +89,7 @@ _assess_parsed(parsed, _, _, _) := {
 	parsed.error
 }
 
-_assess_parsed(parsed, who, principal, role_arn) := {
+_assess_parsed(parsed, given, principal, role_arn) := {
 	"checked": true,
 	"appliance_can_assume": can_assume,
 	"conditions": condition_keys,
@@ -101,6 +101,7 @@ _assess_parsed(parsed, who, principal, role_arn) := {
 } if {
 	document := parsed.document
 	statements := _statements(document)
+	who := object.union(given, {"arn_in_doubt": _arn_in_doubt(statements, given)})
 	invalid := [{"id": "VBAWS-INVALID-TRUST-POLICY", "severity": "error", "message": sprintf("trust policy: %s", [e])} |
 		some e in array.concat(
 			sort(policy.document_errors(document)),
@@ -125,7 +126,7 @@ _matches(statements, who) := [m |
 	some i, s in statements
 	count(policy.statement_errors(s, i, "trust")) == 0
 	_grants_assume_role(s)
-	kind := _principal_match(s.Principal, who, s.Effect)
+	kind := _principal_match(s.Principal, who)
 	condition := conditions.evaluate(object.get(s, "Condition", {}), context)
 	condition.value != "false"
 	m := {"effect": s.Effect, "kind": kind, "unknown": _unknown_keys(condition), "label": policy.label(s, i)}
@@ -136,9 +137,20 @@ _matches(statements, who) := [m |
 # principal type. Conditions on these keys are decided, so a Deny aimed at the appliance
 # applies and an Allow for some other principal does not; every other key stays unknown.
 _context(who) := conditions.role_context(who.arn, {}, false) if {
+	not who.arn_in_doubt
 	is_string(who.arn)
 	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`, who.arn)
 } else := {"present": {"aws:principalaccount": [who.account]}, "absent": set(), "tags_known": false}
+
+# A trust naming the appliance's role under another ARN (another path or case) says that
+# one of the two is not the ARN IAM knows, so aws:PrincipalArn is not known from the one given.
+_arn_in_doubt(statements, who) if {
+	some s in statements
+	is_object(s.Principal)
+	some entry in values.as_list(object.get(s.Principal, "AWS", []))
+	entry != who.arn
+	_entry_match(entry, who) == "exact"
+} else := false
 
 # The condition keys left undecided ("StringEquals sts:ExternalId" -> "sts:ExternalId"); an
 # operator block that is not an object stands for itself, so it is never lost.
@@ -207,30 +219,17 @@ _any_matches(patterns) if {
 	wildcard.matches_ignore_case(pattern, _assume_role)
 }
 
-# How a Principal element names the appliance: "any" ("*"), "exact" (its ARN) or
-# "account" (its account id or account root ARN, which delegates to the account).
-_principal_match("*", _, _) := "any"
+# How a Principal element names the appliance: "any" ("*"), "exact" (its ARN, or its role
+# by name) or "account" (its account id or account root ARN, which delegates to the account).
+_principal_match("*", _) := "any"
 
-_principal_match(principal, who, effect) := kind if {
+_principal_match(principal, who) := kind if {
 	is_object(principal)
-	entries := values.as_list(object.get(principal, "AWS", []))
-	kinds := {k | some entry in entries; k := _entry_match(entry, who)} | {"exact" |
-		effect == "Deny"
-		some entry in entries
-		_names_appliance_role(entry, who)
+	kinds := {k |
+		some entry in values.as_list(object.get(principal, "AWS", []))
+		k := _entry_match(entry, who)
 	}
 	kind := _strongest(kinds)
-}
-
-# Role names are unique in an account whatever their path or letter case, so a Deny naming
-# the appliance's role under another path or in other case names the appliance (given with
-# the wrong path) or a role that cannot exist (which IAM refuses in a Principal): either way
-# the appliance is not let in.
-_names_appliance_role(entry, who) if {
-	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`, entry)
-	_same_partition(entry, who)
-	values.arn_account(entry) == who.account
-	lower(regex.replace(entry, `^.*/`, "")) == lower(_role_name(who))
 }
 
 _entry_match("*", _) := "any"
@@ -240,11 +239,16 @@ _entry_match(entry, who) := "exact" if {
 	entry == who.arn
 }
 
+# A role name is unique in its account whatever its path or letter case, and IAM refuses a
+# Principal naming a role that does not exist: a role ARN of the appliance's account with the
+# appliance role's name, under another path or in other case, names the appliance's role (given
+# without its path, or as a session, whose ARN has none), in an Allow as in a Deny.
 _entry_match(entry, who) := "exact" if {
+	entry != who.arn
 	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`, entry)
 	_same_partition(entry, who)
 	values.arn_account(entry) == who.account
-	regex.replace(entry, `^.*/`, "") == who.role_name
+	lower(regex.replace(entry, `^.*/`, "")) == lower(_role_name(who))
 }
 
 _entry_match(entry, who) := "account" if entry == who.account
@@ -381,7 +385,7 @@ _session_denies(statements, who) := [{
 	named := sort([entry |
 		some entry in values.as_list(object.get(object.get(s, "Principal", {}), "AWS", []))
 		entry != who.arn
-		_session_role(entry) == role_name
+		lower(_session_role(entry)) == lower(role_name)
 		_same_partition(entry, who)
 		values.arn_account(entry) == who.account
 	])
