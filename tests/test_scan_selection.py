@@ -34,6 +34,14 @@ def trust(principal: object, effect: str = "Allow") -> dict[str, object]:
         ({"AWS": "*"}, APPLIANCE, False),
         ("*", APPLIANCE, False),
         ({"Service": "ec2.amazonaws.com"}, APPLIANCE, False),
+        # A role name is unique in its account whatever its path or case: the appliance's role.
+        ({"AWS": "arn:aws:iam::111111111111:role/ops/Impersonation"}, APPLIANCE, True),
+        ({"AWS": "arn:aws:iam::111111111111:role/IMPERSONATION"}, APPLIANCE, True),
+        ({"AWS": APPLIANCE}, "arn:aws:iam::111111111111:role/ops/Impersonation", True),
+        ({"AWS": APPLIANCE}, "arn:aws:sts::111111111111:assumed-role/Impersonation/i-0abc", True),
+        ({"AWS": "arn:aws:iam::222222222222:role/Impersonation"}, APPLIANCE, False),
+        ({"AWS": "arn:aws:iam::111111111111:user/Impersonation"}, APPLIANCE, False),
+        ({"AWS": "arn:aws:iam::111111111111:role/Impersonation2"}, APPLIANCE, False),
     ],
 )
 def test_trust_names_principal(principal: object, given: str, expected: bool) -> None:

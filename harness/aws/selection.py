@@ -189,7 +189,8 @@ def trust_names_principal(trust_policy: Any, principal: str) -> bool:
     ``principal`` is the appliance's Impersonation role ARN or its account id. A statement naming
     the account (``123456789012`` or ``arn:aws:iam::123456789012:root``) delegates to every
     principal of that account, so it counts for both forms; given an account id, any principal
-    ARN in that account counts too. ``"*"`` names nobody in particular and does not count.
+    ARN in that account counts too, and given a role (or a session of one), that role under
+    another path or case. ``"*"`` names nobody in particular and does not count.
     """
     account = principal if _ACCOUNT_RE.match(principal) else account_of_arn(principal)
     document = _decoded(trust_policy)
@@ -222,7 +223,31 @@ def _names(value: str, principal: str, account: str) -> bool:
         return False
     # The account root delegates to the whole account; with only an account given, any ARN of
     # that account counts.
-    return parts[5] == "root" or principal == account
+    if parts[5] == "root" or principal == account:
+        return True
+    # A role name is unique in its account whatever its path or case, and IAM refuses a trust
+    # naming a role that does not exist: the appliance's role under another path (or named
+    # in a session ARN, which has none) is the appliance, as the engine's trust check reads it.
+    name = _role_name(principal)
+    return (
+        name is not None
+        and parts[2] == "iam"
+        and parts[5].startswith("role/")
+        and parts[5].rsplit("/", 1)[-1].lower() == name.lower()
+    )
+
+
+def _role_name(arn: str) -> str | None:
+    """The role name of a role ARN or of a session of a role, None for any other principal."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6:
+        return None
+    if parts[2] == "iam" and parts[5].startswith("role/"):
+        return parts[5].rsplit("/", 1)[-1]
+    session = parts[5].split("/")
+    if parts[2] == "sts" and session[0] == "assumed-role" and len(session) == 3:
+        return session[1]
+    return None
 
 
 def _check_text(option: str, value: str) -> None:
