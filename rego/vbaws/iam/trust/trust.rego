@@ -135,12 +135,31 @@ _matches(statements, who) := [m |
 # What the request context of the appliance's call is known to hold: its account always,
 # and for a role its ARN (an assumed-role session's aws:PrincipalArn is the role's ARN) and
 # principal type. Conditions on these keys are decided, so a Deny aimed at the appliance
-# applies and an Allow for some other principal does not; every other key stays unknown.
-_context(who) := conditions.role_context(who.arn, {}, false) if {
+# applies and an Allow for some other principal does not. The keys only a service's call
+# carries are known to be absent; every other key stays unknown.
+_context(who) := {
+	"present": context.present,
+	"absent": (context.absent | _absent_on_direct_call),
+	"tags_known": context.tags_known,
+} if {
+	context := _principal_context(who)
+}
+
+_principal_context(who) := conditions.role_context(who.arn, {}, false) if {
 	not who.arn_in_doubt
 	is_string(who.arn)
 	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`, who.arn)
 } else := {"present": {"aws:principalaccount": [who.account]}, "absent": set(), "tags_known": false}
+
+# The appliance calls sts:AssumeRole itself, with its own credentials: no AWS service calls on
+# its behalf, and IAM puts these keys in the request context only when one does (global
+# condition keys, "Availability"). A trust Allow that requires one of them (the confused-deputy
+# pattern aws:SourceAccount, meant for service principals) does not let the appliance in.
+# aws:CalledVia stays unknown, as IAM-SEMANTICS.md §4 lists it.
+_absent_on_direct_call := {
+	"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths",
+	"aws:principalservicename", "aws:principalservicenameslist",
+}
 
 # A trust naming the appliance's role under another ARN (another path or case) says that
 # one of the two is not the ARN IAM knows, so aws:PrincipalArn is not known from the one given.
