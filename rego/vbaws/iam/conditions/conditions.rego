@@ -144,7 +144,8 @@ _has_variable(expected) if {
 _decide_state(_, "unknown", _, _) := "unknown"
 
 # A missing key: Null "true" holds, IfExists and negated operators hold, ForAllValues is
-# vacuously true, everything else is false.
+# vacuously true, everything else is false. ForAnyValue is false on a missing key even with
+# IfExists, which IAM applies to each value of the key, not to the key as a whole.
 _decide_state(parsed, "absent", _, expected) := "true" if _absent_holds(parsed, expected)
 
 _decide_state(parsed, "absent", _, expected) := "false" if not _absent_holds(parsed, expected)
@@ -183,6 +184,7 @@ _absent_holds(parsed, expected) if {
 
 _absent_holds(parsed, _) if {
 	parsed.base != "Null"
+	parsed.set != "forany"
 	parsed.if_exists
 }
 

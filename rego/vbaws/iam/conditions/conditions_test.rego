@@ -40,6 +40,15 @@ test_missing_keys if {
 	_value({"ForAnyValue:StringEquals": {"aws:username": ["a"]}}) == "false"
 }
 
+# IfExists does not make ForAnyValue hold on a missing key: IAM and iam-simulate both deny
+# an Allow so written (re:Post "ForAnyValue:StringEqualsIfExists behaving unexpectedly").
+test_for_any_value_if_exists_on_a_missing_key if {
+	_value({"ForAnyValue:StringEqualsIfExists": {"aws:PrincipalTag/owner": "x"}}) == "false"
+	_value({"ForAnyValue:StringNotLikeIfExists": {"aws:username": "x*"}}) == "false"
+	_value({"ForAllValues:StringEqualsIfExists": {"aws:PrincipalTag/owner": "x"}}) == "true"
+	_value({"ForAnyValue:StringEqualsIfExists": {"aws:PrincipalTag/team": "backup"}}) == "true"
+}
+
 test_tags_unknown_when_not_supplied if {
 	conditions.evaluate({"StringEquals": {"aws:PrincipalTag/owner": "x"}}, _untagged).value == "unknown"
 }
