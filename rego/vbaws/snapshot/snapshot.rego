@@ -96,8 +96,9 @@ _from_role_detail(detail) := {"role": object.union_n([
 	is_object(detail)
 } else := detail
 
-# IAM always lists both (empty when there are none): a role detail without one says nothing
-# about those policies, which is not the same as saying there are none.
+# IAM always lists both (empty when there are none): a role detail without one (or with
+# null, as a missing key) says nothing about those policies, which is not the same as saying
+# there are none.
 _unlisted(detail) := [{
 	"name": key,
 	"type": kind,
@@ -105,7 +106,7 @@ _unlisted(detail) := [{
 	"error": sprintf("the role's entry has no %s, so its %s policies are not known", [key, kind]),
 } |
 	some [key, kind] in [["RolePolicyList", "inline"], ["AttachedManagedPolicies", "managed"]]
-	not key in object.keys(detail)
+	object.get(detail, key, null) == null
 ]
 
 _field(x, key) := object.get(x, key, null) if is_object(x)

@@ -74,6 +74,11 @@ test_what_a_role_detail_does_not_say_is_not_taken_as_none if {
 		{"name": "RolePolicyList", "type": "inline", "document": null, "error": "the role's entry has no RolePolicyList, so its inline policies are not known"},
 		{"name": "AttachedManagedPolicies", "type": "managed", "document": null, "error": "the role's entry has no AttachedManagedPolicies, so its managed policies are not known"},
 	]
+
+	# a list given as null is not known either: an inline Deny must not go unseen
+	nulled := object.union(detail, {"RolePolicyList": null})
+	nulled_policies := snapshot.from_input[0].role.policies with input as object.union(_gaad, {"RoleDetailList": [nulled]})
+	{"name": "RolePolicyList", "type": "inline", "document": null, "error": "the role's entry has no RolePolicyList, so its inline policies are not known"} in nulled_policies
 }
 
 test_batch_defaults_apply_to_roles_without_their_own if {
