@@ -165,6 +165,16 @@ _decide_state(parsed, "present", _, expected) := "unknown" if not _decidable_wit
 _decidable_with(parsed, expected) if {
 	_decidable(parsed)
 	not _short_arn_pattern(parsed, expected)
+	not _non_boolean(parsed, expected)
+}
+
+# Bool compares Booleans: a policy value that is not "true" or "false" is no Boolean, and
+# whether IAM refuses it or never matches it, equal text ("Bool": {"aws:PrincipalAccount":
+# "123456789012"}) is not a match (iam-simulate: no match), so neither answer is given.
+_non_boolean(parsed, expected) if {
+	parsed.base == "Bool"
+	some e in expected
+	not lower(sprintf("%v", [e])) in {"true", "false"}
 }
 
 # An ARN pattern of fewer than six parts ("arn:aws:iam::*"): whether its last wildcard runs

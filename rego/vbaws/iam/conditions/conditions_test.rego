@@ -59,6 +59,13 @@ test_set_operators_on_known_keys if {
 	_value({"ForAllValues:StringNotEquals": {"aws:PrincipalTag/team": ["x"]}}) == "unknown"
 }
 
+test_bool_with_a_value_that_is_no_boolean_is_unknown if {
+	_value({"Bool": {"aws:PrincipalAccount": "123456789012"}}) == "unknown"
+	_value({"ForAnyValue:Bool": {"aws:PrincipalTag/team": ["backup"]}}) == "unknown"
+	_value({"Bool": {"aws:PrincipalTag/team": "true"}}) == "false"
+	_value({"Bool": {"aws:PrincipalIsAWSService": ["False", "maybe"]}}) == "unknown"
+}
+
 test_if_exists_on_unknown_key_is_unknown if {
 	# tricky case 12: the key may or may not be there
 	_value({"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}) == "unknown"
