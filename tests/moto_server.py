@@ -313,19 +313,27 @@ class Fault:
         return json.dumps({"__type": self.code, "message": self.message}).encode()
 
 
+# A request's action and headers -> a Fault to answer it with, or headers to add (FaultProxy).
+Route = Callable[[str, Any], Fault | dict[str, str] | None]
+
+
 class FaultProxy:
     """Forwards requests to moto, except those matching a :class:`Fault`, which fail.
 
     Real AWS answers an overloaded API with HTTP 400 ``Throttling`` (botocore retries it until
     its attempts run out) and a forbidden one with 403 ``AccessDenied``.
+
+    ``route``, when given, sees each request first (its action and headers): a :class:`Fault`
+    it returns answers the request, a dict it returns is added to the headers sent to moto.
     """
 
-    def __init__(self, target: str, faults: list[Fault]) -> None:
+    def __init__(self, target: str, faults: list[Fault], route: Route | None = None) -> None:
         import http.server
         import threading
 
         self.target = target
         self.faults = faults
+        self.route = route
         self.failed: list[str] = []
         proxy = self
 
@@ -337,7 +345,10 @@ class FaultProxy:
                 target = self.headers.get("X-Amz-Target", "")
                 action = (params.get("Action") or [""])[0] or target.rpartition(".")[2]
                 rewrite: Callable[[bytes], bytes] = bytes
-                for fault in proxy.faults:
+                routed = proxy.route(action, self.headers) if proxy.route else None
+                extra = routed if isinstance(routed, dict) else {}
+                faults = [routed, *proxy.faults] if isinstance(routed, Fault) else proxy.faults
+                for fault in faults:
                     if fault.action == action and fault.when in text:
                         proxy.failed.append(action)
                         if fault.rewrite is not None:
@@ -358,6 +369,8 @@ class FaultProxy:
                 for key, value in self.headers.items():
                     if key.lower() not in ("content-length", "connection"):
                         request.add_header(key, value)
+                for key, value in extra.items():
+                    request.add_header(key, value)
                 try:
                     with urllib.request.urlopen(request, timeout=60) as response:
                         answer = rewrite(response.read())

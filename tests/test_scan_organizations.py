@@ -8,7 +8,8 @@ Every account has a role VeeamBackup with every ec2_backup permission.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from moto_server import (
     Fault,
     FaultProxy,
     MotoServer,
+    Route,
     ScanResult,
     ScanRunner,
     allow_document,
@@ -456,4 +458,134 @@ def test_account_list_without_account_ids_is_an_external_failure(
     assert record["error"] == (
         "--organization: organizations:ListAccounts: the endpoint's answer has no Id, which "
         "every AWS answer to this call has"
+    )
+
+
+# --- a delegated administrator as the scanning account ---------------------------------------
+
+ORGANIZATIONS_TARGET = "AWSOrganizationsV20161128."
+# The one Organizations read the scan makes that AWS answers for any account of the organization;
+# the others (ListRoots, ListParents, ListPoliciesForTarget, DescribePolicy, ListAccounts) only
+# for the management account or a delegated administrator (Organizations API reference, "API
+# operations by account").
+ANY_MEMBER_READS = {"DescribeOrganization"}
+ACCESS_DENIED = "You don't have permissions to access this resource."
+
+
+def organizations_as_in_aws(server: MotoServer, members: dict[str, str]) -> Route:
+    """Who may read the organization, as AWS decides it and moto does not.
+
+    moto answers an Organizations call from the backend of the account the credentials belong
+    to: a member, delegated administrator or not, sees the organization (DescribeOrganization,
+    ListRoots) but none of its accounts, OUs or policies. AWS answers a delegated administrator
+    as it answers the management account, and refuses the other members. ``members`` maps the
+    access key ids of member credentials to their accounts (any other key is the management
+    account's); moto's own delegated administrators say who is one.
+    """
+    management = server.client("organizations")
+
+    def delegated(account: str) -> bool:
+        try:
+            answer = management.list_delegated_services_for_account(AccountId=account)
+        except management.exceptions.AccountNotRegisteredException:
+            return False
+        return bool(answer["DelegatedServices"])
+
+    def route(action: str, headers: Any) -> Fault | dict[str, str] | None:
+        if not str(headers.get("X-Amz-Target", "")).startswith(ORGANIZATIONS_TARGET):
+            return None
+        key = re.search(r"Credential=([^/]+)/", str(headers.get("Authorization", "")))
+        account = members.get(key.group(1)) if key else None
+        if account is None or action in ANY_MEMBER_READS:
+            return None
+        if not delegated(account):
+            return Fault(action, code="AccessDeniedException", message=ACCESS_DENIED)
+        return {"x-moto-account-id": DEFAULT_ACCOUNT}
+
+    return route
+
+
+@pytest.fixture
+def delegated_prod(org: Org, moto_server: MotoServer) -> Iterator[dict[str, str]]:
+    """Credentials in ``prod``, registered as a delegated administrator for the test."""
+    orgs = moto_server.client("organizations")
+    service = "access-analyzer.amazonaws.com"
+    orgs.register_delegated_administrator(AccountId=org.prod, ServicePrincipal=service)
+    try:
+        yield moto_server.assume(org.prod)
+    finally:
+        orgs.deregister_delegated_administrator(AccountId=org.prod, ServicePrincipal=service)
+
+
+def test_a_delegated_administrator_reads_the_scps_on_its_own_path(
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner, delegated_prod: dict[str, str]
+) -> None:
+    """The caller need not be the management account: prod, a member, reads the SCPs of the
+    root, Workloads, Prod and itself, and Prod's Deny on kms:CreateGrant counts."""
+    route = organizations_as_in_aws(moto_server, {delegated_prod["AccessKeyId"]: org.prod})
+    with FaultProxy(moto_server.url, [], route) as proxy:
+        result = run_scan(
+            "--with-scps", "--role", "VeeamBackup", "--format", "json",
+            credentials=delegated_prod, endpoint=proxy.url,
+        )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    (report,) = result.json()["reports"]
+    assert report["role_arn"] == role_arn(org.prod)
+    assert report["layers"]["scps"] is True
+    assert "scps_note" not in report
+    assert report["checks"]["ec2_backup"]["denied"] == ["kms:CreateGrant"]
+    grant = report["checks"]["ec2_backup"]["actions"]["kms:CreateGrant"]
+    assert grant["blocked_by"] == [f"scp:{org.prod_ou}"]
+    # Four levels: the root, Workloads, Prod and the account.
+    assert result.calls.count("organizations:ListPoliciesForTarget") == 4
+    assert result.calls.count("organizations:ListParents") == 3
+
+
+def test_a_delegated_administrator_scans_the_organization(
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner, delegated_prod: dict[str, str]
+) -> None:
+    """From prod, the management account is one more account to assume a role in, and still
+    the one account SCPs do not apply to."""
+    route = organizations_as_in_aws(moto_server, {delegated_prod["AccessKeyId"]: org.prod})
+    with FaultProxy(moto_server.url, [], route) as proxy:
+        result = run_scan(*WITH_SCPS, credentials=delegated_prod, endpoint=proxy.url)
+    assert result.returncode == 1, result.stderr
+    reports = result.reports()
+    assert set(reports) == {role_arn(DEFAULT_ACCOUNT), role_arn(org.prod), role_arn(org.dev)}
+    management = reports[role_arn(DEFAULT_ACCOUNT)]
+    assert management["compliant"] is True and management["layers"]["scps"] is False
+    assert management["scps_note"] == "SCPs do not apply to the organization's management account"
+    assert reports[role_arn(org.prod)]["checks"]["ec2_backup"]["denied"] == ["kms:CreateGrant"]
+    assert reports[role_arn(org.dev)]["compliant"] is True
+    assert reports[role_arn(org.dev)]["layers"]["scps"] is True
+    # The management account and dev through the assumed role; prod with the caller's own.
+    assert result.calls.count("sts:AssumeRole") == 2
+
+
+def test_a_member_that_is_not_a_delegated_administrator_reads_no_scps(
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner
+) -> None:
+    """AWS refuses it ListRoots, then ListAccounts: its roles are not evaluated, never
+    evaluated without the SCPs."""
+    member = moto_server.assume(org.dev)
+    route = organizations_as_in_aws(moto_server, {member["AccessKeyId"]: org.dev})
+    with FaultProxy(moto_server.url, [], route) as proxy:
+        single = run_scan(
+            "--with-scps", "--role", "VeeamBackup", "--format", "json",
+            credentials=member, endpoint=proxy.url,
+        )  # fmt: skip
+        organization = run_scan(*WITH_SCPS, credentials=member, endpoint=proxy.url)
+    assert single.returncode == 3, single.stderr
+    (report,) = single.json()["reports"]
+    assert report["role_arn"] == role_arn(org.dev)
+    assert report["evaluated"] is False and report["compliant"] is False
+    assert report["error"] == (
+        f"role VeeamBackup: --with-scps: the SCPs of account {org.dev} could not be read "
+        f"(organizations:ListRoots: AccessDeniedException: {ACCESS_DENIED})"
+    )
+    assert organization.returncode == 3, organization.stderr
+    (record,) = organization.json()["reports"]
+    assert record["role_arn"] == "arn:aws:iam::*:role/*" and record["evaluated"] is False
+    assert record["error"] == (
+        f"--organization: organizations:ListAccounts: AccessDeniedException: {ACCESS_DENIED}"
     )
