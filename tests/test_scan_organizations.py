@@ -589,3 +589,52 @@ def test_a_member_that_is_not_a_delegated_administrator_reads_no_scps(
     assert record["error"] == (
         f"--organization: organizations:ListAccounts: AccessDeniedException: {ACCESS_DENIED}"
     )
+
+
+def json_without_account(account: str) -> Callable[[bytes], bytes]:
+    """A rewrite of a ListAccounts answer that leaves ``account`` out."""
+
+    def drop(body: bytes) -> bytes:
+        answer = json.loads(body)
+        answer["Accounts"] = [a for a in answer["Accounts"] if a["Id"] != account]
+        return json.dumps(answer).encode()
+
+    return drop
+
+
+@pytest.mark.parametrize("caller", ["member", "management"])
+def test_an_account_list_without_the_management_or_callers_account_is_not_the_organization(
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner, caller: str
+) -> None:
+    """Never an empty (or short) report that exits 0. moto answers a member's ListAccounts,
+    which AWS refuses (above), with no account at all; from the management account, the answer
+    is rewritten without it. An organization's list always holds both accounts."""
+    faults = [Fault("ListAccounts", rewrite=json_without_account(DEFAULT_ACCOUNT))]
+    member = moto_server.assume(org.dev) if caller == "member" else None
+    with FaultProxy(moto_server.url, faults if member is None else []) as proxy:
+        result = run_scan(
+            "--organization", *ASSUME, "--all-roles", "--format", "json",
+            credentials=member, endpoint=proxy.url,
+        )  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    (record,) = result.json()["reports"]
+    assert record["role_arn"] == "arn:aws:iam::*:role/*" and record["evaluated"] is False
+    assert record["error"] == (
+        f"--organization: organizations:ListAccounts did not list {DEFAULT_ACCOUNT}, the "
+        "management account: the organization's accounts are not all known"
+    )
+
+
+def test_an_account_list_without_the_callers_account_is_not_the_organization(
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner, delegated_prod: dict[str, str]
+) -> None:
+    route = organizations_as_in_aws(moto_server, {delegated_prod["AccessKeyId"]: org.prod})
+    faults = [Fault("ListAccounts", rewrite=json_without_account(org.prod))]
+    with FaultProxy(moto_server.url, faults, route) as proxy:
+        result = run_scan(*WITH_SCPS, credentials=delegated_prod, endpoint=proxy.url)
+    assert result.returncode == 3, result.stderr
+    (record,) = result.json()["reports"]
+    assert record["error"] == (
+        f"--organization: organizations:ListAccounts did not list {org.prod}, the caller's "
+        "account: the organization's accounts are not all known"
+    )

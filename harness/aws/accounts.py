@@ -117,7 +117,7 @@ def _collect(
         return result
 
     assert reader is not None
-    accounts = _active_accounts(reader)
+    accounts = _active_accounts(reader, caller_account)
     result.account_ids.extend(accounts)
     caller_iam = make_client(session, "iam", options.aws)
 
@@ -192,18 +192,34 @@ def _add_missing_names(result: CollectedScan, selector: RoleSelector) -> None:
         result.collections[UNKNOWN_ACCOUNT] = missing
 
 
-def _active_accounts(reader: OrganizationReader) -> list[str]:
+def _active_accounts(reader: OrganizationReader, caller_account: str) -> list[str]:
     try:
-        if reader.organization() is None:
+        info = reader.organization()
+        if info is None:
             raise ExternalError("--organization: the caller's account is not in an organization")
         accounts: list[str] = []
+        listed: set[str] = set()
         paginator = reader.client.get_paginator("list_accounts")
         for page in paginator.paginate():
             for account in page.get("Accounts") or ():
+                listed.add(answer_field(account, "Id"))
                 # "State" replaces the deprecated "Status"; either says ACTIVE for live accounts.
                 state = account.get("State") or account.get("Status")
                 if state == "ACTIVE":
-                    accounts.append(answer_field(account, "Id"))
+                    accounts.append(account["Id"])
+        # Every account of the organization is listed, whatever its state, the management
+        # account and the caller's own among them. A list without them is not the whole
+        # organization (an emulator answering a member with an empty list, say), and scanning
+        # it would report nothing wrong about the accounts left out.
+        for account_id, which in (
+            (info.management_account_id, "the management account"),
+            (caller_account, "the caller's account"),
+        ):
+            if account_id not in listed:
+                raise ExternalError(
+                    f"--organization: organizations:ListAccounts did not list {account_id}, "
+                    f"{which}: the organization's accounts are not all known"
+                )
         return accounts
     except ScpReadError as exc:
         raise ExternalError(f"--organization: {exc}") from exc
