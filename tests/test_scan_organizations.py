@@ -638,3 +638,35 @@ def test_an_account_list_without_the_callers_account_is_not_the_organization(
         f"--organization: organizations:ListAccounts did not list {org.prod}, the caller's "
         "account: the organization's accounts are not all known"
     )
+
+
+def every_other_page_empty() -> Callable[[bytes], bytes]:
+    """A rewrite that answers every other request with a page that holds nothing and says more
+    follow, and the next (which asks for them) with moto's answer: Organizations' List* calls
+    "can occasionally return an empty set of results even when there are more results"."""
+    count = iter(range(1_000_000))
+
+    def rewrite(body: bytes) -> bytes:
+        if next(count) % 2:
+            return body
+        lists = {k: [] for k, v in json.loads(body).items() if isinstance(v, list)}
+        return json.dumps({**lists, "NextToken": "more"}).encode()
+
+    return rewrite
+
+
+@pytest.mark.parametrize("operation", ["ListRoots", "ListParents"])
+def test_an_empty_page_before_the_answer_is_read_past(
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner, operation: str
+) -> None:
+    """Never "no root" or "no parent", which left the roles not evaluated. (moto itself
+    paginates ListPoliciesForTarget, and refuses a NextToken it did not give.)"""
+    fault = Fault(operation, rewrite=every_other_page_empty())
+    with FaultProxy(moto_server.url, [fault]) as proxy:
+        result = run_scan(*WITH_SCPS, endpoint=proxy.url)
+    assert operation in proxy.failed
+    assert result.returncode == 1, result.stderr
+    reports = result.reports()
+    assert reports[role_arn(org.prod)]["checks"]["ec2_backup"]["denied"] == ["kms:CreateGrant"]
+    assert reports[role_arn(org.dev)]["compliant"] is True
+    assert reports[role_arn(org.dev)]["layers"]["scps"] is True

@@ -119,7 +119,11 @@ class OrganizationReader:
             if self._scp_enabled is not None:
                 return self._scp_enabled
         try:
-            roots = answer_field(self.client.list_roots(), "Roots")
+            roots = [
+                root
+                for page in self.client.get_paginator("list_roots").paginate()
+                for root in answer_field(page, "Roots")
+            ]
             # An organization has a root, and a root lists its policy types (empty when none is
             # enabled): without them, whether SCPs apply is not known, never "they do not".
             if not roots:
@@ -153,7 +157,13 @@ class OrganizationReader:
                 parent = self._parents[child]
                 return parent, "ROOT" if parent.startswith("r-") else "ORGANIZATIONAL_UNIT"
         try:
-            parents = answer_field(self.client.list_parents(ChildId=child), "Parents")
+            # Organizations' List* calls may answer a page with nothing on it and a NextToken:
+            # only the pages together say whether there is a parent.
+            parents = [
+                parent
+                for page in self.client.get_paginator("list_parents").paginate(ChildId=child)
+                for parent in answer_field(page, "Parents")
+            ]
             if not parents:
                 raise ScpReadError(f"organizations:ListParents on {child}: no parent returned")
             parent_id = answer_field(parents[0], "Id")
