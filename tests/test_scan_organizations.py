@@ -424,6 +424,8 @@ def json_without(key: str, where: str = "") -> Callable[[bytes], bytes]:
         ("ListPoliciesForTarget", "Id", "DenyKmsGrant", ["prod"]),
         ("ListParents", "Type", "", ["prod", "dev"]),
         ("DescribePolicy", "Content", "DenyKmsGrant", ["prod"]),
+        # Every level without SCPs, as if none were attached: nothing allowed, a wrong reason.
+        ("ListPoliciesForTarget", "Policies", "", ["prod", "dev"]),
     ],
 )
 def test_scp_answers_without_what_every_answer_has_leave_their_roles_not_evaluated(
@@ -445,10 +447,11 @@ def test_scp_answers_without_what_every_answer_has_leave_their_roles_not_evaluat
     assert_scps_unread(result, accounts, unread, operation, f"the endpoint's answer has no {key}")
 
 
+@pytest.mark.parametrize(("key", "where"), [("Id", "ACTIVE"), ("Accounts", "")])
 def test_account_list_without_account_ids_is_an_external_failure(
-    org: Org, moto_server: MotoServer, run_scan: ScanRunner
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner, key: str, where: str
 ) -> None:
-    fault = Fault("ListAccounts", rewrite=json_without("Id", "ACTIVE"))
+    fault = Fault("ListAccounts", rewrite=json_without(key, where))
     with FaultProxy(moto_server.url, [fault]) as proxy:
         result = run_scan(*WITH_SCPS, endpoint=proxy.url)
     assert proxy.failed == ["ListAccounts"]
@@ -456,7 +459,7 @@ def test_account_list_without_account_ids_is_an_external_failure(
     (record,) = result.json()["reports"]
     assert record["role_arn"] == "arn:aws:iam::*:role/*" and record["evaluated"] is False
     assert record["error"] == (
-        "--organization: organizations:ListAccounts: the endpoint's answer has no Id, which "
+        f"--organization: organizations:ListAccounts: the endpoint's answer has no {key}, which "
         "every AWS answer to this call has"
     )
 

@@ -201,7 +201,7 @@ def _active_accounts(reader: OrganizationReader, caller_account: str) -> list[st
         listed: set[str] = set()
         paginator = reader.client.get_paginator("list_accounts")
         for page in paginator.paginate():
-            for account in page.get("Accounts") or ():
+            for account in answer_field(page, "Accounts"):
                 listed.add(answer_field(account, "Id"))
                 # "State" replaces the deprecated "Status"; either says ACTIVE for live accounts.
                 state = account.get("State") or account.get("Status")

@@ -184,7 +184,7 @@ class OrganizationReader:
         try:
             paginator = self.client.get_paginator("list_policies_for_target")
             for page in paginator.paginate(TargetId=target, Filter=SCP):
-                for summary in page.get("Policies") or ():
+                for summary in answer_field(page, "Policies"):
                     # An SCP that cannot be named cannot be read, and it may deny anything.
                     answer_field(summary, "Id")
                     summaries.append(summary)
