@@ -673,3 +673,23 @@ def test_an_empty_page_before_the_answer_is_read_past(
     assert reports[role_arn(org.prod)]["checks"]["ec2_backup"]["denied"] == ["kms:CreateGrant"]
     assert reports[role_arn(org.dev)]["compliant"] is True
     assert reports[role_arn(org.dev)]["layers"]["scps"] is True
+
+
+def test_a_policy_of_another_type_among_the_scps_leaves_the_roles_not_evaluated(
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner
+) -> None:
+    """An endpoint that ignored the SCP filter: its RCPFullAWSAccess (which every target has)
+    would count as an SCP that allows everything at that level. Here dev's own SCP is said to
+    be of another type."""
+    accounts = {"management": DEFAULT_ACCOUNT, "prod": org.prod, "dev": org.dev}
+
+    def retype(body: bytes) -> bytes:
+        return body.replace(b'"SERVICE_CONTROL_POLICY"', b'"RESOURCE_CONTROL_POLICY"')
+
+    fault = Fault("ListPoliciesForTarget", when=org.dev, rewrite=retype)
+    with FaultProxy(moto_server.url, [fault]) as proxy:
+        result = run_scan(*WITH_SCPS, endpoint=proxy.url)
+    assert "ListPoliciesForTarget" in proxy.failed
+    assert result.returncode == 3, result.stderr
+    reason = "the answer to the SERVICE_CONTROL_POLICY filter lists p-FullAWSAccess, a RESOURCE_"
+    assert_scps_unread(result, accounts, ["dev"], "ListPoliciesForTarget", reason)

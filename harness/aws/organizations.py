@@ -186,7 +186,16 @@ class OrganizationReader:
             for page in paginator.paginate(TargetId=target, Filter=SCP):
                 for summary in answer_field(page, "Policies"):
                     # An SCP that cannot be named cannot be read, and it may deny anything.
-                    answer_field(summary, "Id")
+                    policy_id = answer_field(summary, "Id")
+                    # Only SCPs were asked for. Another type in the answer (an endpoint that
+                    # ignored the filter: the RCPFullAWSAccess on every target, say) would be
+                    # taken for an SCP that allows at this level, so the answer is not used.
+                    kind = summary.get("Type", SCP)
+                    if kind != SCP:
+                        raise ScpReadError(
+                            f"organizations:ListPoliciesForTarget on {target}: the answer to "
+                            f"the {SCP} filter lists {policy_id}, a {kind}"
+                        )
                     summaries.append(summary)
         except AWS_ERRORS as exc:
             raise ScpReadError(
