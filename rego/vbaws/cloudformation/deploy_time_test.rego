@@ -275,3 +275,23 @@ test_an_effect_given_by_text_is_that_effect if {
 		[u.what | some u in cloudformation.roles.Role.unknowns] == ["the document of Guard uses intrinsic functions whose result is known only at deploy time"] with input as template
 	}
 }
+
+# A Deny's NotAction given at deploy time denies every action it does not list, which cannot be
+# told: undecided (a warn), as a Deny's Action so given is, never a Deny of every action.
+test_a_deny_not_action_given_at_deploy_time_is_undecided if {
+	unknown := "the document of Guard uses intrinsic functions whose result is known only at deploy time"
+	every not_action in ["Choice", {"Ref": "Choice"}, ["s3:GetObject", "Choice"], {"Fn::Sub": "ec2:${Choice}"}] {
+		template := _guard_not_action(not_action)
+		[u.what | some u in cloudformation.roles.Role.unknowns] == [unknown] with input as template
+		cloudformation.deny == set() with input as template with data.vbaws.requirements as _requirements
+	}
+
+	# Written out, it denies what it does not list.
+	cloudformation.deny == {`Role: check ec2_backup: explicitly denied: ec2:CreateTags (statement 1 of inline policy "guard")`} with input as _guard_not_action("s3:GetObject")
+		with data.vbaws.requirements as _requirements
+}
+
+_guard_not_action(not_action) := json.patch(_guard_effect("Deny", ["Role"]), [
+	{"op": "remove", "path": "/Resources/Guard/Properties/PolicyDocument/Statement/0/Action"},
+	{"op": "add", "path": "/Resources/Guard/Properties/PolicyDocument/Statement/0/NotAction", "value": not_action},
+])

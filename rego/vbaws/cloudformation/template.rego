@@ -159,7 +159,8 @@ _conditions := input.Conditions if is_object(input.Conditions)
 
 # A deploy-time value read literally errs on the safe side everywhere but here: in an Allow's
 # NotAction or NotResource, or a Deny's Action, "${P}" could turn out to be "*" or "kms:*",
-# and the statement would allow or deny far more than its literal reading.
+# and the statement would allow or deny far more than its literal reading. A Deny's NotAction
+# read so denies everything, when "${P}" may list every action needed: it is undecided too.
 _widened_at_deploy_time(s) if {
 	some key in object.get(_widening_keys, s.Effect, set())
 	some entry in _as_list(object.get(s, key, []))
@@ -174,7 +175,7 @@ _widened_at_deploy_time(s) if {
 	_filled_in_at_deploy_time(key, entry)
 }
 
-_widening_keys := {"Allow": {"NotAction", "NotResource"}, "Deny": {"Action"}}
+_widening_keys := {"Allow": {"NotAction", "NotResource"}, "Deny": {"Action", "NotAction"}}
 
 # A placeholder filled in at deploy time (a parameter, a resource attribute, a pseudo
 # parameter), not an IAM policy variable such as ${aws:username}.
