@@ -116,6 +116,18 @@ warn contains msg if {
 	])
 }
 
+# Why a trust check may fail on what is written as a short-form !Split (split.rego).
+warn contains msg if {
+	some role in _selected
+	keys := _split_like_trust_values(role)
+	count(keys) > 0
+	msg := sprintf("%s: %s %s %s; %s", [
+		role, "the trust policy's condition values of", concat(", ", sort(keys)),
+		"could be a short-form !Split or a list of two values written out, which arrive alike, so they are read as the list",
+		"write the values out as a list, or use the long form (Fn::Split)",
+	])
+}
+
 warn contains iac.empty_selection(key) if {
 	_is_template
 	some key in iac.empty_selections([model | some model in roles])

@@ -137,7 +137,10 @@ _deploy_time_in(v) if {
 	_deploy_time_value(entry)
 }
 
-_deploy_time_value(v) if _opaque(v)
+_deploy_time_value(v) if {
+	_opaque(v)
+	not _long_split(v)
+}
 
 _deploy_time_value(v) if _short_form_if(v)
 

@@ -14,7 +14,7 @@ _statement_split(v) := [_split_part(part) | some part in split(_text(v[1]), v[0]
 	contains(_text(v[1]), v[0])
 } else := [v[1], "${Fn::Split}"] if {
 	_split_shaped(v)
-}
+} else := _long_split(v)
 
 # A list of two whose second entry is a list is an !Join or an !Select, not an !Split.
 _split_shaped(v) if {
@@ -51,6 +51,11 @@ _split_import_policy(arns) := arns[1] if {
 	arns[1] in _managed_policies
 }
 
+_split_import_policy(arns) := _split_arguments(arns)[1] if {
+	_long_split(arns)[0] == "${Fn::ImportValue}"
+	_split_arguments(arns)[1] in _managed_policies
+}
+
 _split_import_of(arns, id) if _split_import_policy(arns) == id
 
 _entries contains [role, entry] if {
@@ -59,4 +64,41 @@ _entries contains [role, entry] if {
 	id := _split_import_policy(arns)
 	reason := sprintf("ManagedPolicyArns !Split of %q could be an !ImportValue of that name", [id])
 	some entry in _possible_entries(id, "managed", "ManagedPolicyName", reason)
+}
+
+# The long form, {"Fn::Split": [delimiter, text]}, is no list written out: CloudFormation splits
+# the text, whatever the delimiter, in a condition value too (template.rego), where a short-form
+# !Split cannot be told from a literal list of two values. Read as a call whose result is known
+# only at deploy time, an Allow so written granted nothing and a trust let no one in. Text that
+# is what a short-form tag leaves (`Fn::Split: [",", !ImportValue accounts]` arrives as
+# [",", "accounts"]) is read as above: as the import, never as the text.
+_long_split(v) := ["${Fn::ImportValue}", "${Fn::Split}"] if {
+	args := _split_arguments(v)
+	not contains(args[1], args[0])
+	regex.match(`^[\w.:-]+$`, args[1])
+} else := [_split_part(part) | some part in split(args[1], args[0])] if {
+	args := _split_arguments(v)
+}
+
+_split_arguments(v) := [args[0], _text(args[1])] if {
+	args := _argument(v, "Fn::Split")
+	is_array(args)
+	count(args) == 2
+	is_string(args[0])
+	args[0] != ""
+	is_string(_text(args[1]))
+}
+
+# A short-form !Split as a condition value (`aws:PrincipalAccount: !Split [",", "1...,2..."]`)
+# arrives as [",", "1...,2..."], which cannot be told from a list of two values written out:
+# unlike an action or a principal, a condition value "," is one IAM takes, and such a list
+# lets no one in where the split would let in the appliance. It is read as the list; a warn
+# names the keys, and how to make the template decidable.
+_split_like_trust_values(role) := {key |
+	doc := _properties(role).AssumeRolePolicyDocument
+	walk(doc, [path, block])
+	_condition_block_at(path)
+	some key, v in block
+	_split_shaped(v)
+	contains(_text(v[1]), v[0])
 }

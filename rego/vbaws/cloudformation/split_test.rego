@@ -90,11 +90,91 @@ test_a_split_that_may_import_a_managed_policy_counts_its_denies_only if {
 		{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*"},
 		{"Effect": "Deny", "Action": "ec2:DeleteTags", "Resource": "*"},
 	]}}}
-	template := _template({"Guard": guard, "Role": _role({"ManagedPolicyArns": [",", "Guard"]})})
-	model := cloudformation.roles.Role with input as template
-	[p.document.Statement | some p in model.policies] == [[{"Effect": "Deny", "Action": "ec2:DeleteTags", "Resource": "*"}]]
-	{u.what | some u in model.unknowns} == {
-		"ManagedPolicyArns entry \"${Fn::Split}\" is known only at deploy time",
-		"the Allow statements of Guard, which may apply to this role (ManagedPolicyArns !Split of \"Guard\" could be an !ImportValue of that name)",
+
+	# ... in the long form too: `Fn::Split: [",", !Ref Guard]`.
+	every arns in [[",", "Guard"], {"Fn::Split": [",", "Guard"]}] {
+		template := _template({"Guard": guard, "Role": _role({"ManagedPolicyArns": arns})})
+		model := cloudformation.roles.Role with input as template
+		[p.document.Statement | some p in model.policies] == [[{"Effect": "Deny", "Action": "ec2:DeleteTags", "Resource": "*"}]]
+		{u.what | some u in model.unknowns} == {
+			"ManagedPolicyArns entry \"${Fn::Split}\" is known only at deploy time",
+			"ManagedPolicyArns entry \"${Fn::ImportValue}\" is known only at deploy time",
+			"the Allow statements of Guard, which may apply to this role (ManagedPolicyArns !Split of \"Guard\" could be an !ImportValue of that name)",
+		} - {"ManagedPolicyArns entry \"${Fn::ImportValue}\" is known only at deploy time" | is_array(arns)}
 	}
+}
+
+# A long-form {"Fn::Split": [",", "111111111111,222222222222"]} is the list of its parts, in a
+# condition value too: read as a value known only at deploy time, the trust let no one in and
+# the Allow granted nothing.
+test_a_long_form_split_is_its_parts if {
+	accounts := {"Fn::Split": [",", "111111111111,222222222222"]}
+	condition := {"Condition": {"StringEquals": {"aws:PrincipalAccount": accounts}}}
+	config := {"appliance": {"principal": "arn:aws:iam::111111111111:role/Appliance"}}
+	trusted := _trusting_granted([_allow({"AWS": "*"}, condition)])
+	_summary(cloudformation.roles.Role) == {"unknowns": [], "trust": [_allow({"AWS": "*"}, {"Condition": {
+		"StringEquals": {"aws:PrincipalAccount": ["111111111111", "222222222222"]},
+	}})]} with input as trusted with data.vbaws_config as config
+	cloudformation.deny == set() with input as trusted with data.vbaws_config as config
+		with data.vbaws.requirements as _requirements
+
+	# A Deny so written names the appliance's account.
+	denied := _trusting_granted([_allow({"AWS": "*"}, {}), _deny_all({"AWS": "*"}, condition)])
+	cloudformation.deny == {"Role: the trust policy does not let arn:aws:iam::111111111111:role/Appliance call sts:AssumeRole on this role (denied by statement 2)"} with input as denied
+		with data.vbaws_config as config with data.vbaws.requirements as _requirements
+
+	allowed := _split_policy([object.union(_allow_all, condition)])
+	[p.name | some p in cloudformation.roles.Role.policies] == ["a", "p"] with input as allowed
+
+	# And in a principal or an action.
+	arns := concat(",", [_appliance, "arn:aws:iam::222222222222:root"])
+	principal := cloudformation.roles.Role.trust_policy.Statement[0].Principal with input as _trusting([_allow({"AWS": {"Fn::Split": [",", arns]}}, {})])
+	principal == {"AWS": [_appliance, "arn:aws:iam::222222222222:root"]}
+	action := {"Fn::Split": ["|", "s3:GetObject|ec2:CreateTags"]}
+	deny_action := _split_policy([{"Effect": "Deny", "Action": action, "Resource": "*"}])
+	cloudformation.deny == {"Role: check ec2_backup: explicitly denied: ec2:CreateTags (statement 1 of inline policy \"p\")"} with input as deny_action
+		with data.vbaws.requirements as _requirements
+}
+
+# Its text may be what a short-form tag leaves (`Fn::Split: [",", !ImportValue "111111111111"]`
+# arrives as {"Fn::Split": [",", "111111111111"]}), or have a placeholder: read as the import,
+# or as parts that could hold more, never as the text.
+test_a_long_form_split_of_an_import_is_the_import if {
+	every text in ["111111111111", {"Fn::Sub": "${Acct},111111111111"}, "Acct"] {
+		condition := {"Condition": {"StringEquals": {"aws:PrincipalAccount": {"Fn::Split": [",", text]}}}}
+		values := cloudformation.roles.Role.trust_policy.Statement[0].Condition.StringEquals["aws:PrincipalAccount"] with input as _trusting([_allow({"AWS": "*"}, condition)])
+		"${Fn::Split}" in values
+		not "Acct" in values
+	}
+
+	# The text of another function's result is known only at deploy time.
+	imported := {"Fn::Split": [",", {"Fn::ImportValue": "accounts"}]}
+	_summary(cloudformation.roles.Role) == _unknown_trust with input as _trusting([_allow({"AWS": "*"}, {"Condition": {"StringEquals": {"aws:PrincipalAccount": imported}}})])
+}
+
+# A trust of the statements given, on a role granted ec2:CreateTags.
+_trusting_granted(statements) := json.patch(_trusting(statements), [{
+	"op": "add", "path": "/Resources/Role/Properties/Policies",
+	"value": [{"PolicyName": "a", "PolicyDocument": {"Statement": [_allow_all]}}],
+}])
+
+# A short-form !Split as a condition value cannot be told from a list of two values written out
+# (a condition value "," is one IAM takes): it is read as the list, and a warn says why the
+# trust may fail, and how to write it.
+test_a_short_form_split_in_a_trust_condition_is_named if {
+	condition := {"Condition": {"StringEquals": {"aws:PrincipalAccount": [",", "111111111111,222222222222"]}}}
+	config := {"appliance": {"principal": "arn:aws:iam::111111111111:role/Appliance"}}
+	msg := concat("", [
+		"Role: the trust policy's condition values of aws:PrincipalAccount could be a short-form !Split ",
+		"or a list of two values written out, which arrive alike, so they are read as the list; ",
+		"write the values out as a list, or use the long form (Fn::Split)",
+	])
+	trusted := _trusting_granted([_allow({"AWS": "*"}, condition)])
+	msg in cloudformation.warn with input as trusted with data.vbaws_config as config with data.vbaws.requirements as _requirements
+	count(cloudformation.deny) == 1 with input as trusted with data.vbaws_config as config with data.vbaws.requirements as _requirements
+
+	# A list written out that no delimiter splits is read as it is, and not named.
+	listed := _trusting_granted([_allow({"AWS": "*"}, {"Condition": {"StringEquals": {"aws:PrincipalAccount": ["111111111111", "222222222222"]}}})])
+	cloudformation.warn == set() with input as listed with data.vbaws_config as config with data.vbaws.requirements as _requirements
+	cloudformation.deny == set() with input as listed with data.vbaws_config as config with data.vbaws.requirements as _requirements
 }

@@ -236,8 +236,10 @@ else := block
 # read literally, a condition would be decided on that name instead of the deployed value.
 # An !FindInMap is the value its keys give, or a placeholder (mappings.rego), as the whole
 # value or as one entry of a list of values (`[!FindInMap [...], User]`); so is an !Join or
-# an !Sub with variables (intrinsics.rego).
-_condition_values(v, reading) := [_condition_entry(x, reading) | some x in v] if {
+# an !Sub with variables (intrinsics.rego), and a long-form Fn::Split the list of its parts.
+_condition_values(v, reading) := _long_split(v) if {
+	_long_split(v)
+} else := [_condition_entry(x, reading) | some x in v] if {
 	is_array(v)
 	not _find_in_map(v)
 	not _pieced_shape(v)
