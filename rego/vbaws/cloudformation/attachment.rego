@@ -145,7 +145,6 @@ _select_choices(v) := array.concat(
 _select_like(v) if {
 	is_array(v)
 	count(v) == 2
-	is_string(v[0])
 	is_array(v[1])
 	_index_like(v[0])
 }
@@ -153,6 +152,9 @@ _select_like(v) if {
 _index_like(i) if regex.match(`^[0-9]+$`, i)
 
 _index_like(i) if _deploy_time_name(i)
+
+# An index written unquoted arrives as a number, which picks its own entry (select.rego).
+_index_like(i) if _whole_index(i)
 
 _select_picks(v) := array.concat(
 	[x |
@@ -183,7 +185,10 @@ _select_lists(list) := [list, parts] if {
 
 _may_pick(index, i) if to_number(index) == i
 
-_may_pick(index, _) if not regex.match(`^[0-9]+$`, index)
+_may_pick(index, _) if {
+	is_string(index)
+	not regex.match(`^[0-9]+$`, index)
+}
 
 # The choices of an entry of Roles or of a RoleName.
 _entry_choices(v) := branches if {

@@ -60,9 +60,12 @@ _map_value(v) := values[0] if {
 	count(values) == 1
 }
 
-# A value with what an !FindInMap gives in its place, when it gives one value.
+# A value with what an !FindInMap gives in its place, when it gives one value, or the entry an
+# !Select of a number picks (select.rego).
 _resolved(v) := _map_value(v) if {
 	_map_value(v)
+} else := pick if {
+	pick := _picked(v)
 } else := v
 
 # The value an !FindInMap gives, else a placeholder known only at deploy time. Used in

@@ -1,0 +1,54 @@
+package vbaws.cloudformation
+
+# `RoleName: !Select [0, [a, b]]` as conftest's YAML parser leaves it: the list [0, [a, b]],
+# whose index is a number. Unlike a quoted index, it cannot be the delimiter of a short-form
+# !Join (CloudFormation takes only text there), so the entry it picks is the value. Read as
+# neither, the role could have any name and a Roles entry so written could name any role: a
+# policy that names the role for certain counted with its Deny statements only. CloudFormation
+# reads YAML 1.1, as conftest does, so a whole number is the index it picks (`1.0`, which it may
+# refuse, included); any other number picks nothing read here. The long form, whose index may
+# be text, is read alike.
+_picked(v) := v[1][i] if {
+	is_array(v)
+	count(v) == 2
+	i := _whole_index(v[0])
+	_plain_list(v[1])
+	i < count(v[1])
+}
+
+_picked(v) := args[1][i] if {
+	args := _argument(v, "Fn::Select")
+	is_array(args)
+	count(args) == 2
+	i := _whole_index(_long_index(args[0]))
+	_plain_list(args[1])
+	i < count(args[1])
+}
+
+_whole_index(x) := x if {
+	is_number(x)
+	x == floor(x)
+	x >= 0
+}
+
+_long_index(x) := to_number(x) if {
+	is_string(x)
+	regex.match(`^[0-9]+$`, x)
+} else := x
+
+# A list written out: not a short-form function whose argument conftest's parser left as a list
+# (`!Split [",", "a,b"]`, whose entries the index picks at deploy time, an !If, an !FindInMap,
+# `!GetAtt [Role, Arn]`).
+_plain_list(list) if {
+	is_array(list)
+	not _split_like(list)
+	not _short_form_if(list)
+	not _find_in_map(list)
+	not _function_list(list)
+}
+
+_split_like(list) if {
+	count(list) == 2
+	is_string(list[0])
+	regex.match(`^[^A-Za-z0-9]+$`, list[0])
+}

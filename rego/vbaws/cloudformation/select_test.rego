@@ -1,0 +1,59 @@
+package vbaws.cloudformation_test
+
+import data.vbaws.cloudformation
+
+# Role "veeam-backup" (its RoleName given), Grant allowing ec2:CreateTags to the roles named,
+# and Guard denying it to "other", the name of the role Other (not selected).
+_selecting(role_name, roles) := _template({
+	"Role": _role({"RoleName": role_name}),
+	"Other": _role({"RoleName": "other", "Tags": []}),
+	"Grant": {"Type": "AWS::IAM::Policy", "Properties": {
+		"PolicyName": "grant", "Roles": roles,
+		"PolicyDocument": {"Statement": [_allow_all]},
+	}},
+	"Guard": {"Type": "AWS::IAM::Policy", "Properties": {
+		"PolicyName": "guard", "Roles": ["other"],
+		"PolicyDocument": {"Statement": [{"Effect": "Deny", "Action": "ec2:CreateTags", "Resource": "*"}]},
+	}},
+})
+
+# `RoleName: !Select [0, [veeam-backup, other]]` arrives as [0, ["veeam-backup", "other"]]: a
+# number, no !Join delimiter, so the role is named "veeam-backup". Read as any name, a policy
+# naming it counted with its Deny statements only, and one naming "other" with those too.
+test_an_unquoted_select_index_picks_its_entry if {
+	every role_name in [
+		[0, ["veeam-backup", "other"]],
+		[1, ["other", "veeam-backup"]],
+		{"Fn::Select": [0, ["veeam-backup", "other"]]},
+		{"Fn::Select": ["1", ["other", "veeam-backup"]]},
+	] {
+		template := _selecting(role_name, ["veeam-backup"])
+		[p.name | some p in cloudformation.roles.Role.policies] == ["grant"] with input as template
+		cloudformation.roles.Role.unknowns == [] with input as template
+		cloudformation.deny == set() with input as template with data.vbaws.requirements as _requirements
+	}
+
+	# ... and a Roles entry so written names the role it picks.
+	every entry in [[0, ["veeam-backup", "other"]], [1, ["other", "veeam-backup"]]] {
+		template := _selecting("veeam-backup", [entry])
+		[p.name | some p in cloudformation.roles.Role.policies] == ["grant"] with input as template
+		[p.name | some p in cloudformation.roles.Other.policies] == ["guard"] with input as template
+	}
+
+	# Another index picks another name, which the policies do not name.
+	named_third := _selecting([1, ["veeam-backup", "third"]], ["veeam-backup"])
+	cloudformation.roles.Role.policies == [] with input as named_third
+}
+
+# A number that picks from what may be a short-form !Split (`!Select [0, !Split [",", "a,b"]]`
+# arrives as [0, [",", "a,b"]], a list of two written out too), or that is no whole index, picks
+# nothing read for certain: the policy may name the role, its Deny statements counting.
+test_an_unquoted_select_index_of_an_unsure_list_may_name_the_role if {
+	every entry in [[0, [",", "veeam-backup,other"]], [0.5, ["veeam-backup", "other"]]] {
+		template := _selecting("veeam-backup", [entry])
+		[p.name | some p in cloudformation.roles.Role.policies] == ["grant (its Deny statements)"] with input as template
+	}
+
+	# Either reading picks its own entry only: "," or "other", never any role.
+	cloudformation.roles.Role.policies == [] with input as _selecting("veeam-backup", [[0, [",", "other,veeam-backup"]]])
+}
