@@ -154,13 +154,13 @@ _principal_number(x) := format_int(x, 10) if {
 
 # A principal type's value (`AWS: !Join [...]`, or a list with such entries).
 _principal_values(v) := text if {
-	text := _pieced_text(v)
+	text := _principal_text(v)
 } else := [_principal_entry(x) | some x in v] if {
 	is_array(v)
 } else := _value(v)
 
 _principal_entry(x) := text if {
-	text := _pieced_text(x)
+	text := _principal_text(x)
 } else := _value(x)
 
 # A condition value pieced together: its text, or read strictly, or when it cannot be read (an

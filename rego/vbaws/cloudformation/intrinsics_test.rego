@@ -115,9 +115,10 @@ test_the_literal_variables_of_a_sub_are_filled_in if {
 }
 
 # A variable given by an intrinsic function (`!Ref Acct` arrives as "Acct", `!GetAtt Role.Arn`
-# as "Role.Arn"), or a number, stays a placeholder; so does "${!Acct}", the literal text.
+# as "Role.Arn"), or a number that is no account id, stays a placeholder; so does "${!Acct}",
+# the literal text.
 test_a_variable_given_at_deploy_time_stays_a_placeholder if {
-	every value in ["Acct", "AWS::AccountId", "Role.Arn", {"Ref": "Acct"}, ["Role", "Arn"], 111111111111] {
+	every value in ["Acct", "AWS::AccountId", "Role.Arn", {"Ref": "Acct"}, ["Role", "Arn"], 11111111111, 1.5] {
 		principal := ["arn:aws:iam::${Acct}:role/Appliance", {"Acct": value}]
 		model_12 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": principal}, {})])
 		_summary(model_12) == {"unknowns": [], "trust": [_allow({"AWS": "arn:aws:iam::${Acct}:role/Appliance"}, {})]}
@@ -339,4 +340,23 @@ test_an_unquoted_appliance_account_id_is_named if {
 	every warning in cloudformation.warn {
 		not contains(warning, "unquoted")
 	} with input as _trusting([other]) with data.vbaws_config as config
+}
+
+# `AWS: !Sub ["arn:aws:iam::${Acct}:role/Appliance", {Acct: 111111111111}]` (unquoted) arrives
+# with a number: as the whole account field (or the whole principal) it is the account, since
+# any other text YAML reads as that number is no account id, and IAM refuses the principal.
+# Elsewhere (a role name, which may be `123.0`), or in a condition, it stays a placeholder.
+test_an_unquoted_account_id_variable_of_a_principal_is_the_account if {
+	every text, read in {"arn:${AWS::Partition}:iam::${Acct}:role/Appliance": _appliance, "${Acct}": "111111111111"} {
+		every principal in [[text, {"Acct": 1.11111111111e+11}], {"Fn::Sub": [text, {"Acct": 111111111111}]}] {
+			_summary(cloudformation.roles.Role) == {"unknowns": [], "trust": [_allow({"AWS": read}, {})]} with input as _trusting([_allow({"AWS": principal}, {})])
+		}
+	}
+	every text in ["arn:aws:iam::111111111111:role/${Acct}", "arn:aws:iam::${Acct}:role/${Acct}", "arn:aws:iam::${Acct}0:root"] {
+		model := cloudformation.roles.Role with input as _trusting([_allow({"AWS": [text, {"Acct": 111111111111}]}, {})])
+		model.trust_policy.Statement[0].Principal.AWS == text
+	}
+	condition := {"StringEquals": {"aws:PrincipalArn": ["arn:aws:iam::${Acct}:role/Appliance", {"Acct": 111111111111}]}}
+	in_condition := cloudformation.roles.Role with input as _trusting([_allow({"AWS": "*"}, {"Condition": condition})])
+	in_condition.trust_policy.Statement[0].Condition.StringEquals["aws:PrincipalArn"] == "arn:aws:iam::${Acct}:role/Appliance"
 }

@@ -26,3 +26,34 @@ _undecided_numbers(key, v, op, statement) if {
 	is_number(x)
 	_number_read(lower(key), x, op, statement.Effect) == "${Number}"
 }
+
+# A principal's !Sub whose variable is an unquoted account id (`!Sub ["arn:aws:iam::${Acct}:role/X",
+# {Acct: 111111111111}]`): the variable stayed "${Acct}", known only at deploy time, and the
+# trust let no one in. Where the variable is the whole account field of an ARN (or the whole
+# principal), a twelve-digit number is read as that account: any other text YAML reads as the
+# same number (`111111111111.0`, `0111111111111`, `1.11111111111e+11`) is no account id, and IAM
+# refuses the principal, so the stack fails to deploy. A variable elsewhere (a role name
+# `${Name}` given 123 may be the role `123.0`) stays known only at deploy time.
+_principal_text(v) := _pseudo(strings.replace_n(
+	object.union(
+		{sprintf("${%s}", [name]): value | some name, value in args[1]; _literal_variable(value)},
+		{sprintf("${%s}", [name]): format_int(value, 10) |
+			some name, value in args[1]
+			_account_id_number(value)
+			_account_field(_pseudo(args[0]), sprintf("${%s}", [name]))
+		},
+	),
+	args[0],
+)) if {
+	args := _sub_arguments(v)
+} else := _pieced_text(v)
+
+_account_field(text, placeholder) if text == placeholder
+
+_account_field(text, placeholder) if {
+	fields := split(text, ":")
+	count(fields) >= 6
+	fields[0] == "arn"
+	fields[4] == placeholder
+	strings.count(text, placeholder) == 1
+}
