@@ -26,7 +26,7 @@ reports[id] := report.build(iac.snapshot(roles[id])) if some id in _selected
 #   explicitly denied actions; one per invalid document or trust policy that keeps the appliance
 #   out; one for an input that is not a template.
 # entrypoint: true
-deny contains msg if {
+deny contains _explained(id, msg) if {
 	some id in _selected
 	some msg in iac.deny_messages(roles[id], reports[id])
 }

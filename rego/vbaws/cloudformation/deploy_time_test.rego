@@ -295,3 +295,38 @@ _guard_not_action(not_action) := json.patch(_guard_effect("Deny", ["Role"]), [
 	{"op": "remove", "path": "/Resources/Guard/Properties/PolicyDocument/Statement/0/Action"},
 	{"op": "add", "path": "/Resources/Guard/Properties/PolicyDocument/Statement/0/NotAction", "value": not_action},
 ])
+
+# `AWS: !Sub ["arn:aws:iam::${A}:role/Appliance", {A: !ImportValue appliance-account}]` may or
+# may not name the appliance: an Allow that cannot be read lets no one in, so the role fails,
+# and the message says which principals could not be read, not only that no Allow names it.
+test_an_allow_principal_known_only_at_deploy_time_is_named_in_the_failure if {
+	config := {"appliance": {"principal": _appliance}}
+	every pair in [
+		[{"Fn::Sub": ["arn:aws:iam::${A}:role/Appliance", {"A": {"Fn::ImportValue": "appliance-account"}}]}, "arn:aws:iam::${A}:role/Appliance"],
+		[["arn:aws:iam::${A}:role/Appliance", {"A": "appliance-account"}], "arn:aws:iam::appliance-account:role/Appliance"],
+		["ApplianceArn", "ApplianceArn"],
+	] {
+		template := _trusted_by(pair[0])
+		read := pair[1]
+		cloudformation.deny == {concat("", [
+			"Role: the trust policy does not let arn:aws:iam::111111111111:role/Appliance call sts:AssumeRole on this role ",
+			"(no Allow statement names it for certain: the principal ", read, " is known only at deploy time, ",
+			"as from a parameter or an !ImportValue, and counted as letting no one in)",
+		])} with input as template with data.vbaws_config as config with data.vbaws.requirements as _requirements
+	}
+
+	# A principal written out that is another's keeps the engine's reason.
+	cloudformation.deny == {concat("", [
+		"Role: the trust policy does not let arn:aws:iam::111111111111:role/Appliance call sts:AssumeRole on this role ",
+		"(no Allow statement names it)",
+	])} with input as _trusted_by("arn:aws:iam::222222222222:root") with data.vbaws_config as config
+		with data.vbaws.requirements as _requirements
+}
+
+_trusted_by(principal) := object.union(
+	_template({"Role": _role({
+		"AssumeRolePolicyDocument": _assume({"AWS": principal}, {}),
+		"Policies": [{"PolicyName": "p", "PolicyDocument": _doc("ec2:CreateTags")}],
+	})}),
+	{"Parameters": {"ApplianceArn": {"Type": "String"}}},
+)
