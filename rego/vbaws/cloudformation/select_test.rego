@@ -57,3 +57,17 @@ test_an_unquoted_select_index_of_an_unsure_list_may_name_the_role if {
 	# Either reading picks its own entry only: "," or "other", never any role.
 	cloudformation.roles.Role.policies == [] with input as _selecting("veeam-backup", [[0, [",", "other,veeam-backup"]]])
 }
+
+# A ManagedPolicyArns entry or a PermissionsBoundary so written is the ARN it picks.
+test_an_unquoted_select_index_picks_a_policy_arn if {
+	arns := ["arn:aws:iam::aws:policy/Tagging", "arn:aws:iam::aws:policy/Other"]
+	managed := {
+		arns[0]: {"name": "Tagging", "document": _doc("ec2:CreateTags")},
+		arns[1]: {"name": "Other", "document": _doc("ec2:DeleteTags")},
+	}
+	template := _template({"Role": _role({"ManagedPolicyArns": [[0, arns]], "PermissionsBoundary": [1, arns]})})
+	model := cloudformation.roles.Role with input as template with data.vbaws_managed_policies as managed
+	[p.name | some p in model.policies] == [arns[0]]
+	model.permissions_boundary.arn == arns[1]
+	model.unknowns == []
+}
