@@ -217,6 +217,12 @@ CASES = {
             "counted as granting nothing"
         ],
     ),
+    # A real plan (Terraform 1.11, AWS provider 5.100): the provider plans the list of a new
+    # role as known only after apply, though `[]` written out gives the role nothing (applied,
+    # the role had no managed policy).
+    "managed_policy_arns = [] on a new role gives it nothing": Case(
+        "empty-managed-policy-arns.json", 0
+    ),
     # Real plans (Terraform 1.11, AWS provider 5.100): the role has veeam-full through
     # aws_iam_role_policy_attachment.full; aws_iam_policy_attachment.workers lists only
     # VeeamWorker. Applied, creating it left the policy on the role (a warn says the next

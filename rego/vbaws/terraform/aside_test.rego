@@ -305,3 +305,21 @@ test_role_policies_whose_names_differ_only_in_case_count_their_denies_only if {
 		"(its name differs from this one only in case)",
 	])]
 }
+
+# The provider plans managed_policy_arns = [] on a new role as known only after apply: written
+# out, it gives the role nothing, and an attachment beside it is detached by the next apply.
+test_an_empty_managed_policy_arns_on_a_new_role_is_known if {
+	plan := _plan(
+		[_role({}), _full_attachment],
+		[_role_change],
+		[_role_config({"managed_policy_arns": {"constant_value": []}})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
+	model.policies == [{"name": _full, "type": "managed", "document": {"Version": "2012-10-17", "Statement": []}}]
+	model.unknowns == [{"layer": "identity", "what": sprintf(
+		"the Allow statements of %s, which aws_iam_role.backup.managed_policy_arns removes from this role (it does not list it)",
+		[_full],
+	)}]
+	alone := _plan([_role({})], [_role_change], [_role_config({"managed_policy_arns": {"constant_value": []}})])
+	terraform.roles["aws_iam_role.backup"].unknowns == [] with input as alone
+}

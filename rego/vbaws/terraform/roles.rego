@@ -298,14 +298,22 @@ _reads_managed_list(role) if not _created(role)
 
 _has_unknown_managed_arns(role) if {
 	"managed_policy_arns" in object.keys(_expressions(role))
+	not _configured_empty(role)
 	_unknown_marks(role).managed_policy_arns == true
 }
 
 _has_unknown_managed_arns(role) if {
 	"managed_policy_arns" in object.keys(_expressions(role))
+	not _configured_empty(role)
 	some mark in _unknown_marks(role).managed_policy_arns
 	mark == true
 }
+
+# managed_policy_arns = [] (written out) attaches nothing and detaches every managed policy, yet
+# the provider (5.x) plans it on a new role as known only after apply: it then holds what the
+# attachments of the plan attach, each read as the list leaves it out. The role's own list
+# gives it nothing.
+_configured_empty(role) if _expressions(role).managed_policy_arns.constant_value == []
 
 _entries_by_role := {role: {e | some [r, e] in _entries; r == role} | some role in _roles}
 
