@@ -246,6 +246,34 @@ CASES = {
             "from every role it does not list); counted as granting nothing"
         ],
     ),
+    # Real plans: aws_iam_policy_attachment.workers with roles = [module.worker.role_name],
+    # known only after apply, is created (applied, the role kept the policy; the next plan's
+    # update detached it); then the role, named by terraform_data.name.output, is replaced
+    # while the attachment's update detaches the policy from the old role's name, which the
+    # new role takes.
+    "an aws_iam_policy_attachment whose roles are unknown may take the policy away later": Case(
+        "policy-attachment-unknown-roles.json",
+        0,
+        warnings=[
+            f"{ROLE}: aws_iam_policy_attachment.workers may leave aws_iam_policy.full out (its "
+            "roles is known only after apply and may name this role), so the apply after this "
+            "one may remove it from this role (see docs/conftest.md)",
+            f"{ROLE}: the Allow statements of what aws_iam_policy_attachment.workers attaches "
+            "(its roles is known only after apply and may name this role); counted as granting "
+            "nothing",
+        ],
+    ),
+    "a role named only at apply may take the name an aws_iam_policy_attachment detaches": Case(
+        "policy-attachment-role-named-at-apply.json",
+        1,
+        [missing(ROLE, "ec2_backup", actions("ec2_backup"))],
+        [
+            f"{ROLE}: the Allow statements of arn:aws:iam::123456789012:policy/veeam-full, which "
+            "aws_iam_policy_attachment.workers may remove from this role (it detaches its policy "
+            "from VeeamEc2Backup, a role of its old state that this apply deletes, and this "
+            "role, named only at apply, may take that name); counted as granting nothing"
+        ],
+    ),
     # A real plan: what code run at apply attaches to the role is not in it.
     "resources that run code at apply and are given the role are named": Case(
         "code-at-apply.json",

@@ -200,8 +200,45 @@ _detaches_unlisted(address, role) if {
 	rc.address == address
 	some action in rc.change.actions
 	action in {"update", "delete"}
-	lower(_role_name(role)) in _old_role_names(rc.change.before)
+	some name in _old_role_names(rc.change.before)
+	not name in _old_role_names(rc.change.after)
+	_may_bear(role, name)
 }
+
+# Whether the role may bear a name of the attachment's old state. A name known only after apply
+# is a new role's (created or replaced): IAM gives a name to one role at a time, so it can be
+# that of an existing role only when this apply deletes that role, and never one the provider
+# makes up (name_prefix, or neither name nor name_prefix: "<prefix><unique id>").
+_may_bear(role, name) if lower(_role_name(role)) == name
+
+_may_bear(role, name) if {
+	not _role_name(role)
+	not _provider_named(role)
+	name in _freed_role_names
+}
+
+_provider_named(role) if {
+	_strip_keys(role) in object.keys(_config_expressions)
+	not "name" in object.keys(_expressions(role))
+}
+
+_freed_names_detached(address) := sort({name |
+	some rc in _current_changes
+	rc.address == address
+	some name in _freed_roles
+	lower(name) in _old_role_names(rc.change.before)
+	not lower(name) in _old_role_names(rc.change.after)
+})
+
+# The names of the roles this apply deletes (a replaced role's old name among them).
+_freed_roles contains rc.change.before.name if {
+	some rc in input.resource_changes
+	rc.type == "aws_iam_role"
+	"delete" in rc.change.actions
+	_known_string(rc.change.before.name)
+}
+
+_freed_role_names := {lower(name) | some name in _freed_roles}
 
 _listed_roles(address) := roles if {
 	roles := _named_roles_in_list(address, "roles")
@@ -212,6 +249,15 @@ _policy_attachment_removal(address, role) := sprintf(
 	[address, _maybe_why(address, "roles", role)],
 ) if {
 	role in _maybe_roles_in_list(address, "roles")
+} else := sprintf(
+	"%s may remove from this role (it detaches its policy from %s, %s, and %s)",
+	[
+		address, concat(", ", names), "a role of its old state that this apply deletes",
+		"this role, named only at apply, may take that name",
+	],
+) if {
+	not _role_name(role)
+	names := _freed_names_detached(address)
 } else := sprintf(
 	"%s removes from this role (it detaches its policy from every role it does not list)",
 	[address],
@@ -235,28 +281,50 @@ _left_as_is(address) if _change_actions[address] == ["no-op"]
 #   stays now, and the next plan reads it into that instance's state and updates the instance
 #   to remove it. The plan passes on what this apply
 #   gives, and a warn says what the next one takes.
-later_removals(role) := {sprintf("%s: %s leaves %s out, so the apply after this one removes it from this role%s", [
-	role, address, entry.policy.name, " (see docs/conftest.md)",
+later_removals(role) := {sprintf("%s: %s, so the apply after this one %s from this role%s", [
+	role, removal.what, removal.verb, " (see docs/conftest.md)",
 ]) |
 	some entry in _entries_by_role[role]
 	entry.policy
 	not _deny_only(entry)
-	some address in _later_removers(role, entry)
+	some removal in _later_removers(role, entry)
 }
 
-_later_removers(role, entry) := {address |
+_later_removers(role, entry) := {_later(address, entry, "") |
 	some [r, address] in _exclusive_over
 	r == role
 	_left_as_is(address)
 	_exclusive_kind[_resource(address).type] == entry.policy.type
 	not _kept_as(entry) in _kept(address)
-} | {address |
+} | {_later(address, entry, why) |
 	entry.policy.type == "managed"
 	some address in _instances_of("aws_iam_policy_attachment")
 	_attached_policy(address).key == entry.key
 	not _detaches_unlisted(address, role)
 	not role in _listed_roles(address)
-	not role in _maybe_roles_in_list(address, "roles")
+	why := _unlisted_why(address, role)
+}
+
+# "" for a role the attachment surely leaves out. One whose roles (known only after apply) may
+# name the role may leave it out: if it does, its state holds the role after this apply, and
+# the next apply detaches the policy from it. A role it may name only by a name known before
+# apply (a namesake under another provider configuration, which may be another account, or a
+# name that differs only in case) is either the one it lists or one it never touches.
+_unlisted_why(address, role) := "" if not role in _maybe_roles_in_list(address, "roles")
+
+_unlisted_why(address, role) := _maybe_why(address, "roles", role) if {
+	role in _maybe_roles_in_list(address, "roles")
+	_marked(address, "roles")
+	role in _role_candidates(address, "roles")
+}
+
+_later(address, entry, "") := {"what": sprintf("%s leaves %s out", [address, entry.policy.name]), "verb": "removes it"}
+
+_later(address, entry, why) := {
+	"what": sprintf("%s may leave %s out (%s)", [address, entry.policy.name, why]),
+	"verb": "may remove it",
+} if {
+	why != ""
 }
 
 _removal(address) := sprintf(
