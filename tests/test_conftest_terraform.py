@@ -176,6 +176,18 @@ CASES = {
             for j in range(2)
         ],
     ),
+    # A real plan (Terraform 1.11, AWS provider 5.100): aws_iam_role.r with count = 2 and
+    # name_prefix, a policy allowing everything attached to each by aws_iam_role.r[0].name and
+    # aws_iam_role.r[1].name, and a Deny of kms:* to r[1] alone (applied, so it was).
+    "a reference to one counted role names that instance": Case(
+        "counted-roles-by-index.json",
+        1,
+        [
+            "aws_iam_role.r[1]: check ec2_backup: explicitly denied: "
+            + ", ".join(a for a in actions("ec2_backup") if a.startswith("kms:"))
+            + ' (statement 1 of managed policy "aws_iam_policy.deny")'
+        ],
+    ),
     "aws_iam_role_policies_exclusive removes the inline policies it does not list": Case(
         "exclusive-policies.json",
         1,

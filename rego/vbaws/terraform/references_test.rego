@@ -239,3 +239,32 @@ _unnamed_policy_plan(arn, expressions) := object.union(
 	_with_policy_data(_plan_attaching(arn, {"policy": _doc("s3:GetObject")}, {"arn": true, "name": true, "name_prefix": true}), arn, _doc("*")),
 	{"configuration": {"root_module": {"resources": [_role_config({}), _config("aws_iam_policy.p", "aws_iam_policy", expressions)]}}},
 )
+
+# role = aws_iam_role.r[1].name on a counted role named only at apply (name_prefix): Terraform
+# lists aws_iam_role.r[1].name, aws_iam_role.r[1] and aws_iam_role.r; the reference names r[1]
+# alone, and r[0] gets nothing of it (a real plan, Terraform 1.11 and AWS provider 5.100).
+test_reference_to_one_counted_role_names_that_instance if {
+	deny := {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]}
+	arn := "arn:aws:iam::123456789012:policy/deny"
+	role := _role({"name": null, "tags": {"vbaws:checks": "ec2_backup"}})
+	plan := _plan(
+		[
+			object.union(role, {"address": "aws_iam_role.r[0]"}),
+			object.union(role, {"address": "aws_iam_role.r[1]"}),
+			_resource("aws_iam_role_policy_attachment.deny1", "aws_iam_role_policy_attachment", {"policy_arn": arn}),
+		],
+		[
+			_change("aws_iam_role.r[0]", {"name": true}),
+			_change("aws_iam_role.r[1]", {"name": true}),
+			_change("aws_iam_role_policy_attachment.deny1", {"role": true}),
+		],
+		[
+			object.union(_role_config({"name_prefix": {"constant_value": "backup-"}}), {"address": "aws_iam_role.r", "name": "r"}),
+			_config("aws_iam_role_policy_attachment.deny1", "aws_iam_role_policy_attachment", {"role": {"references": ["aws_iam_role.r[1].name", "aws_iam_role.r[1]", "aws_iam_role.r"]}}),
+		],
+	)
+	first := terraform.roles["aws_iam_role.r[0]"] with input as plan with data.vbaws_managed_policies as {arn: {"document": deny}}
+	[first.policies, first.unknowns] == [[], []]
+	second := terraform.roles["aws_iam_role.r[1]"] with input as plan with data.vbaws_managed_policies as {arn: {"document": deny}}
+	[second.policies, second.unknowns] == [[{"name": arn, "type": "managed", "document": deny}], []]
+}
