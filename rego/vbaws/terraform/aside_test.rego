@@ -322,4 +322,14 @@ test_an_empty_managed_policy_arns_on_a_new_role_is_known if {
 	)}]
 	alone := _plan([_role({})], [_role_change], [_role_config({"managed_policy_arns": {"constant_value": []}})])
 	terraform.roles["aws_iam_role.backup"].unknowns == [] with input as alone
+
+	# managed_policy_arns = var.arns, a root variable holding [] (a real plan showed it
+	# planned as known only after apply too); one holding an ARN is no empty list.
+	by_variable := object.union(
+		_plan([_role({})], [_role_change], [_role_config({"managed_policy_arns": {"references": ["var.arns"]}})]),
+		{"variables": {"arns": {"value": []}}},
+	)
+	terraform.roles["aws_iam_role.backup"].unknowns == [] with input as by_variable
+	listed := json.patch(by_variable, [{"op": "replace", "path": "/variables/arns/value", "value": [_full]}])
+	[u.what | some u in terraform.roles["aws_iam_role.backup"].unknowns] == ["aws_iam_role.backup.managed_policy_arns is known only after apply"] with input as listed
 }

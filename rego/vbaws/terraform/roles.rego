@@ -315,6 +315,15 @@ _has_unknown_managed_arns(role) if {
 # gives it nothing.
 _configured_empty(role) if _expressions(role).managed_policy_arns.constant_value == []
 
+# So does a variable of the root module that holds [] (managed_policy_arns = var.arns), the only
+# reference of the expression: a root variable is known while planning.
+_configured_empty(role) if {
+	_instances[role].module == ""
+	[ref] := [r | some r in _refs(_expressions(role).managed_policy_arns)]
+	startswith(ref, "var.")
+	input.variables[_variable(ref)].value == []
+}
+
 _entries_by_role := {role: {e | some [r, e] in _entries; r == role} | some role in _roles}
 
 _identity_entries(role) := union({_settled(role, e) | some e in _entries_by_role[role]})
