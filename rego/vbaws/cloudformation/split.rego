@@ -31,7 +31,9 @@ _split_shaped(v) if {
 # like an action, an account's root ARN or a logical id, and the import holds anything. Read as
 # the text, an Allow would grant, or a trust let in, what the import need not hold; it is read as
 # the import only, never in a place where it would narrow a Deny (a Deny's Action is already
-# undecided, and a deploy-time Resource or NotResource of a Deny is never "*").
+# undecided, and a deploy-time Resource or NotResource of a Deny is never "*"). So is such a name
+# that holds the delimiter (`!Split ["-", !ImportValue "ec2:Foo-s3:Bar"]`): split as text, a
+# Deny's Action named two actions the role need not have, when the import may hold any.
 _field_split(v) := ["${Fn::ImportValue}", "${Fn::Split}"] if {
 	_split_import(v)
 } else := _statement_split(v)
@@ -39,7 +41,6 @@ _field_split(v) := ["${Fn::ImportValue}", "${Fn::Split}"] if {
 _split_import(v) if {
 	_split_shaped(v)
 	is_string(v[1])
-	not contains(v[1], v[0])
 	regex.match(`^[\w.:-]+$`, v[1])
 }
 
@@ -70,11 +71,11 @@ _entries contains [role, entry] if {
 # the text, whatever the delimiter, in a condition value too (template.rego), where a short-form
 # !Split cannot be told from a literal list of two values. Read as a call whose result is known
 # only at deploy time, an Allow so written granted nothing and a trust let no one in. Text that
-# is what a short-form tag leaves (`Fn::Split: [",", !ImportValue accounts]` arrives as
-# [",", "accounts"]) is read as above: as the import, never as the text.
+# could be what a short-form tag leaves (`Fn::Split: [",", !ImportValue accounts]` arrives as
+# {"Fn::Split": [",", "accounts"]}), the delimiter in it or not, is read as above: as the import,
+# never as the text.
 _long_split(v) := ["${Fn::ImportValue}", "${Fn::Split}"] if {
 	args := _split_arguments(v)
-	not contains(args[1], args[0])
 	regex.match(`^[\w.:-]+$`, args[1])
 } else := [_split_part(part) | some part in split(args[1], args[0])] if {
 	args := _split_arguments(v)

@@ -178,3 +178,15 @@ test_a_short_form_split_in_a_trust_condition_is_named if {
 	cloudformation.warn == set() with input as listed with data.vbaws_config as config with data.vbaws.requirements as _requirements
 	cloudformation.deny == set() with input as listed with data.vbaws_config as config with data.vbaws.requirements as _requirements
 }
+
+# An export's name may hold the delimiter (`Fn::Split: ["-", !ImportValue "ec2:Foo-s3:Bar"]`
+# arrives as {"Fn::Split": ["-", "ec2:Foo-s3:Bar"]}): split as text, a Deny's Action named two
+# actions the role does not need and the template passed, when the import may hold
+# ec2:CreateTags. It is read as the import, short form or long: the Deny is undecided.
+test_a_split_of_text_that_could_be_an_export_with_the_delimiter_is_the_import if {
+	every action in [{"Fn::Split": ["-", "ec2:Foo-s3:Bar"]}, ["-", "ec2:Foo-s3:Bar"], {"Fn::Split": [".", "ec2:Foo.s3:Bar"]}] {
+		template := _split_policy([{"Effect": "Deny", "Action": action, "Resource": "*"}])
+		[u.what | some u in cloudformation.roles.Role.unknowns] == ["the document of inline policy \"p\" uses intrinsic functions whose result is known only at deploy time"] with input as template
+		cloudformation.deny == set() with input as template with data.vbaws.requirements as _requirements
+	}
+}
