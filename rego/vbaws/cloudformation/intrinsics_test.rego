@@ -360,3 +360,28 @@ test_an_unquoted_account_id_variable_of_a_principal_is_the_account if {
 	in_condition := cloudformation.roles.Role with input as _trusting([_allow({"AWS": "*"}, {"Condition": condition})])
 	in_condition.trust_policy.Statement[0].Condition.StringEquals["aws:PrincipalArn"] == "arn:aws:iam::${Acct}:role/Appliance"
 }
+
+# `AWS: !Join ['', ['arn:aws:iam::', 111111111111, ':role/Appliance']]` (unquoted) arrives with
+# a number piece: as the whole account field (or the whole principal) a twelve-digit number is
+# the account, as in an !Sub. Anywhere else, or any other number, the trust stays unknown; in a
+# Deny a short-form !Join stays undecided whatever its pieces.
+test_an_unquoted_account_id_piece_of_a_principal_join_is_the_account if {
+	every pair in [
+		[["", ["arn:aws:iam::", 111111111111, ":role/Appliance"]], _appliance],
+		[[":", ["arn", "AWS::Partition", "iam", "", 111111111111, "role/Appliance"]], _appliance],
+		[["", [111111111111]], "111111111111"],
+		[[["", ["arn:aws:iam::", 111111111111, ":role/Appliance"]]], [_appliance]],
+	] {
+		_summary(cloudformation.roles.Role) == {"unknowns": [], "trust": [_allow({"AWS": pair[1]}, {})]} with input as _trusting([_allow({"AWS": pair[0]}, {})])
+	}
+	every pieces in [
+		["arn:aws:iam::", 11111111111, ":role/Appliance"],
+		["arn:aws:iam::", 111111111111, 1, ":role/Appliance"],
+		["arn:aws:iam::1", 11111111111, ":role/Appliance"],
+		["arn:aws:iam::111111111111:role/", 111111111111],
+	] {
+		_summary(cloudformation.roles.Role) == _unknown_trust with input as _trusting([_allow({"AWS": ["", pieces]}, {})])
+	}
+	denied := _trusting([_allow({"AWS": _appliance}, {}), _deny_all({"AWS": ["", ["arn:aws:iam::", 222222222222, ":root"]]}, {})])
+	_summary(cloudformation.roles.Role) == _unknown_trust with input as denied
+}

@@ -46,7 +46,9 @@ _principal_text(v) := _pseudo(strings.replace_n(
 	args[0],
 )) if {
 	args := _sub_arguments(v)
-} else := _pieced_text(v)
+} else := text if {
+	text := _pieced_text(v)
+} else := _joined_account(v)
 
 _account_field(text, placeholder) if text == placeholder
 
@@ -57,3 +59,26 @@ _account_field(text, placeholder) if {
 	fields[4] == placeholder
 	strings.count(text, placeholder) == 1
 }
+
+# `AWS: !Join ['', ['arn:aws:iam::', 111111111111, ':role/X']]` (unquoted) arrives with a number
+# piece, which no reading of the pieces took: the trust let no one in. As the whole account field
+# of an ARN (or the whole principal), a twelve-digit number is that account, as in an !Sub above.
+# A Deny's principal so pieced stays undecided (deploy_time.rego).
+_joined_account(v) := replace(text, _number_mark, format_int(found[0], 10)) if {
+	_join_shaped(v)
+	not _select_like(v)
+	not _function_list(v[1])
+	found := [x | some x in v[1]; is_number(x)]
+	count(found) == 1
+	_account_id_number(found[0])
+	pieces := [p | some x in v[1]; p := _account_piece(x)]
+	count(pieces) == count(v[1])
+	text := concat(v[0], pieces)
+	_account_field(text, _number_mark)
+}
+
+_account_piece(x) := _number_mark if is_number(x)
+
+_account_piece(x) := _join_piece(x) if not is_number(x)
+
+_number_mark := "${Number}"
