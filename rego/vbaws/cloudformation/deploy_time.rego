@@ -58,6 +58,16 @@ _chosen_at_deploy_time(s) if {
 	not _account_id_number(entry)
 }
 
+# ... and so could the entry an unquoted !Select picks (`[!Select [0, [!Join [...]]]]`, whose
+# pick may be pieced of what a short-form !ImportValue leaves): read only in an Allow.
+_chosen_at_deploy_time(s) if {
+	some key in ["Principal", "NotPrincipal"]
+	_read_strictly(key, s)
+	some value in _plain_object(object.get(s, key, {}))
+	some entry in array.concat([value], _list(value))
+	_principal_pick(entry)
+}
+
 # A list left in a principal once !Join and !Sub are read is another short-form function (an
 # !Select, whose pick is chosen at deploy time, or an !Join that may be one).
 _chosen_at_deploy_time(s) if {

@@ -152,15 +152,19 @@ _principal_number(x) := format_int(x, 10) if {
 	is_number(x)
 } else := x
 
-# A principal type's value (`AWS: !Join [...]`, or a list with such entries).
+# A principal type's value (`AWS: !Join [...]`, an unquoted !Select, or a list with such entries).
 _principal_values(v) := text if {
 	text := _principal_text(v)
+} else := pick if {
+	pick := _principal_pick(v)
 } else := [_principal_entry(x) | some x in v] if {
 	is_array(v)
 } else := _value(v)
 
 _principal_entry(x) := text if {
 	text := _principal_text(x)
+} else := pick if {
+	pick := _principal_pick(x)
 } else := _value(x)
 
 # A condition value pieced together: its text, or read strictly, or when it cannot be read (an

@@ -82,3 +82,13 @@ _account_piece(x) := _number_mark if is_number(x)
 _account_piece(x) := _join_piece(x) if not is_number(x)
 
 _number_mark := "${Number}"
+
+# `AWS: !Select [0, [arn:...:role/X, other]]` (an unquoted index) arrives as [0, [...]]: the entry
+# it picks (select.rego) is the principal, read as any other (an !Join, an !Sub, a number).
+# A Deny's principal so written stays undecided (deploy_time.rego).
+_principal_pick(v) := text if {
+	is_array(v)
+	text := _principal_text(_picked(v))
+} else := _value(_picked(v)) if {
+	is_array(v)
+}

@@ -71,3 +71,35 @@ test_an_unquoted_select_index_picks_a_policy_arn if {
 	model.permissions_boundary.arn == arns[1]
 	model.unknowns == []
 }
+
+# `AWS: !Select [1, [other, appliance]]` (an unquoted index) arrives as [1, [...]]: the entry it
+# picks is the principal (an !Join or an !Sub read as elsewhere), as the whole value or one entry
+# of a list. Read as neither, the trust let no one in. An index that picks nothing read for
+# certain (out of range, no whole number, a list that may be an !Split) still makes it unknown.
+test_an_unquoted_select_in_a_principal_is_its_pick if {
+	other := "arn:aws:iam::222222222222:root"
+	every pair in [
+		[[1, [other, _appliance]], _appliance],
+		[[0, [["", ["arn:aws:iam::", 111111111111, ":role/Appliance"]]]], _appliance],
+		[[0, [["", ["arn:aws:iam::111111111111:role/", "Appliance"]]]], _appliance],
+		[[0, [111111111111]], "111111111111"],
+		[[[0, [_appliance]], other], [_appliance, other]],
+	] {
+		model := cloudformation.roles.Role with input as _trusting([_allow({"AWS": pair[0]}, {})])
+		_summary(model) == {"unknowns": [], "trust": [_allow({"AWS": pair[1]}, {})]}
+	}
+	every value in [[2, [other, _appliance]], [1.5, [other, _appliance]], [-1, [other, _appliance]], [0, [",", concat(",", [_appliance, other])]]] {
+		_summary(cloudformation.roles.Role) == _unknown_trust with input as _trusting([_allow({"AWS": value}, {})])
+	}
+}
+
+# In a Deny, the pick may be pieced of what a short-form !ImportValue leaves
+# (`[!Select [0, [!Join ['', ['arn:aws:iam::', !ImportValue blocked, ':root']]]]]`): it would
+# deny the account "blocked", when the import may hold the appliance's. The trust is unknown.
+test_an_unquoted_select_in_a_deny_principal_is_undecided if {
+	blocked := [0, [["", ["arn:aws:iam::", "blocked", ":root"]]]]
+	every principal in [blocked, [blocked], [[0, ["arn:aws:iam::222222222222:root"]]]] {
+		trust := _trusting([_allow({"AWS": _appliance}, {}), _deny_all({"AWS": principal}, {})])
+		_summary(cloudformation.roles.Role) == _unknown_trust with input as trust
+	}
+}
