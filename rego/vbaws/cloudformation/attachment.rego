@@ -179,6 +179,11 @@ _split_of_unknown_entries(list) if {
 	regex.match(_placeholder, _name_text(list[1]))
 }
 
+# `!Select [0, !Split [x, VeeamBackup]]` arrives as [0, ["x", "VeeamBackup"]], a list of two
+# names too: split at a letter or digit, the pick is not the entry written out ("VeeamBackup"
+# here, not "x"), so it may be any name.
+_split_of_unknown_entries(list) if _one_character_split(list)
+
 _select_lists(list) := [list, parts] if {
 	parts := _split_parts(list)
 } else := [list]

@@ -52,3 +52,13 @@ _split_like(list) if {
 	is_string(list[0])
 	regex.match(`^[^A-Za-z0-9]+$`, list[0])
 }
+
+_split_like(list) if _one_character_split(list)
+
+# A short-form !Split at one letter or digit (`!Split [x, axb]`) arrives as a list of two names.
+_one_character_split(list) if {
+	count(list) == 2
+	is_string(list[0])
+	is_string(list[1])
+	regex.match(`^[A-Za-z0-9]$`, list[0])
+}

@@ -103,3 +103,15 @@ test_an_unquoted_select_in_a_deny_principal_is_undecided if {
 		_summary(cloudformation.roles.Role) == _unknown_trust with input as trust
 	}
 }
+
+# `!Select [0, !Split [x, veeam-backup]]` arrives as [0, ["x", "veeam-backup"]]: split at "x",
+# the pick is "veeam-backup", not the "x" written out, so a policy naming the roles so may name
+# the role (read as "x", a Deny so attached was missed); the quoted index alike. So may an index
+# out of the list written out (`!Select [1, !Split [x, otherxveeam-backup]]`).
+test_a_select_from_a_split_at_a_letter_may_name_any_role if {
+	every entry in [[0, ["x", "veeam-backup"]], ["0", ["x", "veeam-backup"]], [1, ["x", "otherxveeam-backup"]]] {
+		template := _selecting("veeam-backup", [entry])
+		[p.name | some p in cloudformation.roles.Role.policies] == ["grant (its Deny statements)"] with input as template
+	}
+	_summary(cloudformation.roles.Role) == _unknown_trust with input as _trusting([_allow({"AWS": [0, ["x", _appliance]]}, {})])
+}
