@@ -84,11 +84,16 @@ _account_piece(x) := _join_piece(x) if not is_number(x)
 _number_mark := "${Number}"
 
 # `AWS: !Select [0, [arn:...:role/X, other]]` (an unquoted index) arrives as [0, [...]]: the entry
-# it picks (select.rego) is the principal, read as any other (an !Join, an !Sub, a number).
-# A Deny's principal so written stays undecided (deploy_time.rego).
+# it picks (select.rego) is the principal, read as any other (an !Join, an !Sub, a number). A pick
+# that is still a list or an object is another function (`!If [IsProd, a, b]` arrives as a list
+# of the condition's name and both branches): it is not read, and the trust stays unknown. A
+# Deny's principal so written stays undecided (deploy_time.rego).
 _principal_pick(v) := text if {
 	is_array(v)
 	text := _principal_text(_picked(v))
-} else := _value(_picked(v)) if {
+} else := value if {
 	is_array(v)
+	value := _value(_picked(v))
+	not is_array(value)
+	not is_object(value)
 }

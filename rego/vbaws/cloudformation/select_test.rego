@@ -91,6 +91,14 @@ test_an_unquoted_select_in_a_principal_is_its_pick if {
 	every value in [[2, [other, _appliance]], [1.5, [other, _appliance]], [-1, [other, _appliance]], [0, [",", concat(",", [_appliance, other])]]] {
 		_summary(cloudformation.roles.Role) == _unknown_trust with input as _trusting([_allow({"AWS": value}, {})])
 	}
+
+	# A pick that is another function, `!Select [0, [!If [IsProd, appliance, other]]]`, is not
+	# read: as the list of the condition's name and both branches, it let the appliance in.
+	conditions := {"Conditions": {"IsProd": {"Fn::Equals": ["a", "b"]}}}
+	every value in [[0, [["IsProd", _appliance, other]]], [0, [{"Fn::If": ["IsProd", _appliance, other]}]]] {
+		trust := object.union(_trusting([_allow({"AWS": value}, {})]), conditions)
+		_summary(cloudformation.roles.Role) == _unknown_trust with input as trust
+	}
 }
 
 # In a Deny, the pick may be pieced of what a short-form !ImportValue leaves
