@@ -188,6 +188,40 @@ CASES = {
             + ' (statement 1 of managed policy "aws_iam_policy.deny")'
         ],
     ),
+    # A real plan (Terraform 1.11, AWS provider 5.100): aws_iam_role.r with count = 2 and
+    # name_prefix, each allowing everything inline, and aws_iam_policy.p[0] (denies everything)
+    # attached by one(setsubtract(aws_iam_role.r[*].name, [aws_iam_role.r[0].name])), which
+    # names r[1] (applied, r[1] got it). Its references name r[0] beside the splat's
+    # aws_iam_role.r: it may be on either.
+    "a reference to every counted role beside one may name any of them": Case(
+        "counted-role-filtered-out.json",
+        1,
+        [
+            f"aws_iam_role.r[{i}]: check ec2_backup: explicitly denied: "
+            + ", ".join(actions("ec2_backup"))
+            + ' (statement 1 of managed policy "aws_iam_policy.p[0]")'
+            for i in range(2)
+        ],
+        [
+            f"aws_iam_role.r[{i}]: the Allow statements of what "
+            "aws_iam_role_policy_attachment.d attaches (its role is known only after apply and "
+            "may name this role); counted as granting nothing"
+            for i in range(2)
+        ],
+    ),
+    # A real plan (Terraform 1.11, AWS provider 5.100): managed_policy_arns =
+    # [for p in aws_iam_policy.x : p.arn if p.arn != aws_iam_policy.x["a"].arn] leaves out
+    # x["a"] (allows everything) and lists x["b"] (ec2:CreateTags); applied, the role had
+    # x["b"] alone. Neither is surely listed.
+    "managed_policy_arns filtering out one policy instance surely lists none": Case(
+        "filtered-out-policy-instance.json",
+        1,
+        [missing(ROLE, "ec2_backup", actions("ec2_backup"))],
+        [
+            f"{ROLE}: {ROLE}.managed_policy_arns is known only after apply; "
+            "counted as granting nothing"
+        ],
+    ),
     "aws_iam_role_policies_exclusive removes the inline policies it does not list": Case(
         "exclusive-policies.json",
         1,

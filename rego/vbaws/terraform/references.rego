@@ -9,19 +9,19 @@ package vbaws.terraform
 # "aws_iam_role.r[1].name", "aws_iam_role.r[1]" and "aws_iam_role.r" for aws_iam_role.r[1].name).
 _sole_target(address, expression, instances) := target if {
 	refs := _refs_among(address, expression, instances)
-	targets := {t | some ref, named in refs; not _narrower_ref(refs, ref); some t in named}
+	targets := {t | some ref, named in refs; not _narrower_ref(expression, refs, ref); some t in named}
 	count(targets) == 1
 	some target in targets
 	every ref in _refs(expression) {
-		_refers_or_narrows(address, refs, ref, target)
+		_refers_or_narrows([address, expression], refs, ref, target)
 	}
 }
 
-_refers_or_narrows(address, _, ref, target) if _refers_to(address, ref, target)
+_refers_or_narrows([address, _], _, ref, target) if _refers_to(address, ref, target)
 
-_refers_or_narrows(_, refs, ref, target) if {
+_refers_or_narrows([_, expression], refs, ref, target) if {
 	target in refs[ref]
-	_narrower_ref(refs, ref)
+	_narrower_ref(expression, refs, ref)
 }
 
 # ref -> the instances among `instances` it names ("aws_iam_policy.x" names every instance of x).
@@ -53,7 +53,7 @@ _listed_among(address, expression, instances) := listed if {
 	}
 	listed := {t |
 		some ref, named in refs
-		not _narrower_ref(refs, ref)
+		not _narrower_ref(expression, refs, ref)
 		some t in named
 	}
 	count(listed) == 1
@@ -72,10 +72,26 @@ _names_its_key(ref, instance) if {
 	contains(ref, last)
 }
 
-_narrower_ref(refs, ref) if {
+_narrower_ref(expression, refs, ref) if {
+	_only_indexed(expression, ref)
 	some other, named in refs
 	other != ref
 	count(named) > 0
 	named != refs[ref]
 	named & refs[ref] == named
+}
+
+# Terraform lists "x[k]" and "x" for each traversal that indexes x by a key written out
+# (x[1].name, x["a"].arn), and "x" alone for one that does not (x[*].name, for r in x, x[var.i]):
+# [for r in x : r.name if r.name != x[0].name] lists x, x[0].name, x[0] and x, and names the
+# other instances, not x[0]. x gives way to x[k] only when every listing of it comes with one
+# of x[k].
+_only_indexed(expression, ref) if {
+	refs := _refs(expression)
+	count([r | some r in refs; r == ref]) <= count([r | some r in refs; _keyed_ref(r, ref)])
+}
+
+_keyed_ref(r, ref) if {
+	startswith(r, concat("", [ref, "["]))
+	regex.match(`^\[[^\]]*\]$`, substring(r, count(ref), -1))
 }

@@ -268,3 +268,68 @@ test_reference_to_one_counted_role_names_that_instance if {
 	second := terraform.roles["aws_iam_role.r[1]"] with input as plan with data.vbaws_managed_policies as {arn: {"document": deny}}
 	[second.policies, second.unknowns] == [[{"name": arn, "type": "managed", "document": deny}], []]
 }
+
+# role = one(setsubtract(aws_iam_role.r[*].name, [aws_iam_role.r[0].name])) names r[1], not
+# r[0]: Terraform lists aws_iam_role.r, aws_iam_role.r[0].name, aws_iam_role.r[0] and
+# aws_iam_role.r, the splat's listing of aws_iam_role.r without a key (a real plan and apply,
+# Terraform 1.11 and AWS provider 5.100: r[1] got the Deny). It may name either instance.
+test_reference_to_every_counted_role_beside_one_names_any if {
+	plan := _counted_deny_plan(["aws_iam_role.r", "aws_iam_role.r[0].name", "aws_iam_role.r[0]", "aws_iam_role.r"])
+	models := [model |
+		some name in ["aws_iam_role.r[0]", "aws_iam_role.r[1]"]
+		model := terraform.roles[name] with input as plan
+			with data.vbaws_managed_policies as {_counted_deny_arn: {"document": _counted_deny}}
+	]
+	count(models) == 2
+	every model in models {
+		[s.Effect | some p in model.policies; some s in p.document.Statement] == ["Deny"]
+		model.unknowns == [{"layer": "identity", "what": concat("", [
+			"the Allow statements of what aws_iam_role_policy_attachment.deny attaches ",
+			"(its role is known only after apply and may name this role)",
+		])}]
+	}
+}
+
+_counted_deny := {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]}
+
+_counted_deny_arn := "arn:aws:iam::123456789012:policy/deny"
+
+_counted_deny_plan(references) := _plan(
+	[
+		object.union(_role({"name": null, "tags": {"vbaws:checks": "ec2_backup"}}), {"address": "aws_iam_role.r[0]"}),
+		object.union(_role({"name": null, "tags": {"vbaws:checks": "ec2_backup"}}), {"address": "aws_iam_role.r[1]"}),
+		_resource("aws_iam_role_policy_attachment.deny", "aws_iam_role_policy_attachment", {"policy_arn": _counted_deny_arn}),
+	],
+	[
+		_change("aws_iam_role.r[0]", {"name": true}),
+		_change("aws_iam_role.r[1]", {"name": true}),
+		_change("aws_iam_role_policy_attachment.deny", {"role": true}),
+	],
+	[
+		object.union(_role_config({"name_prefix": {"constant_value": "backup-"}}), {"address": "aws_iam_role.r", "name": "r"}),
+		_config("aws_iam_role_policy_attachment.deny", "aws_iam_role_policy_attachment", {"role": {"references": references}}),
+	],
+)
+
+# managed_policy_arns = [for k, p in aws_iam_policy.x : p.arn if p.arn != aws_iam_policy.x["a"].arn]
+# lists aws_iam_policy.x, x["a"].arn, x["a"] and x: it leaves x["a"] out and may list x["b"]; it
+# surely lists neither.
+test_managed_policy_arns_filtering_out_one_instance_lists_none_surely if {
+	plan := _plan(
+		[
+			_role({}),
+			object.union(_resource("aws_iam_policy.x", "aws_iam_policy", {"policy": _doc("*")}), {"address": "aws_iam_policy.x[\"a\"]"}),
+			object.union(_resource("aws_iam_policy.x", "aws_iam_policy", {"policy": _doc("ec2:CreateTags")}), {"address": "aws_iam_policy.x[\"b\"]"}),
+		],
+		[_role_change, _change("aws_iam_policy.x[\"a\"]", {"arn": true}), _change("aws_iam_policy.x[\"b\"]", {"arn": true})],
+		[_role_config({"managed_policy_arns": {"references": [
+			"aws_iam_policy.x", "aws_iam_policy.x[\"a\"].arn", "aws_iam_policy.x[\"a\"]", "aws_iam_policy.x",
+		]}})],
+	)
+	model := terraform.roles["aws_iam_role.backup"] with input as plan
+	{[p.name, json.marshal(p.document)] | some p in model.policies} == {
+		["aws_iam_policy.x[\"a\"]", json.marshal({"Version": "2012-10-17", "Statement": []})],
+		["aws_iam_policy.x[\"b\"]", json.marshal({"Version": "2012-10-17", "Statement": []})],
+	}
+	model.unknowns == [{"layer": "identity", "what": "aws_iam_role.backup.managed_policy_arns is known only after apply"}]
+}
