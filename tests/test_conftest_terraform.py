@@ -188,6 +188,27 @@ CASES = {
             + ' (statement 1 of managed policy "aws_iam_policy.deny")'
         ],
     ),
+    # A real plan (Terraform 1.11, AWS provider 5.100): the role's name is
+    # terraform_data.name.output ("VeeamN"), known only after apply; aws_iam_policy.deny
+    # (denies everything) is attached by role = "VeeamN" and roles = ["VeeamN"] written out.
+    # Applied, the role had the Deny.
+    "a name written out may be the name a role takes at apply": Case(
+        "role-named-at-apply-by-name.json",
+        1,
+        [
+            f"{ROLE}: check ec2_backup: explicitly denied: "
+            + ", ".join(actions("ec2_backup"))
+            + ' (statement 1 of managed policy "aws_iam_policy.deny")'
+        ],
+        [
+            f"{ROLE}: the Allow statements of what {address} attaches (its {attr}, "
+            '"VeeamN", may be the name this role takes at apply); counted as granting nothing'
+            for address, attr in [
+                ("aws_iam_policy_attachment.deny", "roles"),
+                ("aws_iam_role_policy_attachment.deny2", "role"),
+            ]
+        ],
+    ),
     # A real plan (Terraform 1.11, AWS provider 5.100): aws_iam_role.r with count = 2 and
     # name_prefix, each allowing everything inline, and aws_iam_policy.p[0] (denies everything)
     # attached by one(setsubtract(aws_iam_role.r[*].name, [aws_iam_role.r[0].name])), which

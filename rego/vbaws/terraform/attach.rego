@@ -50,7 +50,7 @@ _maybe_roles(address, attr) := _role_candidates(address, attr) if {
 
 # A name known before apply that is no plain reference may name a role of that name in another
 # module or provider configuration.
-_maybe_roles(address, attr) := _maybe_by_name(address, value) if {
+_maybe_roles(address, attr) := _maybe_by_name(address, value) | _may_take_name(value) if {
 	value := _value(address, attr)
 	_known_string(value)
 	not _referenced_role(address, attr)
@@ -129,6 +129,32 @@ _maybe_by_name(address, name) := {role |
 	not role in _surely_by_name(address, name)
 }
 
+# A role the plan creates (or replaces) under a name from an expression known only after apply
+# (name = terraform_data.name.output) may take a name written out elsewhere
+# (role = "VeeamEc2Backup"), unless a role of the plan has that name or an attacher's state
+# names a role of it that this apply does not delete (IAM role names are unique in an account,
+# ignoring case). A name the provider makes up (name_prefix, or no name) is not written out
+# anywhere.
+_may_take_name(name) := {role |
+	not _name_taken(name)
+	some role in _roles
+	not _role_name(role)
+	not _provider_named(role)
+}
+
+_name_taken(name) if {
+	some [n, _] in _role_names
+	lower(n) == lower(name)
+}
+
+_name_taken(name) if {
+	not lower(name) in _freed_role_names
+	some rc in input.resource_changes
+	rc.type in {"aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_policy_attachment"}
+	is_object(rc.change.before)
+	lower(name) in _old_role_names(rc.change.before)
+}
+
 _same_configuration(address, role) if {
 	_instances[address].module == _instances[role].module
 	_provider_key(address) == _provider_key(role)
@@ -169,6 +195,9 @@ _maybe_why(address, attr, role) := sprintf(
 ) if {
 	some name in _known_names(address, attr)
 	role in _maybe_by_name(address, name)
+} else := sprintf("its %s, %q, may be the name this role takes at apply", [attr, name]) if {
+	some name in _known_names(address, attr)
+	role in _may_take_name(name)
 } else := sprintf("its %s is known only after apply and may name this role", [attr])
 
 # The role names of an attribute known before apply: the name, or the known names of a list.
@@ -230,7 +259,7 @@ _maybe_roles_in_list(address, attr) := _listed_by_name(address, attr) - _named_r
 _listed_by_name(address, attr) := {role |
 	some name in _value(address, attr)
 	_known_string(name)
-	some role in _maybe_by_name(address, name)
+	some role in (_maybe_by_name(address, name) | _may_take_name(name))
 }
 
 # The role instances an unresolved expression refers to, when it refers to nothing but roles

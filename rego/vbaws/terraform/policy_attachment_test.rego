@@ -99,3 +99,49 @@ test_policy_attachment_naming_the_role_only_maybe_by_name_takes_nothing_later if
 	model := terraform.roles["aws_iam_role.backup"] with input as plan with data.vbaws_managed_policies as _managed
 	{"name": _full, "type": "managed", "document": json.unmarshal(_doc("*"))} in model.policies
 }
+
+# The role's name comes from an expression known only after apply (name =
+# terraform_data.name.output, "Backup"); role = "Backup" and roles = ["Backup"] written out
+# attach a Deny to it once it has that name (a real plan and apply on moto, Terraform 1.11 and
+# AWS provider 5.100: the plan passed, the role got the Deny). They may name it: the Deny
+# counts. A name the provider makes up (name_prefix) is not written out anywhere, and a name
+# another role of the plan has is that role's.
+test_name_written_out_may_be_the_name_a_role_takes_at_apply if {
+	by_name := {"name": {"references": ["terraform_data.name.output", "terraform_data.name"]}}
+	every attr, attacher in _kms_deny_attachers {
+		model := terraform.roles["aws_iam_role.backup"] with input as _named_at_apply(by_name, attacher, [])
+			with data.vbaws_managed_policies as {_kms_deny_arn: {"document": _kms_deny}}
+		model.policies == [{"name": _kms_deny_arn, "type": "managed", "document": _kms_deny}]
+		model.unknowns == [{"layer": "identity", "what": sprintf(
+			"the Allow statements of what %s attaches (its %s, \"Backup\", may be the name this role takes at apply)",
+			[_kms_deny_attachers[attr].address, attr],
+		)}]
+	}
+
+	attacher := _kms_deny_attachers.role
+	others := [
+		_named_at_apply({"name_prefix": {"constant_value": "Back"}}, attacher, []),
+		_named_at_apply(by_name, attacher, [_resource("aws_iam_role.other", "aws_iam_role", {"name": "Backup", "assume_role_policy": _trust})]),
+	]
+	empty := [[model.policies, model.unknowns] |
+		some plan in others
+		model := terraform.roles["aws_iam_role.backup"] with input as plan
+			with data.vbaws_managed_policies as {_kms_deny_arn: {"document": _kms_deny}}
+	]
+	empty == [[[], []], [[], []]]
+}
+
+_kms_deny_arn := "arn:aws:iam::123456789012:policy/deny"
+
+_kms_deny := {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}]}
+
+_kms_deny_attachers := {
+	"role": _resource("aws_iam_role_policy_attachment.deny", "aws_iam_role_policy_attachment", {"role": "Backup", "policy_arn": _kms_deny_arn}),
+	"roles": _resource("aws_iam_policy_attachment.deny", "aws_iam_policy_attachment", {"roles": ["Backup"], "policy_arn": _kms_deny_arn}),
+}
+
+_named_at_apply(name_expression, attacher, others) := _plan(
+	array.concat([_role({"name": null}), attacher], others),
+	array.concat([_change("aws_iam_role.backup", {"name": true}), _change(attacher.address, {})], [_change(o.address, {}) | some o in others]),
+	array.concat([_role_config(name_expression)], [_config(o.address, o.type, {}) | some o in others]),
+)
