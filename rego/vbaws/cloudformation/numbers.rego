@@ -90,10 +90,41 @@ _number_mark := "${Number}"
 # Deny's principal so written stays undecided (deploy_time.rego).
 _principal_pick(v) := text if {
 	is_array(v)
+	not _split_pick(v)
 	text := _principal_text(_picked(v))
 } else := value if {
 	is_array(v)
+	not _split_pick(v)
 	value := _value(_picked(v))
 	not is_array(value)
 	not is_object(value)
+}
+
+# `AWS: !Select [0, !Split [arn:...:role/A, !ImportValue other]]` arrives as [0, [arn:...:role/A,
+# "other"]]: a list of two texts may be an !Split at any delimiter (letters, digits and
+# punctuation mixed, empty, an unquoted number), and CloudFormation picks a part of the second
+# text, never the first written out. Read as the pick, the trust let the appliance in when the
+# stack lets in whatever the import holds. Only the second entry, from text without the first
+# in it, is read: split there, that text has no second part and the stack fails to deploy.
+_split_pick(v) if {
+	_split_texts(v[1])
+	_whole_index(v[0]) == 0
+}
+
+_split_pick(v) if {
+	_split_texts(v[1])
+	not is_string(v[1][0])
+}
+
+_split_pick(v) if {
+	_split_texts(v[1])
+	contains(v[1][1], v[1][0])
+}
+
+_split_texts(list) if {
+	is_array(list)
+	count(list) == 2
+	is_string(list[1])
+	not is_array(list[0])
+	not is_object(list[0])
 }

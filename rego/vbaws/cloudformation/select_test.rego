@@ -123,3 +123,24 @@ test_a_select_from_a_split_at_a_letter_may_name_any_role if {
 	}
 	_summary(cloudformation.roles.Role) == _unknown_trust with input as _trusting([_allow({"AWS": [0, ["x", _appliance]]}, {})])
 }
+
+# `AWS: !Select [0, !Split [<appliance>, !ImportValue other]]` arrives as [0, [<appliance>,
+# "other"]]: a list of two texts, which may be an !Split at any delimiter, whose parts come from
+# the second text. Read as the first entry, the trust let the appliance in when the stack lets in
+# what the import holds. The second entry is read only from text without the first in it.
+test_an_unquoted_select_from_two_texts_in_a_principal_may_be_a_split if {
+	other := "arn:aws:iam::222222222222:root"
+	every value in [
+		[0, [_appliance, "other"]],
+		[0, [_appliance, concat("", [other, _appliance])]],
+		[0.0, ["", _appliance]],
+		[1, ["", _appliance]],
+		[1, ["Z/", concat("", [_appliance, "Z/", other])]],
+		[1, [111111111111, _appliance]],
+		[0, [111111111111, "other"]],
+		[[0, [_appliance, "other"]], other],
+	] {
+		_summary(cloudformation.roles.Role) == _unknown_trust with input as _trusting([_allow({"AWS": value}, {})])
+	}
+	_summary(cloudformation.roles.Role) == {"unknowns": [], "trust": [_allow({"AWS": _appliance}, {})]} with input as _trusting([_allow({"AWS": [1, ["Z/", _appliance]]}, {})])
+}
