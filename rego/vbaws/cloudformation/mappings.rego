@@ -113,7 +113,7 @@ _mapped_arns(arns) := [arns] if {
 } else := parts if {
 	# `!Split [",", "arn:...,arn:..."]` (split.rego)
 	parts := _statement_split(arns)
-} else := [_resolved(x) | some x in _as_list(_resolved(arns))]
+} else := [_resolved_arn(x) | some x in _as_list(_resolved_arn(arns))]
 
 _mapped_field(v) := _mapped_value(v) if {
 	_mapped_here(v)

@@ -89,15 +89,21 @@ _number_mark := "${Number}"
 # of the condition's name and both branches): it is not read, and the trust stays unknown. A
 # Deny's principal so written stays undecided (deploy_time.rego).
 _principal_pick(v) := text if {
-	is_array(v)
-	not _split_pick(v)
+	_readable_pick(v)
 	text := _principal_text(_picked(v))
 } else := value if {
-	is_array(v)
-	not _split_pick(v)
+	_readable_pick(v)
 	value := _value(_picked(v))
 	not is_array(value)
 	not is_object(value)
+}
+
+# A pick read for certain: not from what may be an !Split, nor past an entry CloudFormation may
+# drop (select.rego).
+_readable_pick(v) if {
+	is_array(v)
+	not _split_pick(v)
+	not _compacted(v)
 }
 
 # `AWS: !Select [0, !Split [arn:...:role/A, !ImportValue other]]` arrives as [0, [arn:...:role/A,

@@ -62,3 +62,34 @@ _one_character_split(list) if {
 	is_string(list[1])
 	regex.match(`^[A-Za-z0-9]$`, list[0])
 }
+
+# CloudFormation drops an entry that is AWS::NoValue from the list before it picks (`!Select [1,
+# [!Ref AWS::NoValue, a, b]]` is b): past an entry so written, or an !If that may give it, or at
+# it, the pick may be the entry after the one written at the index.
+_compacted(v) if {
+	args := _select_arguments(v)
+	some j, x in args[1]
+	j <= args[0]
+	_may_be_no_value(x)
+}
+
+_select_arguments(v) := v if is_array(v)
+
+_select_arguments(v) := [_long_index(args[0]), args[1]] if {
+	args := _argument(v, "Fn::Select")
+	is_array(args)
+}
+
+# A ManagedPolicyArns entry or a PermissionsBoundary so picked stays known only at deploy time:
+# read as the entry written at the index, the role got a policy, or lost a boundary, that the
+# stack may not attach.
+_resolved_arn(v) := v if {
+	_compacted(v)
+} else := _resolved(v)
+
+_may_be_no_value(x) if _no_value(x)
+
+_may_be_no_value(x) if {
+	some branch in _if_branches(x)
+	_no_value(branch)
+}

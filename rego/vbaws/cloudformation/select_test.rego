@@ -144,3 +144,45 @@ test_an_unquoted_select_from_two_texts_in_a_principal_may_be_a_split if {
 	}
 	_summary(cloudformation.roles.Role) == {"unknowns": [], "trust": [_allow({"AWS": _appliance}, {})]} with input as _trusting([_allow({"AWS": [1, ["Z/", _appliance]]}, {})])
 }
+
+# CloudFormation drops an AWS::NoValue entry before it picks: `AWS: !Select [1, [!Ref
+# AWS::NoValue, <appliance>, other]]` lets in other, and so may an entry that is an !If with an
+# AWS::NoValue branch, or the index at such an entry. Read as the entry written at the index, the
+# trust let the appliance in. An entry past the index does not move it.
+test_an_unquoted_select_in_a_principal_past_a_no_value_is_unknown if {
+	other := "arn:aws:iam::222222222222:root"
+	conditions := {"Conditions": {"IsProd": {"Fn::Equals": ["a", "b"]}}}
+	every list in [
+		["AWS::NoValue", _appliance, other],
+		[{"Ref": "AWS::NoValue"}, _appliance, other],
+		[["IsProd", "AWS::NoValue", other], _appliance, other],
+		[{"Fn::If": ["IsProd", other, {"Ref": "AWS::NoValue"}]}, _appliance, other],
+		[other, "AWS::NoValue", _appliance],
+	] {
+		trust := object.union(_trusting([_allow({"AWS": [1, list]}, {})]), conditions)
+		_summary(cloudformation.roles.Role) == _unknown_trust with input as trust
+	}
+	kept := _trusting([_allow({"AWS": [0, [_appliance, other, "AWS::NoValue"]]}, {})])
+	_summary(cloudformation.roles.Role) == {"unknowns": [], "trust": [_allow({"AWS": _appliance}, {})]} with input as kept
+}
+
+# ... and so may a ManagedPolicyArns entry or a PermissionsBoundary (`!Select [1, [!Ref
+# AWS::NoValue, <granting>, <other>]]` attaches <other>): read as the entry written at the
+# index, the role got a policy, or lost a boundary, that the stack may not attach. Both stay
+# known only at deploy time, short form or long.
+test_an_unquoted_select_of_a_policy_arn_past_a_no_value_is_unknown if {
+	arns := ["arn:aws:iam::aws:policy/Tagging", "arn:aws:iam::aws:policy/Other"]
+	managed := {
+		arns[0]: {"name": "Tagging", "document": _doc("ec2:CreateTags")},
+		arns[1]: {"name": "Other", "document": _doc("ec2:DeleteTags")},
+	}
+	every pair in [
+		[[1, ["AWS::NoValue", arns[0], arns[1]]], [0, ["AWS::NoValue", arns[1], arns[0]]]],
+		[{"Fn::Select": ["1", [{"Ref": "AWS::NoValue"}, arns[0], arns[1]]]}, [1, [arns[0], "AWS::NoValue", arns[1]]]],
+	] {
+		template := _template({"Role": _role({"ManagedPolicyArns": [pair[0]], "PermissionsBoundary": pair[1]})})
+		model := cloudformation.roles.Role with input as template with data.vbaws_managed_policies as managed
+		model.policies == []
+		{u.layer | some u in model.unknowns} == {"identity", "boundary"}
+	}
+}
