@@ -122,9 +122,11 @@ _split_pick(v) if {
 	not is_string(v[1][0])
 }
 
+# (the text as the stack gives it too: `!Sub "arn:${AWS::Partition}:..."` holds "aws")
 _split_pick(v) if {
 	_split_texts(v[1])
-	contains(v[1][1], v[1][0])
+	some text in {v[1][1], _pseudo(v[1][1])}
+	contains(text, v[1][0])
 }
 
 _split_texts(list) if {

@@ -137,6 +137,7 @@ test_an_unquoted_select_from_two_texts_in_a_principal_may_be_a_split if {
 		[1, ["", _appliance]],
 		[1, ["Z/", concat("", [_appliance, "Z/", other])]],
 		[1, [111111111111, _appliance]],
+		[1, ["arn:aw", "arn:${AWS::Partition}:iam::111111111111:role/Appliance"]],
 		[0, [111111111111, "other"]],
 		[[0, [_appliance, "other"]], other],
 	] {
