@@ -160,7 +160,7 @@ _select_picks(v) := array.concat(
 	[x |
 		some list in _select_lists(v[1])
 		some i, x in list
-		_may_pick(v[0], i)
+		_may_pick_from(v, i)
 	],
 	["${Fn::Split}" | _split_of_unknown_entries(v[1])],
 )
@@ -187,6 +187,14 @@ _split_of_unknown_entries(list) if _one_character_split(list)
 _select_lists(list) := [list, parts] if {
 	parts := _split_parts(list)
 } else := [list]
+
+_may_pick_from(v, i) if _may_pick(v[0], i)
+
+# CloudFormation drops an AWS::NoValue entry before it picks (select.rego): any later entry.
+_may_pick_from(v, i) if {
+	_compacted(v)
+	i > _select_arguments(v)[0]
+}
 
 _may_pick(index, i) if to_number(index) == i
 

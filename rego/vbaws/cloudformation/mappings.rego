@@ -61,10 +61,12 @@ _map_value(v) := values[0] if {
 }
 
 # A value with what an !FindInMap gives in its place, when it gives one value, or the entry an
-# !Select of a number picks (select.rego).
+# !Select of a number picks (select.rego), unless CloudFormation may drop an entry before it:
+# then a policy ARN is known only at deploy time, and a role or policy name may be a later entry.
 _resolved(v) := _map_value(v) if {
 	_map_value(v)
 } else := pick if {
+	not _compacted(v)
 	pick := _picked(v)
 } else := v
 
@@ -113,7 +115,7 @@ _mapped_arns(arns) := [arns] if {
 } else := parts if {
 	# `!Split [",", "arn:...,arn:..."]` (split.rego)
 	parts := _statement_split(arns)
-} else := [_resolved_arn(x) | some x in _as_list(_resolved_arn(arns))]
+} else := [_resolved(x) | some x in _as_list(_resolved(arns))]
 
 _mapped_field(v) := _mapped_value(v) if {
 	_mapped_here(v)

@@ -73,19 +73,15 @@ _compacted(v) if {
 	_may_be_no_value(x)
 }
 
-_select_arguments(v) := v if is_array(v)
+_select_arguments(v) := [_long_index(v[0]), v[1]] if {
+	is_array(v)
+	count(v) == 2
+}
 
 _select_arguments(v) := [_long_index(args[0]), args[1]] if {
 	args := _argument(v, "Fn::Select")
 	is_array(args)
 }
-
-# A ManagedPolicyArns entry or a PermissionsBoundary so picked stays known only at deploy time:
-# read as the entry written at the index, the role got a policy, or lost a boundary, that the
-# stack may not attach.
-_resolved_arn(v) := v if {
-	_compacted(v)
-} else := _resolved(v)
 
 _may_be_no_value(x) if _no_value(x)
 

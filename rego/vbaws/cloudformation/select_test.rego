@@ -187,3 +187,21 @@ test_an_unquoted_select_of_a_policy_arn_past_a_no_value_is_unknown if {
 		{u.layer | some u in model.unknowns} == {"identity", "boundary"}
 	}
 }
+
+# ... and so may a Roles entry or a RoleName (`Roles: [!Select [1, [!Ref AWS::NoValue, other,
+# veeam-backup]]]` names veeam-backup): read as the entry written at the index, a Deny put into
+# the role was missed. An entry past the index may be the pick, and a RoleName so written may be
+# any name: a policy naming the role counts with its Deny statements.
+test_an_unquoted_select_of_a_role_past_a_no_value_may_name_a_later_entry if {
+	conditions := {"Conditions": {"IsProd": {"Fn::Equals": ["a", "b"]}}}
+	every entry in [
+		[1, ["AWS::NoValue", "other", "veeam-backup"]],
+		["1", [{"Ref": "AWS::NoValue"}, "other", "veeam-backup"]],
+		[0, [["IsProd", "other", "AWS::NoValue"], "veeam-backup"]],
+	] {
+		template := object.union(_selecting("veeam-backup", [entry]), conditions)
+		[p.name | some p in cloudformation.roles.Role.policies] == ["grant (its Deny statements)"] with input as template
+	}
+	named := _selecting([1, ["AWS::NoValue", "other", "veeam-backup"]], ["veeam-backup"])
+	[p.name | some p in cloudformation.roles.Role.policies] == ["grant (its Deny statements)"] with input as named
+}
