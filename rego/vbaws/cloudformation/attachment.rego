@@ -186,7 +186,19 @@ _split_of_unknown_entries(list) if _one_character_split(list)
 
 _select_lists(list) := [list, parts] if {
 	parts := _split_parts(list)
+} else := [list, parts] if {
+	parts := _split_at_any(list)
 } else := [list]
+
+# Two texts an !Select picks from may be a short-form !Split at a delimiter of any kind (letters
+# too: `!Select [1, !Split [ab, xabVeeamBackup]]` picks "VeeamBackup"), whose parts are those of
+# the second text; without the delimiter in it, the one part is that text (select.rego).
+_split_at_any(list) := [_split_part(part) | some part in split(_name_text(list[1]), list[0])] if {
+	_split_texts(list)
+	is_string(list[0])
+	list[0] != ""
+	not _deploy_time_name(list[1])
+}
 
 _may_pick_from(v, i) if _may_pick(v[0], i)
 

@@ -61,12 +61,14 @@ _map_value(v) := values[0] if {
 }
 
 # A value with what an !FindInMap gives in its place, when it gives one value, or the entry an
-# !Select of a number picks (select.rego), unless CloudFormation may drop an entry before it:
-# then a policy ARN is known only at deploy time, and a role or policy name may be a later entry.
+# !Select of a number picks (select.rego), unless CloudFormation may drop an entry before it or
+# the list may be a short-form !Split: then a policy ARN is known only at deploy time, and a
+# role or policy name may be another.
 _resolved(v) := _map_value(v) if {
 	_map_value(v)
 } else := pick if {
 	not _compacted(v)
+	not _split_pick(v)
 	pick := _picked(v)
 } else := v
 

@@ -105,34 +105,3 @@ _readable_pick(v) if {
 	not _split_pick(v)
 	not _compacted(v)
 }
-
-# `AWS: !Select [0, !Split [arn:...:role/A, !ImportValue other]]` arrives as [0, [arn:...:role/A,
-# "other"]]: a list of two texts may be an !Split at any delimiter (letters, digits and
-# punctuation mixed, empty, an unquoted number), and CloudFormation picks a part of the second
-# text, never the first written out. Read as the pick, the trust let the appliance in when the
-# stack lets in whatever the import holds. Only the second entry, from text without the first
-# in it, is read: split there, that text has no second part and the stack fails to deploy.
-_split_pick(v) if {
-	_split_texts(v[1])
-	_whole_index(v[0]) == 0
-}
-
-_split_pick(v) if {
-	_split_texts(v[1])
-	not is_string(v[1][0])
-}
-
-# (the text as the stack gives it too: `!Sub "arn:${AWS::Partition}:..."` holds "aws")
-_split_pick(v) if {
-	_split_texts(v[1])
-	some text in {v[1][1], _pseudo(v[1][1])}
-	contains(text, v[1][0])
-}
-
-_split_texts(list) if {
-	is_array(list)
-	count(list) == 2
-	is_string(list[1])
-	not is_array(list[0])
-	not is_object(list[0])
-}

@@ -89,3 +89,35 @@ _may_be_no_value(x) if {
 	some branch in _if_branches(x)
 	_no_value(branch)
 }
+
+# `!Select [0, !Split [arn:...:role/A, !ImportValue other]]` arrives as [0, [arn:...:role/A,
+# "other"]], just as an !Select from a list of those two texts written out: a list of two texts
+# may be an !Split at any delimiter (letters, digits and punctuation mixed, empty, an unquoted
+# number), and CloudFormation then picks a part of the second text, never the first written
+# out. Read as the pick, a trust let the appliance in, and a role got a managed policy, when the
+# stack takes whatever the import holds; a policy's Roles entry so written missed a role. Only
+# the second entry, from text without the first in it, is read: split there, that text has no
+# second part and the stack fails to deploy. Short and long form alike.
+_split_pick(v) if {
+	[index, list] := _select_arguments(v)
+	_split_texts(list)
+	_unsure_split_pick(index, list)
+}
+
+_unsure_split_pick(index, _) if _whole_index(index) == 0
+
+_unsure_split_pick(_, list) if not is_string(list[0])
+
+# (the text as the stack gives it too: `!Sub "arn:${AWS::Partition}:..."` holds "aws")
+_unsure_split_pick(_, list) if {
+	some text in {list[1], _pseudo(list[1])}
+	contains(text, list[0])
+}
+
+_split_texts(list) if {
+	is_array(list)
+	count(list) == 2
+	is_string(list[1])
+	not is_array(list[0])
+	not is_object(list[0])
+}

@@ -17,14 +17,15 @@ _selecting(role_name, roles) := _template({
 	}},
 })
 
-# `RoleName: !Select [0, [veeam-backup, other]]` arrives as [0, ["veeam-backup", "other"]]: a
-# number, no !Join delimiter, so the role is named "veeam-backup". Read as any name, a policy
-# naming it counted with its Deny statements only, and one naming "other" with those too.
+# `RoleName: !Select [0, [veeam-backup, other, third]]` arrives as [0, ["veeam-backup", "other",
+# "third"]]: a number, no !Join delimiter, so the role is named "veeam-backup". Read as any name,
+# a policy naming it counted with its Deny statements only, and one naming "other" with those too.
+# (From two texts only the second is read for certain; see the !Split test below.)
 test_an_unquoted_select_index_picks_its_entry if {
 	every role_name in [
-		[0, ["veeam-backup", "other"]],
+		[0, ["veeam-backup", "other", "third"]],
 		[1, ["other", "veeam-backup"]],
-		{"Fn::Select": [0, ["veeam-backup", "other"]]},
+		{"Fn::Select": [0, ["veeam-backup", "other", "third"]]},
 		{"Fn::Select": ["1", ["other", "veeam-backup"]]},
 	] {
 		template := _selecting(role_name, ["veeam-backup"])
@@ -34,7 +35,7 @@ test_an_unquoted_select_index_picks_its_entry if {
 	}
 
 	# ... and a Roles entry so written names the role it picks.
-	every entry in [[0, ["veeam-backup", "other"]], [1, ["other", "veeam-backup"]]] {
+	every entry in [[0, ["veeam-backup", "other", "third"]], [1, ["other", "veeam-backup"]]] {
 		template := _selecting("veeam-backup", [entry])
 		[p.name | some p in cloudformation.roles.Role.policies] == ["grant"] with input as template
 		[p.name | some p in cloudformation.roles.Other.policies] == ["guard"] with input as template
@@ -65,7 +66,10 @@ test_an_unquoted_select_index_picks_a_policy_arn if {
 		arns[0]: {"name": "Tagging", "document": _doc("ec2:CreateTags")},
 		arns[1]: {"name": "Other", "document": _doc("ec2:DeleteTags")},
 	}
-	template := _template({"Role": _role({"ManagedPolicyArns": [[0, arns]], "PermissionsBoundary": [1, arns]})})
+	template := _template({"Role": _role({
+		"ManagedPolicyArns": [[0, array.concat(arns, ["arn:aws:iam::aws:policy/Third"])]],
+		"PermissionsBoundary": [1, arns],
+	})})
 	model := cloudformation.roles.Role with input as template with data.vbaws_managed_policies as managed
 	[p.name | some p in model.policies] == [arns[0]]
 	model.permissions_boundary.arn == arns[1]
@@ -204,4 +208,23 @@ test_an_unquoted_select_of_a_role_past_a_no_value_may_name_a_later_entry if {
 	}
 	named := _selecting([1, ["AWS::NoValue", "other", "veeam-backup"]], ["veeam-backup"])
 	[p.name | some p in cloudformation.roles.Role.policies] == ["grant (its Deny statements)"] with input as named
+}
+
+# `ManagedPolicyArns: [!Select [0, !Split [arn:aws:iam::aws:policy/AdministratorAccess, !ImportValue
+# other]]]` arrives as an !Select of two texts: the stack attaches a part of the import, which
+# grants nothing read here, and a Roles entry so written (`!Select [1, !Split [ab,
+# xabveeam-backup]]`, the role "veeam-backup" at deploy) may name the role.
+test_an_unquoted_select_from_two_texts_is_not_read_for_certain if {
+	admin := "arn:aws:iam::aws:policy/AdministratorAccess"
+	managed := {admin: {"name": "AdministratorAccess", "document": _doc("*")}}
+	every entry in [[0, [admin, "other"]], {"Fn::Select": ["0", [admin, "other"]]}] {
+		template := _template({"Role": _role({"ManagedPolicyArns": [entry]})})
+		model := cloudformation.roles.Role with input as template with data.vbaws_managed_policies as managed
+		model.policies == []
+		count(model.unknowns) > 0
+	}
+	every entry in [[1, ["ab", "xabveeam-backup"]], [0, ["veeam-backup", "other"]]] {
+		template := _selecting("veeam-backup", [entry])
+		[p.name | some p in cloudformation.roles.Role.policies] == ["grant (its Deny statements)"] with input as template
+	}
 }
