@@ -13,6 +13,26 @@ package vbaws.iam.policy
 import data.vbaws.iam.conditions
 
 # METADATA
+# description: Every catalog action (all requirement sets), in the catalog's spelling.
+catalog_actions contains action if {
+	some set in data.vbaws.requirements
+	some action in set.actions
+}
+
+# lower-case action -> catalog spelling
+_by_lower := {lower(action): action | some action in catalog_actions}
+
+# The catalog's lower-case actions, one per line, for matching wildcard patterns with one
+# regex call each.
+_catalog_lines := concat("\n", sort(object.keys(_by_lower)))
+
+# The catalog's service prefixes as a regex alternation, made with two builtin calls
+# rather than a step per action: repeated prefixes are harmless in an alternation, and
+# IAM service prefixes are plain lower-case letters, digits and hyphens (a test holds the
+# catalog to that).
+_service_alternatives := strings.replace_n({"\n": "|"}, regex.replace(_catalog_lines, `:[^\n]*`, ""))
+
+# METADATA
 # description: |
 #   Analyses a parsed identity-side policy document (identity policy, boundary or SCP).
 #   Returns {"statements", "summary", "conditioned", "errors"}. "statements" holds the valid

@@ -13,17 +13,6 @@ test_catalog_holds_both_sets if {
 	"sqs:SendMessage" in policy.catalog_actions
 }
 
-# scripts/index-catalog writes the prebuilt index again after the catalog changes.
-test_the_prebuilt_index_is_built_from_the_catalog if {
-	data.vbaws.catalog_index == policy.catalog_index(data.vbaws.requirements)
-}
-
-test_other_requirement_data_is_indexed_when_loaded if {
-	requirements := {"s3_backup": {"actions": ["s3:GetObject", "ec2:CreateSnapshot"]}}
-	policy.catalog_actions == {"s3:GetObject", "ec2:CreateSnapshot"} with data.vbaws.requirements as requirements
-	_actions(_allow(["S3:getobject", "ec2:Create*", "ec2:DescribeInstances"])) == {"s3:GetObject", "ec2:CreateSnapshot"} with data.vbaws.requirements as requirements
-}
-
 test_catalog_actions_are_plain_iam_action_names if {
 	# The matching regexes are built from these names without escaping.
 	every action in policy.catalog_actions {
