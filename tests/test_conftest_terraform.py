@@ -209,6 +209,25 @@ CASES = {
             ]
         ],
     ),
+    # A real plan (Terraform 1.11, AWS provider 5.100, two moto servers as two accounts):
+    # aws_iam_role.other (provider aws.other) is named "VeeamN"; the role, named
+    # terraform_data.name.output ("VeeamN") under the default provider, takes that name in its
+    # own account, and role = "VeeamN" attaches aws_iam_policy.deny to it (applied, it had the
+    # Deny). The namesake of another provider configuration does not hold the name here.
+    "a name held under another provider may be the name a role takes at apply": Case(
+        "role-named-at-apply-other-account.json",
+        1,
+        [
+            f"{ROLE}: check ec2_backup: explicitly denied: "
+            + ", ".join(actions("ec2_backup"))
+            + ' (statement 1 of managed policy "aws_iam_policy.deny")'
+        ],
+        [
+            f"{ROLE}: the Allow statements of what aws_iam_role_policy_attachment.deny attaches "
+            '(its role, "VeeamN", may be the name this role takes at apply); '
+            "counted as granting nothing"
+        ],
+    ),
     # A real plan (Terraform 1.11, AWS provider 5.100): aws_iam_role.r with count = 2 and
     # name_prefix, each allowing everything inline, and aws_iam_policy.p[0] (denies everything)
     # attached by one(setsubtract(aws_iam_role.r[*].name, [aws_iam_role.r[0].name])), which

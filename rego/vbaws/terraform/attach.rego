@@ -133,26 +133,31 @@ _maybe_by_name(address, name) := {role |
 # (name = terraform_data.name.output) may take a name written out elsewhere
 # (role = "VeeamEc2Backup"), unless a role of the plan has that name or an attacher's state
 # names a role of it that this apply does not delete (IAM role names are unique in an account,
-# ignoring case). A name the provider makes up (name_prefix, or no name) is not written out
-# anywhere.
+# ignoring case), either under the role's own provider: under another provider configuration,
+# which may be another account, the name says nothing of the role's account. A name the
+# provider makes up (name_prefix, or no name) is not written out anywhere.
 _may_take_name(name) := {role |
-	not _name_taken(name)
 	some role in _roles
 	not _role_name(role)
 	not _provider_named(role)
+	not _name_taken(name, role)
 }
 
-_name_taken(name) if {
-	some [n, _] in _role_names
+_name_taken(name, role) if {
+	some [n, holder] in _role_names
 	lower(n) == lower(name)
+	_provider_name(holder) == _provider_name(role)
 }
 
-_name_taken(name) if {
+# (An attacher the configuration no longer holds has no provider configuration to tell.)
+_name_taken(name, role) if {
 	not lower(name) in _freed_role_names
 	some rc in input.resource_changes
 	rc.type in {"aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_policy_attachment"}
 	is_object(rc.change.before)
 	lower(name) in _old_role_names(rc.change.before)
+	_strip_keys(rc.address) in object.keys(_config_providers)
+	_provider_name(rc.address) == _provider_name(role)
 }
 
 _same_configuration(address, role) if {

@@ -32,7 +32,8 @@ test_policy_attachment_whose_roles_are_unknown_may_take_the_policy_away_later if
 }
 
 # The role and aws_iam_role_policy_attachment.full (role = aws_iam_role.backup.name) are
-# replaced; the name of the new role is known only after apply.
+# replaced; the name of the new role is known only after apply. aws_iam_policy_attachment.users,
+# under the role's provider, keeps "Worker", which the new role cannot take.
 _unnamed_replaced_role(name_expression) := _plan(
 	[
 		_resource("aws_iam_role.backup", "aws_iam_role", {"assume_role_policy": _trust, "tags": {"vbaws:checks": "ec2_backup"}}),
@@ -47,6 +48,7 @@ _unnamed_replaced_role(name_expression) := _plan(
 	[
 		_role_config(name_expression),
 		_config("aws_iam_role_policy_attachment.full", "aws_iam_role_policy_attachment", {"role": {"references": ["aws_iam_role.backup.name", "aws_iam_role.backup"]}}),
+		_config("aws_iam_policy_attachment.users", "aws_iam_policy_attachment", {"roles": {"constant_value": ["Worker"]}}),
 	],
 )
 
@@ -145,3 +147,37 @@ _named_at_apply(name_expression, attacher, others) := _plan(
 	array.concat([_change("aws_iam_role.backup", {"name": true}), _change(attacher.address, {})], [_change(o.address, {}) | some o in others]),
 	array.concat([_role_config(name_expression)], [_config(o.address, o.type, {}) | some o in others]),
 )
+
+# Under another provider configuration, which may be another account, a role of that name or an
+# attacher's state naming it says nothing of the name in the role's account: a real plan and
+# apply on moto (two servers as two accounts, Terraform 1.11, AWS provider 5.100) with
+# aws_iam_role.other (provider = aws.other, name = "VeeamN") passed, while the role named
+# "VeeamN" at apply got the Deny of role = "VeeamN"; so did one with an
+# aws_iam_role_policy_attachment of aws.other whose state names "VeeamN". Under the role's
+# provider, either one holds the name.
+test_name_held_under_another_provider_may_be_taken_at_apply if {
+	by_name := {"name": {"references": ["terraform_data.name.output", "terraform_data.name"]}}
+	attacher := _kms_deny_attachers.role
+	holder := _resource("aws_iam_role.other", "aws_iam_role", {"name": "Backup", "assume_role_policy": _trust})
+	old := _resource("aws_iam_role_policy_attachment.old", "aws_iam_role_policy_attachment", {"role": "Backup", "policy_arn": _kms_deny_arn})
+	plans := [json.patch(_named_at_apply(by_name, attacher, [holder]), []), json.patch(_named_at_apply(by_name, attacher, [old]), [
+		{"op": "add", "path": "/resource_changes/2/change/before", "value": {"role": "Backup", "policy_arn": _kms_deny_arn}},
+		{"op": "replace", "path": "/resource_changes/2/change/actions", "value": ["no-op"]},
+		{"op": "add", "path": "/resource_changes/2/type", "value": "aws_iam_role_policy_attachment"},
+	])]
+	deny := {"name": _kms_deny_arn, "type": "managed", "document": _kms_deny}
+	every plan in plans {
+		same := terraform.roles["aws_iam_role.backup"] with input as plan
+			with data.vbaws_managed_policies as {_kms_deny_arn: {"document": _kms_deny}}
+		same.policies == []
+		other := terraform.roles["aws_iam_role.backup"] with input as _under_provider(plan, 1, "aws.other")
+			with data.vbaws_managed_policies as {_kms_deny_arn: {"document": _kms_deny}}
+		deny in other.policies
+	}
+}
+
+_under_provider(plan, i, key) := json.patch(plan, [{
+	"op": "add",
+	"path": sprintf("/configuration/root_module/resources/%d/provider_config_key", [i]),
+	"value": key,
+}])
