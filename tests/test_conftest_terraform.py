@@ -228,6 +228,18 @@ CASES = {
             "counted as granting nothing"
         ],
     ),
+    # A real plan (Terraform 1.11, AWS provider 5.100): an inline_policy block allowing
+    # everything (data.aws_iam_policy_document.all) beside a dynamic "inline_policy" block
+    # (Deny ec2:*) whose for_each, terraform_data.guards.output, is known only after apply; the
+    # plan's configuration leaves the dynamic block out (applied, the role had the Deny).
+    "an unknown inline_policy set beside blocks written out may hold dynamic blocks": Case(
+        "dynamic-inline-policy-unknown.json",
+        0,
+        warnings=[
+            f"{ROLE}: {ROLE}.inline_policy may hold blocks of a dynamic "
+            '"inline_policy" block, known only after apply; counted as granting nothing'
+        ],
+    ),
     # A real plan (Terraform 1.11, AWS provider 5.100): aws_iam_role.r with count = 2 and
     # name_prefix, each allowing everything inline, and aws_iam_policy.p[0] (denies everything)
     # attached by one(setsubtract(aws_iam_role.r[*].name, [aws_iam_role.r[0].name])), which

@@ -89,6 +89,23 @@ _entries contains [role, _inline_from_config(role, object.get(config_block.name,
 	some config_block in object.get(_expressions(role), "inline_policy", [])
 }
 
+# Blocks written out plan a known set (a policy known only after apply is marked in its block):
+# a set unknown as a whole beside them comes from a dynamic "inline_policy" block (its for_each
+# known only after apply), which the plan's configuration leaves out. What it adds, Deny
+# statements among it, cannot be read.
+_entries contains [role, {"key": concat("", [role, ".inline_policy"]), "unknown": {
+	"layer": "identity",
+	"what": sprintf(
+		"%s.inline_policy may hold blocks of a dynamic \"inline_policy\" block, known only after apply",
+		[role],
+	),
+}}] if {
+	some role in _roles
+	_unknown_marks(role).inline_policy == true
+	not is_array(_value(role, "inline_policy"))
+	count(object.get(_expressions(role), "inline_policy", [])) > 0
+}
+
 # managed_policy_arns: set by the configuration, the list the provider makes exclusive (see
 # _managed_list_removals). Not set, on a role the plan keeps, it is what the provider read from
 # the role: every managed policy attached now. Nothing detaches one of them but what the plan
