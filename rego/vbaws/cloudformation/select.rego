@@ -85,9 +85,11 @@ _select_arguments(v) := [_long_index(args[0]), args[1]] if {
 
 _may_be_no_value(x) if _no_value(x)
 
+# (a nested !If too: `!If [C, !If [D, !Ref AWS::NoValue, a], b]` gives AWS::NoValue when both hold)
 _may_be_no_value(x) if {
-	some branch in _if_branches(x)
-	_no_value(branch)
+	_if_branches(x)
+	walk(x, [_, y])
+	_no_value(y)
 }
 
 # `!Select [0, !Split [arn:...:role/A, !ImportValue other]]` arrives as [0, [arn:...:role/A,

@@ -151,7 +151,7 @@ test_an_unquoted_select_from_two_texts_in_a_principal_may_be_a_split if {
 }
 
 # CloudFormation drops an AWS::NoValue entry before it picks: `AWS: !Select [1, [!Ref
-# AWS::NoValue, <appliance>, other]]` lets in other, and so may an entry that is an !If with an
+# AWS::NoValue, <appliance>, other]]` lets in other, and so may an entry that is an !If (nested too) with an
 # AWS::NoValue branch, or the index at such an entry. Read as the entry written at the index, the
 # trust let the appliance in. An entry past the index does not move it.
 test_an_unquoted_select_in_a_principal_past_a_no_value_is_unknown if {
@@ -163,6 +163,9 @@ test_an_unquoted_select_in_a_principal_past_a_no_value_is_unknown if {
 		[["IsProd", "AWS::NoValue", other], _appliance, other],
 		[{"Fn::If": ["IsProd", other, {"Ref": "AWS::NoValue"}]}, _appliance, other],
 		[other, "AWS::NoValue", _appliance],
+		# a nested !If that gives AWS::NoValue when both conditions hold
+		[["IsProd", ["IsProd", "AWS::NoValue", other], other], _appliance, other],
+		[{"Fn::If": ["IsProd", {"Fn::If": ["IsProd", {"Ref": "AWS::NoValue"}, other]}, other]}, _appliance, other],
 	] {
 		trust := object.union(_trusting([_allow({"AWS": [1, list]}, {})]), conditions)
 		_summary(cloudformation.roles.Role) == _unknown_trust with input as trust
@@ -202,6 +205,7 @@ test_an_unquoted_select_of_a_role_past_a_no_value_may_name_a_later_entry if {
 		[1, ["AWS::NoValue", "other", "veeam-backup"]],
 		["1", [{"Ref": "AWS::NoValue"}, "other", "veeam-backup"]],
 		[0, [["IsProd", "other", "AWS::NoValue"], "veeam-backup"]],
+		[0, [["IsProd", ["IsProd", "AWS::NoValue", "other"], "other"], "veeam-backup"]],
 	] {
 		template := object.union(_selecting("veeam-backup", [entry]), conditions)
 		[p.name | some p in cloudformation.roles.Role.policies] == ["grant (its Deny statements)"] with input as template
