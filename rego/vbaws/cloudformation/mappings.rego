@@ -88,8 +88,8 @@ _mapped_statement(s) := object.union(s, _mapped_fields(s)) if {
 } else := s
 
 _mapped_fields(s) := object.union_n([
-	{key: _mapped_field(s[key]) | some key in _named_keys; key in object.keys(s)},
-	{key: _mapped_principal(s[key]) | some key in {"Principal", "NotPrincipal"}; key in object.keys(s)},
+	{key: _mapped_field(_picked_from_map(s[key], key, s)) | some key in _named_keys; key in object.keys(s)},
+	{key: _mapped_principal(s[key], key, s) | some key in {"Principal", "NotPrincipal"}; key in object.keys(s)},
 	{"Effect": _effect(s.Effect) | "Effect" in object.keys(s)},
 ])
 
@@ -103,10 +103,47 @@ _effect(effect) := _mapped_value(effect) if {
 } else := effect
 
 # A principal type's value (`AWS: !FindInMap [Accounts, Appliance, Arn]`) likewise.
-_mapped_principal(p) := {kind: _mapped_field(v) | some kind, v in p} if {
+_mapped_principal(p, key, s) := {kind: _mapped_field(_picked_from_map(v, key, s)) | some kind, v in p} if {
 	is_object(p)
 	not _intrinsic(p)
 } else := p
+
+# `AWS: !Select [0, !FindInMap [Map, Key, Arns]]` arrives as [0, [Map, Key, Arns]]: read as a
+# list with the mapping's entries in place of the one (below), a trust let in every principal of
+# the mapping's list and an Allow granted every action, when CloudFormation picks one entry.
+# Where those entries widen the statement (an Allow's Action, Resource or Principal, a Deny's
+# NotAction, NotResource or NotPrincipal), a first entry that could be an index, before a
+# mapping that gives a list, is one: the value is the entry an index written out picks from the
+# one list the keys give, else (an index or keys chosen at deploy time) a value known only at
+# deploy time. Elsewhere the entries only narrow an Allow or widen a Deny, and are kept.
+_picked_from_map(v, key, s) := _map_pick(v) if {
+	_widening_field(key, _effect(object.get(s, "Effect", null)))
+	is_array(v)
+	count(v) == 2
+	_mapped_here(v[1])
+	_index_like(v[0])
+	some value in _map_values(v[1])
+	is_array(value)
+} else := v
+
+_widening_field(key, "Allow") if key in {"Action", "Resource", "Principal"}
+
+_widening_field(key, effect) if {
+	effect != "Allow"
+	not key in {"Action", "Resource", "Principal"}
+}
+
+_widening_field(key, effect) if {
+	not effect in {"Allow", "Deny"}
+	key in {"Action", "Resource", "Principal"}
+}
+
+_map_pick(v) := list[i] if {
+	list := _map_value(v[1])
+	is_array(list)
+	i := _whole_index(_long_index(v[0]))
+	i < count(list)
+} else := "${Fn::Select}"
 
 # The entries of a role's ManagedPolicyArns with each !FindInMap looked up (the whole list, or
 # one entry); one whose keys are chosen at deploy time stays one entry, known only at deploy time.

@@ -172,3 +172,41 @@ test_find_in_map_of_one_value_at_every_key if {
 	entry := json.patch(template, [{"op": "replace", "path": "/Resources/Role/Properties/ManagedPolicyArns", "value": [["Policies", "Env", "Arn"]]}])
 	[p.name | some p in cloudformation.roles.Role.policies] == [arn] with input as entry with data.vbaws_managed_policies as data_policies
 }
+
+# `Action: !Select [1, !FindInMap [Guard, dev, Granted]]` arrives as [1, ["Guard", "dev",
+# "Granted"]]: read as a list with the mapping's entries in place of the one, the Allow granted
+# ec2:CreateTags too, when CloudFormation picks s3:GetObject; a Deny's NotAction so written
+# spared ec2:CreateTags. An index chosen at deploy time grants nothing.
+test_a_select_of_a_mapping_list_is_the_entry_it_picks if {
+	every action in [[1, ["Guard", "dev", "Granted"]], ["1", ["Guard", "dev", "Granted"]], ["Env", ["Guard", "dev", "Granted"]]] {
+		allowed := _mapped([{"Effect": "Allow", "Action": action, "Resource": "*"}])
+		cloudformation.deny == {"Role: check ec2_backup: missing 1 required action: ec2:CreateTags"} with input as allowed
+			with data.vbaws.requirements as _requirements
+	}
+	picked := _mapped([{"Effect": "Allow", "Action": [0, ["Guard", "dev", "Granted"]], "Resource": "*"}])
+	cloudformation.roles.Role.policies[0].document.Statement[0].Action == "ec2:CreateTags" with input as picked
+	cloudformation.deny == set() with input as picked with data.vbaws.requirements as _requirements
+
+	spared := _mapped([_allow_all, {"Effect": "Deny", "NotAction": [1, ["Guard", "dev", "Granted"]], "Resource": "*"}])
+	cloudformation.deny == {"Role: check ec2_backup: explicitly denied: ec2:CreateTags (statement 2 of inline policy \"p\")"} with input as spared
+		with data.vbaws.requirements as _requirements
+}
+
+# ... and `AWS: !Select [0, !FindInMap [Accounts, appliance, Arns]]` lets in the first ARN only.
+# A list of a principal and a mapping's one principal (`[other, !FindInMap [...]]`) is both.
+test_a_select_of_a_mapping_list_in_a_principal_is_the_entry_it_picks if {
+	other := "arn:aws:iam::222222222222:root"
+	appliance := "arn:aws:iam::111111111111:role/Appliance"
+	mappings := {"Mappings": {"Accounts": {"appliance": {"Arns": [other, appliance], "Arn": appliance}}}}
+	every pair in [
+		[[0, ["Accounts", "appliance", "Arns"]], other],
+		[["0", ["Accounts", "appliance", "Arns"]], other],
+		[[1, ["Accounts", "appliance", "Arns"]], appliance],
+		[["Idx", ["Accounts", "appliance", "Arns"]], "${Fn::Select}"],
+		[[other, ["Accounts", "appliance", "Arn"]], [other, appliance]],
+		[["Idx", ["Accounts", "appliance", "Arn"]], ["Idx", appliance]],
+	] {
+		trust := object.union(_trusting([_allow({"AWS": pair[0]}, {})]), mappings)
+		cloudformation.roles.Role.trust_policy.Statement[0].Principal.AWS == pair[1] with input as trust
+	}
+}
