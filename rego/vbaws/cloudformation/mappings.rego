@@ -154,7 +154,13 @@ _mapped_arns(arns) := [arns] if {
 } else := parts if {
 	# `!Split [",", "arn:...,arn:..."]` (split.rego)
 	parts := _statement_split(arns)
-} else := [_resolved(x) | some x in _as_list(_resolved(arns))]
+} else := [_resolved_arn(x) | some x in _as_list(_resolved(arns))]
+
+# A policy ARN picked from an !Split of what an import may hold is known only at deploy time
+# (select.rego).
+_resolved_arn(v) := v if {
+	_import_split_pick(v)
+} else := _resolved(v)
 
 _mapped_field(v) := _mapped_value(v) if {
 	_mapped_here(v)

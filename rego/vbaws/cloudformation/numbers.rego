@@ -98,10 +98,11 @@ _principal_pick(v) := text if {
 	not is_object(value)
 }
 
-# A pick read for certain: not from what may be an !Split, nor past an entry CloudFormation may
-# drop (select.rego).
+# A pick read for certain: not from what may be an !Split (of what an import holds too), nor past
+# an entry CloudFormation may drop (select.rego).
 _readable_pick(v) if {
 	is_array(v)
 	not _split_pick(v)
+	not _import_split_pick(v)
 	not _compacted(v)
 }

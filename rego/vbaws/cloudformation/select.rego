@@ -123,3 +123,14 @@ _split_texts(list) if {
 	not is_array(list[0])
 	not is_object(list[0])
 }
+
+# The second of two texts may be what a short-form !ImportValue leaves (`!Select [1, !Split [ab,
+# !ImportValue "arn:aws:iam::111111111111:root"]]` arrives as [1, ["ab", "arn:...:root"]]): the
+# import may hold the delimiter, and the stack picks a part of what it holds. As an !Split of
+# such text is (split.rego), a pick from it is read neither as a principal nor as a policy ARN
+# (a short-form `!Ref Policy` leaves such text too). An ARN with a "/" is no export's name.
+_import_split_pick(v) if {
+	[_, list] := _select_arguments(v)
+	_split_texts(list)
+	regex.match(`^[\w.:-]+$`, list[1])
+}

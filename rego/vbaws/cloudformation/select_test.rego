@@ -232,3 +232,21 @@ test_an_unquoted_select_from_two_texts_is_not_read_for_certain if {
 		[p.name | some p in cloudformation.roles.Role.policies] == ["grant (its Deny statements)"] with input as template
 	}
 }
+
+# `AWS: !Select [1, !Split [ab, !ImportValue "arn:aws:iam::111111111111:root"]]` arrives as [1,
+# ["ab", "arn:aws:iam::111111111111:root"]]: the import may hold "ab", and the stack then lets in
+# a part of what it holds. Read as the text, the trust let the appliance's account in. So with
+# `ManagedPolicyArns: [!Select [1, !Split [ab, !ImportValue Policy]]]`, read as `!Ref Policy`.
+test_an_unquoted_select_from_what_an_import_may_hold_is_not_read if {
+	every value in [[1, ["ab", "arn:aws:iam::111111111111:root"]], [1, ["ab", "111111111111"]]] {
+		_summary(cloudformation.roles.Role) == _unknown_trust with input as _trusting([_allow({"AWS": value}, {})])
+	}
+	policy := {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": _doc("ec2:CreateTags")}}
+	every entry in [[1, ["ab", "Policy"]], {"Fn::Select": ["1", ["ab", "Policy"]]}] {
+		template := _template({"Role": _role({"ManagedPolicyArns": [entry]}), "Policy": policy})
+		cloudformation.roles.Role.policies == [] with input as template
+		count(cloudformation.roles.Role.unknowns) == 1 with input as template
+	}
+	bounded := _template({"Role": _role({"PermissionsBoundary": [1, ["ab", "Policy"]]}), "Policy": policy})
+	[u.layer | some u in cloudformation.roles.Role.unknowns] == ["boundary"] with input as bounded
+}

@@ -450,7 +450,7 @@ _identity_policies(role) := [[e.policy | some e in _identity_entries(role); e.ke
 	some key in sort({e.key | some e in _identity_entries(role); e.policy})
 ]
 
-_boundary(role) := _policy_reference("boundary", _resolved(v), "PermissionsBoundary") if {
+_boundary(role) := _policy_reference("boundary", _resolved_arn(v), "PermissionsBoundary") if {
 	v := _property(role, "PermissionsBoundary")
 	not is_null(v)
 }
