@@ -184,7 +184,12 @@ _split_of_unknown_entries(list) if {
 # here, not "x"), so it may be any name.
 _split_of_unknown_entries(list) if _one_character_split(list)
 
-_select_lists(list) := [list, parts] if {
+# `Roles: [!Select [1, !FindInMap [Map, Key, Names]]]` arrives as [1, ["Map", "Key", "Names"]]:
+# read as that list, it named the role "Key", and a Deny put into the role the mapping's list
+# names there was missed. It picks from each list the mapping may give too.
+_select_lists(list) := array.concat([list], [value | some value in _map_values(list)]) if {
+	_find_in_map(list)
+} else := [list, parts] if {
 	parts := _split_parts(list)
 } else := [list, parts] if {
 	parts := _split_at_any(list)

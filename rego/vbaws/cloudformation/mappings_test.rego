@@ -210,3 +210,14 @@ test_a_select_of_a_mapping_list_in_a_principal_is_the_entry_it_picks if {
 		cloudformation.roles.Role.trust_policy.Statement[0].Principal.AWS == pair[1] with input as trust
 	}
 }
+
+# `Roles: [!Select [1, !FindInMap [Names, dev, Guarded]]]` arrives as [1, ["Names", "dev",
+# "Guarded"]]: read as that list, the policy named the role "dev" and its Deny missed the role
+# "veeam-backup" the mapping's list gives at index 1. Index 0 gives "other".
+test_a_select_of_a_mapping_list_of_roles_may_name_its_pick if {
+	names := {"Mappings": {"Names": {"dev": {"Guarded": ["other", "veeam-backup"]}}}}
+	picked := object.union(_selecting("veeam-backup", [[1, ["Names", "dev", "Guarded"]]]), names)
+	[p.name | some p in cloudformation.roles.Role.policies] == ["grant (its Deny statements)"] with input as picked
+	other := object.union(_selecting("veeam-backup", [[0, ["Names", "dev", "Guarded"]]]), names)
+	cloudformation.roles.Role.policies == [] with input as other
+}
