@@ -116,12 +116,15 @@ _unsure_split_pick(_, list) if {
 	contains(text, list[0])
 }
 
+# (either may be a number YAML read: `!Split [<appliance>, 222222222222]` is [<appliance>,
+# 222222222222], which CloudFormation may split as the text "222222222222")
 _split_texts(list) if {
 	is_array(list)
 	count(list) == 2
-	is_string(list[1])
 	not is_array(list[0])
 	not is_object(list[0])
+	not is_array(list[1])
+	not is_object(list[1])
 }
 
 # The second of two texts may be what a short-form !ImportValue leaves (`!Select [1, !Split [ab,

@@ -143,6 +143,7 @@ test_an_unquoted_select_from_two_texts_in_a_principal_may_be_a_split if {
 		[1, [111111111111, _appliance]],
 		[1, ["arn:aw", "arn:${AWS::Partition}:iam::111111111111:role/Appliance"]],
 		[0, [111111111111, "other"]],
+		[0, [_appliance, 222222222222]],
 		[[0, [_appliance, "other"]], other],
 	] {
 		_summary(cloudformation.roles.Role) == _unknown_trust with input as _trusting([_allow({"AWS": value}, {})])
