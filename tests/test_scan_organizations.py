@@ -30,7 +30,8 @@ from moto_server import (
 
 ASSUME = ["--assume-role-name", "OrganizationAccountAccessRole"]
 # The organization's VeeamBackup roles, with their SCPs, as JSON.
-WITH_SCPS = ["--organization", *ASSUME, "--with-scps", "--role", "VeeamBackup", "--format", "json"]
+OWN_ROLE_WITH_SCPS = ["--with-scps", "--role", "VeeamBackup", "--format", "json"]
+WITH_SCPS = ["--organization", *ASSUME, *OWN_ROLE_WITH_SCPS]
 SERVICE_LINKED = "AWSServiceRoleForVeeamTest"
 # No AWS managed policy is used here; moto is much faster without loading them per account.
 MOTO_MANAGED_POLICIES = False
@@ -302,9 +303,7 @@ def test_scps_that_cannot_be_read_leave_their_roles_not_evaluated(
     fault = Fault(operation, code="AccessDeniedException", message="no SCPs for you", when=when)
     scope = ["--organization", *ASSUME] if organization else []
     with FaultProxy(moto_server.url, [fault]) as proxy:
-        result = run_scan(
-            *scope, "--with-scps", "--role", "VeeamBackup", "--format", "json", endpoint=proxy.url
-        )
+        result = run_scan(*scope, *OWN_ROLE_WITH_SCPS, endpoint=proxy.url)
     assert result.returncode == 3, result.stderr
     assert operation in proxy.failed
     scanned = accounts if organization else {"management": DEFAULT_ACCOUNT}
@@ -527,10 +526,7 @@ def test_a_delegated_administrator_reads_the_scps_on_its_own_path(
     root, Workloads, Prod and itself, and Prod's Deny on kms:CreateGrant counts."""
     route = organizations_as_in_aws(moto_server, {delegated_prod["AccessKeyId"]: org.prod})
     with FaultProxy(moto_server.url, [], route) as proxy:
-        result = run_scan(
-            "--with-scps", "--role", "VeeamBackup", "--format", "json",
-            credentials=delegated_prod, endpoint=proxy.url,
-        )  # fmt: skip
+        result = run_scan(*OWN_ROLE_WITH_SCPS, credentials=delegated_prod, endpoint=proxy.url)
     assert result.returncode == 1, result.stderr
     (report,) = result.json()["reports"]
     assert report["role_arn"] == role_arn(org.prod)
@@ -573,10 +569,7 @@ def test_a_member_that_is_not_a_delegated_administrator_reads_no_scps(
     member = moto_server.assume(org.dev)
     route = organizations_as_in_aws(moto_server, {member["AccessKeyId"]: org.dev})
     with FaultProxy(moto_server.url, [], route) as proxy:
-        single = run_scan(
-            "--with-scps", "--role", "VeeamBackup", "--format", "json",
-            credentials=member, endpoint=proxy.url,
-        )  # fmt: skip
+        single = run_scan(*OWN_ROLE_WITH_SCPS, credentials=member, endpoint=proxy.url)
         organization = run_scan(*WITH_SCPS, credentials=member, endpoint=proxy.url)
     assert single.returncode == 3, single.stderr
     (report,) = single.json()["reports"]
