@@ -337,12 +337,7 @@ _name_aliases(role) := {"aliases": [name]} if {
 # of Fn::Sub. Undefined for an intrinsic function whose result cannot be written so.
 _name_text(v) := _name_part(v)
 
-_name_text(v) := concat(_argument(v, "Fn::Join")[0], parts) if {
-	is_string(_argument(v, "Fn::Join")[0])
-	is_array(_argument(v, "Fn::Join")[1])
-	parts := [p | some x in _argument(v, "Fn::Join")[1]; p := _name_part(x)]
-	count(parts) == count(_argument(v, "Fn::Join")[1])
-}
+_name_text(v) := _joined(_argument(v, "Fn::Join"))
 
 # `!Join [-, [a, b]]` as conftest's YAML parser leaves it: the list [delimiter, [parts]]; not
 # when it may be an !Select (above), whose name cannot be written as one text.
@@ -353,8 +348,12 @@ _joined(v) := concat(v[0], parts) if {
 	count(v) == 2
 	is_string(v[0])
 	is_array(v[1])
+	not _find_in_map(v[1])
 	parts := [p | some x in v[1]; p := _name_part(x)]
 	count(parts) == count(v[1])
+} else := _joined_map if {
+	is_string(v[0])
+	_find_in_map(v[1])
 }
 
 # `!Ref Parameter`, `!Ref AWS::StackName` and `!GetAtt Resource.Attribute` as conftest's YAML

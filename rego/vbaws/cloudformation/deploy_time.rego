@@ -99,6 +99,17 @@ _chosen_at_deploy_time(s) if {
 	_deploy_time_effect(s.Effect)
 }
 
+# A long-form Fn::Join where an action would widen the statement: its pieces may be short-form
+# tags (`Fn::Join: ['', [!ImportValue svc, ':CreateTags']]` arrives as {"Fn::Join": ["", ["svc",
+# ":CreateTags"]]}), and read as its text a Deny denied svc:CreateTags, when the import may hold
+# ec2. (The short form arrives as a list, which is never read there.)
+_chosen_at_deploy_time(s) if {
+	some key in object.get(_widening_keys, s.Effect, set())
+	key in {"Action", "NotAction"}
+	some entry in _as_list(object.get(s, key, []))
+	_pieced(entry)
+}
+
 _allow_parameter_may_deny if {
 	is_object(_parameters.Allow)
 	not _allowed_values("Allow")

@@ -95,6 +95,8 @@ _pieced_text(v) := _short_join(v)
 
 _pieced_text(v) := _sub_text(_sub_arguments(v))
 
+_pieced_text(v) := _scalar(v) if is_array(_argument(v, "Fn::Join"))
+
 # Pieces that could each be what a short-form tag leaves: `!ImportValue blocked` arrives as
 # "blocked", which cannot be told from a literal piece or variable. Read literally in a Deny,
 # `!Join ['', ['arn:aws:iam::', !ImportValue blocked, ':root']]` would deny some other
@@ -103,6 +105,11 @@ _pieced_text(v) := _sub_text(_sub_arguments(v))
 _pieced(v) if _join_shaped(v)
 
 _pieced(v) if count(_sub_arguments(v)[1]) > 0
+
+# ... and the long form, whose pieces may be short-form tags too (`Fn::Join: ['', [arn:aws:iam::,
+# !ImportValue blocked, ':root']]` arrives as {"Fn::Join": ["", ["arn:aws:iam::", "blocked",
+# ":root"]]}): read as its text, a Deny's principal or condition denied some other account.
+_pieced(v) if is_array(_argument(v, "Fn::Join"))
 
 _unread(v, "strict") if _pieced(v)
 
@@ -134,6 +141,12 @@ _null_operator(op) if regex.match(`^(?:(?i:foranyvalue|forallvalues):)?Null$`, o
 _pieced_shape(v) if _join_shaped(v)
 
 _pieced_shape(v) if _sub_arguments(v)
+
+# (the long form too, when its text can be read: as its text, or strictly as a placeholder)
+_pieced_shape(v) if {
+	is_array(_argument(v, "Fn::Join"))
+	_scalar(v)
+}
 
 # An account id written unquoted (`AWS: 111111111111`, or a JSON number) arrives as a float,
 # which IAM's grammar and the engine refuse as a principal: twelve digits are the account id
@@ -172,9 +185,9 @@ _principal_entry(x) := text if {
 _pieced_condition_value(v, reading) := text if {
 	not _unread(v, reading)
 	text := _pieced_text(v)
-} else := "${Fn::Join}" if {
-	_join_shaped(v)
-} else := "${Fn::Sub}"
+} else := "${Fn::Sub}" if {
+	_sub_arguments(v)
+} else := "${Fn::Join}"
 
 _decided(key, v, op, effect) := _decidable(key, values, reading) if {
 	reading := _reading(op, effect)

@@ -92,6 +92,24 @@ test_a_join_in_a_deny_is_not_read_literally if {
 	}
 }
 
+# ... and so may one of the long form, written with short-form tags inside (`Fn::Join: ['',
+# [arn:aws:iam::, !ImportValue blocked, ':root']]` arrives as {"Fn::Join": ["", ["arn:aws:iam::",
+# "blocked", ":root"]]}): read as its text, the Deny named the account "blocked", and a Deny's
+# `Action: {Fn::Join: ['', [!ImportValue svc, ':CreateTags']]}` denied svc:CreateTags, when
+# either import may hold what the appliance needs.
+test_a_long_form_join_in_a_deny_is_not_read_literally if {
+	joined := {"Fn::Join": ["", ["arn:aws:iam::", "blocked", ":root"]]}
+	model_7 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": _appliance}, {}), _deny_all({"AWS": joined}, {})])
+	_summary(model_7) == _unknown_trust
+	condition := {"Condition": {"ArnLike": {"aws:PrincipalArn": joined}}}
+	model_9 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": _appliance}, {}), _deny_all("*", condition)])
+	_summary(model_9).trust[1].Condition == {"ArnLike": {"aws:PrincipalArn": "${Fn::Join}"}}
+	action := {"Fn::Join": ["", ["svc", ":CreateTags"]]}
+	policy := {"PolicyName": "p", "PolicyDocument": {"Statement": [{"Effect": "Deny", "Action": action, "Resource": "*"}]}}
+	denied := _template({"Role": _role({"Policies": [policy]})})
+	[u.layer | some u in cloudformation.roles.Role.unknowns] == ["identity"] with input as denied
+}
+
 # `{"Fn::Sub": [text, {Acct: "111111111111"}]}`, and the short form as conftest's YAML parser
 # leaves it: the variables whose value is a literal string are filled in.
 test_the_literal_variables_of_a_sub_are_filled_in if {

@@ -121,10 +121,26 @@ _picked_from_map(v, key, s) := _map_pick(v) if {
 	is_array(v)
 	count(v) == 2
 	_mapped_here(v[1])
-	_index_like(v[0])
+	_map_index_like(v[0])
 	some value in _map_values(v[1])
 	is_array(value)
+} else := "${Fn::Join}" if {
+	_widening_field(key, _effect(object.get(s, "Effect", null)))
+	_map_join_shaped(v)
 } else := v
+
+# CloudFormation takes an !FindInMap as the index too (`!Select [!FindInMap [Index, dev, Pick],
+# !FindInMap [Map, Key, Arns]]` arrives as [[Index, dev, Pick], [Map, Key, Arns]]): read as a
+# list of two mappings' values, the statement took every entry, and a trust let in the
+# appliance the pick leaves out. One that may give an index is one; only a number it gives for
+# certain is read as the index (a text, "1", was read as an action or principal IAM refuses, and
+# the pick could have let a template pass that failed), else the pick is known at deploy time.
+_map_index_like(i) if _index_like(i)
+
+_map_index_like(i) if {
+	some value in _map_values(i)
+	_index_like(value)
+}
 
 _widening_field(key, "Allow") if key in {"Action", "Resource", "Principal"}
 
@@ -141,9 +157,38 @@ _widening_field(key, effect) if {
 _map_pick(v) := list[i] if {
 	list := _map_value(v[1])
 	is_array(list)
-	i := _whole_index(_long_index(v[0]))
+	i := _whole_index(_long_index(_map_index(v[0])))
 	i < count(list)
 } else := "${Fn::Select}"
+
+# `AWS: !Join ['', !FindInMap [Accounts, A, Parts]]` arrives as ["", [Accounts, A, Parts]]:
+# read as a list with the mapping's entries in place of the one, a trust let in each part
+# (`111111111111` of `[arn:aws:iam::, 111111111111, :role/Other]`, the appliance's account), when
+# the stack lets in the joined ARN alone. A first entry of punctuation alone (or none) is no
+# action, resource or principal IAM takes, so such a list is an !Join, a value known only at
+# deploy time (not its text: read so, a template whose list of parts failed could pass).
+_map_join_shaped(v) if {
+	is_array(v)
+	count(v) == 2
+	is_string(v[0])
+	regex.match(`^[^A-Za-z0-9]*$`, v[0])
+	not regex.match(`^[*?]+$`, v[0])
+	_mapped_here(v[1])
+	some value in _map_values(v[1])
+	is_array(value)
+}
+
+# `RoleName: !Join ['', !FindInMap [Names, dev, Parts]]` arrives as ["", ["Names", "dev",
+# "Parts"]]: read as the join of the three arguments, the role was named "NamesdevParts" (a
+# Roles entry so written named no role), and a Deny put into the role the joined mapping's list
+# names was missed. It is a name known only at deploy time, which may be any role's (not the
+# joined text, which would attach an Allow for certain where none was before).
+_joined_map := "${Fn::FindInMap}"
+
+_map_index(i) := value if {
+	value := _map_value(i)
+	is_number(value)
+} else := i
 
 # The entries of a role's ManagedPolicyArns with each !FindInMap looked up (the whole list, or
 # one entry); one whose keys are chosen at deploy time stays one entry, known only at deploy time.

@@ -221,3 +221,78 @@ test_a_select_of_a_mapping_list_of_roles_may_name_its_pick if {
 	other := object.union(_selecting("veeam-backup", [[0, ["Names", "dev", "Guarded"]]]), names)
 	cloudformation.roles.Role.policies == [] with input as other
 }
+
+# CloudFormation takes an !FindInMap as an !Select's index: `Action: !Select [!FindInMap [Index,
+# dev, Second], !FindInMap [Guard, dev, Granted]]` arrives as [["Index", "dev", "Second"],
+# ["Guard", "dev", "Granted"]], read as a list of both values, and the Allow granted
+# ec2:CreateTags too, when the stack picks s3:GetObject; so a trust let the appliance in. An
+# index given as text, or whose keys are chosen at deploy time, grants nothing.
+test_a_select_of_a_mapping_list_at_a_mapped_index_is_the_entry_it_picks if {
+	index := {"Mappings": {"Index": {"dev": {"First": 0, "Second": 1, "Text": "0"}, "prod": {"First": 1, "Second": 1, "Text": "0"}}}}
+	every i in [
+		["Index", "dev", "Second"], {"Fn::FindInMap": ["Index", "dev", "Second"]},
+		["Index", "Env", "First"], ["Index", "dev", "Text"],
+	] {
+		allowed := object.union(_mapped([{"Effect": "Allow", "Action": [i, ["Guard", "dev", "Granted"]], "Resource": "*"}]), index)
+		cloudformation.deny == {"Role: check ec2_backup: missing 1 required action: ec2:CreateTags"} with input as allowed
+			with data.vbaws.requirements as _requirements
+	}
+	picked := object.union(_mapped([{"Effect": "Allow", "Action": [["Index", "dev", "First"], ["Guard", "dev", "Granted"]], "Resource": "*"}]), index)
+	cloudformation.roles.Role.policies[0].document.Statement[0].Action == "ec2:CreateTags" with input as picked
+
+	appliance := "arn:aws:iam::111111111111:role/Appliance"
+	arns := {"Mappings": {"Accounts": {"appliance": {"Arns": ["arn:aws:iam::222222222222:root", appliance]}}}}
+	every pair in [
+		[["Index", "dev", "First"], "arn:aws:iam::222222222222:root"],
+		[["Index", "dev", "Second"], appliance],
+		[["Index", "dev", "Text"], "${Fn::Select}"],
+	] {
+		trust := object.union_n([_trusting([_allow({"AWS": [pair[0], ["Accounts", "appliance", "Arns"]]}, {})]), arns, index])
+		cloudformation.roles.Role.trust_policy.Statement[0].Principal.AWS == pair[1] with input as trust
+	}
+}
+
+# `AWS: !Join ['', !FindInMap [Accounts, A, Parts]]` arrives as ["", ["Accounts", "A", "Parts"]]:
+# read as a list with the mapping's entries in place of the one, the trust let in the account
+# 111111111111 (a part), when the stack lets in the joined ARN of another role alone. It is
+# known only at deploy time.
+test_a_join_of_a_mapping_list_in_a_principal_is_known_at_deploy_time if {
+	parts := {"A": {"Parts": ["arn:aws:iam::", "111111111111", ":role/Other"]}, "B": {"Parts": ["arn:aws:iam::", "1", ":root"]}}
+	mappings := {"Mappings": {"Accounts": parts}, "Parameters": {"Env": {"Type": "String"}}}
+	every value in [["", ["Accounts", "A", "Parts"]], ["", {"Fn::FindInMap": ["Accounts", "A", "Parts"]}], ["", ["Accounts", "Env", "Parts"]]] {
+		trust := object.union(_trusting([_allow({"AWS": value}, {})]), mappings)
+		cloudformation.roles.Role.trust_policy.Statement[0].Principal.AWS == "${Fn::Join}" with input as trust
+	}
+}
+
+# Role "veeam-backup" (its RoleName given) and Guard denying ec2:CreateTags to the roles named,
+# with Names giving the parts of a name.
+_name_guarded(role_name, roles) := object.union(
+	_template({
+		"Role": _role({"RoleName": role_name}),
+		"Guard": {"Type": "AWS::IAM::Policy", "Properties": {
+			"PolicyName": "guard", "Roles": roles,
+			"PolicyDocument": {"Statement": [{"Effect": "Deny", "Action": "ec2:CreateTags", "Resource": "*"}]},
+		}},
+	}),
+	{
+		"Mappings": {"Names": {"dev": {"Parts": ["veeam", "-backup"]}, "prod": {"Parts": ["x", "y"]}}},
+		"Parameters": {"Env": {"Type": "String"}},
+	},
+)
+
+# `Roles: [!Join ['', !FindInMap [Names, dev, Parts]]]` arrives as ["", ["Names", "dev",
+# "Parts"]]: read as the join of those three, it named the role "NamesdevParts", and the Deny
+# put into "veeam-backup" was missed; so with the role's RoleName so written, and with the long
+# form `Fn::Join: ['', !FindInMap [...]]`. It may name any role.
+test_a_join_of_a_mapping_list_may_name_any_role if {
+	joined := ["", ["Names", "dev", "Parts"]]
+	long := {"Fn::Join": joined}
+	every template in [
+		_name_guarded("veeam-backup", [joined]), _name_guarded(joined, ["veeam-backup"]),
+		_name_guarded("veeam-backup", [long]), _name_guarded(long, ["veeam-backup"]),
+		_name_guarded("veeam-backup", [["-", ["Names", "Env", "Parts"]]]),
+	] {
+		[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as template
+	}
+}
