@@ -184,6 +184,17 @@ _split_of_unknown_entries(list) if {
 # here, not "x"), so it may be any name.
 _split_of_unknown_entries(list) if _one_character_split(list)
 
+# `!Select [1, !Split [!Ref AWS::Region, xus-east-1VeeamBackup]]` arrives as [1, ["AWS::Region",
+# "xus-east-1VeeamBackup"]]: a delimiter known only at deploy time, an empty one, or one YAML
+# read as a number (`!Split [1, x1VeeamBackup]`, whose text may be written otherwise: `1.0`)
+# splits the text where it cannot be read here. As the text written, a Deny so attached was
+# missed: the pick may be any name.
+_split_of_unknown_entries(list) if {
+	_split_texts(list)
+	not _deploy_time_name(list[1])
+	not _literal_delimiter(list[0])
+}
+
 # `Roles: [!Select [1, !FindInMap [Map, Key, Names]]]` arrives as [1, ["Map", "Key", "Names"]]:
 # read as that list, it named the role "Key", and a Deny put into the role the mapping's list
 # names there was missed. It picks from each list the mapping may give too.

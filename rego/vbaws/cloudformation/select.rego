@@ -116,6 +116,20 @@ _unsure_split_pick(_, list) if {
 	contains(text, list[0])
 }
 
+# (a delimiter known only at deploy time, `!Select [1, !Split [!Ref AWS::Region, text]]`, may be
+# in the text the stack splits)
+_unsure_split_pick(_, list) if {
+	not _deploy_time_name(list[1])
+	not _literal_delimiter(list[0])
+}
+
+_literal_delimiter(x) if {
+	is_string(x)
+	x != ""
+	not _deploy_time_name(x)
+	not regex.match(_placeholder, x)
+}
+
 # (either may be a number YAML read: `!Split [<appliance>, 222222222222]` is [<appliance>,
 # 222222222222], which CloudFormation may split as the text "222222222222")
 _split_texts(list) if {

@@ -251,3 +251,23 @@ test_an_unquoted_select_from_what_an_import_may_hold_is_not_read if {
 	bounded := _template({"Role": _role({"PermissionsBoundary": [1, ["ab", "Policy"]]}), "Policy": policy})
 	[u.layer | some u in cloudformation.roles.Role.unknowns] == ["boundary"] with input as bounded
 }
+
+# `Roles: [!Select [1, !Split [1, x1veeam-backup]]]` arrives as [1, [1, "x1veeam-backup"]]: a
+# delimiter YAML read as a number, an empty one, or one known only at deploy time (`!Ref
+# AWS::Region`, `!Sub "${AWS::Region}"`: in us-east-1, "xus-east-1veeam-backup" splits into "x"
+# and "veeam-backup") splits the text where it is not read here. Read as the entry written, the
+# Deny put into the role was missed, and a RolePolicy so named replaced nothing: the pick may
+# be any name.
+test_an_unquoted_select_from_a_split_at_an_unread_delimiter_may_be_any_name if {
+	every entry in [
+		[1, [1, "x1veeam-backup"]], [0, ["", "veeam-backup"]],
+		[1, ["AWS::Region", "xus-east-1veeam-backup"]], [1, ["${AWS::Region}", "xus-east-1veeam-backup"]],
+	] {
+		[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as _name_guarded("veeam-backup", [entry])
+		named := _template({
+			"Role": _role({"RoleName": "veeam-backup", "Policies": [_inline("veeam", _doc("a:A"))]}),
+			"Narrow": _role_policy({"Ref": "Role"}, [entry[0], [entry[1][0], replace(entry[1][1], "veeam-backup", "veeam")]], _doc("a:D")),
+		})
+		"veeam (Policies[0], its Deny statements)" in {p.name | some p in cloudformation.roles.Role.policies} with input as named
+	}
+}
