@@ -164,15 +164,15 @@ _map_pick(v) := list[i] if {
 # `AWS: !Join ['', !FindInMap [Accounts, A, Parts]]` arrives as ["", [Accounts, A, Parts]]:
 # read as a list with the mapping's entries in place of the one, a trust let in each part
 # (`111111111111` of `[arn:aws:iam::, 111111111111, :role/Other]`, the appliance's account), when
-# the stack lets in the joined ARN alone. A first entry of punctuation alone (or none) is no
-# action, resource or principal IAM takes, so such a list is an !Join, a value known only at
-# deploy time (not its text: read so, a template whose list of parts failed could pass).
+# the stack lets in the joined ARN alone. A list holding the mapping's list is no value IAM
+# takes (an entry must be text), whatever the first entry, so such a list is an !Join, a value
+# known only at deploy time (not its text: read so, a template whose list of parts failed could
+# pass). As a list, `AWS: !Join [x, !FindInMap [Accounts, A, Arns]]` let in the appliance of
+# [<appliance>, x], when the stack lets in "<appliance>xx", another role.
 _map_join_shaped(v) if {
 	is_array(v)
 	count(v) == 2
 	is_string(v[0])
-	regex.match(`^[^A-Za-z0-9]*$`, v[0])
-	not regex.match(`^[*?]+$`, v[0])
 	_mapped_here(v[1])
 	some value in _map_values(v[1])
 	is_array(value)

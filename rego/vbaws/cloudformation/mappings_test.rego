@@ -296,3 +296,23 @@ test_a_join_of_a_mapping_list_may_name_any_role if {
 		[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as template
 	}
 }
+
+# `Action: !Join ["ec2:*", !FindInMap [Guard, dev, Granted]]` arrives as ["ec2:*", ["Guard",
+# "dev", "Granted"]]: read as a list with the mapping's entries in place of the one, the Allow
+# granted ec2:* and ec2:CreateTags, when the stack grants "ec2:CreateTagsec2:*s3:GetObject"
+# alone; and `AWS: !Join [x, !FindInMap [Accounts, A, Arns]]` let in the appliance, when the
+# stack lets in "<appliance>xx", another role. A list holding the mapping's list is no value IAM
+# takes, whatever the delimiter: it is known only at deploy time.
+test_a_join_of_a_mapping_list_at_any_delimiter_is_known_at_deploy_time if {
+	every delimiter in ["ec2:*", "*", "x"] {
+		allowed := _mapped([{"Effect": "Allow", "Action": [delimiter, ["Guard", "dev", "Granted"]], "Resource": "*"}])
+		cloudformation.deny == {"Role: check ec2_backup: missing 1 required action: ec2:CreateTags"} with input as allowed
+			with data.vbaws.requirements as _requirements
+	}
+	appliance := "arn:aws:iam::111111111111:role/Appliance"
+	mappings := {"Mappings": {"Accounts": {"A": {"Arns": [appliance, "x"]}}}}
+	every delimiter in ["x", "/y", "*"] {
+		trust := object.union(_trusting([_allow({"AWS": [delimiter, ["Accounts", "A", "Arns"]]}, {})]), mappings)
+		cloudformation.roles.Role.trust_policy.Statement[0].Principal.AWS == "${Fn::Join}" with input as trust
+	}
+}
