@@ -106,6 +106,22 @@ _split_pick(v) if {
 	_unsure_split_pick(index, list)
 }
 
+# `!Select [1, !Split [!If [C, "-", "+"], x-VeeamBackup]]` arrives as [1, [["C", "-", "+"],
+# "x-VeeamBackup"]] (a long-form `{Ref: AWS::Region}` delimiter, or a short-form !Join as the
+# text, alike): read as the entry written, a RolePolicy so named replaced no inline policy. The
+# stack splits what the function gives, so the pick is unsure.
+_split_pick(v) if {
+	[_, list] := _select_arguments(v)
+	is_array(list)
+	count(list) == 2
+	some x in list
+	_function_shaped(x)
+}
+
+_function_shaped(x) if is_array(x)
+
+_function_shaped(x) if is_object(x)
+
 _unsure_split_pick(index, _) if _whole_index(index) == 0
 
 _unsure_split_pick(_, list) if not is_string(list[0])

@@ -271,3 +271,22 @@ test_an_unquoted_select_from_a_split_at_an_unread_delimiter_may_be_any_name if {
 		"veeam (Policies[0], its Deny statements)" in {p.name | some p in cloudformation.roles.Role.policies} with input as named
 	}
 }
+
+# `Roles: [!Select [1, !Split [!If [C, "-", "+"], x-veeam-backup]]]` arrives as [1, [["C", "-",
+# "+"], "x-veeam-backup"]]; a long-form `{Ref: AWS::Region}` delimiter or a short-form !Join as
+# the text leaves a function in the list too. Where C holds, the stack picks "veeam-backup": read
+# as the entry written, the Deny put into the role was missed, and a RolePolicy so named
+# replaced nothing.
+test_an_unquoted_select_from_a_split_with_a_function_may_be_any_name if {
+	every entry in [
+		[1, [["C", "-", "+"], "x-veeam-backup"]], [1, [{"Ref": "AWS::Region"}, "xus-east-1veeam-backup"]],
+		[1, ["AWS::Region", ["", ["x", "AWS::Region", "veeam-backup"]]]],
+	] {
+		[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as _name_guarded("veeam-backup", [entry])
+		named := _template({
+			"Role": _role({"RoleName": "veeam-backup", "Policies": [_inline("veeam", _doc("a:A"))]}),
+			"Narrow": _role_policy({"Ref": "Role"}, json.unmarshal(replace(json.marshal(entry), "veeam-backup", "veeam")), _doc("a:D")),
+		})
+		"veeam (Policies[0], its Deny statements)" in {p.name | some p in cloudformation.roles.Role.policies} with input as named
+	}
+}
