@@ -242,6 +242,10 @@ _may_pick(index, _) if {
 	not regex.match(`^[0-9]+$`, index)
 }
 
+# (`!Select [{Ref: Idx}, [VeeamBackup]]`, or `!Join [{Ref: AWS::Region}, [VeeamBackup]]`, which
+# names VeeamBackup at any delimiter: a long-form index or delimiter may pick any entry)
+_may_pick(index, _) if is_object(index)
+
 # The choices of an entry of Roles or of a RoleName.
 _entry_choices(v) := branches if {
 	branches := _choices(v)

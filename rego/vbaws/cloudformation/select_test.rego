@@ -290,3 +290,18 @@ test_an_unquoted_select_from_a_split_with_a_function_may_be_any_name if {
 		"veeam (Policies[0], its Deny statements)" in {p.name | some p in cloudformation.roles.Role.policies} with input as named
 	}
 }
+
+# `Roles: [!Select [{Ref: Idx}, [veeam-backup, x]]]` arrives as [{"Ref": "Idx"}, ["veeam-backup",
+# "x"]], and `!Join [{Ref: AWS::Region}, [veeam-backup]]` (veeam-backup at any delimiter) alike:
+# a long-form index or delimiter inside the short form picked no entry, so the Deny put into the
+# role was missed and a RolePolicy so named replaced nothing. It may pick any entry.
+test_an_unquoted_select_at_a_long_form_index_may_pick_any_entry if {
+	every entry in [[{"Ref": "Idx"}, ["veeam-backup", "x"]], [{"Ref": "AWS::Region"}, ["veeam-backup"]]] {
+		[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as _name_guarded("veeam-backup", [entry])
+		named := _template({
+			"Role": _role({"RoleName": "veeam-backup", "Policies": [_inline("veeam", _doc("a:A"))]}),
+			"Narrow": _role_policy({"Ref": "Role"}, json.unmarshal(replace(json.marshal(entry), "veeam-backup", "veeam")), _doc("a:D")),
+		})
+		"veeam (Policies[0], its Deny statements)" in {p.name | some p in cloudformation.roles.Role.policies} with input as named
+	}
+}
