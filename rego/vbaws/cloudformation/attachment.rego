@@ -191,20 +191,14 @@ _split_of_unknown_entries(list) if _one_character_split(list)
 # missed: the pick may be any name.
 _split_of_unknown_entries(list) if {
 	_split_texts(list)
-	not _deploy_time_name(list[1])
-	not _literal_delimiter(list[0])
+	_unread_delimiter(list)
 }
 
 # `!Select [1, !Split [!If [C, "-", "+"], x-VeeamBackup]]` arrives as [1, [["C", "-", "+"],
 # "x-VeeamBackup"]]; a long-form `{Ref: AWS::Region}` delimiter, or a short-form !Join as the
 # text, leaves a list of two in which one is no text either: a function the stack splits with or
 # splits. As the entry written, a Deny so attached was missed: the pick may be any name.
-_split_of_unknown_entries(list) if {
-	is_array(list)
-	count(list) == 2
-	some x in list
-	_function_shaped(x)
-}
+_split_of_unknown_entries(list) if _split_with_function(list)
 
 # `Roles: [!Select [1, !FindInMap [Map, Key, Names]]]` arrives as [1, ["Map", "Key", "Names"]]:
 # read as that list, it named the role "Key", and a Deny put into the role the mapping's list

@@ -112,6 +112,10 @@ _split_pick(v) if {
 # stack splits what the function gives, so the pick is unsure.
 _split_pick(v) if {
 	[_, list] := _select_arguments(v)
+	_split_with_function(list)
+}
+
+_split_with_function(list) if {
 	is_array(list)
 	count(list) == 2
 	some x in list
@@ -134,7 +138,9 @@ _unsure_split_pick(_, list) if {
 
 # (a delimiter known only at deploy time, `!Select [1, !Split [!Ref AWS::Region, text]]`, may be
 # in the text the stack splits)
-_unsure_split_pick(_, list) if {
+_unsure_split_pick(_, list) if _unread_delimiter(list)
+
+_unread_delimiter(list) if {
 	not _deploy_time_name(list[1])
 	not _literal_delimiter(list[0])
 }
