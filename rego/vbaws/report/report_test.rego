@@ -350,3 +350,39 @@ test_every_finding_has_actions if {
 	[f.actions | some f in r.findings; f.id == "VBAWS-TRUST"] == [[]]
 	count([f | some f in r.findings; f.id == "VBAWS-MISSING"][0].actions) == 61
 }
+
+# Contract §3: "allowed" means no Deny can apply. A policy that could not be read may hold the
+# Deny that blocks the role: every action is then undecided (conditional), never allowed, at
+# check level too.
+test_a_policy_that_cannot_be_read_leaves_every_action_undecided if {
+	unreadable := report.build({"role": {"arn": _arn, "policies": [
+		{"name": "main", "type": "inline", "document": _document([_full])},
+		{"name": "arn:aws:iam::aws:policy/X", "type": "managed", "document": null, "error": "GetPolicyVersion was denied"},
+	]}})
+	unreadable.compliant == false
+	unreadable.checks.ec2_backup.compliant == false
+	unreadable.checks.ec2_backup.conditional == sort(_ec2_backup)
+	unreadable.checks.ec2_backup.actions["kms:CreateGrant"] == {"decision": "conditional", "reasons": [
+		"a Deny may apply: managed policy \"arn:aws:iam::aws:policy/X\" could not be read",
+	]}
+
+	# JSON text that names a key twice cannot be read one way (which Condition counts?)
+	twice := `{"Statement": [{"Effect": "Deny", "Action": "kms:CreateGrant", "Resource": "*",
+		"Condition": {"Bool": {"aws:ViaAWSService": "true"}}, "Condition": {}}]}`
+	report.build({"role": {"arn": _arn, "policies": [
+		{"name": "main", "type": "inline", "document": _document([_full])},
+		{"name": "twice", "type": "inline", "document": twice},
+	]}}).checks.ec2_backup.actions["kms:CreateGrant"].decision == "conditional"
+
+	scp := report.build(object.union(_snapshot([_full]), {"scps": [{"target": "r-abcd", "policies": [
+		{"name": "FullAWSAccess", "document": _document([{"Effect": "Allow", "Action": "*", "Resource": "*"}])},
+		{"name": "GuardRail", "document": "{nope"},
+	]}]}))
+	scp.checks.ec2_backup.actions["ec2:CreateSnapshot"] == {"decision": "conditional", "reasons": [
+		"scp:r-abcd: a Deny may apply: service control policy \"GuardRail\" at r-abcd could not be read",
+	]}
+
+	# an unreadable policy grants nothing: what nothing else allows stays missing
+	alone := report.build({"role": {"arn": _arn, "policies": [{"name": "p", "type": "inline", "document": "{nope"}]}})
+	alone.checks.ec2_backup.missing == sort(_ec2_backup)
+}

@@ -236,10 +236,12 @@ _reasons(statement, layer_name) := {sprintf("%s%s", [_prefix(layer_name), r]) |
 	some r in _statement_reasons(statement)
 }
 
-_statement_reasons(statement) := {sprintf("%s has Condition %s", [lower(statement.effect), pair]) |
+_statement_reasons(statement) := ({sprintf("%s has Condition %s", [lower(statement.effect), pair]) |
 	some pair in statement.unknown_conditions
 } | {sprintf("%s is resource-scoped (not every resource)", [lower(statement.effect)]) |
 	statement.resource == "some"
+}) | {sprintf("a Deny may apply: %s", [statement.unread]) |
+	is_string(statement.unread)
 }
 
 _prefix("identity") := ""
