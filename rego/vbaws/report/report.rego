@@ -56,9 +56,9 @@ _evaluate(snapshot, role, arn, requested) := {
 	"layers": {"identity": true, "boundary": count(boundary) > 0, "scps": count(scp_layers) > 0},
 	"findings": _policy_findings(policies),
 } if {
-	identity := [_counted(_analysed(p)) | some p in values.as_list(object.get(role, "policies", []))]
-	boundary := [_counted(b) | some b in _boundary(role)]
-	scps := [[sprintf("scp:%s", [target]), [_counted(p) | some p in _scp_policies(level, target)]] |
+	identity := [_analysed(p) | some p in values.as_list(object.get(role, "policies", []))]
+	boundary := _boundary(role)
+	scps := [[sprintf("scp:%s", [target]), _scp_policies(level, target)] |
 		some level in _scp_levels(snapshot, role)
 		target := _scp_target(level)
 	]
@@ -137,7 +137,7 @@ _tag_list(tags) if {
 	}
 }
 
-_analysed(entry) := {"name": _policy_label(entry), "analysis": _analysis(entry)}
+_analysed(entry) := _named(_policy_label(entry), _analysis(entry))
 
 # What an analysed policy counts for in its layer. A policy that could not be read may hold
 # a Deny (contract §3: "allowed" only when no Deny can apply; a Deny that cannot be read
@@ -145,27 +145,27 @@ _analysed(entry) := {"name": _policy_label(entry), "analysis": _analysis(entry)}
 # condition, so nothing it could block is decided allowed, and its Allows count for nothing.
 # An invalid statement of a readable policy is different: IAM would not store the policy,
 # so it takes no part (docs/engine.md), and the role is not compliant for its error alone.
-_counted(analysed) := analysed if {
-	not analysed.analysis.unread
-} else := object.union(analysed, {"analysis": {"summary": {
+_named(name, analysis) := {"name": name, "analysis": analysis} if {
+	not analysis.unread
+} else := {"name": name, "analysis": object.union(analysis, {"summary": {
 	"allow_full": set(), "allow_any": set(), "deny_full": set(), "deny_any": policy.catalog_actions,
 	"full_denies": [], "partial_allows": [], "partial_denies": [{
 		"sid": "", "effect": "Deny", "actions": policy.catalog_actions, "resource": "unread",
 		"condition": {}, "unknown_conditions": [],
-		"unread": sprintf("%s could not be read", [analysed.name]),
+		"unread": sprintf("%s could not be read", [name]),
 	}],
-}}})
+}})}
 
 # An SCP is named with its level, since one SCP is often attached at several levels.
-_scp_policies(level, target) := [{"name": _scp_label(entry, target), "analysis": _analysis(entry)} |
+_scp_policies(level, target) := [_named(_scp_label(entry, target), _analysis(entry)) |
 	some entry in values.as_list(level.policies)
 ] if {
 	is_object(level)
 	"policies" in object.keys(level)
-} else := [{
-	"name": sprintf("service control policies at %s", [target]),
-	"analysis": _unread("the level has no \"policies\" list"),
-}]
+} else := [_named(
+	sprintf("service control policies at %s", [target]),
+	_unread("the level has no \"policies\" list"),
+)]
 
 _scp_target(level) := level.target if {
 	is_object(level)
@@ -219,10 +219,10 @@ _parsed_analysis(parsed) := policy.analyze(parsed.document) if {
 # A policy that could not be read at all: none of its statements count, and it says so.
 _unread(reason) := {"statements": [], "errors": [reason], "unread": true}
 
-_boundary(role) := [{
-	"name": sprintf("permissions boundary %q", [object.get(role.permissions_boundary, "arn", "(no arn)")]),
-	"analysis": _analysis(role.permissions_boundary),
-}] if {
+_boundary(role) := [_named(
+	sprintf("permissions boundary %q", [object.get(role.permissions_boundary, "arn", "(no arn)")]),
+	_analysis(role.permissions_boundary),
+)] if {
 	is_object(role.permissions_boundary)
 } else := []
 
