@@ -200,6 +200,10 @@ _split_of_unknown_entries(list) if {
 # splits. As the entry written, a Deny so attached was missed: the pick may be any name.
 _split_of_unknown_entries(list) if _split_with_function(list)
 
+# `!Select [0, !If [C, !Ref RoleList, [x]]]` arrives as [0, ["C", "RoleList", ["x"]]]: a branch
+# that is no list written out gives entries that cannot be read here (select.rego).
+_split_of_unknown_entries(list) if _unread_if_branch(list)
+
 # `Roles: [!Select [1, !FindInMap [Map, Key, Names]]]` arrives as [1, ["Map", "Key", "Names"]]:
 # read as that list, it named the role "Key", and a Deny put into the role the mapping's list
 # names there was missed. It picks from each list the mapping may give too.
@@ -209,6 +213,8 @@ _select_lists(list) := array.concat([list], [value | some value in _map_values(l
 	parts := _split_parts(list)
 } else := [list, parts] if {
 	parts := _split_at_any(list)
+} else := array.concat([list], _if_lists(list)) if {
+	_short_form_if(list)
 } else := [list]
 
 # Two texts an !Select picks from may be a short-form !Split at a delimiter of any kind (letters

@@ -173,3 +173,27 @@ _import_split_pick(v) if {
 	_split_texts(list)
 	regex.match(`^[\w.:-]+$`, list[1])
 }
+
+# `Roles: [!Select [0, !If [C, [VeeamBackup], [x]]]]` arrives as [0, ["C", ["VeeamBackup"],
+# ["x"]]]: read as that list, the index picked the condition's name, so a Deny put into the
+# role the branch that holds names was missed, and a RolePolicy so named replaced no inline
+# policy. The index picks from the list of either branch (attachment.rego) ...
+_if_lists(list) := [branch | some branch in _if_branches(list); _read_if_branch(branch)]
+
+# ... and from a branch that is no list written out (`!Ref RoleList`, AWS::NoValue, an !Split),
+# or that holds an entry CloudFormation may drop before it picks, any entry.
+_unread_if_branch(list) if {
+	_short_form_if(list)
+	some branch in _if_branches(list)
+	not _read_if_branch(branch)
+}
+
+_read_if_branch(branch) if {
+	_plain_list(branch)
+	not _may_drop_entry(branch)
+}
+
+_may_drop_entry(list) if {
+	some x in list
+	_may_be_no_value(x)
+}

@@ -305,3 +305,30 @@ test_an_unquoted_select_at_a_long_form_index_may_pick_any_entry if {
 		"veeam (Policies[0], its Deny statements)" in {p.name | some p in cloudformation.roles.Role.policies} with input as named
 	}
 }
+
+# `Roles: [!Select [0, !If [C, [veeam-backup], [x]]]]` arrives as [0, ["C", ["veeam-backup"],
+# ["x"]]]: read as that list, the index picked the condition's name "C", so the Deny put into the
+# role where C holds was missed, and a RolePolicy so named replaced no inline policy. It picks
+# from each branch's list; a branch that is no plain list (AWS::NoValue in it, a function) may
+# give any name.
+test_an_unquoted_select_from_a_short_form_if_picks_from_each_branch if {
+	every entry in [
+		[0, ["C", ["veeam-backup"], ["xx"]]], [1, ["C", ["xx"], ["yy", "veeam-backup"]]],
+		[1, ["C", ["AWS::NoValue", "veeam-backup"], ["xx", "yy"]]], [0, ["C", "RoleList", ["xx"]]],
+	] {
+		guarded := object.union(_name_guarded("veeam-backup", [entry]), {"Conditions": {"C": {}}})
+		[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as guarded
+		named := object.union(
+			_template({
+				"Role": _role({"RoleName": "veeam-backup", "Policies": [_inline("veeam", _doc("a:A"))]}),
+				"Narrow": _role_policy({"Ref": "Role"}, json.unmarshal(replace(json.marshal(entry), "veeam-backup", "veeam")), _doc("a:D")),
+			}),
+			{"Conditions": {"C": {}}},
+		)
+		"veeam (Policies[0], its Deny statements)" in {p.name | some p in cloudformation.roles.Role.policies} with input as named
+	}
+
+	# The branches pick their own entries only.
+	other := object.union(_name_guarded("veeam-backup", [[0, ["C", ["xx"], ["yy", "veeam-backup"]]]]), {"Conditions": {"C": {}}})
+	cloudformation.roles.Role.policies == [] with input as other
+}
