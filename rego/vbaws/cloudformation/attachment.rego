@@ -137,7 +137,7 @@ _choices(v) := [v, parts] if {
 # time, of the list or of the short-form !Split it may be), or the joined text.
 _select_choices(v) := array.concat(
 	[[x] | some x in _select_picks(v)],
-	[[text] | text := _joined(v)],
+	[[text] | text := _joined_or_number_joined(v)],
 ) if {
 	_select_like(v)
 }

@@ -197,3 +197,19 @@ _may_drop_entry(list) if {
 	some x in list
 	_may_be_no_value(x)
 }
+
+# `Roles: [!Join [1, [VeeamBackup]]]` arrives as [1, ["VeeamBackup"]], an !Select past the list's
+# end too. CloudFormation's docs ask for a text delimiter, but it takes numbers for text in other
+# places: should it join at "1" (or "1.0"), the policy goes into VeeamBackup, and read as the
+# !Select alone, which picks no entry, a Deny so attached was missed and a RolePolicy so named
+# replaced no inline policy. A number is also read as a delimiter whose text is not known (an
+# entry that is no text, `!Select [0, [veeam]]` written inside, makes the whole text unknown).
+_joined_or_number_joined(v) := text if {
+	text := _joined(v)
+} else := concat("${Number}", [_number_join_part(x) | some x in v[1]]) if {
+	is_number(v[0])
+}
+
+_number_join_part(x) := part if {
+	part := _name_part(x)
+} else := "${Fn::Join}"

@@ -332,3 +332,23 @@ test_an_unquoted_select_from_a_short_form_if_picks_from_each_branch if {
 	other := object.union(_name_guarded("veeam-backup", [[0, ["C", ["xx"], ["yy", "veeam-backup"]]]]), {"Conditions": {"C": {}}})
 	cloudformation.roles.Role.policies == [] with input as other
 }
+
+# `Roles: [!Join [1, [veeam-backup]]]` arrives as [1, ["veeam-backup"]], an !Select past the
+# list's end too. CloudFormation's docs ask for a text delimiter, but it takes numbers for text
+# elsewhere: joined at "1" (or "1.0"), the list names veeam-backup, and read as the !Select alone
+# the Deny put into the role was missed and a RolePolicy so named replaced no inline policy. A
+# number that picks no entry may be the delimiter of an !Join, whatever text it stands for.
+test_a_number_that_picks_no_entry_may_be_a_join_delimiter if {
+	every entry in [[1, ["veeam-backup"]], [1, [[0, ["veeam-backup"]]]]] {
+		[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as _name_guarded("veeam-backup", [entry])
+		named := _template({
+			"Role": _role({"RoleName": "veeam-backup", "Policies": [_inline("veeam", _doc("a:A"))]}),
+			"Narrow": _role_policy({"Ref": "Role"}, json.unmarshal(replace(json.marshal(entry), "veeam-backup", "veeam")), _doc("a:D")),
+		})
+		"veeam (Policies[0], its Deny statements)" in {p.name | some p in cloudformation.roles.Role.policies} with input as named
+	}
+
+	# Between two entries it stands for text of its own: veeam1backup, veeam1.0backup, ...
+	guarded := _name_guarded("veeam1backup", [[2, ["veeam", "backup"]]])
+	[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as guarded
+}
