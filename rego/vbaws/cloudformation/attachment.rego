@@ -108,9 +108,11 @@ _if_branches(v) := array.slice(v["Fn::If"], 1, 3) if {
 
 _if_branches(v) := array.slice(v, 1, 3) if _short_form_if(v)
 
-# The values a value chosen at deploy time may take: both branches of an !If, or those of an
-# !FindInMap whose keys are chosen at deploy time (`!FindInMap [RoleNames, !Ref Env, Backup]`).
-_choices(v) := branches if {
+# The values a value chosen at deploy time may take: both branches of an !If (and the list of
+# three a short form arrives as, which may be just that: `[VeeamBackup, a, b]` beside a condition
+# VeeamBackup), or those of an !FindInMap whose keys are chosen at deploy time (`!FindInMap
+# [RoleNames, !Ref Env, Backup]`).
+_choices(v) := array.concat(branches, [v | _literal_names(v)]) if {
 	branches := _if_branches(v)
 } else := values if {
 	values := _map_values(v)

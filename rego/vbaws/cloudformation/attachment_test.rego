@@ -241,3 +241,15 @@ test_roles_from_an_attribute_with_dots_may_name_any_role if {
 	cloudformation.deny == {"Role: check ec2_backup: explicitly denied: a:B (statement Guard of inline policy \"Guard (its Deny statements)\")"} with input as template
 		with data.vbaws.requirements as {"ec2_backup": {"actions": ["a:B"], "source": {}}}
 }
+
+# A literal Roles list of three whose first entry is also the name of one of the template's
+# Conditions (`Roles: [VeeamBackup, a, b]` beside a condition VeeamBackup) is no certain !If:
+# read only as `!If [VeeamBackup, a, b]`, the policy named a or b, and the Deny put into the role
+# VeeamBackup was missed. Either reading may hold.
+test_roles_that_read_as_a_literal_list_or_an_if_may_name_the_roles_of_both if {
+	guarded := object.union(
+		_name_guarded("VeeamBackup", ["VeeamBackup", "other", "third"]),
+		{"Conditions": {"VeeamBackup": {"Fn::Equals": ["a", "b"]}}},
+	)
+	[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as guarded
+}

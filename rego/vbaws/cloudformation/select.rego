@@ -213,3 +213,12 @@ _joined_or_number_joined(v) := text if {
 _number_join_part(x) := part if {
 	part := _name_part(x)
 } else := "${Fn::Join}"
+
+# A list of names written out (attachment.rego's _choices): texts only, which a short-form !If
+# whose branches are lists or functions never arrives as.
+_literal_names(v) if {
+	is_array(v)
+	every x in v {
+		is_string(x)
+	}
+}
