@@ -377,6 +377,7 @@ _joined(v) := concat(v[0], parts) if {
 	is_string(v[0])
 	is_array(v[1])
 	not _find_in_map(v[1])
+	not _joins_no_value(v[1])
 	parts := [p | some x in v[1]; p := _name_part(x)]
 	count(parts) == count(v[1])
 } else := _joined_map if {

@@ -253,3 +253,23 @@ test_roles_that_read_as_a_literal_list_or_an_if_may_name_the_roles_of_both if {
 	)
 	[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as guarded
 }
+
+# CloudFormation drops an AWS::NoValue entry from an !Join's list: `!Join [-, [veeam, !Ref
+# AWS::NoValue, backup]]` gives veeam-backup. Read as the text "veeam-${AWS::NoValue}-backup",
+# which that name does not fit, the Deny put into the role so named was missed, and a RolePolicy
+# `!Join [-, [veeam, !Ref AWS::NoValue]]` replaced no inline policy "veeam". Such a name is not
+# read: it may be any role's, or any policy's.
+test_a_join_with_an_entry_of_no_value_may_name_any_role if {
+	every entry in [
+		["-", ["veeam", "AWS::NoValue", "backup"]],
+		{"Fn::Join": ["-", ["veeam", {"Ref": "AWS::NoValue"}, "backup"]]},
+	] {
+		[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as _name_guarded("veeam-backup", [entry])
+		[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as _name_guarded(entry, ["veeam-backup"])
+	}
+	named := _template({
+		"Role": _role({"RoleName": "veeam-backup", "Policies": [_inline("veeam", _doc("a:A"))]}),
+		"Narrow": _role_policy({"Ref": "Role"}, ["-", ["veeam", "AWS::NoValue"]], _doc("a:D")),
+	})
+	"veeam (Policies[0], its Deny statements)" in {p.name | some p in cloudformation.roles.Role.policies} with input as named
+}

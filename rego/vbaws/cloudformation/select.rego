@@ -208,6 +208,9 @@ _joined_or_number_joined(v) := text if {
 	text := _joined(v)
 } else := concat("${Number}", [_number_join_part(x) | some x in v[1]]) if {
 	is_number(v[0])
+} else := "${Fn::Join}" if {
+	# (one that drops an entry, below, any name)
+	_joins_no_value(v[1])
 }
 
 _number_join_part(x) := part if {
@@ -221,4 +224,15 @@ _literal_names(v) if {
 	every x in v {
 		is_string(x)
 	}
+}
+
+# CloudFormation drops an AWS::NoValue entry from an !Join's list (`!Join [-, [Veeam, !Ref
+# AWS::NoValue, Backup]]` gives Veeam-Backup): read as "Veeam-${AWS::NoValue}-Backup", which
+# that name does not fit, a Deny put into the role so named was missed, and a PolicyName so
+# written replaced no inline policy. Such a name is not read (attachment.rego's _joined): any
+# role's or policy's name may be it.
+_joins_no_value(list) if {
+	is_array(list)
+	some x in list
+	_no_value(x)
 }
