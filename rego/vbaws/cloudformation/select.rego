@@ -202,18 +202,22 @@ _may_drop_entry(list) if {
 # end too. CloudFormation's docs ask for a text delimiter, but it takes numbers for text in other
 # places: should it join at "1" (or "1.0"), the policy goes into VeeamBackup, and read as the
 # !Select alone, which picks no entry, a Deny so attached was missed and a RolePolicy so named
-# replaced no inline policy. A number is also read as a delimiter whose text is not known (an
-# entry that is no text, `!Select [0, [veeam]]` written inside, makes the whole text unknown).
+# replaced no inline policy. A number is also read as a delimiter whose text is not known; an
+# entry that cannot be read (`!Join ['5', [!Select [0, [VeeamBackup]]]]`) stands for any text.
 _joined_or_number_joined(v) := text if {
 	text := _joined(v)
-} else := concat("${Number}", [_number_join_part(x) | some x in v[1]]) if {
-	is_number(v[0])
 } else := "${Fn::Join}" if {
-	# (one that drops an entry, below, any name)
+	# (one that drops an entry, below, any name too)
 	_joins_no_value(v[1])
+} else := concat(_delimiter_text(v[0]), [_join_part_or_any(x) | some x in v[1]]) if {
+	is_array(v[1])
 }
 
-_number_join_part(x) := part if {
+_delimiter_text(d) := d if is_string(d)
+
+_delimiter_text(d) := "${Number}" if is_number(d)
+
+_join_part_or_any(x) := part if {
 	part := _name_part(x)
 } else := "${Fn::Join}"
 

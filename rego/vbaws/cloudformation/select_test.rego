@@ -352,3 +352,18 @@ test_a_number_that_picks_no_entry_may_be_a_join_delimiter if {
 	guarded := _name_guarded("veeam1backup", [[2, ["veeam", "backup"]]])
 	[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as guarded
 }
+
+# `Roles: [!Join ['5', [!Select [0, [veeam-backup]]]]]` arrives as ["5", [[0, ["veeam-backup"]]]]:
+# as an !Select its index picks nothing, and the joined text could not be read, so the entry
+# named no role, the Deny put into veeam-backup was missed, and a RolePolicy so named replaced
+# no inline policy. A join that cannot be read may be any name.
+test_a_join_of_entries_not_read_may_be_any_name if {
+	every entry in [["5", [[0, ["veeam-backup"]]]], ["5", [{"Fn::Select": [0, ["veeam-backup"]]}]]] {
+		[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as _name_guarded("veeam-backup", [entry])
+		named := _template({
+			"Role": _role({"RoleName": "veeam-backup", "Policies": [_inline("veeam", _doc("a:A"))]}),
+			"Narrow": _role_policy({"Ref": "Role"}, json.unmarshal(replace(json.marshal(entry), "veeam-backup", "veeam")), _doc("a:D")),
+		})
+		"veeam (Policies[0], its Deny statements)" in {p.name | some p in cloudformation.roles.Role.policies} with input as named
+	}
+}
