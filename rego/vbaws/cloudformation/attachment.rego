@@ -367,23 +367,10 @@ _name_text(v) := _name_part(v)
 
 _name_text(v) := _joined(_argument(v, "Fn::Join"))
 
-# `!Join [-, [a, b]]` as conftest's YAML parser leaves it: the list [delimiter, [parts]]; not
-# when it may be an !Select (above), whose name cannot be written as one text.
+# `!Join [-, [a, b]]` as conftest's YAML parser leaves it: the list [delimiter, [parts]] (see
+# select.rego's _joined); not when it may be an !Select (above), whose name cannot be written as
+# one text.
 _name_text(v) := _joined(v) if not _select_like(v)
-
-_joined(v) := concat(v[0], parts) if {
-	is_array(v)
-	count(v) == 2
-	is_string(v[0])
-	is_array(v[1])
-	not _find_in_map(v[1])
-	not _joins_no_value(v[1])
-	parts := [p | some x in v[1]; p := _name_part(x)]
-	count(parts) == count(v[1])
-} else := _joined_map if {
-	is_string(v[0])
-	_find_in_map(v[1])
-}
 
 # `!Ref Parameter`, `!Ref AWS::StackName` and `!GetAtt Resource.Attribute` as conftest's YAML
 # parser leaves them are values known at deploy time (no role name holds a colon).

@@ -198,6 +198,26 @@ _may_drop_entry(list) if {
 	_may_be_no_value(x)
 }
 
+# The text of an !Join of names (attachment.rego's _name_text). Not of a list that may be another
+# short-form function: `!Join ['', !Split [',', 'Veeam,Backup']]` arrives as ["", [",",
+# "Veeam,Backup"]], and `!Join ['', !GetAtt [Lookup, Names]]` as ["", ["Lookup", "Names"]], read
+# as the texts ",Veeam,Backup" and "${Lookup}Names", where the stack names VeeamBackup, or what
+# the attribute holds: a Deny so attached was missed, a PolicyName so written replaced nothing.
+_joined(v) := concat(v[0], parts) if {
+	is_array(v)
+	count(v) == 2
+	is_string(v[0])
+	is_array(v[1])
+	not _function_list(v[1])
+	not _split_like(v[1])
+	not _joins_no_value(v[1])
+	parts := [p | some x in v[1]; p := _name_part(x)]
+	count(parts) == count(v[1])
+} else := _joined_map if {
+	is_string(v[0])
+	_find_in_map(v[1])
+}
+
 # `Roles: [!Join [1, [VeeamBackup]]]` arrives as [1, ["VeeamBackup"]], an !Select past the list's
 # end too. CloudFormation's docs ask for a text delimiter, but it takes numbers for text in other
 # places: should it join at "1" (or "1.0"), the policy goes into VeeamBackup, and read as the

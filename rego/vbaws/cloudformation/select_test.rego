@@ -367,3 +367,21 @@ test_a_join_of_entries_not_read_may_be_any_name if {
 		"veeam (Policies[0], its Deny statements)" in {p.name | some p in cloudformation.roles.Role.policies} with input as named
 	}
 }
+
+# `Roles: [!Join ['', !Split [',', 'veeam,-backup']]]` arrives as ["", [",", "veeam,-backup"]], and
+# `!Join ['', !GetAtt [Lookup, Names]]` as ["", ["Lookup", "Names"]]: read as the texts
+# ",veeam,-backup" and "${Lookup}Names", the entry named no role, where the stack names
+# veeam-backup (or what the attribute holds), so the Deny was missed and a RolePolicy so named
+# replaced nothing. A join of a list that may be another function is any name.
+test_a_join_of_a_split_or_an_attribute_may_be_any_name if {
+	every entry in [["", [",", "veeam,-backup"]], ["", ["Lookup", "Names"]], {"Fn::Join": ["", [",", "veeam,-backup"]]}] {
+		guarded := object.union(_name_guarded("veeam-backup", [entry]), {"Resources": {"Lookup": {"Type": "Custom::Lookup"}}})
+		[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as guarded
+		named := _template({
+			"Role": _role({"RoleName": "veeam-backup", "Policies": [_inline("veeam", _doc("a:A"))]}),
+			"Lookup": {"Type": "Custom::Lookup"},
+			"Narrow": _role_policy({"Ref": "Role"}, json.unmarshal(replace(json.marshal(entry), "veeam,-backup", "ve,eam")), _doc("a:D")),
+		})
+		"veeam (Policies[0], its Deny statements)" in {p.name | some p in cloudformation.roles.Role.policies} with input as named
+	}
+}
