@@ -76,6 +76,17 @@ _unsplit_text(value) if {
 	not _deploy_time_name(value[1])
 }
 
+# `Roles: !Split [",", !If [C, "a,b", !Ref AWS::NoValue]]` arrives as [",", ["C", "a,b",
+# "AWS::NoValue"]]: text given by a function that cannot be written as one text (an !If, an
+# !Select) may hold any names too.
+_unsplit_text(value) if {
+	count(value) == 2
+	is_string(value[0])
+	regex.match(`^[^A-Za-z0-9]+$`, value[0])
+	_function_shaped(value[1])
+	not _name_text(value[1])
+}
+
 _split_parts(value) := [_split_part(part) | some part in split(_name_text(value[1]), value[0])] if {
 	count(value) == 2
 	is_string(value[0])
@@ -265,7 +276,7 @@ _certain(v) := set() if {
 # of an !If names; otherwise those whose name the entry could turn out to be.
 _possible(v) := {role |
 	some branch in _entry_choices(v)
-	some x in _as_list(branch)
+	some x in array.concat(_as_list(branch), _branch_entries(branch))
 	not _no_value(x)
 	some role in (_reads_as(x) | _plain_possible(x))
 } if {

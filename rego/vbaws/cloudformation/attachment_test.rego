@@ -273,3 +273,28 @@ test_a_join_with_an_entry_of_no_value_may_name_any_role if {
 	})
 	"veeam (Policies[0], its Deny statements)" in {p.name | some p in cloudformation.roles.Role.policies} with input as named
 }
+
+# `Roles: !Split [",", !If [C, "x,veeam-backup", !Ref AWS::NoValue]]` arrives as [",", ["C",
+# "x,veeam-backup", "AWS::NoValue"]]: read as the list of "," and an !If naming "x,veeam-backup",
+# it named no role, where the stack splits what the !If gives (an !Select the same), so the Deny
+# put into veeam-backup was missed. Split text given by a function may name any role.
+test_roles_from_a_split_of_a_function_may_name_any_role if {
+	every roles in [[",", ["C", "x,veeam-backup", "AWS::NoValue"]], [",", ["1", ["a,b", "x,veeam-backup"]]]] {
+		guarded := object.union(_name_guarded("veeam-backup", roles), {"Conditions": {"C": {}}})
+		[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as guarded
+	}
+}
+
+# `Roles: !If [C, [xx], !FindInMap [Names, dev, Parts]]` arrives as ["C", ["xx"], ["Names", "dev",
+# "Parts"]]: the branch read as the list of the mapping's name and keys named no role, where the
+# stack names the roles of the mapping's list when C does not hold. A branch is read as a Roles
+# list is (a mapping's list, an !Split), besides as it is written.
+test_roles_chosen_by_an_if_read_each_branch_as_a_roles_list if {
+	guarded := object.union(
+		_name_guarded("veeam", ["C", ["xx"], ["Names", "dev", "Parts"]]),
+		{"Conditions": {"C": {}}},
+	)
+	[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as guarded
+	split_branch := object.union(_name_guarded("veeam-backup", ["C", ["xx"], [",", "yy,veeam-backup"]]), {"Conditions": {"C": {}}})
+	[p.name | some p in cloudformation.roles.Role.policies] == ["guard (its Deny statements)"] with input as split_branch
+}

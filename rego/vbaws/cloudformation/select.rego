@@ -260,3 +260,17 @@ _joins_no_value(list) if {
 	some x in list
 	_no_value(x)
 }
+
+# `Roles: !If [C, [a], !FindInMap [Names, dev, Roles]]` arrives as ["C", ["a"], ["Names", "dev",
+# "Roles"]]: read as written, the branch named the roles "Names", "dev" and "Roles", where the
+# stack names those of the mapping's list when C does not hold, and a Deny put into them was
+# missed. A branch that is a list is also read as a Roles list is (attachment.rego's _possible).
+_branch_entries(branch) := [_resolved(x) |
+	some list in _branch_lists(branch)
+	is_array(list)
+	some x in _split_list(list)
+]
+
+_branch_lists(branch) := _map_values(branch) if {
+	_find_in_map(branch)
+} else := [_resolved(branch)]
