@@ -100,6 +100,20 @@ _split_like_trust_values(role) := {key |
 	walk(doc, [path, block])
 	_condition_block_at(path)
 	some key, v in block
+	_may_be_split(v)
+}
+
+_may_be_split(v) if {
 	_split_shaped(v)
 	contains(_text(v[1]), v[0])
+}
+
+# (`aws:PrincipalAccount: !Split ["1", "111111111111"]`, or at "", arrives as ["1",
+# "111111111111"]: read as the list it lets the appliance's account in, where the split does not)
+_may_be_split(v) if {
+	_split_texts(v)
+	is_string(v[0])
+	is_string(v[1])
+	not _split_shaped(v)
+	contains(v[1], v[0])
 }

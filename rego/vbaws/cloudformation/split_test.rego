@@ -190,3 +190,17 @@ test_a_split_of_text_that_could_be_an_export_with_the_delimiter_is_the_import if
 		cloudformation.deny == set() with input as template with data.vbaws.requirements as _requirements
 	}
 }
+
+# `aws:PrincipalAccount: !Split ["1", "111111111111"]` (or at "") arrives as ["1",
+# "111111111111"]: read as that list it lets the appliance's account in, where the split (into
+# empty parts, or single digits) lets no one in. A delimiter of any kind found in the text, or an
+# empty one, is named too.
+test_a_short_form_split_at_digits_in_a_trust_condition_is_named if {
+	config := {"appliance": {"principal": "arn:aws:iam::111111111111:role/Appliance"}}
+	every values in [["1", "111111111111"], ["", "111111111111"]] {
+		condition := {"Condition": {"StringEquals": {"aws:PrincipalAccount": values}}}
+		trusted := _trusting_granted([_allow({"AWS": "*"}, condition)])
+		warnings := cloudformation.warn with input as trusted with data.vbaws_config as config with data.vbaws.requirements as _requirements
+		count({msg | some msg in warnings; contains(msg, "could be a short-form !Split")}) == 1
+	}
+}
