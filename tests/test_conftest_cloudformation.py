@@ -161,6 +161,22 @@ CASES = {
             "counted as granting nothing"
         ],
     ),
+    # `!Select [0, !If [IsProd, [VeeamEc2Backup], [...]]]` arrives as [0, ["IsProd", [...], [...]]]:
+    # the index picked the condition's name, so the guardrail named no role and the template
+    # passed, while in production the stack attaches it to the role.
+    "a guardrail whose role is picked by !Select from an !If": Case(
+        "select-from-if.yaml",
+        1,
+        [
+            f"{ROLE}: check ec2_backup: explicitly denied: kms:CreateGrant, kms:ReEncryptTo "
+            '(statement DenyKms of inline policy "guardrails (its Deny statements)")'
+        ],
+        [
+            f"{ROLE}: the Allow statements of GuardrailPolicy, which may apply to this role "
+            '(Roles entry [0,["IsProd",["VeeamEc2Backup"],["veeam-dev-backup"]]] could name it '
+            "at deploy time); counted as granting nothing"
+        ],
+    ),
     "an AWS::IAM::RolePolicy of the same name as the role's inline policy": Case(
         "same-name-inline-policy.yaml",
         1,
