@@ -399,6 +399,33 @@ def without(element: str) -> Callable[[bytes], bytes]:
             f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/*",
             f"account {DEFAULT_ACCOUNT}: iam:GetAccountAuthorizationDetails: {incomplete('Arn')}",
         ),
+        (
+            Fault("ListRoles", rewrite=without("Roles")),
+            ("--collection", "per-role"),
+            f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/*",
+            f"account {DEFAULT_ACCOUNT}: iam:ListRoles: {incomplete('Roles')}",
+        ),
+        (
+            Fault("GetAccountAuthorizationDetails", rewrite=without("RoleDetailList")),
+            (),
+            f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/*",
+            f"account {DEFAULT_ACCOUNT}: iam:GetAccountAuthorizationDetails: "
+            f"{incomplete('RoleDetailList')}",
+        ),
+        (
+            Fault("ListRolePolicies", when="WithInline", rewrite=without("PolicyNames")),
+            ("--collection", "per-role"),
+            role_arn("WithInline"),
+            f"role WithInline: iam:ListRolePolicies: {incomplete('PolicyNames')}",
+        ),
+        (
+            Fault(
+                "ListAttachedRolePolicies", when="WithManaged", rewrite=without("AttachedPolicies")
+            ),
+            ("--collection", "per-role"),
+            role_arn("WithManaged"),
+            f"role WithManaged: iam:ListAttachedRolePolicies: {incomplete('AttachedPolicies')}",
+        ),
     ],
     ids=[
         "caller",
@@ -410,6 +437,10 @@ def without(element: str) -> Callable[[bytes], bytes]:
         "attached-arn",
         "listed-role-name",
         "bulk-arn",
+        "role-list",
+        "bulk-role-list",
+        "inline-list",
+        "attached-list",
     ],
 )
 def test_an_answer_without_what_every_answer_has_is_an_aws_failure(

@@ -221,7 +221,8 @@ def collect_bulk(
     )
     try:
         for page in all_pages(pages):
-            for role in page.get("RoleDetailList") or ():
+            # Roles were asked for: a page without its role list does not say there are none.
+            for role in answer_field(page, "RoleDetailList"):
                 # A role that cannot be named cannot be reported: the account is not evaluated.
                 answer_field(role, "Arn")
                 answer_field(role, "RoleName")
@@ -308,7 +309,7 @@ def _candidates(
     listed: list[dict[str, Any]] = []
     try:
         for page in all_pages(iam.get_paginator("list_roles").paginate()):
-            for role in page.get("Roles") or ():
+            for role in answer_field(page, "Roles"):
                 # A role that cannot be named cannot be read: the account is not evaluated.
                 answer_field(role, "Arn")
                 answer_field(role, "RoleName")
@@ -362,7 +363,7 @@ def _collect_one_role(
     try:
         pages = iam.get_paginator("list_role_policies").paginate(RoleName=name)
         for page in all_pages(pages):
-            for policy_name in page.get("PolicyNames") or ():
+            for policy_name in answer_field(page, "PolicyNames"):
                 try:
                     got = iam.get_role_policy(RoleName=name, PolicyName=policy_name)
                     document = answer_field(got, "PolicyDocument")
@@ -380,7 +381,7 @@ def _collect_one_role(
     try:
         pages = iam.get_paginator("list_attached_role_policies").paginate(RoleName=name)
         for page in all_pages(pages):
-            for attached in page.get("AttachedPolicies") or ():
+            for attached in answer_field(page, "AttachedPolicies"):
                 answer_field(attached, "PolicyArn")
                 detail["AttachedManagedPolicies"].append(attached)
     except AWS_ERRORS as exc:
