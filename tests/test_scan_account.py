@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import tarfile
 from collections.abc import Callable
@@ -13,6 +14,8 @@ import pytest
 from moto_server import (
     APPLIANCE,
     DEFAULT_ACCOUNT,
+    Fault,
+    FaultProxy,
     MotoServer,
     ScanRunner,
     allow_document,
@@ -625,3 +628,44 @@ def test_from_file_named_role_is_reported_whatever_other_filters_are_given(
         f"note: role {role_arn('VeeamReadOnly')} is named by --role but not scanned: "
         "its tags do not match --tag team=backup\n"
     ) in result.stderr
+
+
+def empty_boundary(body: bytes) -> bytes:
+    """The role's PermissionsBoundary element, with nothing in it (an emulator or proxy that
+    got it wrong): AWS names the boundary's ARN whenever there is one."""
+    return re.sub(
+        rb"<PermissionsBoundary>.*?</PermissionsBoundary>",
+        b"<PermissionsBoundary/>",
+        body,
+        flags=re.S,
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "options", "call"),
+    [
+        ("GetAccountAuthorizationDetails", (), "iam:GetAccountAuthorizationDetails"),
+        ("GetRole", ("--collection", "per-role"), "iam:GetRole"),
+    ],
+    ids=["bulk", "per-role"],
+)
+def test_a_boundary_without_its_arn_is_not_read_as_no_boundary(
+    account: MotoServer,
+    run_scan: ScanRunner,
+    action: str,
+    options: tuple[str, ...],
+    call: str,
+) -> None:
+    """Read as none, the boundary's Deny of kms:CreateGrant would go unseen and the role pass."""
+    with FaultProxy(account.url, [Fault(action, rewrite=empty_boundary)]) as proxy:
+        result = run_scan(
+            "--role", "VeeamBoundary", "--format", "json", *options, endpoint=proxy.url
+        )
+    assert action in proxy.failed
+    assert result.returncode == 3, result.stderr
+    (record,) = result.json()["reports"]
+    assert record["evaluated"] is False and record["compliant"] is False
+    assert record["error"] == (
+        f"role VeeamBoundary: {call}: the endpoint's answer has no PermissionsBoundaryArn, which "
+        "every AWS answer to this call has"
+    )

@@ -261,6 +261,15 @@ def _check_role_detail(role: dict[str, Any]) -> None:
         answer_field(inline, "PolicyDocument")
     for attached in answer_field(role, "AttachedManagedPolicies"):
         answer_field(attached, "PolicyArn")
+    _check_boundary(role)
+
+
+def _check_boundary(role: dict[str, Any]) -> None:
+    """IncompleteResponseError for a PermissionsBoundary that does not name its policy (AWS
+    names it whenever the role has one): read as no boundary, what it denies would pass."""
+    boundary = role.get("PermissionsBoundary")
+    if boundary is not None:
+        answer_field(boundary, "PermissionsBoundaryArn")
 
 
 def _default_version_only(policy: dict[str, Any]) -> dict[str, Any]:
@@ -336,6 +345,7 @@ def _collect_one_role(
         role = dict(answer_field(iam.get_role(RoleName=name), "Role"))
         answer_field(role, "Arn")
         answer_field(role, "RoleName")
+        _check_boundary(role)
     except AWS_ERRORS as exc:
         if error_code(exc) == "NoSuchEntity":
             # Deleted since listing, or a --role that does not exist (_add_missing_names says so).
