@@ -673,6 +673,20 @@ def truncated_without_marker(body: bytes) -> bytes:
 TRUNCATED = "the endpoint's answer says IsTruncated but has no Marker to read the rest of the list"
 
 
+def marker_without_is_truncated(body: bytes) -> bytes:
+    """The page gives a Marker for more, but not IsTruncated, which botocore goes on by."""
+    text = re.sub(r"<IsTruncated>[^<]*</IsTruncated>|<Marker>[^<]*</Marker>", "", body.decode())
+    return re.sub(r"(</\w+Result>)", r"<Marker>more</Marker>\1", text, count=1).encode()
+
+
+UNSAID = "the endpoint's answer has no IsTruncated, which every AWS answer to this call has"
+PAGE_FAULTS = pytest.mark.parametrize(
+    ("rewrite", "problem"),
+    [(truncated_without_marker, TRUNCATED), (marker_without_is_truncated, UNSAID)],
+    ids=["no-marker", "no-is-truncated"],
+)
+
+
 @pytest.mark.parametrize(
     ("action", "options", "operation"),
     [
@@ -681,6 +695,7 @@ TRUNCATED = "the endpoint's answer says IsTruncated but has no Marker to read th
     ],
     ids=["bulk", "per-role"],
 )
+@PAGE_FAULTS
 def test_role_list_truncated_without_marker_leaves_the_account_not_evaluated(
     guarded: dict[str, dict[str, str]],
     moto_server: MotoServer,
@@ -688,32 +703,37 @@ def test_role_list_truncated_without_marker_leaves_the_account_not_evaluated(
     action: str,
     options: tuple[str, ...],
     operation: str,
+    rewrite: Callable[[bytes], bytes],
+    problem: str,
 ) -> None:
     """botocore's paginator takes such a page as the last one: the roles on the pages after it
     would silently be missing from the report."""
-    fault = Fault(action, rewrite=truncated_without_marker)
+    fault = Fault(action, rewrite=rewrite)
     result, proxy = scan_through_faults(run_scan, moto_server, fault, guarded["scanner"], *options)
     assert proxy.failed == [action]
     assert result.returncode == 3
     (record,) = result.json()["reports"]
     assert record["role_arn"] == f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/*"
     assert record["evaluated"] is False and record["compliant"] is False
-    assert record["error"] == f"account {DEFAULT_ACCOUNT}: {operation}: {TRUNCATED}"
+    assert record["error"] == f"account {DEFAULT_ACCOUNT}: {operation}: {problem}"
 
 
 @pytest.mark.parametrize(
     ("action", "role"),
     [("ListRolePolicies", "WithInline"), ("ListAttachedRolePolicies", "WithManaged")],
 )
+@PAGE_FAULTS
 def test_role_policies_truncated_without_marker_leave_that_role_not_evaluated(
     guarded: dict[str, dict[str, str]],
     moto_server: MotoServer,
     run_scan: ScanRunner,
     action: str,
     role: str,
+    rewrite: Callable[[bytes], bytes],
+    problem: str,
 ) -> None:
     """A policy on the unread pages may deny what the role needs: never compliant without it."""
-    fault = Fault(action, when=f"RoleName={role}", rewrite=truncated_without_marker)
+    fault = Fault(action, when=f"RoleName={role}", rewrite=rewrite)
     result, proxy = scan_through_faults(
         run_scan, moto_server, fault, guarded["scanner"], "--collection", "per-role"
     )
@@ -722,5 +742,5 @@ def test_role_policies_truncated_without_marker_leave_that_role_not_evaluated(
     reports = result.reports()
     record = reports[role_arn(role)]
     assert record["evaluated"] is False and record["compliant"] is False
-    assert record["error"] == f"role {role}: iam:{action}: {TRUNCATED}"
+    assert record["error"] == f"role {role}: iam:{action}: {problem}"
     assert result.json()["summary"]["not_evaluated"] == 1

@@ -268,11 +268,17 @@ class TruncatedAnswerError(IncompleteResponseError):
 
 def all_pages(pages: Iterable[Any]) -> Iterator[Any]:
     """The pages of an IAM paginator, or :class:`TruncatedAnswerError` after a page that says
-    more follow without the Marker to ask for them (never a short list taken as the whole)."""
+    more follow without the Marker to ask for them (never a short list taken as the whole).
+    A page with a Marker but no IsTruncated, which botocore alone reads to go on, is
+    :class:`IncompleteResponseError` too: whether more follow is not said."""
     for page in pages:
         yield page
-        if isinstance(page, dict) and page.get("IsTruncated") and not page.get("Marker"):
+        if not isinstance(page, dict):
+            continue
+        if page.get("IsTruncated") and not page.get("Marker"):
             raise TruncatedAnswerError()
+        if page.get("Marker") and "IsTruncated" not in page:
+            raise IncompleteResponseError(field="IsTruncated")
 
 
 def answer_field(answer: Any, name: str) -> Any:
