@@ -463,6 +463,27 @@ def test_account_list_without_account_ids_is_an_external_failure(
     )
 
 
+def test_an_account_listed_without_its_state_is_not_skipped(
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner
+) -> None:
+    """An entry that says neither State nor Status may be an active account: skipped as not
+    active, its roles would be missing from the report without a word (exit 0)."""
+    no_state, no_status = json_without("State", org.prod), json_without("Status", org.prod)
+    fault = Fault("ListAccounts", rewrite=lambda body: no_status(no_state(body)))
+    with FaultProxy(moto_server.url, [fault]) as proxy:
+        result = run_scan(
+            "--organization", *ASSUME, "--all-roles", "--format", "json", endpoint=proxy.url
+        )
+    assert proxy.failed == ["ListAccounts"]
+    assert result.returncode == 3, result.stderr
+    (record,) = result.json()["reports"]
+    assert record["role_arn"] == "arn:aws:iam::*:role/*" and record["evaluated"] is False
+    assert record["error"] == (
+        "--organization: organizations:ListAccounts: the endpoint's answer has no State, which "
+        "every AWS answer to this call has"
+    )
+
+
 # --- a delegated administrator as the scanning account ---------------------------------------
 
 ORGANIZATIONS_TARGET = "AWSOrganizationsV20161128."

@@ -205,6 +205,9 @@ def _active_accounts(reader: OrganizationReader, caller_account: str) -> list[st
                 listed.add(answer_field(account, "Id"))
                 # "State" replaces the deprecated "Status"; either says ACTIVE for live accounts.
                 state = account.get("State") or account.get("Status")
+                if state is None:
+                    # Not said to be anything else, it may be active: never skipped unsaid.
+                    raise IncompleteResponseError(field="State")
                 if state == "ACTIVE":
                     accounts.append(account["Id"])
         # Every account of the organization is listed, whatever its state, the management
