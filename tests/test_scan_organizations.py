@@ -336,7 +336,16 @@ def test_scps_being_disabled_or_enabled_are_read(
     assert prod["checks"]["ec2_backup"]["denied"] == ["kms:CreateGrant"]
 
 
-@pytest.mark.parametrize("roots", [[], [{"Id": "r-x", "Name": "Root"}]], ids=["none", "no-types"])
+@pytest.mark.parametrize(
+    "roots",
+    [
+        [],
+        [{"Id": "r-x", "Name": "Root"}],
+        [{"Id": "r-x", "Name": "Root", "PolicyTypes": [{"Type": "SERVICE_CONTROL_POLICY"}]}],
+        [{"Id": "r-x", "Name": "Root", "PolicyTypes": [{"Status": "ENABLED"}]}],
+    ],
+    ids=["none", "no-types", "no-status", "no-type"],
+)
 def test_roots_that_do_not_say_which_policy_types_are_enabled_leave_scps_unread(
     org: Org, moto_server: MotoServer, run_scan: ScanRunner, roots: list[dict[str, str]]
 ) -> None:

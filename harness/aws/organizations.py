@@ -128,12 +128,18 @@ class OrganizationReader:
             # enabled): without them, whether SCPs apply is not known, never "they do not".
             if not roots:
                 raise ScpReadError("organizations:ListRoots: no root returned")
-            types = [t for root in roots for t in answer_field(root, "PolicyTypes")]
+            # Each type says what it is and whether it is enabled: one that does not may be
+            # the SCP type, enabled.
+            types = [
+                (answer_field(t, "Type"), answer_field(t, "Status"))
+                for root in roots
+                for t in answer_field(root, "PolicyTypes")
+            ]
         except AWS_ERRORS as exc:
             raise ScpReadError(f"organizations:ListRoots: {describe_error(exc)}") from exc
         # A type being disabled is still enforced, and one being enabled is about to be: SCPs
         # can only take permissions away, so reading them in either case is the safe answer.
-        enabled = any(t.get("Type") == SCP and t.get("Status") in _SCP_IN_FORCE for t in types)
+        enabled = any(kind == SCP and status in _SCP_IN_FORCE for kind, status in types)
         with self._lock:
             self._scp_enabled = enabled
         return enabled
