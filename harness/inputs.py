@@ -524,13 +524,22 @@ def truncation_warnings(name: str, shape: Shape, data: Any) -> list[str]:
     later page is already reported not evaluated. But roles on later pages are not in the
     file at all, so ``--all-roles`` would look complete when it is not.
     """
-    if shape != "authorization_details" or data.get("IsTruncated") is not True:
+    if shape != "authorization_details":
         return []
-    return [
-        f"{name}: IsTruncated is true: this is one page of get-account-authorization-details "
-        "output, so roles and managed policies on later pages are missing; save the whole "
-        "answer (the AWS CLI fetches every page unless given --no-paginate or --max-items)"
-    ]
+    if data.get("IsTruncated") is True:
+        return [
+            f"{name}: IsTruncated is true: this is one page of get-account-authorization-details "
+            "output, so roles and managed policies on later pages are missing; save the whole "
+            "answer (the AWS CLI fetches every page unless given --no-paginate or --max-items)"
+        ]
+    if data.get("NextToken"):
+        # What the AWS CLI prints when --max-items cut the answer short (no IsTruncated then).
+        return [
+            f"{name}: has a NextToken: this is get-account-authorization-details output cut "
+            "short by --max-items, so roles and managed policies after it are missing; save the "
+            "whole answer (without --max-items)"
+        ]
+    return []
 
 
 def _check_keys(

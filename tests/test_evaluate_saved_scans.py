@@ -425,6 +425,24 @@ def test_one_page_of_a_paginated_answer_is_warned_about(
         assert page.stderr == warning + complete.stderr
 
 
+def test_output_cut_short_by_max_items_is_warned_about(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path
+) -> None:
+    """``aws iam get-account-authorization-details --max-items N`` prints what it read with a
+    NextToken and no IsTruncated: the roles after it are missing just the same."""
+    whole = both(run_harness, opa_url, write(tmp_path, GAAD))
+    path = tmp_path / "cut.json"
+    path.write_text(json.dumps(dict(GAAD, NextToken="eyJNYXJrZXIiOiAibTEifQ==")), encoding="utf-8")
+    warning = (
+        f"warning: {path}: has a NextToken: this is get-account-authorization-details output "
+        "cut short by --max-items, so roles and managed policies after it are missing; save the "
+        "whole answer (without --max-items)\n"
+    )
+    for cut, complete in zip(both(run_harness, opa_url, path), whole, strict=True):
+        assert (cut.returncode, cut.stdout) == (complete.returncode, complete.stdout)
+        assert cut.stderr == warning + complete.stderr
+
+
 def test_a_list_of_pages_reads_as_the_whole_answer(
     run_harness: RunHarness, opa_url: str, tmp_path: Path
 ) -> None:
