@@ -669,3 +669,42 @@ def test_a_boundary_without_its_arn_is_not_read_as_no_boundary(
         f"role VeeamBoundary: {call}: the endpoint's answer has no PermissionsBoundaryArn, which "
         "every AWS answer to this call has"
     )
+
+
+def without_trust(body: bytes) -> bytes:
+    """Every role's AssumeRolePolicyDocument left out (an emulator or proxy that got it wrong)."""
+    return re.sub(
+        rb"<AssumeRolePolicyDocument>.*?</AssumeRolePolicyDocument>", b"", body, flags=re.S
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "options", "expected"),
+    [
+        # Nothing says whom the roles trust: each is reported, its trust found wanting.
+        ("GetAccountAuthorizationDetails", (), ALL),
+        # GetRole says it: the selection is the one the listing would have made.
+        ("ListRoles", PER_ROLE, ["VeeamBoundary", "VeeamCompliant", "VeeamMissingOne"]),
+    ],
+    ids=["bulk", "per-role"],
+)
+def test_trusted_by_does_not_leave_out_a_role_whose_trust_is_not_given(
+    account: MotoServer,
+    run_scan: ScanRunner,
+    action: str,
+    options: list[str],
+    expected: list[str],
+) -> None:
+    """Left out, such a role would be missing from the report without a word (exit 0)."""
+    with FaultProxy(account.url, [Fault(action, rewrite=without_trust)]) as proxy:
+        result = run_scan(
+            "--trusted-by", APPLIANCE, "--format", "json", *options, endpoint=proxy.url
+        )
+    assert action in proxy.failed
+    assert result.returncode == 1, result.stderr
+    reports = result.json()["reports"]
+    assert [r["role_arn"] for r in reports] == [role_arn(name) for name in expected]
+    if action == "GetAccountAuthorizationDetails":
+        for report in reports:
+            assert report["trust"]["appliance_can_assume"] is False
+            assert "VBAWS-INVALID-TRUST-POLICY" in [f["id"] for f in report["findings"]]

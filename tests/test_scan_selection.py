@@ -124,6 +124,23 @@ def test_filters_combine() -> None:
     assert not selector.matches(dict(role, RoleName="C", Arn="arn:aws:iam::1:role/C"))
 
 
+@pytest.mark.parametrize(
+    ("document", "kept"),
+    [
+        (None, True),  # an answer without it: whom the role trusts is not said
+        ("not json", True),  # cannot be read, so cannot say the appliance is not let in
+        ("%7B%22Statement%22%3A%5B%5D%7D", False),  # read: it lets no one in
+        (trust("arn:aws:iam::222222222222:role/Other"), False),
+    ],
+)
+def test_trusted_by_keeps_a_role_whose_trust_cannot_be_read(document: Any, kept: bool) -> None:
+    selector = RoleSelector.from_args(None, None, APPLIANCE, False)
+    role = {"RoleName": "A", "Arn": "arn:aws:iam::1:role/A"}
+    if document is not None:
+        role["AssumeRolePolicyDocument"] = document
+    assert selector.matches(role) is kept
+
+
 ROOT = "arn:aws:iam::111111111111:root"
 
 

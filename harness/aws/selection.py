@@ -91,7 +91,13 @@ class RoleSelector:
     def matches_trust(self, role: Mapping[str, Any]) -> bool:
         if self.trusted_by is None:
             return True
-        return trust_names_principal(role.get("AssumeRolePolicyDocument"), self.trusted_by)
+        document = role.get("AssumeRolePolicyDocument")
+        if document is None or _decoded(document) is None:
+            # Whom the role trusts is not said (an answer without it) or cannot be read: the
+            # role is kept, never left out unsaid (with the appliance known, its trust check
+            # fails and says why).
+            return True
+        return trust_names_principal(document, self.trusted_by)
 
     def matches_tags(self, role: Mapping[str, Any]) -> bool:
         if not self.tags:
