@@ -744,3 +744,68 @@ def test_role_policies_truncated_without_marker_leave_that_role_not_evaluated(
     assert record["evaluated"] is False and record["compliant"] is False
     assert record["error"] == f"role {role}: iam:{action}: {problem}"
     assert result.json()["summary"]["not_evaluated"] == 1
+
+
+def more_from(marker: str) -> Callable[[bytes], bytes]:
+    """The page (moto's whole list) says more follow, from ``marker``."""
+
+    def rewrite(body: bytes) -> bytes:
+        text = re.sub(r"<IsTruncated>[^<]*</IsTruncated>|<Marker>[^<]*</Marker>", "", body.decode())
+        more = f"<IsTruncated>true</IsTruncated><Marker>{marker}</Marker>"
+        return re.sub(r"(</\w+Result>)", more + r"\1", text, count=1).encode()
+
+    return rewrite
+
+
+@pytest.mark.parametrize(
+    ("action", "request_text", "options", "arn", "where"),
+    [
+        (
+            "GetAccountAuthorizationDetails",
+            "",
+            (),
+            f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/*",
+            f"account {DEFAULT_ACCOUNT}: iam:GetAccountAuthorizationDetails",
+        ),
+        (
+            "ListRolePolicies",
+            "RoleName=WithInline",
+            ("--collection", "per-role"),
+            role_arn("WithInline"),
+            "role WithInline: iam:ListRolePolicies",
+        ),
+    ],
+    ids=["bulk", "per-role"],
+)
+def test_markers_that_go_round_are_an_aws_failure(
+    guarded: dict[str, dict[str, str]],
+    moto_server: MotoServer,
+    run_scan: ScanRunner,
+    action: str,
+    request_text: str,
+    options: tuple[str, ...],
+    arn: str,
+    where: str,
+) -> None:
+    """Marker A leads to B and B back to A: botocore would ask for ever (it stops only on the
+    same Marker twice in a row), and the scan would never report."""
+    faults = [
+        Fault(action, when="Marker=A", rewrite=more_from("B")),
+        Fault(action, when=request_text, rewrite=more_from("A")),
+    ]
+    with FaultProxy(moto_server.url, faults) as proxy:
+        result = run_scan(
+            "--all-roles",
+            "--format",
+            "json",
+            *options,
+            credentials=guarded["scanner"],
+            endpoint=proxy.url,
+        )
+    assert proxy.failed == [action] * 3
+    assert result.returncode == 3
+    record = result.reports()[arn]
+    assert record["evaluated"] is False and record["compliant"] is False
+    assert record["error"] == (
+        f"{where}: the endpoint's answer gives a Marker it gave before: the list would never end"
+    )

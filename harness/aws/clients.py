@@ -266,19 +266,33 @@ class TruncatedAnswerError(IncompleteResponseError):
     fmt = "the endpoint's answer says IsTruncated but has no Marker to read the rest of the list"
 
 
+class RepeatedMarkerError(IncompleteResponseError):
+    """A page whose Marker an earlier page gave: the pages would go round for ever (botocore
+    stops only on the same Marker twice in a row), and the scan never report."""
+
+    fmt = "the endpoint's answer gives a Marker it gave before: the list would never end"
+
+
 def all_pages(pages: Iterable[Any]) -> Iterator[Any]:
     """The pages of an IAM paginator, or :class:`TruncatedAnswerError` after a page that says
     more follow without the Marker to ask for them (never a short list taken as the whole).
     A page with a Marker but no IsTruncated, which botocore alone reads to go on, is
-    :class:`IncompleteResponseError` too: whether more follow is not said."""
+    :class:`IncompleteResponseError` too: whether more follow is not said; and so is a Marker
+    given before (:class:`RepeatedMarkerError`)."""
+    markers: set[Any] = set()
     for page in pages:
         yield page
         if not isinstance(page, dict):
             continue
-        if page.get("IsTruncated") and not page.get("Marker"):
+        marker = page.get("Marker")
+        if page.get("IsTruncated") and not marker:
             raise TruncatedAnswerError()
-        if page.get("Marker") and "IsTruncated" not in page:
+        if marker and "IsTruncated" not in page:
             raise IncompleteResponseError(field="IsTruncated")
+        if marker and page.get("IsTruncated"):
+            if marker in markers:
+                raise RepeatedMarkerError()
+            markers.add(marker)
 
 
 def answer_field(answer: Any, name: str) -> Any:
