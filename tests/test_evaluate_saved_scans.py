@@ -135,6 +135,49 @@ def test_per_account_scps_and_an_account_that_could_not_be_read(
     assert account == not_evaluated("arn:aws:iam::333333333333:role/*", failure)
 
 
+ALLOW_ALL_SCPS = [
+    {
+        "target": "r-abcd",
+        "policies": [
+            {
+                "name": "FullAWSAccess",
+                "document": {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+                },
+            }
+        ],
+    }
+]
+
+
+@pytest.mark.parametrize(
+    "account",
+    [{"scps_unreadable": True}, {"scps": ALLOW_ALL_SCPS, "scps_unreadable": True}],
+    ids=["flag-alone", "with-levels"],
+)
+def test_scps_the_file_says_could_not_be_read_leave_the_roles_not_evaluated(
+    run_harness: RunHarness, opa_url: str, tmp_path: Path, account: dict[str, Any]
+) -> None:
+    """Whatever else the account's entry says (a hand-trimmed note, levels beside the flag): the
+    SCPs were not all read, and one of them may deny what the role needs."""
+    path = write(
+        tmp_path,
+        {
+            "RoleDetailList": [role("GaadVeeamInline")],
+            "Policies": [],
+            "VbawsScan": {"accounts": {"123456789012": {"method": "bulk", **account}}},
+        },
+    )
+    code, output = agree(run_harness, opa_url, path)
+    assert code == 3
+    (report,) = output["reports"]
+    reason = "--with-scps: the SCPs of account 123456789012 could not be read"
+    assert report == dict(
+        not_evaluated(arn("GaadVeeamInline"), f"role GaadVeeamInline: {reason}"), scps_note=reason
+    )
+
+
 def test_a_policy_text_that_names_a_key_twice_is_invalid(
     run_harness: RunHarness, opa_url: str, tmp_path: Path
 ) -> None:

@@ -86,13 +86,14 @@ def _apply_scps(item: ScanItem, role: dict[str, Any], scps: AccountScps | None) 
     if is_service_linked(role):
         item.extra["scps_note"] = NOTE_SERVICE_LINKED
         return
-    if scps.levels is not None:
+    if scps.levels is not None and not scps.unreadable:
         item.snapshot["scps"] = scps.levels
         return
     item.extra["scps_note"] = scps.note
     if scps.unreadable:
         # SCPs were asked for and could not be read: what the role may do is not known, so it
-        # is not evaluated (contract section 4: never "compliant" on incomplete data).
+        # is not evaluated (contract section 4: never "compliant" on incomplete data). Levels
+        # beside the flag (a hand-edited file) are not all there is.
         item.error = f"role {role['RoleName']}: {scps.note}"
         item.snapshot = None
 
@@ -302,10 +303,15 @@ def load_saved_document(name: str, data: dict[str, Any], selector: RoleSelector)
     scps: dict[str, AccountScps] = {}
     failures: dict[str, str] = {}
     for account_id, info in (extension.get("accounts") or {}).items():
-        if "scps" in info or "scps_note" in info:
-            scps[account_id] = AccountScps(
-                info.get("scps"), info.get("scps_note"), bool(info.get("scps_unreadable"))
+        unreadable = bool(info.get("scps_unreadable"))
+        if "scps" in info or "scps_note" in info or unreadable:
+            # A file trimmed of the note still says the SCPs could not be read.
+            note = info.get("scps_note") or (
+                f"--with-scps: the SCPs of account {account_id} could not be read"
+                if unreadable
+                else None
             )
+            scps[account_id] = AccountScps(info.get("scps"), note, unreadable)
         if info.get("error"):
             failures[account_id] = info["error"]
     if not scps and isinstance(data.get("scps"), list):
