@@ -493,6 +493,43 @@ def test_an_account_listed_without_its_state_is_not_skipped(
     )
 
 
+def more_from(token: str) -> Callable[[bytes], bytes]:
+    """A rewrite of a JSON answer that says more follow, from ``token``."""
+    return lambda body: json.dumps(dict(json.loads(body), NextToken=token)).encode()
+
+
+@pytest.mark.parametrize("operation", ["ListAccounts", "ListPoliciesForTarget"])
+def test_tokens_that_go_round_end_the_listing_not_the_run(
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner, operation: str
+) -> None:
+    """Token A leads to B and B back to A: botocore would ask for ever (it stops only on the
+    same token twice in a row), and the scan would never report."""
+    when = org.prod_ou if operation == "ListPoliciesForTarget" else ""
+    listed = "Accounts" if operation == "ListAccounts" else "Policies"
+    # moto refuses a token it did not give: the pages after the first are answered here.
+    faults = [
+        Fault(
+            operation, when="tok-A", answer=json.dumps({listed: [], "NextToken": "tok-B"}).encode()
+        ),
+        Fault(
+            operation, when="tok-B", answer=json.dumps({listed: [], "NextToken": "tok-A"}).encode()
+        ),
+        Fault(operation, when=when, rewrite=more_from("tok-A")),
+    ]
+    with FaultProxy(moto_server.url, faults) as proxy:
+        result = run_scan(*WITH_SCPS, endpoint=proxy.url)
+    assert proxy.failed == [operation] * 3
+    assert result.returncode == 3, result.stderr
+    problem = "the endpoint's answer gives a NextToken it gave before: the list would never end"
+    if operation == "ListAccounts":
+        (record,) = result.json()["reports"]
+        assert record["role_arn"] == "arn:aws:iam::*:role/*" and record["evaluated"] is False
+        assert record["error"] == f"--organization: organizations:ListAccounts: {problem}"
+        return
+    accounts = {"management": DEFAULT_ACCOUNT, "prod": org.prod, "dev": org.dev}
+    assert_scps_unread(result, accounts, ["prod"], operation, problem)
+
+
 # --- a delegated administrator as the scanning account ---------------------------------------
 
 ORGANIZATIONS_TARGET = "AWSOrganizationsV20161128."

@@ -23,6 +23,7 @@ from harness.aws.clients import (
     describe_error,
     make_client,
     make_session,
+    unrepeated,
 )
 from harness.aws.collect import (
     AccountCollection,
@@ -200,7 +201,7 @@ def _active_accounts(reader: OrganizationReader, caller_account: str) -> list[st
         accounts: list[str] = []
         listed: set[str] = set()
         paginator = reader.client.get_paginator("list_accounts")
-        for page in paginator.paginate():
+        for page in unrepeated(paginator.paginate()):
             for account in answer_field(page, "Accounts"):
                 listed.add(answer_field(account, "Id"))
                 # "State" replaces the deprecated "Status"; either says ACTIVE for live accounts.

@@ -266,11 +266,24 @@ class TruncatedAnswerError(IncompleteResponseError):
     fmt = "the endpoint's answer says IsTruncated but has no Marker to read the rest of the list"
 
 
-class RepeatedMarkerError(IncompleteResponseError):
-    """A page whose Marker an earlier page gave: the pages would go round for ever (botocore
-    stops only on the same Marker twice in a row), and the scan never report."""
+class RepeatedTokenError(IncompleteResponseError):
+    """A page whose Marker (NextToken) an earlier page gave: the pages would go round for ever
+    (botocore stops only on the same one twice in a row), and the scan never report."""
 
-    fmt = "the endpoint's answer gives a Marker it gave before: the list would never end"
+    fmt = "the endpoint's answer gives a {token} it gave before: the list would never end"
+
+
+def unrepeated(pages: Iterable[Any], token: str = "NextToken") -> Iterator[Any]:
+    """The pages of a paginator, or :class:`RepeatedTokenError` after one whose ``token`` an
+    earlier page gave."""
+    seen: set[Any] = set()
+    for page in pages:
+        yield page
+        value = page.get(token) if isinstance(page, dict) else None
+        if value:
+            if value in seen:
+                raise RepeatedTokenError(token=token)
+            seen.add(value)
 
 
 def all_pages(pages: Iterable[Any]) -> Iterator[Any]:
@@ -278,21 +291,15 @@ def all_pages(pages: Iterable[Any]) -> Iterator[Any]:
     more follow without the Marker to ask for them (never a short list taken as the whole).
     A page with a Marker but no IsTruncated, which botocore alone reads to go on, is
     :class:`IncompleteResponseError` too: whether more follow is not said; and so is a Marker
-    given before (:class:`RepeatedMarkerError`)."""
-    markers: set[Any] = set()
-    for page in pages:
+    given before (:class:`RepeatedTokenError`)."""
+    for page in unrepeated(pages, "Marker"):
         yield page
         if not isinstance(page, dict):
             continue
-        marker = page.get("Marker")
-        if page.get("IsTruncated") and not marker:
+        if page.get("IsTruncated") and not page.get("Marker"):
             raise TruncatedAnswerError()
-        if marker and "IsTruncated" not in page:
+        if page.get("Marker") and "IsTruncated" not in page:
             raise IncompleteResponseError(field="IsTruncated")
-        if marker and page.get("IsTruncated"):
-            if marker in markers:
-                raise RepeatedMarkerError()
-            markers.add(marker)
 
 
 def answer_field(answer: Any, name: str) -> Any:

@@ -18,6 +18,7 @@ from harness.aws.clients import (
     decode_policy_document,
     describe_error,
     error_code,
+    unrepeated,
 )
 
 SCP = "SERVICE_CONTROL_POLICY"
@@ -121,7 +122,7 @@ class OrganizationReader:
         try:
             roots = [
                 root
-                for page in self.client.get_paginator("list_roots").paginate()
+                for page in unrepeated(self.client.get_paginator("list_roots").paginate())
                 for root in answer_field(page, "Roots")
             ]
             # An organization has a root, and a root lists its policy types (empty when none is
@@ -167,7 +168,9 @@ class OrganizationReader:
             # only the pages together say whether there is a parent.
             parents = [
                 parent
-                for page in self.client.get_paginator("list_parents").paginate(ChildId=child)
+                for page in unrepeated(
+                    self.client.get_paginator("list_parents").paginate(ChildId=child)
+                )
                 for parent in answer_field(page, "Parents")
             ]
             if not parents:
@@ -189,7 +192,7 @@ class OrganizationReader:
         summaries: list[dict[str, Any]] = []
         try:
             paginator = self.client.get_paginator("list_policies_for_target")
-            for page in paginator.paginate(TargetId=target, Filter=SCP):
+            for page in unrepeated(paginator.paginate(TargetId=target, Filter=SCP)):
                 for summary in answer_field(page, "Policies"):
                     # An SCP that cannot be named cannot be read, and it may deny anything.
                     policy_id = answer_field(summary, "Id")
