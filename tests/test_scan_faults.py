@@ -426,6 +426,13 @@ def without(element: str) -> Callable[[bytes], bytes]:
             role_arn("WithManaged"),
             f"role WithManaged: iam:ListAttachedRolePolicies: {incomplete('AttachedPolicies')}",
         ),
+        (
+            Fault("GetPolicyVersion", rewrite=without("Document")),
+            (),
+            role_arn("WithAwsManaged"),
+            "role WithAwsManaged: iam:GetPolicyVersion on arn:aws:iam::aws:policy/ReadOnlyAccess "
+            "version ",
+        ),
     ],
     ids=[
         "caller",
@@ -441,6 +448,7 @@ def without(element: str) -> Callable[[bytes], bytes]:
         "bulk-role-list",
         "inline-list",
         "attached-list",
+        "policy-version-document",
     ],
 )
 def test_an_answer_without_what_every_answer_has_is_an_aws_failure(

@@ -132,6 +132,7 @@ def fetch_policy(iam: Any, arn: str) -> dict[str, Any]:
     try:
         answer = iam.get_policy_version(PolicyArn=arn, VersionId=version_id)
         version = answer_field(answer, "PolicyVersion")
+        answer_field(version, "Document")
     except AWS_ERRORS as exc:
         raise PolicyFetchError(
             f"iam:GetPolicyVersion on {arn} version {version_id}: {describe_error(exc)}"
