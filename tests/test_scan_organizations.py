@@ -403,6 +403,35 @@ def test_one_account_failing_does_not_stop_the_others(
     assert result.json()["summary"]["not_evaluated"] == 1
 
 
+@pytest.mark.parametrize("element", ["Credentials", "AccessKeyId"])
+def test_assumed_role_answer_without_credentials_names_the_call(
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner, element: str
+) -> None:
+    def rewrite(body: bytes) -> bytes:
+        return re.sub(rf"<{element}>.*?</{element}>".encode(), b"", body, flags=re.S)
+
+    fault = Fault("AssumeRole", when=org.dev, rewrite=rewrite)
+    with FaultProxy(moto_server.url, [fault]) as proxy:
+        result = run_scan(
+            "--organization",
+            *ASSUME,
+            "--role",
+            "VeeamBackup",
+            "--format",
+            "json",
+            endpoint=proxy.url,
+        )
+    assert proxy.failed == ["AssumeRole"]
+    assert result.returncode == 3
+    reports = result.reports()
+    assert reports[f"arn:aws:iam::{org.dev}:role/*"]["error"] == (
+        f"account {org.dev}: sts:AssumeRole on arn:aws:iam::{org.dev}:role/"
+        f"OrganizationAccountAccessRole: the endpoint's answer has no {element}, which every AWS "
+        "answer to this call has"
+    )
+    assert reports[role_arn(org.prod)]["compliant"] is True
+
+
 def test_organization_needs_assume_role_name(org: Org, run_scan: ScanRunner) -> None:
     result = run_scan("--organization", "--all-roles")
     assert result.returncode == 2

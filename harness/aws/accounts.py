@@ -129,9 +129,10 @@ def _collect(
         def assume() -> Any:
             role_arn = f"arn:{partition}:iam::{account_id}:role/{options.assume_role_name}"
             try:
-                credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME)[
-                    "Credentials"
-                ]
+                answer = sts.assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME)
+                credentials = answer_field(answer, "Credentials")
+                for key in ("AccessKeyId", "SecretAccessKey", "SessionToken"):
+                    answer_field(credentials, key)
             except AWS_ERRORS as exc:
                 raise AccountCollectionError(
                     f"account {account_id}: sts:AssumeRole on {role_arn}: {describe_error(exc)}"
