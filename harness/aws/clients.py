@@ -292,14 +292,22 @@ def all_pages(pages: Iterable[Any]) -> Iterator[Any]:
     A page with a Marker but no IsTruncated, which botocore alone reads to go on, is
     :class:`IncompleteResponseError` too: whether more follow is not said; and so is a Marker
     given before (:class:`RepeatedTokenError`)."""
-    for page in unrepeated(pages, "Marker"):
+    markers: set[Any] = set()
+    for page in pages:
         yield page
         if not isinstance(page, dict):
             continue
-        if page.get("IsTruncated") and not page.get("Marker"):
+        marker = page.get("Marker")
+        if page.get("IsTruncated") and not marker:
             raise TruncatedAnswerError()
-        if page.get("Marker") and "IsTruncated" not in page:
+        if marker and "IsTruncated" not in page:
             raise IncompleteResponseError(field="IsTruncated")
+        if marker and page.get("IsTruncated"):
+            # Only a page that says more follow is read on from: a Marker on the last page
+            # (which AWS does not give) changes nothing.
+            if marker in markers:
+                raise RepeatedTokenError(token="Marker")
+            markers.add(marker)
 
 
 def answer_field(answer: Any, name: str) -> Any:
