@@ -184,6 +184,14 @@ class ScanResult:
     def reports(self) -> dict[str, dict[str, Any]]:
         return {r["role_arn"]: r for r in self.json()["reports"]}
 
+    def unlisted_error(self) -> str:
+        """The reason of a scan that could not list its roles at all: exit 3 and one record
+        that stands for every role, not evaluated (never an empty report)."""
+        assert self.returncode == 3, self.stderr
+        (record,) = self.json()["reports"]
+        assert record["role_arn"] == "arn:aws:iam::*:role/*" and record["evaluated"] is False
+        return str(record["error"])
+
 
 def scan_env(
     server: MotoServer, credentials: dict[str, str] | None = None, **extra: str
