@@ -32,6 +32,8 @@ ASSUME = ["--assume-role-name", "OrganizationAccountAccessRole"]
 # The organization's VeeamBackup roles, with their SCPs, as JSON.
 OWN_ROLE_WITH_SCPS = ["--with-scps", "--role", "VeeamBackup", "--format", "json"]
 WITH_SCPS = ["--organization", *ASSUME, *OWN_ROLE_WITH_SCPS]
+# The same without SCPs.
+VEEAM_ROLES = ["--organization", *ASSUME, "--role", "VeeamBackup", "--format", "json"]
 SERVICE_LINKED = "AWSServiceRoleForVeeamTest"
 # No AWS managed policy is used here; moto is much faster without loading them per account.
 MOTO_MANAGED_POLICIES = False
@@ -217,17 +219,7 @@ def test_service_linked_roles_get_no_scps(org: Org, run_scan: ScanRunner) -> Non
 
 def test_snapshot_scps_round_trip(org: Org, run_scan: ScanRunner, tmp_path: object) -> None:
     saved = f"{tmp_path}/org.json"
-    live = run_scan(
-        "--organization",
-        *ASSUME,
-        "--with-scps",
-        "--role",
-        "VeeamBackup",
-        "--format",
-        "json",
-        "--save-snapshot",
-        saved,
-    )
+    live = run_scan(*WITH_SCPS, "--save-snapshot", saved)
     offline = run_scan(
         "--from-file", saved, "--role", "VeeamBackup", "--format", "json", endpoint=False
     )
@@ -240,14 +232,7 @@ def test_member_credentials_cannot_read_scps_so_the_role_is_not_evaluated(
 ) -> None:
     """SCPs asked for and not read: an SCP could deny any required action, so the role is not
     evaluated (contract section 4), never compliant without the organization layer."""
-    result = run_scan(
-        "--with-scps",
-        "--role",
-        "VeeamBackup",
-        "--format",
-        "json",
-        credentials=moto_server.assume(org.prod),
-    )
+    result = run_scan(*OWN_ROLE_WITH_SCPS, credentials=moto_server.assume(org.prod))
     assert result.returncode == 3, result.stderr
     (report,) = result.json()["reports"]
     assert report["role_arn"] == role_arn(org.prod)
@@ -380,17 +365,7 @@ def test_one_account_failing_does_not_stop_the_others(
 ) -> None:
     fault = Fault("AssumeRole", code="AccessDenied", message="not today", when=org.dev)
     with FaultProxy(moto_server.url, [fault]) as proxy:
-        result = run_scan(
-            "--organization",
-            *ASSUME,
-            "--role",
-            "VeeamBackup",
-            "--format",
-            "json",
-            "--max-workers",
-            "2",
-            endpoint=proxy.url,
-        )
+        result = run_scan(*VEEAM_ROLES, "--max-workers", "2", endpoint=proxy.url)
     assert result.returncode == 3
     reports = result.reports()
     failed = reports[f"arn:aws:iam::{org.dev}:role/*"]
@@ -412,15 +387,7 @@ def test_assumed_role_answer_without_credentials_names_the_call(
 
     fault = Fault("AssumeRole", when=org.dev, rewrite=rewrite)
     with FaultProxy(moto_server.url, [fault]) as proxy:
-        result = run_scan(
-            "--organization",
-            *ASSUME,
-            "--role",
-            "VeeamBackup",
-            "--format",
-            "json",
-            endpoint=proxy.url,
-        )
+        result = run_scan(*VEEAM_ROLES, endpoint=proxy.url)
     assert proxy.failed == ["AssumeRole"]
     assert result.returncode == 3
     reports = result.reports()
