@@ -813,3 +813,44 @@ def test_markers_that_go_round_are_an_aws_failure(
     assert record["error"] == (
         f"{where}: the endpoint's answer gives a Marker it gave before: the list would never end"
     )
+
+
+def only(keep: str, empty: str, more: str | None) -> Callable[[bytes], bytes]:
+    """moto's whole answer as one page of IAM's: the ``keep`` list in full, the ``empty`` list
+    as the empty element IAM sends for a list with nothing on this page, and more to follow
+    from ``more`` (or none)."""
+
+    def rewrite(body: bytes) -> bytes:
+        text = re.sub(
+            rf"<{empty}>.*?</{empty}>|<{empty}/>", f"<{empty}/>", body.decode(), flags=re.S
+        )
+        assert f"<{keep}>" in text
+        return more_from(more)(text.encode()) if more else text.encode()
+
+    return rewrite
+
+
+def test_a_page_of_policies_alone_is_read_with_the_roles_before_it(
+    guarded: dict[str, dict[str, str]], moto_server: MotoServer, run_scan: ScanRunner
+) -> None:
+    """A GetAccountAuthorizationDetails page may hold only roles or only policies; IAM still
+    sends the other list, empty (public tools index every list of every page: PMapper unfiltered,
+    cloudsplaining Policies on pages filtered to roles). Such pages are one answer, never an
+    incomplete one: the same reports, and VeeamEc2Backup taken from the second page, not
+    fetched again."""
+    whole = run_scan("--all-roles", "--format", "json", credentials=guarded["scanner"])
+    faults = [
+        Fault(
+            "GetAccountAuthorizationDetails",
+            when="Marker=p2",
+            rewrite=only("Policies", "RoleDetailList", None),
+        ),
+        Fault("GetAccountAuthorizationDetails", rewrite=only("RoleDetailList", "Policies", "p2")),
+    ]
+    with FaultProxy(moto_server.url, faults) as proxy:
+        result = run_scan(
+            "--all-roles", "--format", "json", credentials=guarded["scanner"], endpoint=proxy.url
+        )
+    assert proxy.failed == ["GetAccountAuthorizationDetails"] * 2
+    assert (result.returncode, result.reports()) == (whole.returncode, whole.reports())
+    assert sorted(result.calls) == sorted(whole.calls + ["iam:GetAccountAuthorizationDetails"])
