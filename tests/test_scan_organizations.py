@@ -722,6 +722,30 @@ def test_an_empty_page_before_the_answer_is_read_past(
     assert reports[role_arn(org.dev)]["layers"]["scps"] is True
 
 
+def test_an_empty_page_of_accounts_before_the_accounts_is_read_past(
+    org: Org, moto_server: MotoServer, run_scan: ScanRunner
+) -> None:
+    """ListAccounts too "can occasionally return an empty set of results even when there are
+    more results available" (Organizations API reference): a page with no account and a
+    NextToken is read on from, never the end of the list (the management account missing from
+    it would fail the whole organization scan, exit 3)."""
+    whole = run_scan(*WITH_SCPS)
+    held: list[bytes] = []
+
+    def hold_back(body: bytes) -> bytes:
+        held.append(body)
+        return json.dumps({"Accounts": [], "NextToken": "tok-1"}).encode()
+
+    def route(action: str, headers: Any) -> Fault | None:
+        # moto refuses a token it did not give: the page after the empty one is answered here.
+        return Fault(action, answer=held[0]) if action == "ListAccounts" and held else None
+
+    with FaultProxy(moto_server.url, [Fault("ListAccounts", rewrite=hold_back)], route) as proxy:
+        result = run_scan(*WITH_SCPS, endpoint=proxy.url)
+    assert proxy.failed == ["ListAccounts"] * 2
+    assert (result.returncode, result.reports()) == (whole.returncode, whole.reports())
+
+
 def test_a_policy_of_another_type_among_the_scps_leaves_the_roles_not_evaluated(
     org: Org, moto_server: MotoServer, run_scan: ScanRunner
 ) -> None:
