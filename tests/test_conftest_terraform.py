@@ -408,6 +408,16 @@ CASES = {
             "`terraform show -json PLANFILE` writes)"
         ],
     ),
+    "a second resource of the role's name writes the same IAM role": Case(
+        "imported-role-copy.json",
+        0,
+        warnings=[
+            "aws_iam_role.veeam_backup: other aws_iam_role resources of this plan "
+            '(module.copy.aws_iam_role.this) manage the IAM role "VeeamBackup" too, in no set '
+            "order; its trust policy, tags and policies may be theirs after apply (see "
+            "docs/conftest.md)"
+        ],
+    ),
     "nothing selected": Case(
         "nothing-selected.json", 0, warnings=[NOTHING_SELECTED.format(kind="plan")]
     ),

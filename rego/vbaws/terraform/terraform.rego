@@ -149,9 +149,31 @@ warn contains msg if {
 	some msg in later_removals(address)
 }
 
+# Two aws_iam_role resources of one name (ignoring case, as IAM names roles) under one provider
+# configuration (a role imported at a second address while the first stays) write one IAM role:
+# each apply puts the trust policy, tags and policies of both, in no set order, and the last
+# one stays. What the role has after apply cannot be told from either alone.
+warn contains msg if {
+	some address in _selected
+	others := _namesakes(address)
+	count(others) > 0
+	msg := sprintf("%s: %s (%s) %s %q too, %s; %s", [
+		address, "other aws_iam_role resources of this plan", concat(", ", sort(others)),
+		"manage the IAM role", _role_name(address), "in no set order",
+		"its trust policy, tags and policies may be theirs after apply (see docs/conftest.md)",
+	])
+}
+
 warn contains iac.nothing_selected("plan") if {
 	_supported_format
 	count(_selected) == 0
+}
+
+_namesakes(role) := {other |
+	some [name, other] in _role_names
+	other != role
+	lower(name) == lower(_role_name(role))
+	_provider_name(other) == _provider_name(role)
 }
 
 _tags_unknown(address) if {
