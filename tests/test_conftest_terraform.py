@@ -418,6 +418,16 @@ CASES = {
             "docs/conftest.md)"
         ],
     ),
+    "a second resource of a policy's ARN writes its document too": Case(
+        "imported-policy-copy.json",
+        1,
+        [missing(ROLE, "ec2_backup", actions("ec2_backup"))],
+        [
+            f"{ROLE}: the policy document of arn:aws:iam::123456789012:policy/veeam-full, which "
+            "aws_iam_policy.full and module.copy.aws_iam_policy.this write in no set order, is "
+            "not known before apply; counted as granting nothing"
+        ],
+    ),
     "nothing selected": Case(
         "nothing-selected.json", 0, warnings=[NOTHING_SELECTED.format(kind="plan")]
     ),

@@ -40,3 +40,33 @@ test_a_role_of_another_name_or_provider_is_another_role if {
 		not _namesake_warning in terraform.warn with input as plan
 	}
 }
+
+# A policy imported at a second address while the first stays: both make their document the
+# default version of one ARN, and the one that sorts first need not be the one applied last.
+_policy_copy_plan(arn, copy_document) := _plan(
+	[
+		_role({}),
+		_resource("aws_iam_policy.full", "aws_iam_policy", {"arn": arn, "policy": _doc("*")}),
+		_resource("aws_iam_policy.zcopy", "aws_iam_policy", {"arn": arn, "policy": copy_document}),
+		_resource("aws_iam_role_policy_attachment.full", "aws_iam_role_policy_attachment", {"role": "Backup", "policy_arn": arn}),
+	],
+	[_role_change], [_role_config({})],
+)
+
+_copied_arn := "arn:aws:iam::123456789012:policy/full"
+
+test_two_policy_resources_of_one_arn_leave_its_document_unknown if {
+	model := terraform.roles["aws_iam_role.backup"] with input as _policy_copy_plan(_copied_arn, _doc("ec2:DescribeInstances"))
+	model.policies == []
+	model.unknowns == [{"layer": "identity", "what": concat("", [
+		"the policy document of arn:aws:iam::123456789012:policy/full, which aws_iam_policy.full and ",
+		"aws_iam_policy.zcopy write in no set order, is not known before apply",
+	])}]
+}
+
+# The same document (written another way) is the policy's after apply, whichever comes last.
+test_two_policy_resources_of_one_arn_and_one_document_count if {
+	same := json.marshal({"Statement": [{"Resource": "*", "Action": "*", "Effect": "Allow"}], "Version": "2012-10-17"})
+	model := terraform.roles["aws_iam_role.backup"] with input as _policy_copy_plan(_copied_arn, same)
+	model.policies == [{"name": _copied_arn, "type": "managed", "document": _doc("*")}]
+}

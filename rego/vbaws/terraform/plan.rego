@@ -257,7 +257,7 @@ _policy_instances := {address |
 # after apply), so when the plan rewrites its document (known only after apply) it is unknown,
 # whatever an older copy says; then a data.aws_iam_policy read while planning; then
 # data.vbaws_managed_policies. Several holders of one kind: the first address wins.
-_by_arn(layer, arn) := _managed_holder_policy(layer, arn, holders[0]) if {
+_by_arn(layer, arn) := _managed_holders_policy(layer, arn, holders) if {
 	holders := _holders_of(arn, "managed")
 	count(holders) > 0
 } else := _pending_holder_policy(layer, arn, pending[0]) if {
@@ -342,6 +342,19 @@ _known_holder_documents(arn, mode) := [doc |
 ]
 
 _managed_policy(arn, doc) := {"key": arn, "policy": {"name": arn, "type": "managed", "document": doc}}
+
+# Several aws_iam_policy resources of one ARN (a policy imported at a second address while the
+# first stays) each make their document the default version, in no set order: unless they plan
+# the same document, which one is in force after apply cannot be told.
+_managed_holders_policy(layer, arn, holders) := _managed_holder_policy(layer, arn, holders[0]) if {
+	count({_parsed_or_text(_value(h, "policy")) | some h in holders}) == 1
+} else := {"key": arn, "unknown": {
+	"layer": layer,
+	"what": sprintf(
+		"the policy document of %s, which %s write in no set order, is not known before apply",
+		[arn, concat(" and ", holders)],
+	),
+}}
 
 _managed_holder_policy(layer, arn, address) := _managed_policy(arn, doc) if {
 	doc := _value(address, "policy")
