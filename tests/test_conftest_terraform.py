@@ -428,6 +428,16 @@ CASES = {
             "not known before apply; counted as granting nothing"
         ],
     ),
+    "an account moved to an organizational unit comes under its policies": Case(
+        "account-moved.json",
+        0,
+        warnings=[
+            f"{ROLE}: this plan moves accounts to another parent in the organization "
+            "(aws_organizations_account.member), where service or resource control policies "
+            "may deny its actions or keep the appliance out; the organization layer is not "
+            "evaluated here (see docs/conftest.md)"
+        ],
+    ),
     "nothing selected": Case(
         "nothing-selected.json", 0, warnings=[NOTHING_SELECTED.format(kind="plan")]
     ),

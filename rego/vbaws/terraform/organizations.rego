@@ -44,3 +44,23 @@ _other_type_attachments contains address if {
 	rc.address == target
 	not _controls_access(rc)
 }
+
+# An account the plan moves to another parent (root or organizational unit) comes under the
+# policies attached there, and leaves those of its old parent: a service or resource control
+# policy managed elsewhere may deny the actions of the roles it holds (this plan's, through a
+# provider configuration of that account) in this very apply. A new account is left out: a
+# role of the same plan cannot be in it yet.
+_moved_accounts contains rc.address if {
+	some rc in input.resource_changes
+	rc.mode == "managed"
+	rc.type == "aws_organizations_account"
+	is_object(rc.change.before)
+	_new_parent(rc)
+}
+
+_new_parent(rc) if object.get(rc.change, "after_unknown", {}).parent_id == true
+
+_new_parent(rc) if {
+	is_object(rc.change.after)
+	object.get(rc.change.before, "parent_id", null) != object.get(rc.change.after, "parent_id", null)
+}

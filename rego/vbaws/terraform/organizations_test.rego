@@ -54,3 +54,40 @@ test_service_control_policies_of_the_plan_are_named if {
 test_other_organization_policies_are_not_named if {
 	terraform.warn == set() with input as _org_plan([_scp_policy("TAG_POLICY"), _scp_attachment])
 }
+
+# An account moved to an organizational unit comes under the policies attached there, which
+# the plan need not hold; one left where it is, or created, moves nothing a role is in.
+_account_change(actions, before, after, unknown) := {
+	"address": "aws_organizations_account.member",
+	"mode": "managed",
+	"type": "aws_organizations_account",
+	"change": {"actions": actions, "before": before, "after": after, "after_unknown": unknown},
+}
+
+_account_plan(change) := _plan(
+	[_role({"inline_policy": [{"name": "all", "policy": _doc("*")}]})],
+	[_role_change, change], [_role_config({})],
+)
+
+_moved_warning := concat("", [
+	"aws_iam_role.backup: this plan moves accounts to another parent in the organization ",
+	"(aws_organizations_account.member), where service or resource control policies may deny its ",
+	"actions or keep the appliance out; the organization layer is not evaluated here (see docs/conftest.md)",
+])
+
+test_an_account_moved_to_another_parent_is_named if {
+	root := {"name": "m", "parent_id": "r-g19r"}
+	moved := _account_change(["update"], root, {"name": "m", "parent_id": "ou-g19r-restricted"}, {})
+	terraform.warn == {_moved_warning} with input as _account_plan(moved)
+	unknown := _account_change(["update"], root, {"name": "m"}, {"parent_id": true})
+	terraform.warn == {_moved_warning} with input as _account_plan(unknown)
+}
+
+test_an_account_left_under_its_parent_or_created_is_not_named if {
+	root := {"name": "m", "parent_id": "r-g19r"}
+	renamed := _account_change(["update"], root, {"name": "n", "parent_id": "r-g19r"}, {})
+	created := _account_change(["create"], null, {"name": "n", "parent_id": "ou-g19r-restricted"}, {"id": true})
+	every change in [renamed, created] {
+		terraform.warn == set() with input as _account_plan(change)
+	}
+}

@@ -121,6 +121,17 @@ warn contains msg if {
 	])
 }
 
+warn contains msg if {
+	count(_moved_accounts) > 0
+	some address in _selected
+	msg := sprintf("%s: this plan moves accounts to another parent in the organization (%s), %s; %s", [
+		address,
+		concat(", ", sort(_moved_accounts)),
+		"where service or resource control policies may deny its actions or keep the appliance out",
+		"the organization layer is not evaluated here (see docs/conftest.md)",
+	])
+}
+
 # Code run at apply that is given the role may attach a Deny to it (apply_time.rego).
 warn contains msg if {
 	some address in _selected
