@@ -15,8 +15,21 @@ _organization_policy_types := {"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLIC
 _organization_policies contains rc.address if {
 	some rc in input.resource_changes
 	rc.mode == "managed"
-	rc.type == "aws_organizations_policy"
+	rc.type in {"aws_organizations_policy", "awscc_organizations_policy"}
 	_controls_access(rc)
+}
+
+# The same policies through Cloud Control, which attach themselves to their targets
+# (TargetIds): awscc_organizations_policy above, and aws_cloudcontrolapi_resource of
+# AWS::Organizations::Policy, whose Type is in its desired_state.
+_organization_policies contains rc.address if {
+	some rc in input.resource_changes
+	rc.mode == "managed"
+	rc.type == "aws_cloudcontrolapi_resource"
+	some values in [rc.change.before, rc.change.after]
+	is_object(values)
+	values.type_name == "AWS::Organizations::Policy"
+	not _other_type_state(values)
 }
 
 _organization_policies contains rc.address if {
@@ -34,6 +47,13 @@ _controls_access(rc) if {
 }
 
 _controls_access(rc) if object.get(rc.change, "after_unknown", {}).type == true
+
+# A desired_state that names another Type, known before apply.
+_other_type_state(values) if {
+	state := json.unmarshal(values.desired_state)
+	is_string(state.Type)
+	not state.Type in _organization_policy_types
+}
 
 # The attachments whose policy_id is a plain reference to a policy of this plan of another type.
 _other_type_attachments contains address if {

@@ -55,6 +55,22 @@ test_other_organization_policies_are_not_named if {
 	terraform.warn == set() with input as _org_plan([_scp_policy("TAG_POLICY"), _scp_attachment])
 }
 
+# Cloud Control creates the same policies, attached to their targets.
+test_cloud_control_organization_policies_are_named if {
+	awscc := _org_change("awscc_organizations_policy.p", ["create"], null, {"type": "SERVICE_CONTROL_POLICY", "content": _doc("*")})
+	terraform.warn == {_org_warning("awscc_organizations_policy.p")} with input as _account_plan(awscc)
+	state := json.marshal({"Name": "p", "Type": "SERVICE_CONTROL_POLICY", "Content": _doc("*"), "TargetIds": ["r-abcd"]})
+	control := _cloud_control(state)
+	terraform.warn == {_org_warning("aws_cloudcontrolapi_resource.p")} with input as _account_plan(control)
+	tag := _cloud_control(json.marshal({"Name": "p", "Type": "TAG_POLICY", "Content": "{}", "TargetIds": ["r-abcd"]}))
+	terraform.warn == set() with input as _account_plan(tag)
+}
+
+_cloud_control(state) := _org_change(
+	"aws_cloudcontrolapi_resource.p", ["create"], null,
+	{"type_name": "AWS::Organizations::Policy", "desired_state": state},
+)
+
 # An account moved to an organizational unit comes under the policies attached there, which
 # the plan need not hold; one left where it is, or created, moves nothing a role is in.
 _account_change(actions, before, after, unknown) := {
