@@ -438,6 +438,15 @@ CASES = {
             "evaluated here (see docs/conftest.md)"
         ],
     ),
+    "an instance key with a closing bracket finds its configuration": Case(
+        "bracket-in-key.json",
+        1,
+        [
+            'aws_iam_role.r["eu]"]: check ec2_backup: explicitly denied: '
+            + ", ".join(sorted(a for a in actions("ec2_backup") if a.startswith("ec2:")))
+            + ' (statement 1 of managed policy "aws_iam_policy.deny")'
+        ],
+    ),
     "nothing selected": Case(
         "nothing-selected.json", 0, warnings=[NOTHING_SELECTED.format(kind="plan")]
     ),

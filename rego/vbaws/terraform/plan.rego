@@ -99,7 +99,7 @@ _module_prefix(path) := concat("", [sprintf("module.%s.", [path[i + 1]]) |
 	step == "module_calls"
 ])
 
-_strip_keys(address) := regex.replace(address, `\[[^\]]*\]`, "")
+_strip_keys(address) := regex.replace(address, `\[(?:"(?:[^"\\]|\\.)*"|[^\]"]*)\]`, "")
 
 _prefix("") := ""
 
@@ -128,7 +128,7 @@ _keyed_instances_of(base) := {address | some [b, address] in _keyed_instances; b
 } else := set()
 
 # [address without its instance key, address] of the instances of count/for_each resources.
-_keyed_instances := {[regex.replace(address, `\[[^\]]*\]$`, ""), address] |
+_keyed_instances := {[regex.replace(address, `\[(?:"(?:[^"\\]|\\.)*"|[^\]"]*)\]$`, ""), address] |
 	some address, _ in _instances
 	endswith(address, "]")
 }

@@ -68,7 +68,7 @@ _listed_among(address, expression, instances) := listed if {
 _names_its_key(_, instance) if not endswith(instance, "]")
 
 _names_its_key(ref, instance) if {
-	[last] := regex.find_n(`[^.\]]+\[[^\]]*\]$`, instance, 1)
+	[last] := regex.find_n(`[^.\]]+\[(?:"(?:[^"\\]|\\.)*"|[^\]"]*)\]$`, instance, 1)
 	contains(ref, last)
 }
 
@@ -93,5 +93,5 @@ _only_indexed(expression, ref) if {
 
 _keyed_ref(r, ref) if {
 	startswith(r, concat("", [ref, "["]))
-	regex.match(`^\[[^\]]*\]$`, substring(r, count(ref), -1))
+	regex.match(`^\[(?:"(?:[^"\\]|\\.)*"|[^\]"]*)\]$`, substring(r, count(ref), -1))
 }

@@ -100,7 +100,7 @@ warn contains msg if {
 warn contains iac.unmatched_selection("plan", key) if {
 	_supported_format
 	some key in iac.unmatched_selections([model | some model in roles])
-	regex.match(`^(module\.[^.\[]+(\[[^\]]*\])?\.)*aws_iam_role\.[^.\[]+(\[[^\]]*\])?$`, key)
+	regex.match(`^(module\.[^.\[]+\.)*aws_iam_role\.[^.\[]+$`, _strip_keys(key))
 }
 
 warn contains iac.empty_selection(key) if {
