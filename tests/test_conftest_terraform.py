@@ -432,10 +432,10 @@ CASES = {
         "account-moved.json",
         0,
         warnings=[
-            f"{ROLE}: this plan moves accounts to another parent in the organization "
-            "(aws_organizations_account.member), where service or resource control policies "
-            "may deny its actions or keep the appliance out; the organization layer is not "
-            "evaluated here (see docs/conftest.md)"
+            f"{ROLE}: this plan moves or creates accounts in the organization "
+            "(aws_organizations_account.member), whose parents' service or resource control "
+            "policies may deny its actions or keep the appliance out; the organization layer is "
+            "not evaluated here (see docs/conftest.md)"
         ],
     ),
     "an instance key with a closing bracket finds its configuration": Case(
@@ -445,6 +445,16 @@ CASES = {
             'aws_iam_role.r["eu]"]: check ec2_backup: explicitly denied: '
             + ", ".join(sorted(a for a in actions("ec2_backup") if a.startswith("ec2:")))
             + ' (statement 1 of managed policy "aws_iam_policy.deny")'
+        ],
+    ),
+    "an account created for a provider configuration comes under its unit's policies": Case(
+        "account-created-for-provider.json",
+        0,
+        warnings=[
+            f"{ROLE}: this plan moves or creates accounts in the organization "
+            "(aws_organizations_account.new), whose parents' service or resource control "
+            "policies may deny its actions or keep the appliance out; the organization layer is "
+            "not evaluated here (see docs/conftest.md)"
         ],
     ),
     "nothing selected": Case(

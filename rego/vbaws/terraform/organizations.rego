@@ -68,14 +68,47 @@ _other_type_attachments contains address if {
 # An account the plan moves to another parent (root or organizational unit) comes under the
 # policies attached there, and leaves those of its old parent: a service or resource control
 # policy managed elsewhere may deny the actions of the roles it holds (this plan's, through a
-# provider configuration of that account) in this very apply. A new account is left out: a
-# role of the same plan cannot be in it yet.
+# provider configuration of that account) in this very apply.
 _moved_accounts contains rc.address if {
 	some rc in input.resource_changes
 	rc.mode == "managed"
 	rc.type == "aws_organizations_account"
 	is_object(rc.change.before)
 	_new_parent(rc)
+}
+
+# So does an account the plan creates, when a provider configuration refers to it (assume_role
+# into arn:aws:iam::${aws_organizations_account.new.id}:role/...): roles of this plan are made
+# in it, under the policies of its parent.
+_moved_accounts contains rc.address if {
+	some rc in input.resource_changes
+	rc.mode == "managed"
+	rc.type == "aws_organizations_account"
+	"create" in rc.change.actions
+	some [prefix, ref] in _provider_references
+	_names_resource_of(prefix, ref, rc.address)
+}
+
+# [module prefix, reference] of every reference of the provider configurations.
+_provider_references contains [_provider_module(key), ref] if {
+	some key, config in object.get(input.configuration, "provider_config", {})
+	walk(object.get(config, "expressions", {}), [_, expression])
+	some ref in _references_of(expression)
+}
+
+_references_of(expression) := expression.references if {
+	is_object(expression)
+	is_array(expression.references)
+} else := []
+
+# "module.a.module.b." for a provider configuration key of a module ("module.a.module.b:aws").
+_provider_module(key) := concat("", [split(key, ":")[0], "."]) if contains(key, ":")
+
+else := ""
+
+_names_resource_of(prefix, ref, address) if {
+	is_string(ref)
+	startswith(concat("", [prefix, _strip_keys(ref), "."]), concat("", [_strip_keys(address), "."]))
 }
 
 _new_parent(rc) if object.get(rc.change, "after_unknown", {}).parent_id == true

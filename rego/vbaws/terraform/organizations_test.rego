@@ -86,8 +86,8 @@ _account_plan(change) := _plan(
 )
 
 _moved_warning := concat("", [
-	"aws_iam_role.backup: this plan moves accounts to another parent in the organization ",
-	"(aws_organizations_account.member), where service or resource control policies may deny its ",
+	"aws_iam_role.backup: this plan moves or creates accounts in the organization ",
+	"(aws_organizations_account.member), whose parents' service or resource control policies may deny its ",
 	"actions or keep the appliance out; the organization layer is not evaluated here (see docs/conftest.md)",
 ])
 
@@ -106,4 +106,18 @@ test_an_account_left_under_its_parent_or_created_is_not_named if {
 	every change in [renamed, created] {
 		terraform.warn == set() with input as _account_plan(change)
 	}
+}
+
+# A provider configuration that assumes a role in an account the plan creates makes this plan's
+# roles there, under the policies of the account's parent.
+test_an_account_created_for_a_provider_configuration_is_named if {
+	created := _account_change(["create"], null, {"name": "n", "parent_id": "ou-g19r-restricted"}, {"id": true})
+	provider := {"aws.member": {"name": "aws", "alias": "member", "expressions": {"assume_role": [{"role_arn": {"references": [
+		"aws_organizations_account.member.id", "aws_organizations_account.member",
+	]}}]}}}
+	plan := json.patch(_account_plan(created), [{"op": "add", "path": "/configuration/provider_config", "value": provider}])
+	terraform.warn == {_moved_warning} with input as plan
+
+	other := json.patch(plan, [{"op": "replace", "path": "/configuration/provider_config/aws.member/expressions/assume_role/0/role_arn/references", "value": ["var.account"]}])
+	terraform.warn == set() with input as other
 }

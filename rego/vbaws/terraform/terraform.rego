@@ -124,10 +124,10 @@ warn contains msg if {
 warn contains msg if {
 	count(_moved_accounts) > 0
 	some address in _selected
-	msg := sprintf("%s: this plan moves accounts to another parent in the organization (%s), %s; %s", [
+	msg := sprintf("%s: this plan moves or creates accounts in the organization (%s), %s; %s", [
 		address,
 		concat(", ", sort(_moved_accounts)),
-		"where service or resource control policies may deny its actions or keep the appliance out",
+		"whose parents' service or resource control policies may deny its actions or keep the appliance out",
 		"the organization layer is not evaluated here (see docs/conftest.md)",
 	])
 }
