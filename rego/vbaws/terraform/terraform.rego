@@ -132,6 +132,15 @@ warn contains msg if {
 	])
 }
 
+# A role made through Cloud Control is not read, and may have asked to be checked (cloud_control.rego).
+warn contains msg if {
+	some address in _unread_roles
+	msg := sprintf("%s: %s %s, or may, and is not checked; %s", [
+		address, "this role is made through Cloud Control, which is not read here: it asks for",
+		iac.checks_tag, "define it as an aws_iam_role (see docs/conftest.md)",
+	])
+}
+
 # Code run at apply that is given the role may attach a Deny to it (apply_time.rego).
 warn contains msg if {
 	some address in _selected
