@@ -1,0 +1,164 @@
+package vbaws.terraform
+
+import data.vbaws.iam.trust
+import data.vbaws.lib.iac
+import data.vbaws.lib.values
+
+# IAM keeps a role named in a trust policy's Principal as that role's unique id, not its ARN:
+# a role deleted and created again under the same ARN gets a new id, which the trust no longer
+# names, until the trust policy is written again (IAM User Guide,
+# reference_policies_elements_principal, "IAM role principals"). So when this plan deletes the
+# appliance's role (a replacement, -replace, a move without a moved block, or for good), a
+# selected role whose trust lets the appliance in only by naming that role's ARN keeps the
+# appliance out after apply, unless this apply writes its trust policy after the new role
+# exists: created or changed, waiting for the new role (depends_on, or a reference to it).
+
+# METADATA
+# description: |
+#   A selected role whose trust lets the appliance in only by naming its role, which this plan
+#   deletes, and which this apply does not write again.
+deny contains msg if {
+	some [address, principal, deleted] in _recreated_appliance_trusts
+	not _trust_written(address)
+	msg := sprintf(
+		concat("", [
+			"%s: the trust policy lets %s in by naming its role, which this plan deletes (%s): IAM ",
+			"keeps the deleted role's unique id in the trust, which a role created again under that ",
+			"name does not have, and this apply does not write the trust policy again, so the ",
+			"appliance cannot assume this role (see docs/conftest.md)",
+		]),
+		[address, principal, concat(", ", deleted)],
+	)
+}
+
+# METADATA
+# description: |
+#   The same, when this apply writes the trust policy but may do so before the appliance's
+#   new role exists.
+warn contains msg if {
+	some [address, principal, deleted] in _recreated_appliance_trusts
+	_trust_written(address)
+	not _waits_for_new_role(address, principal)
+	msg := sprintf(
+		concat("", [
+			"%s: the trust policy lets %s in by naming its role, which this plan deletes (%s), and ",
+			"this apply writes the trust policy in no set order with the role's new copy: written ",
+			"first, it names the deleted role and the appliance cannot assume this role; make it ",
+			"depend on the new role (depends_on, see docs/conftest.md)",
+		]),
+		[address, principal, concat(", ", deleted)],
+	)
+}
+
+_recreated_appliance_trusts contains [address, principal, deleted] if {
+	some address in _selected
+	model := roles[address]
+	principal := iac.snapshot(model).appliance.principal
+	who := trust.appliance(principal)
+	name := lower(_appliance_role_name(who))
+	deleted := sort([rc.address | some rc in _deleted_roles; _names_role(rc.change.before, who.account, name)])
+	count(deleted) > 0
+	trust.assess(model.trust_policy, principal, model.arn).appliance_can_assume
+	without := _without_role(model.trust_policy, who.account, name)
+	not trust.assess(without, principal, model.arn).appliance_can_assume
+}
+
+_appliance_role_name(who) := who.role_name
+
+_appliance_role_name(who) := regex.replace(who.arn, `^.*/`, "") if {
+	not who.role_name
+	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`, who.arn)
+}
+
+_deleted_roles contains rc if {
+	some rc in input.resource_changes
+	rc.type == "aws_iam_role"
+	"delete" in rc.change.actions
+	is_object(rc.change.before)
+}
+
+_names_role(before, account, name) if {
+	lower(before.name) == name
+	values.arn_account(before.arn) == account
+}
+
+# The trust with every Allow principal naming that role left out (a statement naming nothing
+# else with it), as the trust stands once the role is deleted.
+_without_role(document, account, name) := object.union(parsed, {"Statement": [s |
+	some statement in values.as_list(object.get(parsed, "Statement", []))
+	s := _allow_without_role(statement, account, name)
+]}) if {
+	parsed := values.parse_document(document).document
+}
+
+_allow_without_role(statement, account, name) := statement if {
+	not _names_role_principal(statement, account, name)
+}
+
+_allow_without_role(statement, account, name) := object.union(statement, {"Principal": principal}) if {
+	_names_role_principal(statement, account, name)
+	kept := [e | some e in values.as_list(statement.Principal.AWS); not _role_entry(e, account, name)]
+	principal := _principal_with(statement.Principal, kept)
+	count(principal) > 0
+}
+
+_principal_with(principal, []) := object.remove(principal, ["AWS"])
+
+_principal_with(principal, kept) := object.union(principal, {"AWS": kept}) if count(kept) > 0
+
+_names_role_principal(statement, account, name) if {
+	statement.Effect == "Allow"
+	is_object(statement.Principal)
+	some entry in values.as_list(object.get(statement.Principal, "AWS", []))
+	_role_entry(entry, account, name)
+}
+
+# A role ARN of that account whose name (paths and case aside, see vbaws.iam.trust) is the role's.
+_role_entry(entry, account, name) if {
+	regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`, entry)
+	values.arn_account(entry) == account
+	lower(regex.replace(entry, `^.*/`, "")) == name
+}
+
+# This apply writes the role's trust policy: it creates the role, or changes the document.
+_trust_written(address) if "create" in _change_actions[address]
+
+_trust_written(address) if {
+	some rc in _current_changes
+	rc.address == address
+	"update" in rc.change.actions
+	object.get(rc.change.before, "assume_role_policy", null) != object.get(rc.change.after, "assume_role_policy", null)
+}
+
+# Its configuration waits for an aws_iam_role of the plan that creates a role of that name.
+_waits_for_new_role(address, principal) if {
+	name := lower(_appliance_role_name(trust.appliance(principal)))
+	some rc in _current_changes
+	rc.type == "aws_iam_role"
+	"create" in rc.change.actions
+	lower(object.get(rc.change.after, "name", "")) == name
+	_waits_for(address, _strip_keys(rc.address))
+}
+
+_waits_for(address, target) if {
+	some dependency in object.get(_config_resource(address), "depends_on", [])
+	concat("", [_prefix(_module_of(address)), dependency]) == target
+}
+
+_waits_for(address, target) if {
+	walk(_expressions(address), [_, value])
+	is_object(value)
+	some ref in object.get(value, "references", [])
+	startswith(concat("", [_prefix(_module_of(address)), ref, "."]), concat("", [target, "."]))
+}
+
+_module_of(address) := _instances[address].module
+
+_config_resource(address) := r if {
+	walk(input.configuration.root_module, [path, mod])
+	is_object(mod)
+	is_array(mod.resources)
+	some r in mod.resources
+	_is_resource(r)
+	concat("", [_module_prefix(path), r.address]) == _strip_keys(address)
+}
