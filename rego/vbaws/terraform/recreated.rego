@@ -8,7 +8,8 @@ import data.vbaws.lib.values
 # a role deleted and created again under the same ARN gets a new id, which the trust no longer
 # names, until the trust policy is written again (IAM User Guide,
 # reference_policies_elements_principal, "IAM role principals"). So when this plan deletes the
-# appliance's role (a replacement, -replace, a move without a moved block, or for good), a
+# appliance's role (a replacement, -replace, a move without a moved block, or for good; through
+# Cloud Control too), a
 # selected role whose trust lets the appliance in only by naming that role's ARN keeps the
 # appliance out after apply, unless this apply writes its trust policy after the new role
 # exists: created or changed, waiting for the new role (depends_on, or a reference to it).
@@ -72,14 +73,25 @@ _appliance_role_name(who) := regex.replace(who.arn, `^.*/`, "") if {
 
 _deleted_roles contains rc if {
 	some rc in input.resource_changes
-	rc.type == "aws_iam_role"
+	rc.type in {"aws_iam_role", "awscc_iam_role", "aws_cloudcontrolapi_resource"}
 	"delete" in rc.change.actions
 	is_object(rc.change.before)
 }
 
 _names_role(before, account, name) if {
-	lower(before.name) == name
-	values.arn_account(before.arn) == account
+	old := _old_role(before)
+	lower(old.name) == name
+	values.arn_account(old.arn) == account
+}
+
+# The role an aws_iam_role, an awscc_iam_role or a Cloud Control resource of AWS::IAM::Role was.
+_old_role(before) := {"name": before.name, "arn": before.arn} if is_string(before.name)
+
+_old_role(before) := {"name": before.role_name, "arn": before.arn} if is_string(before.role_name)
+
+_old_role(before) := {"name": properties.RoleName, "arn": properties.Arn} if {
+	before.type_name == "AWS::IAM::Role"
+	properties := json.unmarshal(before.properties)
 }
 
 # The trust with every Allow principal naming that role left out (a statement naming nothing

@@ -79,6 +79,23 @@ test_a_trust_naming_the_appliance_role_the_plan_replaces_is_denied if {
 			with data.vbaws_config.appliance.principal as _rc_appliance
 	}
 
+	# Made through Cloud Control.
+	awscc := object.union(
+		_rc_appliance_change(["delete", "create"], {"role_name": "Appliance", "arn": _rc_appliance}),
+		{"address": "awscc_iam_role.appliance", "type": "awscc_iam_role"},
+	)
+	terraform.deny == {replace(_rc_deny, "(aws_iam_role.appliance)", "(awscc_iam_role.appliance)")}
+		with input as _rc_plan(trust, backup, awscc, _role_config({}))
+		with data.vbaws_config.appliance.principal as _rc_appliance
+	properties := json.marshal({"RoleName": "Appliance", "Arn": _rc_appliance})
+	control := object.union(
+		_rc_appliance_change(["delete"], {"type_name": "AWS::IAM::Role", "properties": properties}),
+		{"address": "aws_cloudcontrolapi_resource.appliance", "type": "aws_cloudcontrolapi_resource"},
+	)
+	terraform.deny == {replace(_rc_deny, "(aws_iam_role.appliance)", "(aws_cloudcontrolapi_resource.appliance)")}
+		with input as _rc_plan(trust, backup, control, _role_config({}))
+		with data.vbaws_config.appliance.principal as _rc_appliance
+
 	# The appliance given as a session of its role.
 	session := "arn:aws:sts::111111111111:assumed-role/Appliance/i-0abc"
 	some msg in terraform.deny with input as replaced
