@@ -13,6 +13,7 @@ import data.vbaws.lib.values
 # selected role whose trust lets the appliance in only by naming that role's ARN keeps the
 # appliance out after apply, unless this apply writes its trust policy after the new role
 # exists: created or changed, waiting for the new role (depends_on, or a reference to it).
+# Deleted and created under no role of its name, the appliance is gone, whatever the trust says.
 
 # METADATA
 # description: |
@@ -27,6 +28,22 @@ deny contains msg if {
 			"keeps the deleted role's unique id in the trust, which a role created again under that ",
 			"name does not have, and this apply does not write the trust policy again, so the ",
 			"appliance cannot assume this role (see docs/conftest.md)",
+		]),
+		[address, principal, concat(", ", deleted)],
+	)
+}
+
+# METADATA
+# description: |
+#   A selected role whose appliance is a role this plan deletes and creates no role of its name
+#   for: after apply there is no appliance to assume it, whatever its trust says.
+deny contains msg if {
+	some [address, principal, name, deleted] in _appliance_deletions
+	not _recreates(name)
+	msg := sprintf(
+		concat("", [
+			"%s: the appliance %s is a role this plan deletes (%s) and creates no role of its name ",
+			"for, so after apply it cannot assume this role (see docs/conftest.md)",
 		]),
 		[address, principal, concat(", ", deleted)],
 	)
@@ -51,14 +68,36 @@ warn contains msg if {
 	)
 }
 
-_recreated_appliance_trusts contains [address, principal, deleted] if {
+_appliance_deletions contains [address, principal, name, deleted] if {
 	some address in _selected
-	model := roles[address]
-	principal := iac.snapshot(model).appliance.principal
+	principal := iac.snapshot(roles[address]).appliance.principal
 	who := trust.appliance(principal)
 	name := lower(_appliance_role_name(who))
 	deleted := sort([rc.address | some rc in _deleted_roles; _names_role(rc.change.before, who.account, name)])
 	count(deleted) > 0
+}
+
+_recreates(name) if {
+	some rc in _current_changes
+	rc.type in {"aws_iam_role", "awscc_iam_role", "aws_cloudcontrolapi_resource"}
+	"create" in rc.change.actions
+	_new_role_name(rc.change.after) == name
+}
+
+_new_role_name(after) := lower(after.name) if is_string(after.name)
+
+_new_role_name(after) := lower(after.role_name) if is_string(after.role_name)
+
+_new_role_name(after) := lower(json.unmarshal(after.desired_state).RoleName) if {
+	after.type_name == "AWS::IAM::Role"
+	is_string(after.desired_state)
+}
+
+_recreated_appliance_trusts contains [address, principal, deleted] if {
+	some [address, principal, name, deleted] in _appliance_deletions
+	_recreates(name)
+	model := roles[address]
+	who := trust.appliance(principal)
 	trust.assess(model.trust_policy, principal, model.arn).appliance_can_assume
 	without := _without_role(model.trust_policy, who.account, name)
 	not trust.assess(without, principal, model.arn).appliance_can_assume

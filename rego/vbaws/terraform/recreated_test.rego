@@ -68,10 +68,9 @@ test_a_trust_naming_the_appliance_role_the_plan_replaces_is_denied if {
 	terraform.deny == {_rc_deny} with input as replaced
 		with data.vbaws_config.appliance.principal as _rc_appliance
 
-	# Deleted for good, created first (a deposed copy), by another path or case alike.
+	# Created first (a deposed copy), by another path or case alike.
 	other := {"name": "APPLIANCE", "arn": "arn:aws:iam::111111111111:role/ops/APPLIANCE"}
 	every appliance in [
-		_rc_appliance_change(["delete"], _rc_old),
 		_rc_appliance_change(["create", "delete"], _rc_old),
 		_rc_appliance_change(["delete", "create"], other),
 	] {
@@ -89,7 +88,7 @@ test_a_trust_naming_the_appliance_role_the_plan_replaces_is_denied if {
 		with data.vbaws_config.appliance.principal as _rc_appliance
 	properties := json.marshal({"RoleName": "Appliance", "Arn": _rc_appliance})
 	control := object.union(
-		_rc_appliance_change(["delete"], {"type_name": "AWS::IAM::Role", "properties": properties}),
+		_rc_appliance_change(["delete", "create"], {"type_name": "AWS::IAM::Role", "properties": properties}),
 		{"address": "aws_cloudcontrolapi_resource.appliance", "type": "aws_cloudcontrolapi_resource"},
 	)
 	terraform.deny == {replace(_rc_deny, "(aws_iam_role.appliance)", "(aws_cloudcontrolapi_resource.appliance)")}
@@ -138,4 +137,20 @@ test_a_trust_written_again_after_the_new_role_passes if {
 	unordered := _rc_plan(new, written, replaced, _role_config({}))
 	terraform.deny == set() with input as unordered with data.vbaws_config.appliance.principal as _rc_appliance
 	terraform.warn == {_rc_warn} with input as unordered with data.vbaws_config.appliance.principal as _rc_appliance
+}
+
+_rc_gone := concat("", [
+	"aws_iam_role.backup: the appliance arn:aws:iam::111111111111:role/Appliance is a role this ",
+	"plan deletes (aws_iam_role.appliance) and creates no role of its name for, so after apply ",
+	"it cannot assume this role (see docs/conftest.md)",
+])
+
+# Deleted for good, the appliance is gone, whatever the trust names.
+test_an_appliance_role_the_plan_deletes_for_good_is_denied if {
+	deleted := _rc_appliance_change(["delete"], _rc_old)
+	every principals in [_rc_appliance, ["arn:aws:iam::111111111111:root"], "*"] {
+		trust := _rc_trust(principals)
+		terraform.deny == {_rc_gone} with input as _rc_plan(trust, _rc_backup(["no-op"], trust, trust), deleted, _role_config({}))
+			with data.vbaws_config.appliance.principal as _rc_appliance
+	}
 }
