@@ -40,15 +40,24 @@ _selection_keys := object.keys(data.vbaws_config.roles) if is_object(data.vbaws_
 _cloud_control_tags(rc) := rc.change.after.tags if {
 	rc.type == "awscc_iam_role"
 	is_array(rc.change.after.tags)
-} else := json.unmarshal(rc.change.after.desired_state).Tags if {
+} else := _desired_state(rc.change.after).Tags if {
 	rc.type == "aws_cloudcontrolapi_resource"
-	is_array(json.unmarshal(rc.change.after.desired_state).Tags)
+	is_array(_desired_state(rc.change.after).Tags)
 } else := []
 
 _cloud_control_name(rc) := rc.change.after.role_name if {
 	rc.type == "awscc_iam_role"
 	is_string(rc.change.after.role_name)
-} else := json.unmarshal(rc.change.after.desired_state).RoleName if {
+} else := _desired_state(rc.change.after).RoleName if {
 	rc.type == "aws_cloudcontrolapi_resource"
-	is_string(json.unmarshal(rc.change.after.desired_state).RoleName)
+	is_string(_desired_state(rc.change.after).RoleName)
 } else := rc.address
+
+# The desired_state of an aws_cloudcontrolapi_resource (JSON text), parsed; undefined when it is
+# not known or not the text of an object.
+_desired_state(values) := state if {
+	is_string(values.desired_state)
+	json.is_valid(values.desired_state)
+	state := json.unmarshal(values.desired_state)
+	is_object(state)
+}

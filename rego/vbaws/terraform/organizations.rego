@@ -50,7 +50,7 @@ _controls_access(rc) if object.get(rc.change, "after_unknown", {}).type == true
 
 # A desired_state that names another Type, known before apply.
 _other_type_state(values) if {
-	state := json.unmarshal(values.desired_state)
+	state := _desired_state(values)
 	is_string(state.Type)
 	not state.Type in _organization_policy_types
 }

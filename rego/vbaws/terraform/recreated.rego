@@ -88,9 +88,9 @@ _new_role_name(after) := lower(after.name) if is_string(after.name)
 
 _new_role_name(after) := lower(after.role_name) if is_string(after.role_name)
 
-_new_role_name(after) := lower(json.unmarshal(after.desired_state).RoleName) if {
+_new_role_name(after) := lower(_desired_state(after).RoleName) if {
 	after.type_name == "AWS::IAM::Role"
-	is_string(after.desired_state)
+	is_string(_desired_state(after).RoleName)
 }
 
 _recreated_appliance_trusts contains [address, principal, deleted] if {
