@@ -14,7 +14,7 @@ import re
 import threading
 import urllib.parse
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -273,14 +273,18 @@ class RepeatedTokenError(IncompleteResponseError):
     fmt = "the endpoint's answer gives a {token} it gave before: the list would never end"
 
 
-def unrepeated(pages: Iterable[Any], token: str = "NextToken") -> Iterator[Any]:
+def unrepeated(
+    pages: Iterable[Any],
+    token: str = "NextToken",
+    goes_on: Callable[[dict[str, Any]], bool] = lambda page: True,
+) -> Iterator[Any]:
     """The pages of a paginator, or :class:`RepeatedTokenError` after one whose ``token`` an
-    earlier page gave."""
+    earlier page gave, counting only pages that ``goes_on`` says are read on from."""
     seen: set[Any] = set()
     for page in pages:
         yield page
         value = page.get(token) if isinstance(page, dict) else None
-        if value:
+        if value and goes_on(page):
             if value in seen:
                 raise RepeatedTokenError(token=token)
             seen.add(value)
@@ -292,8 +296,9 @@ def all_pages(pages: Iterable[Any]) -> Iterator[Any]:
     A page with a Marker but no IsTruncated, which botocore alone reads to go on, is
     :class:`IncompleteResponseError` too: whether more follow is not said; and so is a Marker
     given before (:class:`RepeatedTokenError`)."""
-    markers: set[Any] = set()
-    for page in pages:
+    # Only a page that says more follow is read on from: a Marker on the last page (which AWS
+    # does not give) changes nothing.
+    for page in unrepeated(pages, "Marker", goes_on=lambda page: bool(page.get("IsTruncated"))):
         yield page
         if not isinstance(page, dict):
             continue
@@ -302,12 +307,6 @@ def all_pages(pages: Iterable[Any]) -> Iterator[Any]:
             raise TruncatedAnswerError()
         if marker and "IsTruncated" not in page:
             raise IncompleteResponseError(field="IsTruncated")
-        if marker and page.get("IsTruncated"):
-            # Only a page that says more follow is read on from: a Marker on the last page
-            # (which AWS does not give) changes nothing.
-            if marker in markers:
-                raise RepeatedTokenError(token="Marker")
-            markers.add(marker)
 
 
 def answer_field(answer: Any, name: str) -> Any:
