@@ -193,7 +193,27 @@ _regex_of := {
 # matches nothing, and under Version 2008-10-17 it is literal text).
 _resource_scope(statement) := _scope(_lines(statement.Resource), "Resource") if {
 	"Resource" in object.keys(statement)
-} else := _scope(_lines(statement.NotResource), "NotResource")
+} else := _not_resource_scope(statement.Effect, _lines(statement.NotResource))
+
+# An Allow with NotResource grants the action on every resource but those it names. Where
+# an excluded ARN may be a resource the required actions act on ("arn:*", any ARN of a
+# catalog service: "arn:aws:ec2:*:*:volume/*" leaves ec2:CreateSnapshot without the volumes
+# it snapshots), the grant covers the request resource "*" but not every resource: a
+# partial grant, as a narrower Resource is. ARNs of other services ("arn:aws:s3:::x") take
+# nothing a catalog action needs. A Deny keeps its reading: it blocks "*" either way.
+_not_resource_scope(effect, lines) := "some" if {
+	effect == "Allow"
+	_scope(lines, "NotResource") == "all"
+	regex.match(_catalog_resource_line, lines)
+} else := _scope(lines, "NotResource")
+
+# A NotResource line that may name a resource of a catalog service: a wildcard in its
+# partition or service, or a catalog service.
+_catalog_resource_line := concat("", [
+	`(?m)^arn:(?:[^:\n]*[*?]|[^:\n]*:(?:[^:\n]*[*?]|(?:`,
+	_service_alternatives,
+	`)(?::|$)))`,
+])
 
 # Resource/NotResource entries, one per line ("" for an empty list).
 _lines(value) := value if {

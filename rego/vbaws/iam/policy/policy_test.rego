@@ -128,6 +128,27 @@ test_resource_scopes if {
 	scopes == ["all", "all", "some", "some", "none", "all", "none"]
 }
 
+# An Allow whose NotResource may exclude resources the catalog actions act on does not grant
+# them on every resource: "arn:aws:ec2:*:*:volume/*" leaves ec2:CreateSnapshot without the
+# volumes it snapshots, though the request resource "*" is covered. A Deny keeps its reading.
+test_allow_not_resource_excluding_catalog_resources_is_partial if {
+	scopes := [policy.analyze({"Statement": [object.union({"Effect": "Allow", "Action": "ec2:*"}, r)]}).statements[0].resource |
+		some r in [
+			{"NotResource": "arn:aws:ec2:*:*:volume/*"},
+			{"NotResource": "arn:*"},
+			{"NotResource": ["arn:aws:s3:::x", "arn:aws:*:*:*:*"]},
+			{"NotResource": "arn:aws-cn:iam::123456789012:role/Admin"},
+			{"NotResource": "arn:aws?:s3:::x"},
+			{"NotResource": "arn:aws:s3:::x"},
+			{"NotResource": ["arn:aws:s3:::x", "arn:aws:ec2messages:*:*:*"]},
+			{"NotResource": ["arn:aws:ec2:*:*:volume/*", "*"]},
+		]
+	]
+	scopes == ["some", "some", "some", "some", "some", "all", "all", "none"]
+	deny := policy.analyze({"Statement": {"Effect": "Deny", "Action": "ec2:*", "NotResource": "arn:*"}})
+	deny.statements[0].resource == "all"
+}
+
 test_empty_statement_list_grants_nothing if {
 	analysed := policy.analyze({"Version": "2012-10-17", "Statement": []})
 	analysed.statements == []
