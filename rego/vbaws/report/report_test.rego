@@ -52,6 +52,17 @@ test_missing_actions if {
 	r.findings[0].actions == r.checks.ec2_backup.missing
 }
 
+# Allow ec2:* on every resource but the volumes does not let the role snapshot them.
+test_allow_not_resource_of_catalog_resources_is_not_allowed if {
+	r := report.build(_snapshot([{"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:ec2:*:*:volume/*"}]))
+	r.compliant == false
+	r.checks.ec2_backup.actions["ec2:CreateSnapshot"] == {
+		"decision": "conditional",
+		"reasons": ["allow is resource-scoped (not every resource)"],
+	}
+	report.build(_snapshot([{"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::logs/*"}])).compliant
+}
+
 test_documents_as_json_and_url_encoded_strings if {
 	json_doc := json.marshal(_document([_full]))
 	report.build({"role": {"arn": _arn, "policies": [{"name": "a", "type": "inline", "document": json_doc}]}}).compliant
