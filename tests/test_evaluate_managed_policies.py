@@ -93,11 +93,27 @@ def _covers_action(st: dict[str, Any], action: str) -> bool:
     return not _matches(st["NotAction"], action, ignore_case=True)
 
 
+CATALOG_SERVICES = {a.split(":")[0] for s in CATALOG.values() for a in s["actions"]}
+
+
+def _may_name_catalog_resources(arn: str) -> bool:
+    # A wildcard in the partition or the service, or a service of the catalog.
+    parts = arn.split(":")
+    head = parts[1:3]
+    return any("*" in p or "?" in p for p in head) or (
+        len(parts) > 2 and parts[2] in CATALOG_SERVICES
+    )
+
+
 def _covers_every_resource(st: dict[str, Any]) -> bool:
-    # Literal reading: the request's resource is the string "*".
+    # Literal reading: the request's resource is the string "*". An Allow's NotResource that
+    # may exclude resources the catalog actions act on does not grant them on every resource.
     if "Resource" in st:
         return _matches(st["Resource"], "*", ignore_case=False)
-    return not _matches(st["NotResource"], "*", ignore_case=False)
+    excluded = _as_list(st["NotResource"])
+    if st["Effect"] == "Allow" and any(_may_name_catalog_resources(r) for r in excluded):
+        return False
+    return not _matches(excluded, "*", ignore_case=False)
 
 
 def certain_decision(document: dict[str, Any], action: str) -> str | None:
@@ -141,6 +157,12 @@ def test_independent_reading_on_known_cases() -> None:
         doc(Action="ec2:*", NotResource="arn:aws:s3:::x"), "ec2:CreateTags"
     ) == ("allowed")
     assert certain_decision(doc(Action="ec2:*", NotResource="*"), "ec2:CreateTags") == (
+        "conditional"
+    )
+    assert certain_decision(
+        doc(Action="ec2:*", NotResource="arn:aws:ec2:*:*:volume/*"), "ec2:CreateSnapshot"
+    ) == ("conditional")
+    assert certain_decision(doc(Action="*", NotResource="arn:*"), "kms:CreateGrant") == (
         "conditional"
     )
     assert certain_decision(doc(Action="ec2:*", Resource="*", Condition={}), "ec2:A") is None
