@@ -127,7 +127,7 @@ _matches(statements, who) := [m |
 	count(policy.statement_errors(s, i, "trust")) == 0
 	_grants_assume_role(s)
 	kind := _principal_match(s.Principal, who)
-	condition := conditions.evaluate(object.get(s, "Condition", {}), context)
+	condition := _appliance_condition(object.get(s, "Condition", {}), context)
 	condition.value != "false"
 	m := {"effect": s.Effect, "kind": kind, "unknown": _unknown_keys(condition), "label": policy.label(s, i)}
 ]
@@ -139,7 +139,7 @@ _matches(statements, who) := [m |
 # carries are known to be absent; every other key stays unknown.
 _context(who) := {
 	"present": context.present,
-	"absent": (context.absent | _absent_on_direct_call),
+	"absent": ((context.absent | _absent_on_direct_call) | _absent_without_mfa),
 	"tags_known": context.tags_known,
 } if {
 	context := _principal_context(who)
@@ -377,7 +377,7 @@ _account_principal_denies(statements, who) := [{
 		values.arn_account(entry) == who.account
 	])
 	count(named) > 0
-	conditions.evaluate(object.get(s, "Condition", {}), context).value != "false"
+	_appliance_condition(object.get(s, "Condition", {}), context).value != "false"
 	label := policy.label(s, i)
 ]
 
@@ -409,7 +409,7 @@ _session_denies(statements, who) := [{
 		values.arn_account(entry) == who.account
 	])
 	count(named) > 0
-	conditions.evaluate(object.get(s, "Condition", {}), context).value != "false"
+	_appliance_condition(object.get(s, "Condition", {}), context).value != "false"
 	label := policy.label(s, i)
 ]
 
