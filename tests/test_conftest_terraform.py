@@ -428,6 +428,14 @@ CASES = {
             "not known before apply; counted as granting nothing"
         ],
     ),
+    "a second resource of the role's name replaced under another name deletes the role": Case(
+        "renamed-role-copy.json",
+        1,
+        [
+            "aws_iam_role.backup: this plan deletes aws_iam_role.copy, which manages the IAM "
+            "role of this name too: the apply deletes this role (see docs/conftest.md)"
+        ],
+    ),
     "an account moved to an organizational unit comes under its policies": Case(
         "account-moved.json",
         0,

@@ -1,44 +1,72 @@
 package vbaws.terraform
 
-# An aws_iam_role that the plan deletes and no longer holds (a role imported at a second address,
-# then taken out of the configuration) deletes the IAM role of its name, which is a selected
-# role of the plan too when the names match (ignoring case, as IAM names roles) in one account:
-# after apply that role is gone (or the apply fails while deleting it), and the appliance cannot
-# assume it. A role the plan creates under that name is created before or after the delete,
-# in no set order (failing while the old one exists), and is not named. The old state does not
-# say which provider configuration (account) the deleted one was in: with one AWS provider
-# configuration it was the selected role's, with several it may be.
+import data.vbaws.lib.values
+
+# A role resource that the plan deletes deletes the IAM role of its old name, which is a
+# selected role of the plan too when the names match (ignoring case, as IAM names roles) in one
+# account: after apply that role is gone (or the apply fails while deleting it), and the
+# appliance cannot assume it. So does one it replaces under another name (a second address
+# renamed: a real plan and apply, Terraform 1.11 and AWS provider 5.100 against moto, deleted
+# the role the first address keeps), and one made through Cloud Control (an awscc_iam_role or
+# an aws_cloudcontrolapi_resource of AWS::IAM::Role), replaced under its name too. An
+# aws_iam_role replaced under the role's name is a namesake the plan keeps, which gets the
+# warning of terraform.rego. A role the plan creates under that name is created before or after
+# the delete, in no set order (failing while the old one exists), and is not named. The old
+# state of an aws_iam_role does not say which provider configuration (account) it was in: with
+# one AWS provider configuration it was the selected role's, with several it may be. A Cloud
+# Control role is of another provider; its old ARN says its account.
 
 # METADATA
 # description: A selected role whose IAM role a namesake the plan deletes deletes.
 deny contains msg if {
-	count(aws_configurations) <= 1
-	some [address, deleted] in _deleted_namesakes
+	some [address, deleted] in _deleted_namesakes(true)
 	msg := sprintf("%s: %s", [address, _namesake_deletes("deletes", deleted)])
 }
 
 # METADATA
 # description: The same, when the namesake may be of another account.
 warn contains msg if {
-	count(aws_configurations) > 1
-	some [address, deleted] in _deleted_namesakes
+	some [address, deleted] in _deleted_namesakes(false)
 	msg := sprintf("%s: %s", [address, _namesake_deletes("may delete", deleted)])
 }
 
-_deleted_namesakes contains [address, sort(deleted)] if {
+_deleted_namesakes(sure) := {[address, sort(deleted)] |
+	some address in _selected
+	deleted := {d | some [a, d, s] in _namesake_deletions; a == address; s == sure}
+	count(deleted) > 0
+}
+
+# [selected role, deleted resource, whether surely of the role's account]
+_namesake_deletions contains [address, rc.address, _same_account(address, rc)] if {
 	some address in _selected
 	not _created(address)
 	name := lower(_role_name(address))
-	deleted := {rc.address |
-		some rc in input.resource_changes
-		rc.type == "aws_iam_role"
-		rc.change.actions == ["delete"]
-		rc.address != address
-		not rc.address in _planned_addresses
-		lower(object.get(rc.change.before, "name", "")) == name
-	}
-	count(deleted) > 0
+	some rc in _deleted_roles
+	rc.address != address
+	lower(_old_role(rc.change.before).name) == name
+	not rc.address in _namesakes(address)
+	_accounts(address, rc) != "other"
 }
+
+default _same_account(_, _) := false
+
+_same_account(_, rc) if {
+	rc.type == "aws_iam_role"
+	count(aws_configurations) <= 1
+}
+
+_same_account(address, rc) if _accounts(address, rc) == "same"
+
+# Whether a Cloud Control role's old ARN names the role's account: "unknown" when either ARN
+# is not known. (An aws_iam_role is of the AWS provider: its configurations tell.)
+_accounts(address, rc) := "same" if {
+	rc.type != "aws_iam_role"
+	values.arn_account(_old_role(rc.change.before).arn) == values.arn_account(_arn(address))
+} else := "other" if {
+	rc.type != "aws_iam_role"
+	values.arn_account(_old_role(rc.change.before).arn)
+	values.arn_account(_arn(address))
+} else := "unknown"
 
 _namesake_deletes(verb, deleted) := sprintf(
 	"this plan deletes %s, which manages the IAM role of this name too: the apply %s this role (see docs/conftest.md)",

@@ -124,13 +124,17 @@ _names_role(before, account, name) if {
 }
 
 # The role an aws_iam_role, an awscc_iam_role or a Cloud Control resource of AWS::IAM::Role was.
-_old_role(before) := {"name": before.name, "arn": before.arn} if is_string(before.name)
+# (Its ARN null when not given.)
+_old_role(before) := {"name": before.name, "arn": object.get(before, "arn", null)} if is_string(before.name)
 
-_old_role(before) := {"name": before.role_name, "arn": before.arn} if is_string(before.role_name)
+_old_role(before) := {"name": before.role_name, "arn": object.get(before, "arn", null)} if is_string(before.role_name)
 
-_old_role(before) := {"name": properties.RoleName, "arn": properties.Arn} if {
+_old_role(before) := {"name": properties.RoleName, "arn": object.get(properties, "Arn", null)} if {
 	before.type_name == "AWS::IAM::Role"
+	is_string(before.properties)
+	json.is_valid(before.properties)
 	properties := json.unmarshal(before.properties)
+	is_string(properties.RoleName)
 }
 
 # The trust with every Allow principal naming that role left out (a statement naming nothing
