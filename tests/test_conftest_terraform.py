@@ -465,6 +465,16 @@ CASES = {
             "not evaluated here (see docs/conftest.md)"
         ],
     ),
+    "an account created for a provider configuration through a local value": Case(
+        "account-created-through-local.json",
+        0,
+        warnings=[
+            f"{ROLE}: this plan moves or creates accounts in the organization "
+            "(aws_organizations_account.new), whose parents' service or resource control "
+            "policies may deny its actions or keep the appliance out; the organization layer is "
+            "not evaluated here (see docs/conftest.md)"
+        ],
+    ),
     "nothing selected": Case(
         "nothing-selected.json", 0, warnings=[NOTHING_SELECTED.format(kind="plan")]
     ),

@@ -78,22 +78,40 @@ _moved_accounts contains rc.address if {
 }
 
 # So does an account the plan creates, when a provider configuration refers to it (assume_role
-# into arn:aws:iam::${aws_organizations_account.new.id}:role/...): roles of this plan are made
-# in it, under the policies of its parent.
+# into arn:aws:iam::${aws_organizations_account.new.id}:role/...), or may (through a local): roles
+# of this plan are made in it, under the policies of its parent.
 _moved_accounts contains rc.address if {
 	some rc in input.resource_changes
 	rc.mode == "managed"
 	rc.type == "aws_organizations_account"
 	"create" in rc.change.actions
-	some [prefix, ref] in _provider_references
-	_names_resource_of(prefix, ref, rc.address)
+	some [prefix, argument, ref] in _provider_references
+	_may_name_account(prefix, argument, ref, rc.address)
 }
 
-# [module prefix, reference] of every reference of the provider configurations.
-_provider_references contains [_provider_module(key), ref] if {
+# [module prefix, argument, reference] of every reference of the provider configurations.
+_provider_references contains [_provider_module(key), argument, ref] if {
 	some key, config in object.get(input.configuration, "provider_config", {})
-	walk(object.get(config, "expressions", {}), [_, expression])
+	some argument, value in object.get(config, "expressions", {})
+	walk(value, [_, expression])
 	some ref in _references_of(expression)
+}
+
+_may_name_account(prefix, _, ref, address) if _names_resource_of(prefix, ref, address)
+
+# The plan holds no expression of a local value or of a module's output, nor what a module's
+# call gives the variables of its own provider block: each may carry the new account's id into
+# an argument that chooses credentials (assume_role). A region or tags do not choose the account.
+_may_name_account(prefix, argument, ref, _) if {
+	not argument in {"region", "default_tags", "ignore_tags"}
+	_carries_values(prefix, ref)
+}
+
+_carries_values(_, ref) if regex.match(`^(local|module)\.`, ref)
+
+_carries_values(prefix, ref) if {
+	prefix != ""
+	startswith(ref, "var.")
 }
 
 _references_of(expression) := expression.references if {

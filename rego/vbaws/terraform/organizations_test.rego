@@ -121,3 +121,30 @@ test_an_account_created_for_a_provider_configuration_is_named if {
 	other := json.patch(plan, [{"op": "replace", "path": "/configuration/provider_config/aws.member/expressions/assume_role/0/role_arn/references", "value": ["var.account"]}])
 	terraform.warn == set() with input as other
 }
+
+# The plan holds no expression of a local value or a module's output, nor what a module's call
+# gives the variables of its own block: assume_role through one of them may be into the new
+# account (a real plan through a local made the role there). A region or tags choose no account.
+_created_account_plan(key, arguments) := json.patch(
+	_account_plan(_account_change(["create"], null, {"name": "n", "parent_id": "ou-g19r-restricted"}, {"id": true})),
+	[{"op": "add", "path": "/configuration/provider_config", "value": {key: {"name": "aws", "expressions": arguments}}}],
+)
+
+_assume_role(refs) := {"assume_role": [{"role_arn": {"references": refs}}]}
+
+test_an_account_created_may_be_named_through_a_local_or_a_module if {
+	every plan in [
+		_created_account_plan("aws.member", _assume_role(["local.member_role"])),
+		_created_account_plan("aws.member", _assume_role(["module.account.role_arn", "module.account"])),
+		_created_account_plan("module.baseline:aws", _assume_role(["var.account_id"])),
+	] {
+		terraform.warn == {_moved_warning} with input as plan
+	}
+	every plan in [
+		_created_account_plan("aws.member", {"region": {"references": ["local.region"]}}),
+		_created_account_plan("aws.member", {"default_tags": [{"tags": {"references": ["local.tags"]}}]}),
+		_created_account_plan("aws.member", _assume_role(["var.account_id"])),
+	] {
+		terraform.warn == set() with input as plan
+	}
+}
