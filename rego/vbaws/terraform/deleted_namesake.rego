@@ -30,6 +30,33 @@ warn contains msg if {
 	msg := sprintf("%s: %s", [address, _namesake_deletes("may delete", deleted)])
 }
 
+# A role made through Cloud Control under the role's name that the plan updates writes the same
+# IAM role: the update puts what its model changes (its trust policy, its Policies and
+# ManagedPolicyArns, dropping those its old model held), which is not read here, so what the role
+# has after apply cannot be told. (One the plan leaves as it is writes nothing; one it creates
+# under a name taken fails.)
+
+# METADATA
+# description: A selected role whose IAM role a Cloud Control role the plan updates writes too.
+warn contains msg if {
+	some address in _selected
+	not _created(address)
+	name := lower(_role_name(address))
+	writers := {rc.address |
+		some rc in _current_changes
+		rc.type in {"awscc_iam_role", "aws_cloudcontrolapi_resource"}
+		"update" in rc.change.actions
+		lower(_old_role(rc.change.before).name) == name
+		_accounts(address, rc) != "other"
+	}
+	count(writers) > 0
+	msg := sprintf("%s: %s (%s) %s %q too; %s", [
+		address, "roles made through Cloud Control that this plan updates", concat(", ", sort(writers)),
+		"manage the IAM role", _role_name(address),
+		"their trust policy and policies, which are not read here, may replace its own at apply (see docs/conftest.md)",
+	])
+}
+
 _deleted_namesakes(sure) := {[address, sort(deleted)] |
 	some address in _selected
 	deleted := {d | some [a, d, s] in _namesake_deletions; a == address; s == sure}

@@ -100,3 +100,21 @@ test_a_cloud_control_namesake_the_plan_deletes_deletes_the_role if {
 	terraform.deny == set() with input as _dn_arn_plan(unnamed)
 	_dn_cc_message("may delete", "awscc_iam_role") in terraform.warn with input as _dn_arn_plan(unnamed)
 }
+
+# One the plan updates writes its model to the role, unread; one left as it is writes nothing.
+_dn_cc_warning := concat("", [
+	"aws_iam_role.backup: roles made through Cloud Control that this plan updates (awscc_iam_role.copy) ",
+	"manage the IAM role \"Backup\" too; their trust policy and policies, which are not read here, ",
+	"may replace its own at apply (see docs/conftest.md)",
+])
+
+test_a_cloud_control_namesake_the_plan_updates_is_warned_about if {
+	before := {"role_name": "BACKUP", "arn": "arn:aws:iam::111111111111:role/BACKUP"}
+	updated := object.union(_dn_cloud_control("awscc_iam_role", before), {"change": {"actions": ["update"], "after": before}})
+	terraform.warn == {_dn_cc_warning} with input as _dn_arn_plan(updated)
+	terraform.deny == set() with input as _dn_arn_plan(updated)
+	kept := object.union(updated, {"change": {"actions": ["no-op"]}})
+	terraform.warn == set() with input as _dn_arn_plan(kept)
+	other := object.union(updated, {"change": {"before": {"arn": "arn:aws:iam::222222222222:role/BACKUP"}}})
+	terraform.warn == set() with input as _dn_arn_plan(other)
+}
