@@ -195,16 +195,17 @@ _waits_for_new_role(address, principal) if {
 	_waits_for(address, _strip_keys(rc.address))
 }
 
+# depends_on names the resource, or a module holding it (which waits for all of the module).
 _waits_for(address, target) if {
 	some dependency in object.get(_config_resource(address), "depends_on", [])
-	concat("", [_prefix(_module_of(address)), dependency]) == target
+	startswith(concat("", [target, "."]), _strip_keys(concat("", [_prefix(_module_of(address)), dependency, "."])))
 }
 
 _waits_for(address, target) if {
 	walk(_expressions(address), [_, value])
 	is_object(value)
 	some ref in object.get(value, "references", [])
-	startswith(concat("", [_prefix(_module_of(address)), ref, "."]), concat("", [target, "."]))
+	startswith(_strip_keys(concat("", [_prefix(_module_of(address)), ref, "."])), concat("", [target, "."]))
 }
 
 _module_of(address) := _instances[address].module

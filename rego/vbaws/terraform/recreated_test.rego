@@ -154,3 +154,40 @@ test_an_appliance_role_the_plan_deletes_for_good_is_denied if {
 			with data.vbaws_config.appliance.principal as _rc_appliance
 	}
 }
+
+# depends_on a module waits for every resource in it; a role in a module instance of a key
+# waits as one of the root does.
+_rc_keyed_plan(trust, backup, appliance) := {
+	"format_version": "1.2",
+	"planned_values": {"root_module": {"child_modules": [{"address": "module.m[\"a\"]", "resources": [
+		object.union(_rc_role(trust), {"address": "module.m[\"a\"].aws_iam_role.backup"}),
+		_resource("module.m[\"a\"].aws_iam_role.appliance", "aws_iam_role", {"name": "Appliance"}),
+	]}]}},
+	"resource_changes": [
+		object.union(backup, {"address": "module.m[\"a\"].aws_iam_role.backup"}),
+		object.union(appliance, {"address": "module.m[\"a\"].aws_iam_role.appliance"}),
+	],
+	"configuration": {"root_module": {"module_calls": {"m": {"module": {"resources": [
+		object.union(_config("aws_iam_role.backup", "aws_iam_role", {}), {"depends_on": ["aws_iam_role.appliance"]}),
+		_config("aws_iam_role.appliance", "aws_iam_role", {}),
+	]}}}}},
+}
+
+test_a_trust_waiting_for_the_module_of_the_new_role_passes if {
+	old := _rc_trust(_rc_appliance)
+	new := _rc_trust([_rc_appliance])
+	replaced := object.union(
+		_rc_appliance_change(["delete", "create"], _rc_old),
+		{"address": "module.app.aws_iam_role.this"},
+	)
+	waits := object.union(_config("aws_iam_role.backup", "aws_iam_role", {}), {"depends_on": ["module.app"]})
+	plan := _rc_plan(new, _rc_backup(["update"], old, new), replaced, waits)
+	terraform.warn == set() with input as plan with data.vbaws_config.appliance.principal as _rc_appliance
+	other := _rc_plan(new, _rc_backup(["update"], old, new), replaced, object.union(waits, {"depends_on": ["module.application"]}))
+	message := replace(_rc_warn, "(aws_iam_role.appliance)", "(module.app.aws_iam_role.this)")
+	terraform.warn == {message} with input as other with data.vbaws_config.appliance.principal as _rc_appliance
+
+	keyed := _rc_keyed_plan(new, _rc_backup(["update"], old, new), _rc_appliance_change(["delete", "create"], _rc_old))
+	count(terraform.deny) == 0 with input as keyed with data.vbaws_config.appliance.principal as _rc_appliance
+	terraform.warn == set() with input as keyed with data.vbaws_config.appliance.principal as _rc_appliance
+}
