@@ -73,7 +73,7 @@ _appliance_deletions contains [address, principal, name, deleted] if {
 	principal := iac.snapshot(roles[address]).appliance.principal
 	who := trust.appliance(principal)
 	name := lower(_appliance_role_name(who))
-	deleted := sort([rc.address | some rc in _deleted_roles; _names_role(rc.change.before, who.account, name)])
+	deleted := sort([rc.address | some rc in _deleted_roles; _names_role(rc.change.before, who, name)])
 	count(deleted) > 0
 }
 
@@ -117,10 +117,13 @@ _deleted_roles contains rc if {
 	is_object(rc.change.before)
 }
 
-_names_role(before, account, name) if {
+# A role of another partition is another IAM's, whatever its account id (partitions have
+# separate IAMs: IAM User Guide, id_roles_providers_outbound_cross_partition).
+_names_role(before, who, name) if {
 	old := _old_role(before)
 	lower(old.name) == name
-	values.arn_account(old.arn) == account
+	values.arn_account(old.arn) == who.account
+	_principal_partition(old.arn) == _principal_partition(who.arn)
 }
 
 # The role an aws_iam_role, an awscc_iam_role or a Cloud Control resource of AWS::IAM::Role was.

@@ -191,3 +191,14 @@ test_a_trust_waiting_for_the_module_of_the_new_role_passes if {
 	count(terraform.deny) == 0 with input as keyed with data.vbaws_config.appliance.principal as _rc_appliance
 	terraform.warn == set() with input as keyed with data.vbaws_config.appliance.principal as _rc_appliance
 }
+
+# A role of the appliance's account id and name in another partition is another IAM's role.
+test_a_deleted_role_of_another_partition_is_not_the_appliance if {
+	cn := {"name": "Appliance", "arn": "arn:aws-cn:iam::111111111111:role/Appliance"}
+	trust := _rc_trust(_rc_appliance)
+	every actions in [["delete"], ["delete", "create"]] {
+		plan := _rc_plan(trust, _rc_backup(["no-op"], trust, trust), _rc_appliance_change(actions, cn), _role_config({}))
+		terraform.deny == set() with input as plan with data.vbaws_config.appliance.principal as _rc_appliance
+		terraform.warn == set() with input as plan with data.vbaws_config.appliance.principal as _rc_appliance
+	}
+}
