@@ -11,10 +11,11 @@ import data.vbaws.lib.values
 # an aws_cloudcontrolapi_resource of AWS::IAM::Role), replaced under its name too. An
 # aws_iam_role replaced under the role's name is a namesake the plan keeps, which gets the
 # warning of terraform.rego. A role the plan creates under that name is created before or after
-# the delete, in no set order (failing while the old one exists), and is not named. The old
-# state of an aws_iam_role does not say which provider configuration (account) it was in: with
-# one AWS provider configuration it was the selected role's, with several it may be. A Cloud
-# Control role is of another provider; its old ARN says its account.
+# the delete, in no set order (failing while the old one exists), and is not named. With one
+# AWS provider configuration a deleted aws_iam_role was the selected role's (Terraform destroys
+# it through that one); with several, and for a Cloud Control role (of another provider, or
+# through another API), its old ARN tells its account and partition: the role's, a deny;
+# another, nothing; not known, a warn.
 
 # METADATA
 # description: A selected role whose IAM role a namesake the plan deletes deletes.
@@ -64,7 +65,7 @@ _deleted_namesakes(sure) := {[address, sort(deleted)] |
 }
 
 # [selected role, deleted resource, whether surely of the role's account]
-_namesake_deletions contains [address, rc.address, _same_account(address, rc)] if {
+_namesake_deletions contains [address, rc.address, account == "same"] if {
 	some address in _selected
 	not _created(address)
 	name := lower(_role_name(address))
@@ -72,28 +73,25 @@ _namesake_deletions contains [address, rc.address, _same_account(address, rc)] i
 	rc.address != address
 	lower(_old_role(rc.change.before).name) == name
 	not rc.address in _namesakes(address)
-	_accounts(address, rc) != "other"
+	account := _deleted_account(address, rc)
+	account != "other"
 }
 
-default _same_account(_, _) := false
-
-_same_account(_, rc) if {
+_deleted_account(address, rc) := "same" if {
 	rc.type == "aws_iam_role"
 	count(aws_configurations) <= 1
-}
+} else := _accounts(address, rc)
 
-_same_account(address, rc) if _accounts(address, rc) == "same"
-
-# Whether a Cloud Control role's old ARN names the role's account: "unknown" when either ARN
-# is not known. (An aws_iam_role is of the AWS provider: its configurations tell.)
+# Whether a role's old ARN names the role's account in its partition: "unknown" when either
+# ARN is not known.
 _accounts(address, rc) := "same" if {
-	rc.type != "aws_iam_role"
-	values.arn_account(_old_role(rc.change.before).arn) == values.arn_account(_arn(address))
+	_arn_owner(_old_role(rc.change.before).arn) == _arn_owner(_arn(address))
 } else := "other" if {
-	rc.type != "aws_iam_role"
-	values.arn_account(_old_role(rc.change.before).arn)
-	values.arn_account(_arn(address))
+	_arn_owner(_old_role(rc.change.before).arn)
+	_arn_owner(_arn(address))
 } else := "unknown"
+
+_arn_owner(arn) := [_principal_partition(arn), values.arn_account(arn)]
 
 _namesake_deletes(verb, deleted) := sprintf(
 	"this plan deletes %s, which manages the IAM role of this name too: the apply %s this role (see docs/conftest.md)",

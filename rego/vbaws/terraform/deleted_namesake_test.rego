@@ -76,10 +76,15 @@ _dn_cloud_control(type, before) := {
 	"change": {"actions": ["delete"], "before": before, "after": null, "after_unknown": {}},
 }
 
-_dn_arn_plan(deleted) := object.union(_dn_plan(_dn_kept, deleted, ["aws"]), {"planned_values": {"root_module": {"resources": [_role({
-	"arn": "arn:aws:iam::111111111111:role/Backup",
-	"inline_policy": [{"name": "all", "policy": _doc("*")}],
-})]}}})
+_dn_arn_plan(deleted) := _dn_arn_plan_in(deleted, ["aws"])
+
+_dn_arn_plan_in(deleted, provider_keys) := object.union(
+	_dn_plan(_dn_kept, deleted, provider_keys),
+	{"planned_values": {"root_module": {"resources": [_role({
+		"arn": "arn:aws:iam::111111111111:role/Backup",
+		"inline_policy": [{"name": "all", "policy": _doc("*")}],
+	})]}}},
+)
 
 _dn_cc_message(verb, type) := replace(_dn_message(verb), "aws_iam_role.copy", sprintf("%s.copy", [type]))
 
@@ -117,4 +122,17 @@ test_a_cloud_control_namesake_the_plan_updates_is_warned_about if {
 	terraform.warn == set() with input as _dn_arn_plan(kept)
 	other := object.union(updated, {"change": {"before": {"arn": "arn:aws:iam::222222222222:role/BACKUP"}}})
 	terraform.warn == set() with input as _dn_arn_plan(other)
+}
+
+# Under several provider configurations, a deleted aws_iam_role's old ARN tells its account: of
+# the role's account and partition it deletes the role; of another, it is another role.
+test_a_namesake_deleted_under_several_providers_is_told_by_its_old_arn if {
+	deleted := object.union(_dn_deleted("backup"), {"change": {"before": {"arn": "arn:aws:iam::111111111111:role/backup"}}})
+	terraform.deny == {_dn_message("deletes")} with input as _dn_arn_plan_in(deleted, ["aws", "aws.b"])
+	every arn in ["arn:aws:iam::222222222222:role/Backup", "arn:aws-cn:iam::111111111111:role/Backup"] {
+		other := object.union(deleted, {"change": {"before": {"arn": arn}}})
+		terraform.deny == set() with input as _dn_arn_plan_in(other, ["aws", "aws.b"])
+		terraform.warn == set() with input as _dn_arn_plan_in(other, ["aws", "aws.b"])
+	}
+	terraform.warn == {_dn_message("may delete")} with input as _dn_arn_plan_in(_dn_deleted("Backup"), ["aws", "aws.b"])
 }
