@@ -14,6 +14,10 @@ import data.vbaws.lib.values
 # appliance out after apply, unless this apply writes its trust policy after the new role
 # exists: created or changed, waiting for the new role (depends_on, or a reference to it).
 # Deleted and created under no role of its name, the appliance is gone, whatever the trust says.
+# A role of its name created under another provider configuration than the deleted one's (an
+# alias, a module's own block choosing credentials, another provider) may be in another
+# account: it is the appliance's new role only when the plan shows it is of the appliance's
+# account (see _recreated_as); when it cannot be told, the appliance may be gone (a warn).
 
 # METADATA
 # description: |
@@ -39,13 +43,31 @@ deny contains msg if {
 #   for: after apply there is no appliance to assume it, whatever its trust says.
 deny contains msg if {
 	some [address, principal, name, deleted] in _appliance_deletions
-	not _recreates(name)
+	not _recreation(trust.appliance(principal), name)
 	msg := sprintf(
 		concat("", [
 			"%s: the appliance %s is a role this plan deletes (%s) and creates no role of its name ",
 			"for, so after apply it cannot assume this role (see docs/conftest.md)",
 		]),
 		[address, principal, concat(", ", deleted)],
+	)
+}
+
+# METADATA
+# description: |
+#   The same, when the roles of its name this plan creates may be of another account.
+warn contains msg if {
+	some [address, principal, name, deleted] in _appliance_deletions
+	_recreation(trust.appliance(principal), name) == "maybe"
+	created := sort([c.address | some c in _new_roles(name)])
+	msg := sprintf(
+		concat("", [
+			"%s: the appliance %s is a role this plan deletes (%s), and the roles of its name this ",
+			"plan creates (%s) may be of another provider configuration and account than the ",
+			"deleted one: after apply the appliance may be gone and unable to assume this role ",
+			"(see docs/conftest.md)",
+		]),
+		[address, principal, concat(", ", deleted), concat(", ", created)],
 	)
 }
 
@@ -77,11 +99,22 @@ _appliance_deletions contains [address, principal, name, deleted] if {
 	count(deleted) > 0
 }
 
-_recreates(name) if {
+_new_roles(name) := {rc |
 	some rc in _current_changes
 	rc.type in {"aws_iam_role", "awscc_iam_role", "aws_cloudcontrolapi_resource"}
 	"create" in rc.change.actions
 	_new_role_name(rc.change.after) == name
+}
+
+# Whether the plan creates the appliance's role again: "same" when a role of its name it
+# creates is surely of the appliance's account, else "maybe" when one may be; undefined when
+# none is (none created, or each of another account).
+_recreation(who, name) := "same" if {
+	some rc in _new_roles(name)
+	_recreated_as(who, name, rc) == "same"
+} else := "maybe" if {
+	some rc in _new_roles(name)
+	_recreated_as(who, name, rc) == "maybe"
 }
 
 _new_role_name(after) := lower(after.name) if is_string(after.name)
@@ -93,9 +126,64 @@ _new_role_name(after) := lower(_desired_state(after).RoleName) if {
 	is_string(_desired_state(after).RoleName)
 }
 
+# A role of the appliance's name the plan creates is of the appliance's account when it is a
+# deleted one replaced (one address), under the provider configuration a deleted one has in the
+# configuration, or, for a deleted one the configuration no longer holds (whose old state does
+# not tell its configuration), under the only configuration of its provider; or when an
+# aws_iam_role of the plan with a known ARN under its provider configuration is of the
+# appliance's account and partition (a role is of the account its provider works in). Such a
+# role of another account tells it is another account's; else it cannot be told.
+_recreated_as(who, name, rc) := "same" if {
+	some old in _deleted_roles
+	_names_role(old.change.before, who, name)
+	_same_configuration_as(old, rc)
+} else := "same" if {
+	_configuration_owner(rc.address) == _arn_owner(who.arn)
+} else := "other" if {
+	_configuration_owner(rc.address)
+} else := "maybe"
+
+_same_configuration_as(old, new) if old.address == new.address
+
+_same_configuration_as(old, new) if {
+	_strip_keys(old.address) in object.keys(_config_providers)
+	_provider_name(old.address) == _provider_name(new.address)
+}
+
+_same_configuration_as(old, new) if {
+	not _strip_keys(old.address) in object.keys(_config_providers)
+	_provider_of(old.type) == _provider_of(new.type)
+	count(_configurations_of(_provider_of(new.type))) <= 1
+}
+
+_provider_of(type) := "awscc" if {
+	type == "awscc_iam_role"
+} else := "aws"
+
+_configurations_of("aws") := aws_configurations
+
+_configurations_of("awscc") := {_provider_name_of(key) |
+	some key, config in object.get(input.configuration, "provider_config", {})
+	_awscc_provider(config)
+}
+
+_awscc_provider(config) if config.name == "awscc"
+
+_awscc_provider(config) if endswith(config.full_name, "hashicorp/awscc")
+
+_configuration_owner(address) := owner if {
+	owners := {_arn_owner(_arn(role)) |
+		some role in _roles
+		_provider_name(role) == _provider_name(address)
+		_arn_owner(_arn(role))
+	}
+	count(owners) == 1
+	some owner in owners
+}
+
 _recreated_appliance_trusts contains [address, principal, deleted] if {
 	some [address, principal, name, deleted] in _appliance_deletions
-	_recreates(name)
+	_recreation(trust.appliance(principal), name)
 	model := roles[address]
 	who := trust.appliance(principal)
 	trust.assess(model.trust_policy, principal, model.arn).appliance_can_assume
@@ -188,13 +276,14 @@ _trust_written(address) if {
 	object.get(rc.change.before, "assume_role_policy", null) != object.get(rc.change.after, "assume_role_policy", null)
 }
 
-# Its configuration waits for an aws_iam_role of the plan that creates a role of that name.
+# Its configuration waits for an aws_iam_role of the plan that creates a role of that name (of
+# the appliance's account, when one surely is).
 _waits_for_new_role(address, principal) if {
-	name := lower(_appliance_role_name(trust.appliance(principal)))
-	some rc in _current_changes
+	who := trust.appliance(principal)
+	name := lower(_appliance_role_name(who))
+	some rc in _new_roles(name)
 	rc.type == "aws_iam_role"
-	"create" in rc.change.actions
-	lower(object.get(rc.change.after, "name", "")) == name
+	_recreated_as(who, name, rc) == _recreation(who, name)
 	_waits_for(address, _strip_keys(rc.address))
 }
 

@@ -202,3 +202,140 @@ test_a_deleted_role_of_another_partition_is_not_the_appliance if {
 		terraform.warn == set() with input as plan with data.vbaws_config.appliance.principal as _rc_appliance
 	}
 }
+
+# A role of the appliance's name created under another provider configuration than the deleted
+# one's may be of another account: it is the appliance's new role only when the plan shows it
+# is of the appliance's account.
+_rp_new(key) := {
+	"address": sprintf("aws_iam_role.new_%s", [replace(key, ".", "_")]),
+	"provider_config_key": key,
+	"mode": "managed",
+	"type": "aws_iam_role",
+	"change": {"actions": ["create"], "before": null, "after": {"name": "Appliance"}, "after_unknown": {"arn": true}},
+}
+
+# The backup role, under the default configuration, with the deleted appliance role and new ones.
+_rp_plan(trust, backup, backup_config, appliance, news, known) := {
+	"format_version": "1.2",
+	"planned_values": {"root_module": {"resources": array.flatten([
+		[_rc_role(trust)],
+		known,
+		[_resource(new.address, "aws_iam_role", {"name": "Appliance"}) | some new in news],
+	])}},
+	"resource_changes": array.concat([backup, appliance], news),
+	"configuration": {
+		"provider_config": {key: {"name": "aws", "full_name": "registry.terraform.io/hashicorp/aws"} |
+			some key in ["aws", "aws.b"]
+		},
+		"root_module": {"resources": array.concat(
+			[object.union(backup_config, {"provider_config_key": "aws"})],
+			_rp_configs(appliance, news, known),
+		)},
+	},
+}
+
+_rp_configs(appliance, news, known) := array.concat(
+	[object.union(_config(r.address, "aws_iam_role", {}), {"provider_config_key": r.provider_config_key}) |
+		some r in array.concat(news, known)
+	],
+	[object.union(_config(appliance.address, "aws_iam_role", {}), {"provider_config_key": object.get(appliance, "provider_config_key", "aws")}) |
+		"create" in appliance.change.actions
+	],
+)
+
+_rp_maybe(created) := concat("", [
+	"aws_iam_role.backup: the appliance arn:aws:iam::111111111111:role/Appliance is a role this ",
+	"plan deletes (aws_iam_role.appliance), and the roles of its name this plan creates (",
+	created, ") may be of another provider configuration and account than the deleted one: ",
+	"after apply the appliance may be gone and unable to assume this role (see docs/conftest.md)",
+])
+
+test_a_role_of_the_appliance_name_under_another_provider_may_not_be_its_new_role if {
+	root := _rc_trust(["arn:aws:iam::111111111111:root"])
+	backup := _rc_backup(["no-op"], root, root)
+	deleted := _rc_appliance_change(["delete"], _rc_old)
+
+	# Deleted for good, its configuration is not told; the new one's, aws.b, is of no known account.
+	plan := _rp_plan(root, backup, _role_config({}), deleted, [_rp_new("aws.b")], [])
+	terraform.deny == set() with input as plan with data.vbaws_config.appliance.principal as _rc_appliance
+	terraform.warn == {_rp_maybe("aws_iam_role.new_aws_b")} with input as plan
+		with data.vbaws_config.appliance.principal as _rc_appliance
+
+	# Replaced under the default configuration, it is a role of another configuration.
+	replaced := _rc_appliance_change(["delete", "create"], object.union(_rc_old, {"name": "Appliance"}))
+	renamed := object.union(replaced, {"change": {"after": {"name": "Renamed"}}})
+	plan2 := _rp_plan(root, backup, _role_config({}), renamed, [_rp_new("aws.b")], [])
+	terraform.warn == {_rp_maybe("aws_iam_role.new_aws_b")} with input as plan2
+		with data.vbaws_config.appliance.principal as _rc_appliance
+
+	# A trust written again and waiting for it may wait for a role of another account.
+	old := _rc_trust(_rc_appliance)
+	waits := object.union(_config("aws_iam_role.backup", "aws_iam_role", {}), {"depends_on": ["aws_iam_role.new_aws_b"]})
+	written := _rp_plan(old, _rc_backup(["update"], root, old), waits, deleted, [_rp_new("aws.b")], [])
+	terraform.deny == set() with input as written with data.vbaws_config.appliance.principal as _rc_appliance
+	terraform.warn == {_rp_maybe("aws_iam_role.new_aws_b")} with input as written
+		with data.vbaws_config.appliance.principal as _rc_appliance
+
+	# A trust that is not written again names the deleted role or a role of another account.
+	stale := _rp_plan(old, _rc_backup(["no-op"], old, old), _role_config({}), deleted, [_rp_new("aws.b")], [])
+	terraform.deny == {_rc_deny} with input as stale with data.vbaws_config.appliance.principal as _rc_appliance
+}
+
+test_a_role_of_the_appliance_name_in_its_account_is_its_new_role if {
+	root := _rc_trust(["arn:aws:iam::111111111111:root"])
+	backup := _rc_backup(["no-op"], root, root)
+	deleted := _rc_appliance_change(["delete"], _rc_old)
+
+	# Under the configuration of the backup role, whose ARN is of the appliance's account, or
+	# at the deleted one's address, or under its configuration.
+	replaced := _rc_appliance_change(["delete", "create"], _rc_old)
+	renamed := object.union(replaced, {"change": {"after": {"name": "Renamed"}}})
+	every plan in [
+		_rp_plan(root, backup, _role_config({}), deleted, [_rp_new("aws")], []),
+		_rp_plan(root, backup, _role_config({}), object.union(replaced, {"provider_config_key": "aws.b"}), [], []),
+		_rp_plan(root, backup, _role_config({}), renamed, [_rp_new("aws")], []),
+	] {
+		terraform.deny == set() with input as plan with data.vbaws_config.appliance.principal as _rc_appliance
+		terraform.warn == set() with input as plan with data.vbaws_config.appliance.principal as _rc_appliance
+	}
+
+	# With one AWS provider configuration, a role deleted for good was of it (with two, and no
+	# ARN known, it may not be).
+	unknown := json.remove(
+		_rp_plan(root, backup, _role_config({}), deleted, [_rp_new("aws")], []),
+		["planned_values/root_module/resources/0/values/arn"],
+	)
+	terraform.warn == set() with input as json.remove(unknown, ["configuration/provider_config/aws.b"])
+		with data.vbaws_config.appliance.principal as _rc_appliance
+	terraform.warn == {_rp_maybe("aws_iam_role.new_aws")} with input as unknown
+		with data.vbaws_config.appliance.principal as _rc_appliance
+
+	# A trust written again must wait for that one, not for one that may be of another account.
+	old := _rc_trust(_rc_appliance)
+	waits := object.union(_config("aws_iam_role.backup", "aws_iam_role", {}), {"depends_on": ["aws_iam_role.new_aws_b"]})
+	both := _rp_plan(old, _rc_backup(["update"], root, old), waits, deleted, [_rp_new("aws"), _rp_new("aws.b")], [])
+	terraform.deny == set() with input as both with data.vbaws_config.appliance.principal as _rc_appliance
+	terraform.warn == {_rc_warn} with input as both with data.vbaws_config.appliance.principal as _rc_appliance
+	ordered := object.union(waits, {"depends_on": ["aws_iam_role.new_aws"]})
+	terraform.warn == set() with input as object.union(both, {"configuration": {"root_module": {"resources": array.concat(
+		[object.union(ordered, {"provider_config_key": "aws"})],
+		_rp_configs(deleted, [_rp_new("aws"), _rp_new("aws.b")], []),
+	)}}})
+		with data.vbaws_config.appliance.principal as _rc_appliance
+
+	# Under a configuration with a role of the plan known to be of another account, it is
+	# another account's role: the appliance is gone.
+	other := object.union(
+		_resource("aws_iam_role.other", "aws_iam_role", {"name": "Other", "arn": "arn:aws:iam::222222222222:role/Other"}),
+		{"provider_config_key": "aws.b"},
+	)
+	gone := _rp_plan(root, backup, _role_config({}), deleted, [_rp_new("aws.b")], [other])
+	terraform.deny == {_rc_gone} with input as gone with data.vbaws_config.appliance.principal as _rc_appliance
+	terraform.warn == set() with input as gone with data.vbaws_config.appliance.principal as _rc_appliance
+
+	# Known to be of the appliance's account, it is its new role.
+	mine := object.union(other, {"values": {"name": "Other", "arn": "arn:aws:iam::111111111111:role/Other"}})
+	plan := _rp_plan(root, backup, _role_config({}), deleted, [_rp_new("aws.b")], [mine])
+	terraform.deny == set() with input as plan with data.vbaws_config.appliance.principal as _rc_appliance
+	terraform.warn == set() with input as plan with data.vbaws_config.appliance.principal as _rc_appliance
+}
