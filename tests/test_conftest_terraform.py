@@ -436,6 +436,28 @@ CASES = {
             "role of this name too: the apply deletes this role (see docs/conftest.md)"
         ],
     ),
+    "a deleted namesake whose old ARN is of the role's account deletes it": Case(
+        "namesake-deleted-under-alias.json",
+        1,
+        [
+            "aws_iam_role.backup: this plan deletes aws_iam_role.copy, which manages the IAM "
+            "role of this name too: the apply deletes this role (see docs/conftest.md)"
+        ],
+    ),
+    "the appliance's role created again under another provider may be gone": Case(
+        "appliance-role-under-other-provider.json",
+        0,
+        warnings=[
+            "aws_iam_role.backup: the appliance "
+            "arn:aws:iam::111111111111:role/VeeamBackupApplianceRole is a role this plan deletes "
+            "(aws_iam_role.appliance), and the roles of its name this plan creates "
+            "(aws_iam_role.appliance_b) may be of another provider configuration and account "
+            "than the deleted one: after apply the appliance may be gone and unable to assume "
+            "this role (see docs/conftest.md)",
+            UNMATCHED_LEGACY,
+        ],
+        data=("selection.yaml",),
+    ),
     "an account moved to an organizational unit comes under its policies": Case(
         "account-moved.json",
         0,
