@@ -98,9 +98,11 @@ test_a_cloud_control_namesake_the_plan_deletes_deletes_the_role if {
 	terraform.deny == {_dn_cc_message("deletes", "aws_cloudcontrolapi_resource")} with input as _dn_arn_plan(api)
 
 	# Its old ARN of another account is another role; without one, it may be the role.
-	other := _dn_cloud_control("awscc_iam_role", {"role_name": "Backup", "arn": "arn:aws:iam::222222222222:role/Backup"})
-	terraform.deny == set() with input as _dn_arn_plan(other)
-	not _dn_cc_message("may delete", "awscc_iam_role") in terraform.warn with input as _dn_arn_plan(other)
+	every arn in ["arn:aws:iam::222222222222:role/Backup", "arn:aws-cn:iam::111111111111:role/Backup"] {
+		other := _dn_cloud_control("awscc_iam_role", {"role_name": "Backup", "arn": arn})
+		terraform.deny == set() with input as _dn_arn_plan(other)
+		not _dn_cc_message("may delete", "awscc_iam_role") in terraform.warn with input as _dn_arn_plan(other)
+	}
 	unnamed := _dn_cloud_control("awscc_iam_role", {"role_name": "Backup"})
 	terraform.deny == set() with input as _dn_arn_plan(unnamed)
 	_dn_cc_message("may delete", "awscc_iam_role") in terraform.warn with input as _dn_arn_plan(unnamed)
