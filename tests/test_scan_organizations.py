@@ -227,6 +227,40 @@ def test_snapshot_scps_round_trip(org: Org, run_scan: ScanRunner, tmp_path: obje
     assert offline.json() == live.json()
 
 
+def test_a_path_that_disagrees_with_the_arn_does_not_take_the_scps_away(
+    org: Org, run_scan: ScanRunner, tmp_path: object
+) -> None:
+    """A role is service-linked by its ARN, which carries its path, as the engine decides it:
+    a saved file whose ``Path`` alone says /aws-service-role/ (edited, or made by another tool)
+    keeps prod's SCPs, and their Deny on kms:CreateGrant, or their being unreadable."""
+    saved = f"{tmp_path}/org.json"
+    assert run_scan(*WITH_SCPS, "--save-snapshot", saved).returncode == 1
+    with open(saved, encoding="utf-8") as handle:
+        data = json.load(handle)
+    (prod_role,) = [r for r in data["RoleDetailList"] if r["Arn"] == role_arn(org.prod)]
+    prod_role["Path"] = "/aws-service-role/ec2.amazonaws.com/"
+    edited = f"{tmp_path}/edited.json"
+
+    def scan_edited() -> dict[str, Any]:
+        with open(edited, "w", encoding="utf-8") as handle:
+            json.dump(data, handle)
+        result = run_scan(
+            "--from-file", edited, "--role", "VeeamBackup", "--format", "json", endpoint=False
+        )
+        assert result.returncode in (1, 3), result.stderr
+        return result.reports()[role_arn(org.prod)]
+
+    report = scan_edited()
+    assert report["compliant"] is False
+    assert report["checks"]["ec2_backup"]["denied"] == ["kms:CreateGrant"]
+    assert "scps_note" not in report
+
+    data["VbawsScan"]["accounts"][org.prod]["scps_unreadable"] = True
+    report = scan_edited()
+    assert report["evaluated"] is False and report["compliant"] is False
+    assert f"the SCPs of account {org.prod} could not be read" in report["error"]
+
+
 def test_member_credentials_cannot_read_scps_so_the_role_is_not_evaluated(
     org: Org, moto_server: MotoServer, run_scan: ScanRunner
 ) -> None:

@@ -245,4 +245,8 @@ class ScpReadError(Exception):
 
 
 def is_service_linked(role: dict[str, Any]) -> bool:
-    return str(role.get("Path", "")).startswith("/aws-service-role/")
+    """Whether SCPs leave the role alone: its path is /aws-service-role/ (IAM keeps that path
+    for service-linked roles). Told by the ARN, which carries the path, as the engine tells it:
+    a ``Path`` that disagrees with the ARN (a saved file edited, or made by another tool) must
+    not take the SCPs away, nor let the role be evaluated when they could not be read."""
+    return ":role/aws-service-role/" in str(role.get("Arn", ""))
