@@ -5,7 +5,8 @@ deepest Organizations allows), account ``direct`` directly under the root. Each 
 path denies a required action of its own, so a level skipped, merged with another or read with
 the SCPs of another shows in the report; the deepest OU and ``direct`` itself have had
 FullAWSAccess replaced by an allow-list. Both accounts have a role VeeamBackup with every
-ec2_backup permission.
+ec2_backup permission, and a role NestedPath with the same, whose path only contains
+/aws-service-role/.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from moto_server import (
 SCP = "SERVICE_CONTROL_POLICY"
 FULL_ACCESS = "p-FullAWSAccess"
 MOTO_MANAGED_POLICIES = False
+NESTED = "NestedPath"
 # What each level of deep's path denies, root first; the root's Deny is attached at L3 too.
 DENIED = [
     "ec2:CreateSnapshot",
@@ -62,8 +64,13 @@ def _backup_role(server: MotoServer, account: str) -> None:
     full = iam.create_policy(
         PolicyName="VeeamEc2Backup", PolicyDocument=allow_document(requirement_actions())
     )["Policy"]["Arn"]
-    iam.create_role(RoleName="VeeamBackup", AssumeRolePolicyDocument=trust_document(APPLIANCE))
-    iam.attach_role_policy(RoleName="VeeamBackup", PolicyArn=full)
+    # VeeamBackup, and a role whose path holds /aws-service-role/ without starting with it:
+    # not service-linked, so the SCPs apply to it.
+    for name, path in (("VeeamBackup", "/"), (NESTED, "/team/aws-service-role/")):
+        iam.create_role(
+            RoleName=name, Path=path, AssumeRolePolicyDocument=trust_document(APPLIANCE)
+        )
+        iam.attach_role_policy(RoleName=name, PolicyArn=full)
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +147,17 @@ def test_every_level_of_the_path_is_read_on_its_own_in_order(
     direct_levels = accounts[direct_account]["scps"]
     assert [level["target"] for level in direct_levels] == levels.direct
     assert sorted(p["name"] for p in direct_levels[1]["policies"]) == ["NoSqs"]
+
+
+def test_a_path_that_only_contains_aws_service_role_keeps_its_scps(
+    levels: Levels, run_scan: ScanRunner
+) -> None:
+    result = run_scan(
+        "--organization", "--assume-role-name", "OrganizationAccountAccessRole",
+        "--with-scps", "--role", NESTED, "--format", "json",
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    direct_account = levels.direct[-1]
+    report = result.reports()[f"arn:aws:iam::{direct_account}:role/team/aws-service-role/{NESTED}"]
+    assert report["layers"]["scps"] is True and "scps_note" not in report
+    assert report["checks"]["ec2_backup"]["denied"] == ["ec2:CreateSnapshot"]
