@@ -5,8 +5,7 @@ deepest Organizations allows), account ``direct`` directly under the root. Each 
 path denies a required action of its own, so a level skipped, merged with another or read with
 the SCPs of another shows in the report; the deepest OU and ``direct`` itself have had
 FullAWSAccess replaced by an allow-list. Both accounts have a role VeeamBackup with every
-ec2_backup permission, and a role NestedPath with the same, whose path only contains
-/aws-service-role/.
+ec2_backup permission, and roles with the same whose paths only contain /aws-service-role/.
 """
 
 from __future__ import annotations
@@ -29,7 +28,10 @@ from moto_server import (
 SCP = "SERVICE_CONTROL_POLICY"
 FULL_ACCESS = "p-FullAWSAccess"
 MOTO_MANAGED_POLICIES = False
-NESTED = "NestedPath"
+# Roles whose path holds /aws-service-role/ without starting with it: not service-linked,
+# so the SCPs apply to them. IAM paths may hold any character from ! to DEL, ":" too, so the
+# second one's ARN holds ":role/aws-service-role/" after its own ":role/".
+NESTED = {"NestedPath": "/team/aws-service-role/", "ColonPath": "/team:role/aws-service-role/"}
 # What each level of deep's path denies, root first; the root's Deny is attached at L3 too.
 DENIED = [
     "ec2:CreateSnapshot",
@@ -64,9 +66,7 @@ def _backup_role(server: MotoServer, account: str) -> None:
     full = iam.create_policy(
         PolicyName="VeeamEc2Backup", PolicyDocument=allow_document(requirement_actions())
     )["Policy"]["Arn"]
-    # VeeamBackup, and a role whose path holds /aws-service-role/ without starting with it:
-    # not service-linked, so the SCPs apply to it.
-    for name, path in (("VeeamBackup", "/"), (NESTED, "/team/aws-service-role/")):
+    for name, path in {"VeeamBackup": "/", **NESTED}.items():
         iam.create_role(
             RoleName=name, Path=path, AssumeRolePolicyDocument=trust_document(APPLIANCE)
         )
@@ -149,15 +149,16 @@ def test_every_level_of_the_path_is_read_on_its_own_in_order(
     assert sorted(p["name"] for p in direct_levels[1]["policies"]) == ["NoSqs"]
 
 
+@pytest.mark.parametrize("name", list(NESTED))
 def test_a_path_that_only_contains_aws_service_role_keeps_its_scps(
-    levels: Levels, run_scan: ScanRunner
+    levels: Levels, run_scan: ScanRunner, name: str
 ) -> None:
     result = run_scan(
         "--organization", "--assume-role-name", "OrganizationAccountAccessRole",
-        "--with-scps", "--role", NESTED, "--format", "json",
+        "--with-scps", "--role", name, "--format", "json",
     )  # fmt: skip
     assert result.returncode == 1, result.stderr
     direct_account = levels.direct[-1]
-    report = result.reports()[f"arn:aws:iam::{direct_account}:role/team/aws-service-role/{NESTED}"]
+    report = result.reports()[f"arn:aws:iam::{direct_account}:role{NESTED[name]}{name}"]
     assert report["layers"]["scps"] is True and "scps_note" not in report
     assert report["checks"]["ec2_backup"]["denied"] == ["ec2:CreateSnapshot"]

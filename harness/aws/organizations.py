@@ -249,4 +249,7 @@ def is_service_linked(role: dict[str, Any]) -> bool:
     for service-linked roles). Told by the ARN, which carries the path, as the engine tells it:
     a ``Path`` that disagrees with the ARN (a saved file edited, or made by another tool) must
     not take the SCPs away, nor let the role be evaluated when they could not be read."""
-    return ":role/aws-service-role/" in str(role.get("Arn", ""))
+    # The resource part of the ARN, after its fifth colon, starts with the path: a path may
+    # hold ":role/aws-service-role/" itself (IAM allows any character from ! to DEL in it).
+    parts = str(role.get("Arn", "")).split(":", 5)
+    return len(parts) == 6 and parts[5].startswith("role/aws-service-role/")

@@ -227,8 +227,12 @@ _boundary(role) := [_named(
 } else := []
 
 # Decided by the ARN alone, which carries the path: a "path" field that disagrees with it
-# must not take the SCPs away.
-_service_linked(role) if contains(object.get(role, "arn", ""), ":role/aws-service-role/")
+# must not take the SCPs away. The path starts the ARN's resource part (after its fifth
+# colon); one that only holds ":role/aws-service-role/" (IAM allows ":" in a path) does not.
+_service_linked(role) if {
+	is_string(role.arn)
+	regex.match(`^arn:[^:]*:[^:]*:[^:]*:[^:]*:role/aws-service-role/`, role.arn)
+}
 
 _scp_levels(snapshot, role) := values.as_list(snapshot.scps) if {
 	is_array(snapshot.scps)

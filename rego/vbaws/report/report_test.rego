@@ -157,6 +157,11 @@ test_service_linked_roles_ignore_scps if {
 	path_only := object.union(snapshot, {"role": {"arn": _arn, "path": "/aws-service-role/ec2.amazonaws.com/"}})
 	report.build(path_only).layers.scps == true
 	report.build(path_only).compliant == false
+
+	# A path may hold ":role/aws-service-role/" without starting with /aws-service-role/.
+	colon := object.union(snapshot, {"role": {"arn": "arn:aws:iam::123456789012:role/x:role/aws-service-role/R"}})
+	report.build(colon).layers.scps == true
+	report.build(colon).compliant == false
 }
 
 test_invalid_policy_is_never_compliant if {
