@@ -18,12 +18,16 @@ from typing import Any
 import pytest
 from moto_server import (
     APPLIANCE,
+    Fault,
+    FaultProxy,
     MotoServer,
     ScanRunner,
     allow_document,
     requirement_actions,
     trust_document,
 )
+
+from harness.aws.organizations import NOTE_NO_ORGANIZATION, NOTE_NOT_ENABLED
 
 SCP = "SERVICE_CONTROL_POLICY"
 FULL_ACCESS = "p-FullAWSAccess"
@@ -42,6 +46,8 @@ DENIED = [
     "ebs:ListChangedBlocks",
     "ebs:ListSnapshotBlocks",
 ]
+# A root on which no policy type is enabled (an organization with consolidated billing only).
+ROOT_WITHOUT_TYPES = {"Id": "r-none", "Name": "Root", "PolicyTypes": []}
 
 
 @dataclass(frozen=True)
@@ -162,3 +168,42 @@ def test_a_path_that_only_contains_aws_service_role_keeps_its_scps(
     report = result.reports()[f"arn:aws:iam::{direct_account}:role{NESTED[name]}{name}"]
     assert report["layers"]["scps"] is True and "scps_note" not in report
     assert report["checks"]["ec2_backup"]["denied"] == ["ec2:CreateSnapshot"]
+
+
+@pytest.mark.parametrize(
+    ("fault", "note"),
+    [
+        (
+            Fault(
+                "DescribeOrganization",
+                code="AWSOrganizationsNotInUseException",
+                message="Your account is not a member of an organization.",
+            ),
+            NOTE_NO_ORGANIZATION,
+        ),
+        (
+            Fault("ListRoots", answer=json.dumps({"Roots": [ROOT_WITHOUT_TYPES]}).encode()),
+            NOTE_NOT_ENABLED,
+        ),
+    ],
+    ids=["not-in-an-organization", "scps-not-enabled"],
+)
+def test_no_scps_to_apply_is_said_and_the_layer_reported_not_evaluated(
+    levels: Levels, moto_server: MotoServer, run_scan: ScanRunner, fault: Fault, note: str
+) -> None:
+    """Where AWS says no SCP applies, the role is evaluated without them, and its report says
+    why and that the organization layer was not evaluated, never that it was."""
+    deep_account = levels.deep[-1]
+    with FaultProxy(moto_server.url, [fault]) as proxy:
+        result = run_scan(
+            "--with-scps", "--role", "VeeamBackup", "--format", "json",
+            credentials=moto_server.assume(deep_account), endpoint=proxy.url,
+        )  # fmt: skip
+    assert fault.action in proxy.failed
+    assert result.returncode == 0, result.stderr
+    (report,) = result.json()["reports"]
+    assert report["role_arn"] == f"arn:aws:iam::{deep_account}:role/VeeamBackup"
+    assert report["scps_note"] == note
+    assert report["layers"]["scps"] is False
+    assert "VBAWS-SCPS-NOT-EVALUATED" in [f["id"] for f in report["findings"]]
+    assert not any(call.startswith("organizations:ListParents") for call in result.calls)
