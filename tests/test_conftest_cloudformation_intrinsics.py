@@ -16,8 +16,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from cfn_intrinsics import Case, base_actions, templates
-from hypothesis import given, settings
+from cfn_intrinsics import Case, Fn, base_actions, case, templates
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from iac_helpers import CONFTEST_DATA, REPO, find_conftest
 
@@ -79,8 +79,21 @@ def wrong_passes(batch: list[Case]) -> list[str]:
     ]
 
 
+def _like(value: object) -> Case:
+    return case({"trust_allow_condition": {"StringLike": {"aws:PrincipalArn": value}}})
+
+
+# `!Join ['', !Split ['*', Role]]` arrives as ["", ["*", "Role"]]: read as "*Role" (CloudFormation
+# gives "Role"), the Allow let the appliance in; the long form too.
+SPLIT_IN_A_JOIN = [
+    _like(Fn("Join", ["", Fn("Split", ["*", "Role"])])),
+    _like(Fn("Join", ["", Fn("Split", ["*", "Role"])], short=False)),
+]
+
+
 @settings(max_examples=EXAMPLES)
 @given(batch=st.lists(templates(), min_size=BATCH, max_size=BATCH))
+@example(batch=SPLIT_IN_A_JOIN)
 def test_intrinsics_never_pass_a_template_that_resolves_non_compliant(batch: list[Case]) -> None:
     problems = wrong_passes(batch)
     assert not problems, "\n\n".join(problems)

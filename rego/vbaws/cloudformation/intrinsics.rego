@@ -14,10 +14,15 @@ import data.vbaws.lib.values
 # A short-form !Join: [delimiter, [pieces]], with every piece readable. A list of two is
 # also the shape of a short-form !Select ([index, list], see attachment.rego) and of a list
 # of two values whose second is a short-form !GetAtt, !If or !FindInMap: then it is no !Join.
+# Nor is it read when its list may be a short-form !Split (two pieces, the first punctuation,
+# select.rego): `!Join ['', !Split ['*', Role]]` arrives as ["", ["*", "Role"]], read as "*Role"
+# where CloudFormation gives "Role", and an Allow's `StringLike: {aws:PrincipalArn: ...}` so
+# read let the appliance in.
 _short_join(v) := concat(v[0], pieces) if {
 	_join_shaped(v)
 	not _select_like(v)
 	not _function_list(v[1])
+	not _split_like(v[1])
 	pieces := [p | some x in v[1]; p := _join_piece(x)]
 	count(pieces) == count(v[1])
 }
@@ -40,6 +45,15 @@ _function_list(list) if {
 _function_list(list) if _short_form_if(list)
 
 _function_list(list) if _find_in_map(list)
+
+# The list of a long-form Fn::Join, when its pieces are what it joins: not a short-form function
+# conftest's parser left as a list, as for the short form (`Fn::Join: ['', !Split ['*', Role]]`
+# arrives as {"Fn::Join": ["", ["*", "Role"]]}, which CloudFormation joins to "Role").
+_long_join_list(list) if {
+	is_array(list)
+	not _function_list(list)
+	not _split_like(list)
+}
 
 # A piece of an !Join, short form or long. A short-form `!Ref X` or `!GetAtt X.Y` arrives as
 # its name: read literally, a parameter's name would be a piece of the text.

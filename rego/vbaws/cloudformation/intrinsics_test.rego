@@ -74,6 +74,28 @@ test_a_join_that_may_be_another_function_is_not_read if {
 	}
 }
 
+# A list of two texts whose first is punctuation may be a short-form !Split: `!Join ['',
+# !Split ['*', Role]]` arrives as ["", ["*", "Role"]], which CloudFormation joins to "Role".
+# Read as "*Role", an Allow's StringLike let the appliance in.
+test_a_join_of_what_may_be_a_split_is_not_read if {
+	every value in [["", ["*", "Role"]], [["", ["*", "Role"]]], ["", [",", "arn:aws:iam::111111111111:role/Appliance"]]] {
+		model_1 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": _appliance}, {"Condition": {"StringLike": {"aws:PrincipalArn": value}}})])
+		r := _summary(model_1)
+		r.unknowns == []
+		r.trust[0].Condition.StringLike["aws:PrincipalArn"] in {"${Fn::Join}", ["${Fn::Join}"]}
+	}
+	model_2 := cloudformation.roles.Role with input as _trusting([_allow({"AWS": ["", ["*", ""]]}, {})])
+	_summary(model_2) == _unknown_trust
+}
+
+# ... nor the long form's list: `Fn::Join: ['', !Split ['*', Role]]` arrives as {"Fn::Join":
+# ["", ["*", "Role"]]}.
+test_a_long_form_join_of_what_may_be_a_split_is_not_read if {
+	join := {"Fn::Join": ["", ["*", "Role"]]}
+	model := cloudformation.roles.Role with input as _trusting([_allow({"AWS": _appliance}, {"Condition": {"StringLike": {"aws:PrincipalArn": join}}})])
+	_summary(model) == _unknown_trust
+}
+
 # In a Deny, a piece read as a literal may be what a short-form !ImportValue leaves:
 # `!Join ['', ['arn:aws:iam::', !ImportValue blocked, ':root']]` would deny the account
 # "blocked", when the import may hold the appliance's. The trust is unknown, a condition

@@ -68,7 +68,7 @@ _arn_text(v) := _text(v)
 _scalar(v) := _leaf(v)
 
 _scalar(v) := concat(_argument(v, "Fn::Join")[0], parts) if {
-	is_array(_argument(v, "Fn::Join"))
+	_long_join_list(_argument(v, "Fn::Join")[1])
 	parts := [p | some x in _argument(v, "Fn::Join")[1]; p := _join_piece(x)]
 	count(parts) == count(_argument(v, "Fn::Join")[1])
 }
