@@ -449,7 +449,8 @@ def list_expr(draw: st.DrawFn, values: list[str], ctx: Context, depth: int, wher
     if kind == "entries":
         return [draw(text_expr(v, ctx, depth, where)) for v in values]
     if kind == "split":
-        usable = [d for d in DELIMITERS if not any(d in v for v in values)]
+        # At a wildcard, a short-form !Split is read as a list of two (a documented limit).
+        usable = [d for d in DELIMITERS if d != "*" and not any(d in v for v in values)]
         if not usable:
             return [draw(text_expr(v, ctx, depth, where)) for v in values]
         delimiter = draw(st.sampled_from(usable))
