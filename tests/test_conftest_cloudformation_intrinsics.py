@@ -91,9 +91,18 @@ SPLIT_IN_A_JOIN = [
 ]
 
 
+# `Action: !Join ['*', [ec2:Copy, Image]]` arrives as ["*", ["ec2:Copy", "Image"]], read as the
+# action "*" and one more: the Allow granted every action (Resource: every resource).
+WILDCARD_JOIN = [
+    case({"allow_action": Fn("Join", ["*", ["ec2:Copy", "Image"]])}),
+    case({"allow_resource": Fn("Join", ["*", ["arn:aws:ec2:", ":", ":snapshot/"]])}),
+]
+
+
 @settings(max_examples=EXAMPLES)
 @given(batch=st.lists(templates(), min_size=BATCH, max_size=BATCH))
 @example(batch=SPLIT_IN_A_JOIN)
+@example(batch=WILDCARD_JOIN)
 def test_intrinsics_never_pass_a_template_that_resolves_non_compliant(batch: list[Case]) -> None:
     problems = wrong_passes(batch)
     assert not problems, "\n\n".join(problems)

@@ -183,9 +183,22 @@ else := []
 # (_widened_at_deploy_time).
 _named_keys := {"Action", "NotAction", "Resource", "NotResource"}
 
-_deploy_time_named(key, v) := [_named_entry(key, x) | some x in v] if {
+_deploy_time_named(key, v) := _named_entry(key, v) if {
+	_short_form_pair(v)
+} else := [_named_entry(key, x) | some x in v] if {
 	is_array(v)
 } else := _named_entry(key, v)
+
+# `Action: !Join ['*', [ec2:Copy, Image]]` arrives as ["*", ["ec2:Copy", "Image"]]: a list with a
+# list in it, which IAM does not take, is a short-form !Join (or !Select) as a whole. Read entry
+# by entry, its delimiter "*" granted every action (or resource) where CloudFormation gives
+# "ec2:Copy*Image".
+_short_form_pair(v) if {
+	is_array(v)
+	count(v) == 2
+	is_string(v[0])
+	is_array(v[1])
+}
 
 _named_entry(key, x) := concat("", [_stand_in_prefix[key], _stand_in_text(x)]) if {
 	_filled_in_at_deploy_time(key, x)

@@ -103,6 +103,16 @@ test_actions_and_resources_filled_in_at_deploy_time if {
 		with data.vbaws.requirements as _requirements
 }
 
+# `Action: !Join ['*', [ec2:Copy, Image]]` arrives as ["*", ["ec2:Copy", "Image"]]: one value
+# known only at deploy time, not the action "*" beside it (CloudFormation gives ec2:Copy*Image).
+test_a_short_form_join_at_a_wildcard_is_one_deploy_time_value if {
+	statement := {"Effect": "Allow", "Action": ["*", ["ec2:Copy", "Image"]], "Resource": ["*", ["arn:aws:s3:::", "b"]]}
+	template := _template({"Role": _role({"Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [statement]}}]})})
+	document := cloudformation.roles.Role.policies[0].document with input as template
+	document.Statement[0].Action == `deploy-time:["*",["ec2.Copy","Image"]]`
+	document.Statement[0].Resource == `arn:deploy-time:["*",["arn.aws.s3...","b"]]`
+}
+
 # `aws:PrincipalAccount: !Ref BlockedAccount` arrives as "BlockedAccount": a parameter's name,
 # not its value, so the condition stays undecided.
 test_short_form_references_in_condition_values_stay_placeholders if {
