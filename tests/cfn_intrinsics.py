@@ -384,6 +384,8 @@ def _sub_expr(draw, value, ctx, depth, where, short):
             how = "literal"
         if how == "literal":
             text += piece.replace("${", "${!")
+            if draw(st.booleans()):
+                text = text.replace("arn:aws:", "arn:${AWS::Partition}:")
         elif how == "variable":
             name = f"V{i}"
             variables[name] = draw(text_expr(piece, ctx, depth, where))
@@ -408,6 +410,13 @@ def _select_expr(draw, value, ctx, depth, where, short):
         at = draw(st.integers(0, len(entries)))
         entries.insert(at, NO_VALUE)
     written: Any = draw(st.sampled_from((shown, str(shown))))
+    if depth > 0 and draw(st.booleans()):
+        if draw(st.booleans()):
+            written = Fn("Ref", ctx.new_param(str(shown), "0"), draw(st.booleans()))
+        else:
+            name = f"M{len(ctx.mappings)}"
+            ctx.mappings[name] = {"prod": {"Index": shown}, "dev": {"Index": 0}}
+            written = Fn("FindInMap", [name, "prod", "Index"], draw(st.booleans()))
     return Fn("Select", [written, entries], short)
 
 
@@ -502,15 +511,30 @@ SLOT_VALUES: dict[str, list[list[str]]] = {
     ],
     "trust_deny": [[APPLIANCE], [OTHER_APPLIANCE], [APPLIANCE_ACCOUNT], ["222222222222"]],
     "trust_deny_null": [["true"], ["false"]],
-    "allow_action": [[GAP], ["ec2:CopyImage"], ["ec2:Copy*"], ["ec2:CopyImage", GAP]],
+    "trust_deny_principal": [[APPLIANCE], [OTHER_APPLIANCE], [APPLIANCE_ACCOUNT], ["222222222222"]],
+    "trust_deny_not_principal": [[APPLIANCE], [OTHER_APPLIANCE], [OTHER_APPLIANCE, APPLIANCE]],
+    "allow_action": [
+        [GAP],
+        ["ec2:CopyImage"],
+        ["ec2:Copy*"],
+        ["ec2:CopyImage", GAP],
+        ["EC2:copysnapshot"],
+        ["ec2:CopySnapshots"],
+    ],
     "allow_not_action": [["iam:CreateUser"], [GAP], ["ec2:Copy*"]],
     "allow_resource": [["*"], ["arn:aws:ec2:*:*:snapshot/*"]],
-    "deny_action": [[GUARDED], ["kms:*"], ["iam:CreateUser"], ["iam:CreateUser", GUARDED]],
+    "deny_action": [
+        [GUARDED],
+        ["kms:*"],
+        ["iam:CreateUser"],
+        ["iam:CreateUser", GUARDED],
+        ["KMS:createGRANT"],
+    ],
     "deny_effect": [["Deny"], ["Allow"]],
     "deny_resource": [["*"], ["arn:aws:s3:::veeam-bucket"]],
-    "guard_roles": [[ROLE_NAME], ["OtherRole"], ["OtherRole", ROLE_NAME]],
-    "guard_name": [["base"], ["guard"]],
-    "role_name": [[ROLE_NAME], ["VeeamOtherRole"]],
+    "guard_roles": [[ROLE_NAME], ["OtherRole"], ["OtherRole", ROLE_NAME], ["veeambackuprole"]],
+    "guard_name": [["base"], ["guard"], ["BASE"]],
+    "role_name": [[ROLE_NAME], ["VeeamOtherRole"], ["VEEAMBACKUPROLE"]],
 }
 # A condition's operators, by the kind of value it compares.
 OPERATORS = {
@@ -560,6 +584,8 @@ def templates(draw: st.DrawFn) -> Case:
             account = re.fullmatch(r"[0-9*?]+", values[0])
             key = "aws:PrincipalAccount" if account else "aws:PrincipalArn"
             operator = draw(st.sampled_from(OPERATORS[key]))
+            operator = draw(st.sampled_from(("", "ForAnyValue:", "ForAllValues:"))) + operator
+            operator += draw(st.sampled_from(("", "IfExists")))
             parts[name] = {operator: {key: draw(value_expr(values, ctx, depth, "condition"))}}
         elif name == "trust_deny_null":
             prefix = draw(st.sampled_from(("", "ForAnyValue:")))
@@ -575,12 +601,27 @@ def templates(draw: st.DrawFn) -> Case:
             assert given == (values if isinstance(given, list) else values[0]), (given, values)
     if "guard_roles" not in parts:
         parts["ref_short"] = draw(st.booleans())
+    kinds = ["AWS::IAM::Policy"]
+    if "guard_name" not in parts:
+        kinds.append("AWS::IAM::ManagedPolicy")
+    if isinstance(resolve(parts.get("guard_roles", ROLE_NAME), ctx), str):
+        # (RoleName names one role.)
+        kinds.append("AWS::IAM::RolePolicy")
+    if not parts.keys() & {"guard_roles", "role_name"}:
+        kinds.append("inline")
+    parts["guard_type"] = draw(st.sampled_from(kinds))
+    if parts["guard_type"] == "inline" or draw(st.booleans()):
+        # An inline policy of the role, or the guard's statement, chosen by an !If
+        # (AWS::NoValue when it does not hold).
+        parts["guard_if"] = (ctx.new_condition(draw(st.booleans())), draw(st.booleans()))
     return case(parts, ctx)
 
 
 # Where each slot is, for the documented short-form limits (text_expr).
 SLOT_PLACES = {
     "trust_allow": "principal",
+    "trust_deny_principal": "principal",
+    "trust_deny_not_principal": "principal",
     "allow_action": "action",
     "allow_not_action": "action",
     "allow_resource": "resource",
@@ -615,6 +656,12 @@ def case(parts: dict[str, Any], ctx: Context | None = None) -> Case:
                     "Condition": parts[name],
                 }
             )
+    if "trust_deny_principal" in parts:
+        principal = {"AWS": parts["trust_deny_principal"]}
+        trust.append({"Effect": "Deny", "Principal": principal, "Action": "sts:AssumeRole"})
+    if "trust_deny_not_principal" in parts:
+        principal = {"AWS": parts["trust_deny_not_principal"]}
+        trust.append({"Effect": "Deny", "NotPrincipal": principal, "Action": "sts:AssumeRole"})
     statements: list[Any] = [{"Effect": "Allow", "Action": base_actions(), "Resource": "*"}]
     if parts.keys() & {"allow_action", "allow_not_action", "allow_resource"}:
         gap: dict[str, Any] = {"Effect": "Allow"}
@@ -650,7 +697,7 @@ def case(parts: dict[str, Any], ctx: Context | None = None) -> Case:
         if "role_name" in parts:
             roles = [ROLE_NAME]
         roles = parts.get("guard_roles", roles)
-        if not isinstance(roles, list):
+        if isinstance(resolve(roles, ctx), str):
             # Roles takes a list: an expression giving one name goes in one.
             roles = [roles]
         statement = {
@@ -658,14 +705,27 @@ def case(parts: dict[str, Any], ctx: Context | None = None) -> Case:
             "Action": parts.get("deny_action", GUARDED if guarded else "s3:GetObject"),
             "Resource": parts.get("deny_resource", "*"),
         }
-        resources["Guard"] = {
-            "Type": "AWS::IAM::Policy",
-            "Properties": {
-                "PolicyName": parts.get("guard_name", "guard"),
-                "Roles": roles,
-                "PolicyDocument": {"Version": "2012-10-17", "Statement": [statement]},
-            },
-        }
+        document = {"Version": "2012-10-17", "Statement": [statement]}
+        if "guard_if" in parts and parts.get("guard_type") != "inline":
+            condition, short = parts["guard_if"]
+            harmless = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+            document["Statement"] = [harmless, Fn("If", [condition, statement, NO_VALUE], short)]
+        name = parts.get("guard_name", "guard")
+        kind = parts.get("guard_type", "AWS::IAM::Policy")
+        properties: dict[str, Any] = {"PolicyName": name, "Roles": roles}
+        if kind == "AWS::IAM::ManagedPolicy":
+            properties = {"Roles": roles}
+        elif kind == "AWS::IAM::RolePolicy":
+            properties = {"PolicyName": name, "RoleName": parts.get("guard_roles", roles[0])}
+        if kind == "inline":
+            # An !If chooses the role's second inline policy; it names no role (Roles aside).
+            condition, short = parts["guard_if"]
+            entry = {"PolicyName": name, "PolicyDocument": document}
+            policies = resources[ROLE_ID]["Properties"]["Policies"]
+            policies.append(Fn("If", [condition, entry, NO_VALUE], short))
+        else:
+            properties["PolicyDocument"] = document
+            resources["Guard"] = {"Type": kind, "Properties": properties}
     resolved = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resolve(resources, ctx)}
     sections = {"AWSTemplateFormatVersion": "2010-09-09", **template_sections(ctx)}
     sections["Resources"] = resources
