@@ -492,6 +492,13 @@ def value_expr(values: list[str], ctx: Context, depth: int, where: str) -> st.Se
 # Templates: one role, compliant but for what the slots give.
 
 OTHER_APPLIANCE = "arn:aws:iam::222222222222:role/VeeamBackupApplianceRole"
+
+
+def _document(effect: str, action: str) -> str:
+    statement = {"Effect": effect, "Action": action, "Resource": "*"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
 # Each slot's values: some make the role compliant, some do not (conftest on the resolved
 # template tells which).
 SLOT_VALUES: dict[str, list[list[str]]] = {
@@ -523,6 +530,10 @@ SLOT_VALUES: dict[str, list[list[str]]] = {
     ],
     "allow_not_action": [["iam:CreateUser"], [GAP], ["ec2:Copy*"]],
     "allow_resource": [["*"], ["arn:aws:ec2:*:*:snapshot/*"]],
+    # A second inline policy written as JSON text, granting or not the action the base leaves out.
+    "allow_document": [[_document("Allow", GAP)], [_document("Allow", "ec2:CopyImage")]],
+    # The guard's document as JSON text.
+    "guard_document": [[_document("Deny", GUARDED)], [_document("Deny", "iam:CreateUser")]],
     "deny_action": [
         [GUARDED],
         ["kms:*"],
@@ -591,7 +602,7 @@ def templates(draw: st.DrawFn) -> Case:
             prefix = draw(st.sampled_from(("", "ForAnyValue:")))
             value = draw(text_expr(values[0], ctx, depth, "condition"))
             parts[name] = {f"{prefix}Null": {"aws:PrincipalArn": value}}
-        elif name in ("deny_effect", "guard_name", "role_name"):
+        elif name in ("deny_effect", "guard_name", "role_name", "allow_document", "guard_document"):
             parts[name] = draw(text_expr(values[0], ctx, depth, SLOT_PLACES[name]))
         else:
             parts[name] = draw(value_expr(values, ctx, depth, SLOT_PLACES[name]))
@@ -630,6 +641,8 @@ SLOT_PLACES = {
     "deny_resource": "resource",
     "guard_roles": "roles",
     "guard_name": "name",
+    "allow_document": "document",
+    "guard_document": "document",
     "role_name": "roles",
 }
 
@@ -663,7 +676,9 @@ def case(parts: dict[str, Any], ctx: Context | None = None) -> Case:
         principal = {"AWS": parts["trust_deny_not_principal"]}
         trust.append({"Effect": "Deny", "NotPrincipal": principal, "Action": "sts:AssumeRole"})
     statements: list[Any] = [{"Effect": "Allow", "Action": base_actions(), "Resource": "*"}]
-    if parts.keys() & {"allow_action", "allow_not_action", "allow_resource"}:
+    if "allow_document" in parts:
+        pass
+    elif parts.keys() & {"allow_action", "allow_not_action", "allow_resource"}:
         gap: dict[str, Any] = {"Effect": "Allow"}
         if "allow_not_action" in parts:
             gap["NotAction"] = parts["allow_not_action"]
@@ -689,7 +704,11 @@ def case(parts: dict[str, Any], ctx: Context | None = None) -> Case:
             },
         }
     }
+    if "allow_document" in parts:
+        text = {"PolicyName": "gap", "PolicyDocument": parts["allow_document"]}
+        resources[ROLE_ID]["Properties"]["Policies"].append(text)
     guard_slots = {"deny_action", "deny_effect", "deny_resource", "guard_roles", "role_name"}
+    guard_slots.add("guard_document")
     guarded = bool(parts.keys() & guard_slots)
     if guarded or "guard_name" in parts:
         # Named by the role's name written out when that name is the slot, else by a Ref.
@@ -706,7 +725,9 @@ def case(parts: dict[str, Any], ctx: Context | None = None) -> Case:
             "Resource": parts.get("deny_resource", "*"),
         }
         document = {"Version": "2012-10-17", "Statement": [statement]}
-        if "guard_if" in parts and parts.get("guard_type") != "inline":
+        if "guard_document" in parts:
+            document = parts["guard_document"]
+        elif "guard_if" in parts and parts.get("guard_type") != "inline":
             condition, short = parts["guard_if"]
             harmless = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
             document["Statement"] = [harmless, Fn("If", [condition, statement, NO_VALUE], short)]
