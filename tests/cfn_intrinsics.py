@@ -12,7 +12,8 @@ expression resolves to a definite value), in the short form (YAML tags, which co
 reduces to their arguments) or the long form (``Fn::Join`` ...). They keep to what
 docs/conftest.md does not list as a limit: a short-form ``!ImportValue`` only where its name cannot
 be taken for the value (``exp-N`` is no action, role name, effect or ARN; never in ``Roles``), an
-``!Split`` delimiter of punctuation, an ``!Join`` delimiter always quoted text.
+``!Split`` delimiter of punctuation (no wildcard, but in an ``!Select`` or an ``!Join``), an
+``!Join`` delimiter always quoted text.
 """
 
 from __future__ import annotations

@@ -1,12 +1,15 @@
 """conftest's reading of CloudFormation intrinsic functions against a reference evaluator.
 
 Each generated template puts intrinsic functions (short form and long, nested) in the places the
-rules read them: the trust's ``AWS`` principal and a trust Deny's condition, an Allow's and a
-Deny's ``Action``, a Deny's ``Effect``, the ``Roles`` of an ``AWS::IAM::Policy``. The reference
-evaluator (tests/cfn_intrinsics.py) resolves them with the values the stack is deployed with; the
-resolved template, free of intrinsics, is the truth. The property: when the resolved template
-fails, the template with intrinsics must not pass (no ``deny`` and no ``warn``): its reading
-must be the true value or unknown, never a value that lets a non-compliant role through.
+rules read them: the trust's principals and condition values (Allow and Deny), an Allow's and a
+Deny's ``Action``, ``NotAction`` and ``Resource``, a Deny's ``Effect``, the ``Roles`` or
+``RoleName`` of a policy resource, a role's ``RoleName``, a ``PolicyName``, a policy document
+written as JSON text. The reference evaluator (tests/cfn_intrinsics.py) resolves them with the
+values the stack is deployed with; the resolved template, free of intrinsics, is the truth. The
+property: when the resolved template fails or warns, the template with intrinsics must not pass
+(no ``deny`` and no ``warn``): its reading must be the true value or unknown, never a value that
+lets a non-compliant role through. (A template that resolves compliant may still fail: a value
+known only at deploy time counts for nothing, docs/conftest.md.)
 """
 
 from __future__ import annotations
