@@ -24,7 +24,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from iac_helpers import CONFTEST_DATA, REPO, find_conftest
 
-BATCH = 12
+BATCH = 16
 # A tenth of the profile's examples, each a batch of templates checked by one conftest run: about
 # 20 s on two cores under the default profile.
 EXAMPLES = max(4, settings.default.max_examples // 10)
