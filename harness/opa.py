@@ -24,7 +24,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -441,6 +441,9 @@ class OpaClient:
             # batch's time; on this machine's own network that buys nothing.
             headers["Accept-Encoding"] = "identity"
         self._http = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout)
+        # The requirement catalog, once requirement_sets() has read it: a report claiming a
+        # check met must then have every action of that set allowed.
+        self._catalog: dict[str, Any] | None = None
 
     def __enter__(self) -> OpaClient:
         return self
@@ -500,11 +503,11 @@ class OpaClient:
     def report_list(self, input: Any) -> list[dict[str, Any]]:
         """Reports, in input order, of a batch or a GetAccountAuthorizationDetails document."""
         result: list[dict[str, Any]] = self._query_typed(REPORT_LIST_PATH, input, list, "a list")
-        arns = _asked_arns(input)
-        arns = arns if len(arns) == len(result) else []
+        asked = _asked_roles(input)
+        asked = asked if len(asked) == len(result) else []
         for index, report in enumerate(result):
-            arn = arns[index] if arns else None
-            self._check_report(REPORT_LIST_PATH, report, arn, f"report {index}")
+            role = asked[index] if asked else None
+            self._check_report(REPORT_LIST_PATH, report, role, f"report {index}")
         return result
 
     def report_lists(
@@ -528,14 +531,15 @@ class OpaClient:
     def report(self, snapshot: Any) -> dict[str, Any]:
         """The report of one role snapshot."""
         result: dict[str, Any] = self._query_typed(REPORT_PATH, snapshot, dict, "an object")
-        self._check_report(REPORT_PATH, result, _snapshot_arn(snapshot), "the report")
+        self._check_report(REPORT_PATH, result, _asked_role(snapshot, {}), "the report")
         return result
 
-    def _check_report(self, path: str, report: Any, arn: str | None, which: str) -> None:
+    def _check_report(self, path: str, report: Any, asked: AskedRole | None, which: str) -> None:
         """ExternalError when ``report`` is not a report of contract section 3 for the role
-        ``arn`` names (when known): an OPA with another bundle, or a proxy that altered the
-        answer, must never make a role pass, nor stop the run with a traceback."""
-        problem = report_problem(report)
+        ``asked`` describes (when known): an OPA with another bundle, or a proxy that altered
+        the answer, must never make a role pass, nor stop the run with a traceback."""
+        problem = report_problem(report, asked, self._catalog)
+        arn = asked.arn if asked is not None else None
         if problem is None and arn is not None and report["role_arn"] != arn:
             problem = f"its role_arn {report['role_arn']!r} is not the role asked about, {arn!r}"
         if problem is not None:
@@ -565,6 +569,7 @@ class OpaClient:
             raise ExternalError(
                 f"OPA at {self.url} holds no requirement catalog at data.vbaws.requirements"
             )
+        self._catalog = result
         return result
 
 
@@ -575,29 +580,72 @@ def _snapshot_arn(snapshot: Any) -> str | None:
     return arn if isinstance(arn, str) else None
 
 
-def _asked_arns(input: Any) -> list[str | None]:
-    """The role ARN of each report ``input`` asks for, in order (None where the engine names
-    the role otherwise): the batch form's snapshots or, as the engine reads them when there is
-    no batch, a GetAccountAuthorizationDetails document's RoleDetailList entries."""
+@dataclass(frozen=True)
+class AskedRole:
+    """What the input asks about one role, as the engine reads it: a report that calls the
+    role compliant must be about this role, hold every check asked for and, when an appliance
+    was given, have found that it can assume the role."""
+
+    arn: str | None
+    checks: tuple[str, ...]
+    appliance: bool
+
+
+def _asked_role(snapshot: Any, shared: dict[str, Any]) -> AskedRole:
+    """A snapshot's own ``checks``/``appliance`` (null meaning not given), else the batch's
+    (``shared``), else the contract's default checks and no appliance."""
+    own = snapshot if isinstance(snapshot, dict) else {}
+
+    def setting(key: str) -> Any:
+        value = own.get(key)
+        return shared.get(key) if value is None else value
+
+    checks = setting("checks")
+    if checks is None:
+        checks = ["ec2_backup"]
+    elif not isinstance(checks, list):
+        checks = [checks]
+    appliance = setting("appliance")
+    return AskedRole(
+        arn=_snapshot_arn(snapshot),
+        checks=tuple(str(c) for c in checks),
+        appliance=isinstance(appliance, dict) and appliance.get("principal") not in (None, False),
+    )
+
+
+def _asked_roles(input: Any) -> list[AskedRole]:
+    """What ``input`` asks about each role, in report order: the batch form's snapshots or,
+    as the engine reads them when there is no batch, a GetAccountAuthorizationDetails
+    document's RoleDetailList entries (whose role the engine names by its Arn)."""
     if not isinstance(input, dict):
         return []
     if isinstance(input.get("roles"), list):
-        return [_snapshot_arn(snapshot) for snapshot in input["roles"]]
+        return [_asked_role(snapshot, input) for snapshot in input["roles"]]
     if isinstance(input.get("RoleDetailList"), list):
         return [
-            detail["Arn"]
-            if isinstance(detail, dict) and isinstance(detail.get("Arn"), str)
-            else None
+            replace(
+                _asked_role(None, input),
+                arn=detail["Arn"]
+                if isinstance(detail, dict) and isinstance(detail.get("Arn"), str)
+                else None,
+            )
             for detail in input["RoleDetailList"]
         ]
     return []
 
 
-def report_problem(report: Any) -> str | None:
+def report_problem(
+    report: Any, asked: AskedRole | None = None, catalog: dict[str, Any] | None = None
+) -> str | None:
     """What keeps ``report`` from being a report of contract section 3, or None.
 
     Only what the verdict rests on is checked: the fields the contract names, with their
     types, and that a report claiming ``compliant`` has every action of every check allowed.
+    With ``asked`` (what the input asked about the role), a compliant report must also hold
+    every check asked for and, when an appliance was given, a trust check it passed; with
+    ``catalog`` (the OPA's requirement sets), a compliant check must have an entry for every
+    action of its set: an older or foreign bundle that leaves a check or an action out has not
+    shown that the role has it.
     """
     if not isinstance(report, dict):
         return f"a JSON {type(report).__name__}, not a report object"
@@ -619,6 +667,30 @@ def report_problem(report: Any) -> str | None:
             for entry in check["actions"].values()
         ):
             return f"check {check_id!r} is compliant without every action allowed"
+    if report["compliant"]:
+        return _compliance_unshown(report, asked, catalog)
+    return None
+
+
+def _compliance_unshown(
+    report: dict[str, Any], asked: AskedRole | None, catalog: dict[str, Any] | None
+) -> str | None:
+    """What a compliant report leaves unshown of what was asked, or None."""
+    if asked is not None:
+        for check_id in asked.checks:
+            if check_id not in report["checks"]:
+                return f"compliant, but check {check_id!r}, which was asked for, is not in it"
+        trust = report["trust"]
+        if asked.appliance and (
+            trust.get("checked") is not True or trust.get("appliance_can_assume") is not True
+        ):
+            return "compliant, but an appliance was given and its trust was not found to hold"
+    for check_id, check in report["checks"].items():
+        requirement = (catalog or {}).get(check_id)
+        required = requirement.get("actions") if isinstance(requirement, dict) else None
+        for action in required if isinstance(required, list) else []:
+            if action not in check["actions"]:
+                return f"check {check_id!r} is compliant without an entry for {action!r}"
     return None
 
 

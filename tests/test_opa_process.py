@@ -1243,6 +1243,10 @@ MALFORMED_REPORTS = {
     '{"compliant": false}}})',
     "action-not-allowed": 'object.union(_stub(r.role.arn, true), {"checks": {"ec2_backup": '
     '{"compliant": true, "actions": {"ec2:CreateSnapshot": {"decision": "conditional"}}}}})',
+    # Every entry there is allowed, but the catalog's ec2:CreateSnapshot has none.
+    "action-left-out": '{"role_arn": r.role.arn, "compliant": true, "checks": {"ec2_backup": '
+    '{"compliant": true, "actions": {"ec2:DescribeInstances": {"decision": "allowed"}}}}, '
+    '"trust": {}, "layers": {}, "findings": []}',
 }
 
 
@@ -1267,6 +1271,45 @@ def test_a_malformed_report_is_an_external_failure_never_a_pass(
     output = json.loads(result.stdout)
     assert output["summary"] == {"roles": 1, "compliant": 0, "not_compliant": 0, "not_evaluated": 1}
     assert output["reports"][0]["evaluated"] is False
+
+
+# Inputs asking for more than the stub's compliant report shows: a second requirement set, or a
+# trust check of the appliance (the stub's trust is not checked).
+ASKING_MORE = {
+    "batch-checks": {"roles": [SNAPSHOT], "checks": ["ec2_backup", "worker_production"]},
+    "role-checks": {"roles": [dict(SNAPSHOT, checks=["worker_production", "ec2_backup"])]},
+    "batch-appliance": {"roles": [SNAPSHOT], "appliance": {"principal": "111111111111"}},
+    "role-appliance": {"roles": [dict(SNAPSHOT, appliance={"principal": "111111111111"})]},
+    "snapshot-checks": dict(SNAPSHOT, checks=["ec2_backup", "worker_production"]),
+    "snapshot-appliance": dict(SNAPSHOT, appliance={"principal": "111111111111"}),
+}
+
+
+@pytest.mark.parametrize("asked", ASKING_MORE.values(), ids=ASKING_MORE.keys())
+def test_a_compliant_report_leaving_out_what_was_asked_is_never_a_pass(
+    run_harness, tmp_path: Path, asked: dict[str, Any]
+) -> None:
+    # An OPA with an older or foreign bundle under vbaws may ignore a role's checks or its
+    # appliance and call it compliant on the default set alone: that shows nothing about the
+    # requirement set or the trust that was asked for.
+    rego = policy_dir(
+        tmp_path,
+        rego="package vbaws.ec2_backup\n\nreport := _stub(input.role.arn, true)\n\n"
+        "report_list := [_stub(r.role.arn, true) | some r in input.roles]\n" + STUB_REPORT_REGO,
+    )
+    catalog = {"ec2_backup": {"actions": ["ec2:CreateSnapshot"]}}
+    catalog["worker_production"] = {"actions": ["ec2:DescribeInstances"]}
+    (rego / "vbaws" / "requirements" / "data.json").write_text(json.dumps(catalog))
+    input_path = tmp_path / "input.json"
+    input_path.write_text(json.dumps(asked))
+    result = run_harness(
+        "evaluate", "--input", str(input_path), "--format", "json", env={"VBAWS_REGO": str(rego)}
+    )
+    assert result.returncode == 3, result.stderr
+    assert "returned a malformed answer for data.vbaws.ec2_backup.report" in result.stderr
+    assert re.search(r"compliant, but (check 'worker_production'|an appliance)", result.stderr)
+    output = json.loads(result.stdout)
+    assert output["summary"] == {"roles": 1, "compliant": 0, "not_compliant": 0, "not_evaluated": 1}
 
 
 def test_a_report_of_another_role_for_an_authorization_details_input_is_refused(
