@@ -76,6 +76,12 @@ def make_handler(bundle: Path) -> type[BaseHTTPRequestHandler]:
             except FileNotFoundError:
                 self._plain(HTTPStatus.NOT_FOUND, f"{bundle} does not exist (yet)\n")
                 return
+            except OSError as exc:
+                # Made unreadable, or a directory put in its place: an answer, not a dropped
+                # connection and a traceback.
+                reason = exc.strerror or str(exc)
+                self._plain(HTTPStatus.SERVICE_UNAVAILABLE, f"cannot read {bundle}: {reason}\n")
+                return
             etag = bundle_etag(content)
             if etag_matches(self.headers.get("If-None-Match"), etag):
                 self.send_response(HTTPStatus.NOT_MODIFIED)
@@ -110,19 +116,35 @@ def make_handler(bundle: Path) -> type[BaseHTTPRequestHandler]:
     return BundleHandler
 
 
-def make_server(
-    bundle: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
-) -> ThreadingHTTPServer:
+class BundleServer(ThreadingHTTPServer):
+    """The HTTP server, with one line rather than a traceback for a client that goes away."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
+            return
+        # OPA gives up on a slow download (its own timeout), curl is interrupted: the
+        # client's doing, nothing wrong with this server.
+        host = client_address[0] if isinstance(client_address, tuple) else client_address
+        sys.stderr.write(f"serve-bundle: {host} went away mid-answer: {error}\n")
+
+
+def make_server(bundle: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> BundleServer:
     """A bound (not yet serving) HTTP server for ``bundle``; port 0 picks a free port."""
     if not bundle.exists():
         raise InputError(f"bundle {bundle} does not exist: build it with scripts/build-bundle")
     if not bundle.is_file():
         raise InputError(f"bundle {bundle} is not a file")
     try:
-        server = ThreadingHTTPServer((host, port), make_handler(bundle.resolve()))
+        # absolute(), not resolve(): a bundle.tar.gz that is a symlink is followed afresh on
+        # each request (a release switched by re-pointing the link is served), and it is
+        # served under its own name, the one announced.
+        server = BundleServer((host, port), make_handler(bundle.absolute()))
     except OSError as exc:
         raise ExternalError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
-    server.daemon_threads = True
     return server
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import socket
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -96,6 +98,62 @@ def test_other_paths_and_a_vanished_bundle_are_404(server: BundleServer, served:
     gone = httpx.get(server.url)
     assert gone.status_code == 404
     assert "does not exist" in gone.text
+
+
+def test_a_bundle_that_cannot_be_read_is_a_503_not_a_dropped_connection(
+    server: BundleServer, served: Path
+):
+    served.unlink()
+    served.mkdir()  # something else in its place, which reading fails on
+    try:
+        response = httpx.get(server.url)
+        assert response.status_code == 503
+        assert f"cannot read {served}" in response.text
+        assert httpx.head(server.url).status_code == 503
+    finally:
+        served.rmdir()
+    assert "Traceback" not in server.output()
+
+
+def test_a_symlinked_bundle_is_served_under_its_name_and_followed_afresh(tmp_path: Path):
+    # A release switched by re-pointing a link (bundle.tar.gz -> releases/<rev>.tar.gz) is
+    # served at the URL announced, and the next request follows the link to the new release.
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    (releases / "one.tar.gz").write_bytes(b"release one")
+    (releases / "two.tar.gz").write_bytes(b"release two")
+    link = tmp_path / "bundle.tar.gz"
+    link.symlink_to(releases / "one.tar.gz")
+    with BundleServer(link, tmp_path / "serve.log") as server:
+        assert server.url.endswith("/bundle.tar.gz")
+        first = httpx.get(server.url)
+        assert (first.status_code, first.content) == (200, b"release one")
+        switched = tmp_path / "switch"
+        switched.symlink_to(releases / "two.tar.gz")
+        switched.replace(link)
+        second = httpx.get(server.url, headers={"If-None-Match": first.headers["ETag"]})
+        assert (second.status_code, second.content) == (200, b"release two")
+
+
+def test_a_client_going_away_mid_download_is_one_log_line(
+    module_server: tuple[BundleServer, Path], tmp_path: Path
+):
+    # OPA gives up on a slow download, curl is interrupted: the server logs it and serves on.
+    server, served = module_server
+    large = tmp_path / "large.tar.gz"
+    large.write_bytes(os.urandom(16 << 20))  # more than the socket buffers hold
+    publish(large, served)
+    host, port = server.service_url.removeprefix("http://").rsplit(":", 1)
+    connection = socket.create_connection((host, int(port)), timeout=10)
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    connection.sendall(b"GET /bundle.tar.gz HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert connection.recv(64).startswith(b"HTTP/1.1 200")
+    # Closed with unread data: a reset, which the server's write then fails on.
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    connection.close()
+    wait_for("the log line", lambda: "went away mid-answer" in server.output(), timeout=10)
+    assert "Traceback" not in server.output()
+    assert httpx.get(server.url).status_code == 200
 
 
 def test_a_request_line_is_logged_with_its_control_characters_escaped(server: BundleServer):
