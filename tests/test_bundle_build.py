@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -252,6 +254,42 @@ def test_unwritable_output_is_a_message_and_leaves_nothing(
     assert f"build-bundle: error: cannot write {output}: " in result.stderr
     assert "Traceback" not in result.stderr
     assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_a_terminated_build_leaves_the_old_bundle_and_no_litter(demo_rego: Path, tmp_path: Path):
+    # A CI job cancelled mid-build: the served bundle stays the old one, whole, and neither the
+    # staging copy of the sources nor a partial output is left behind. The stand-in for a slow
+    # `opa build` marks that the build has reached it, then waits to be stopped.
+    started = tmp_path / "started"
+    slow_opa = tmp_path / "slow-opa"
+    slow_opa.write_text(f'#!/bin/sh\n: > "{started}"\nexec sleep 30\n')
+    slow_opa.chmod(0o755)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    output = tmp_path / "out" / "bundle.tar.gz"
+    output.parent.mkdir()
+    output.write_bytes(b"the old bundle")
+    build = subprocess.Popen(
+        [sys.executable, str(BUILD_BUNDLE), "--output", str(output), "--source", str(demo_rego)]
+        + ["--revision", "r"],
+        env={**os.environ, "OPA_BIN": str(slow_opa), "TMPDIR": str(temp)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not started.exists() and build.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert started.exists(), build.stderr.read() if build.stderr else ""
+        build.send_signal(signal.SIGTERM)
+        returncode = build.wait(timeout=30)
+    finally:
+        build.kill()
+        build.wait()
+    assert list(temp.iterdir()) == []
+    assert list(output.parent.iterdir()) == [output]
+    assert output.read_bytes() == b"the old bundle"
+    assert returncode == 128 + signal.SIGTERM
 
 
 def test_defaults_build_rego_into_the_repository_root(demo_rego: Path, tmp_path: Path):
