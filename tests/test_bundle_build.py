@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from sidecar_helpers import (
     BUILD_BUNDLE,
     REPO_ROOT,
@@ -235,6 +237,66 @@ def test_bad_usage_exits_2_with_a_message(tmp_path: Path, args: list[str], messa
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _write_key(path: Path, kind: str) -> Path:
+    """A PEM file of the given kind, each one opa build cannot sign with as asked below."""
+    pkcs8, none = serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    pem = serialization.Encoding.PEM
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    if kind == "public":
+        content = ec_key.public_key().public_bytes(
+            pem, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    elif kind in ("ec", "ec-traditional"):
+        traditional = serialization.PrivateFormat.TraditionalOpenSSL
+        content = ec_key.private_bytes(pem, pkcs8 if kind == "ec" else traditional, none)
+    elif kind == "rsa":
+        rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        content = rsa_key.private_bytes(pem, pkcs8, none)
+    elif kind == "ed25519":
+        content = ed25519.Ed25519PrivateKey.generate().private_bytes(pem, pkcs8, none)
+    elif kind == "encrypted":
+        encryption = serialization.BestAvailableEncryption(b"passphrase")
+        content = ec_key.private_bytes(pem, pkcs8, encryption)
+    elif kind == "parameters-first":  # as `openssl ecparam -genkey` writes it
+        parameters = (
+            b"-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n"
+        )
+        traditional = serialization.PrivateFormat.TraditionalOpenSSL
+        content = parameters + ec_key.private_bytes(pem, traditional, none)
+    else:
+        content = b"not a key\n"
+    path.write_bytes(content)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "alg", "problem"),
+    [
+        ("public", "ES256", "is a public key: sign with the private key"),
+        ("ec", "RS256", "is an EC key, which RS256 cannot sign with: use --signing-alg ES256"),
+        ("ec-traditional", "RS256", "is an EC key, which RS256 cannot sign with"),
+        ("rsa", "ES256", "is an RSA key, which ES256 cannot sign with: use --signing-alg RS256"),
+        ("ed25519", "RS256", "is an Ed25519 key: RS256 signs with an RSA key, ES256 with an EC"),
+        ("encrypted", "ES256", "is protected by a passphrase, which opa build cannot take"),
+        ("parameters-first", "ES256", "starts with EC PARAMETERS, not the private key"),
+        ("garbage", "RS256", "is not a PEM file"),
+    ],
+)
+def test_a_key_that_cannot_sign_is_named_with_what_to_do(
+    demo_rego: Path, tmp_path: Path, kind: str, alg: str, problem: str
+):
+    key = _write_key(tmp_path / "key.pem", kind)
+    output = tmp_path / "out" / "bundle.tar.gz"
+    result = run_build_bundle(
+        *("--output", output, "--source", demo_rego, "--revision", "r"),
+        *("--signing-key", key, "--signing-alg", alg),
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"build-bundle: error: signing key {key} {problem}")
+    assert len(result.stderr.splitlines()) == 1
+    assert not output.parent.exists()
 
 
 @pytest.mark.parametrize("where", ["under-a-file", "name-too-long"])
