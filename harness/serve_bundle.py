@@ -4,7 +4,8 @@ OPA's bundle plugin polls its service and sends back the ETag of the bundle it h
 ``If-None-Match``; answering ``304 Not Modified`` while the bundle is unchanged spares it a download
 and a re-activation on every poll. The ETag is the SHA-256 of the file's bytes, read afresh on each
 request, so replacing the file (scripts/build-bundle renames the new bundle over the old one) is
-picked up by the next poll without restarting the server.
+picked up by the next poll without restarting the server. A file that is not whole gzip data
+(rewritten in place and read half-way) is answered 503, never served under an ETag.
 
 This is a small development and CI server (no TLS, no authentication); production sidecars should
 pull from an object store, an OCI registry or any HTTPS server that sends ETags.
@@ -16,6 +17,8 @@ import argparse
 import hashlib
 import signal
 import sys
+import threading
+import zlib
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,6 +40,31 @@ def bundle_etag(content: bytes) -> str:
     return f'"{hashlib.sha256(content).hexdigest()}"'
 
 
+def is_whole_gzip(content: bytes) -> bool:
+    """Whether ``content`` is complete gzip data, every member's CRC and length checked.
+
+    A bundle rewritten in place (``cp new.tar.gz bundle.tar.gz``, a download into the file)
+    can be read half-written, or as new bytes over the old; neither passes this check, with
+    a chance of 2**-32 for a mix to keep the checksum. The output is thrown away as it comes.
+    """
+    rest = content
+    if not rest:
+        return False
+    while rest:
+        stream = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        pending = rest
+        try:
+            while pending and not stream.eof:
+                stream.decompress(pending, 1 << 20)
+                pending = stream.unconsumed_tail
+        except zlib.error:
+            return False
+        if not stream.eof:
+            return False
+        rest = stream.unused_data
+    return True
+
+
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
     """Whether an ``If-None-Match`` header names ``etag`` (weak comparison, RFC 9110 13.1.2)."""
     if not if_none_match:
@@ -54,6 +82,10 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 def make_handler(bundle: Path) -> type[BaseHTTPRequestHandler]:
     """A request handler class serving ``bundle`` at ``/<its file name>``."""
     url_path = f"/{bundle.name}"
+    # The ETag of the content last found whole: checking it again on every poll of every OPA
+    # would decompress the bundle each time.
+    whole = {"etag": ""}
+    whole_lock = threading.Lock()
 
     class BundleHandler(BaseHTTPRequestHandler):
         server_version = "vbaws-serve-bundle"
@@ -83,6 +115,19 @@ def make_handler(bundle: Path) -> type[BaseHTTPRequestHandler]:
                 self._plain(HTTPStatus.SERVICE_UNAVAILABLE, f"cannot read {bundle}: {reason}\n")
                 return
             etag = bundle_etag(content)
+            with whole_lock:
+                known_whole = whole["etag"] == etag
+            if not known_whole and not is_whole_gzip(content):
+                # OPA retries later, and keeps the revision it has meanwhile.
+                self._plain(
+                    HTTPStatus.SERVICE_UNAVAILABLE,
+                    f"{bundle} is not a whole gzip file (being written in place?): "
+                    "publish bundles by renaming them over it, as scripts/build-bundle does\n",
+                    retry_after=1,
+                )
+                return
+            with whole_lock:
+                whole["etag"] = etag
             if etag_matches(self.headers.get("If-None-Match"), etag):
                 self.send_response(HTTPStatus.NOT_MODIFIED)
                 self.send_header("ETag", etag)
@@ -98,9 +143,11 @@ def make_handler(bundle: Path) -> type[BaseHTTPRequestHandler]:
             if send_body:
                 self.wfile.write(content)
 
-        def _plain(self, status: HTTPStatus, text: str) -> None:
+        def _plain(self, status: HTTPStatus, text: str, retry_after: int | None = None) -> None:
             body = text.encode()
             self.send_response(status)
+            if retry_after is not None:
+                self.send_header("Retry-After", str(retry_after))
             self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import socket
@@ -13,6 +14,15 @@ from pathlib import Path
 import httpx
 import pytest
 from sidecar_helpers import REPO_ROOT, BundleServer, publish, wait_for
+
+
+def gz(content: bytes, level: int = 9) -> bytes:
+    """``content`` as a gzip file: serve-bundle serves only whole ones."""
+    return gzip.compress(content, compresslevel=level, mtime=0)
+
+
+FIRST = gz(b"first revision bytes")
+SECOND = gz(b"second revision bytes")
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +40,7 @@ def module_server(tmp_path_factory: pytest.TempPathFactory):
 def served(module_server: tuple[BundleServer, Path], tmp_path: Path) -> Path:
     _, bundle = module_server
     first = tmp_path / "first.tar.gz"
-    first.write_bytes(b"first revision bytes")
+    first.write_bytes(FIRST)
     publish(first, bundle)
     return bundle
 
@@ -47,8 +57,8 @@ def quoted_sha256(content: bytes) -> str:
 def test_serves_the_bundle_with_a_content_etag(server: BundleServer, served: Path):
     response = httpx.get(server.url)
     assert response.status_code == 200
-    assert response.content == b"first revision bytes"
-    assert response.headers["ETag"] == quoted_sha256(b"first revision bytes")
+    assert response.content == FIRST
+    assert response.headers["ETag"] == quoted_sha256(FIRST)
     assert response.headers["Content-Type"] == "application/gzip"
     assert server.url == f"{server.service_url}/bundle.tar.gz"
 
@@ -62,12 +72,12 @@ def test_unchanged_bundle_answers_304_until_replaced(server: BundleServer, serve
     assert not_modified.headers["ETag"] == etag
 
     new = served.with_name("new.tar.gz")
-    new.write_bytes(b"second revision bytes")
+    new.write_bytes(SECOND)
     publish(new, served)
     changed = httpx.get(server.url, headers={"If-None-Match": etag})
     assert changed.status_code == 200
-    assert changed.content == b"second revision bytes"
-    assert changed.headers["ETag"] == quoted_sha256(b"second revision bytes")
+    assert changed.content == SECOND
+    assert changed.headers["ETag"] == quoted_sha256(SECOND)
 
 
 @pytest.mark.parametrize(
@@ -88,7 +98,7 @@ def test_if_none_match_forms(server: BundleServer, header: str, status: int):
 def test_head_gives_headers_without_body(server: BundleServer):
     response = httpx.head(server.url)
     assert response.status_code == 200
-    assert response.headers["Content-Length"] == str(len(b"first revision bytes"))
+    assert response.headers["Content-Length"] == str(len(FIRST))
     assert response.content == b""
 
 
@@ -115,24 +125,48 @@ def test_a_bundle_that_cannot_be_read_is_a_503_not_a_dropped_connection(
     assert "Traceback" not in server.output()
 
 
+def test_a_bundle_rewritten_in_place_is_served_only_once_whole(server: BundleServer, served: Path):
+    # `cp new.tar.gz bundle.tar.gz` writes into the served file: read mid-way, it holds new
+    # bytes over the old, or only the first new ones. Neither may reach OPA under an ETag.
+    old, new = gz(b"o" * 4096, level=0), gz(b"n" * 4096, level=0)
+    staged = served.with_name("old.tar.gz")
+    staged.write_bytes(old)
+    publish(staged, served)
+    etag = httpx.get(server.url).headers["ETag"]
+    with open(served, "r+b") as stream:  # new bytes over the old, same length
+        stream.write(new[: len(new) // 2])
+    for headers in ({}, {"If-None-Match": etag}):
+        mixed = httpx.get(server.url, headers=headers)
+        assert (mixed.status_code, mixed.headers["Retry-After"]) == (503, "1")
+        assert "is not a whole gzip file (being written in place?)" in mixed.text
+    with open(served, "wb") as stream:  # truncated, then only the first new bytes
+        stream.write(new[: len(new) // 2])
+    assert httpx.get(server.url).status_code == 503
+    with open(served, "ab") as stream:
+        stream.write(new[len(new) // 2 :])
+    whole = httpx.get(server.url, headers={"If-None-Match": etag})
+    assert (whole.status_code, whole.content) == (200, new)
+    assert whole.headers["ETag"] == quoted_sha256(new)
+
+
 def test_a_symlinked_bundle_is_served_under_its_name_and_followed_afresh(tmp_path: Path):
     # A release switched by re-pointing a link (bundle.tar.gz -> releases/<rev>.tar.gz) is
     # served at the URL announced, and the next request follows the link to the new release.
     releases = tmp_path / "releases"
     releases.mkdir()
-    (releases / "one.tar.gz").write_bytes(b"release one")
-    (releases / "two.tar.gz").write_bytes(b"release two")
+    (releases / "one.tar.gz").write_bytes(gz(b"release one"))
+    (releases / "two.tar.gz").write_bytes(gz(b"release two"))
     link = tmp_path / "bundle.tar.gz"
     link.symlink_to(releases / "one.tar.gz")
     with BundleServer(link, tmp_path / "serve.log") as server:
         assert server.url.endswith("/bundle.tar.gz")
         first = httpx.get(server.url)
-        assert (first.status_code, first.content) == (200, b"release one")
+        assert (first.status_code, first.content) == (200, gz(b"release one"))
         switched = tmp_path / "switch"
         switched.symlink_to(releases / "two.tar.gz")
         switched.replace(link)
         second = httpx.get(server.url, headers={"If-None-Match": first.headers["ETag"]})
-        assert (second.status_code, second.content) == (200, b"release two")
+        assert (second.status_code, second.content) == (200, gz(b"release two"))
 
 
 def test_a_client_going_away_mid_download_is_one_log_line(
@@ -141,7 +175,7 @@ def test_a_client_going_away_mid_download_is_one_log_line(
     # OPA gives up on a slow download, curl is interrupted: the server logs it and serves on.
     server, served = module_server
     large = tmp_path / "large.tar.gz"
-    large.write_bytes(os.urandom(16 << 20))  # more than the socket buffers hold
+    large.write_bytes(gz(os.urandom(16 << 20), level=0))  # more than the socket buffers hold
     publish(large, served)
     host, port = server.service_url.removeprefix("http://").rsplit(":", 1)
     connection = socket.create_connection((host, int(port)), timeout=10)
@@ -171,7 +205,7 @@ def test_a_request_line_is_logged_with_its_control_characters_escaped(server: Bu
 
 def test_sigterm_stops_the_server_cleanly(tmp_path: Path):
     bundle = tmp_path / "bundle.tar.gz"
-    bundle.write_bytes(b"bytes")
+    bundle.write_bytes(gz(b"bytes"))
     server = BundleServer(bundle, tmp_path / "serve.log")
     assert httpx.get(server.url).status_code == 200
     assert server.stop() == 0
