@@ -676,6 +676,9 @@ def _compliance_unshown(
     report: dict[str, Any], asked: AskedRole | None, catalog: dict[str, Any] | None
 ) -> str | None:
     """What a compliant report leaves unshown of what was asked, or None."""
+    if report.get("evaluated") is False:
+        # The formats show such a role as not evaluated, which a pass must never be.
+        return "compliant, but marked not evaluated"
     if asked is not None:
         for check_id in asked.checks:
             if check_id not in report["checks"]:

@@ -1243,6 +1243,7 @@ MALFORMED_REPORTS = {
     '{"compliant": false}}})',
     "action-not-allowed": 'object.union(_stub(r.role.arn, true), {"checks": {"ec2_backup": '
     '{"compliant": true, "actions": {"ec2:CreateSnapshot": {"decision": "conditional"}}}}})',
+    "compliant-not-evaluated": 'object.union(_stub(r.role.arn, true), {"evaluated": false})',
     # Every entry there is allowed, but the catalog's ec2:CreateSnapshot has none.
     "action-left-out": '{"role_arn": r.role.arn, "compliant": true, "checks": {"ec2_backup": '
     '{"compliant": true, "actions": {"ec2:DescribeInstances": {"decision": "allowed"}}}}, '
