@@ -188,9 +188,13 @@ def check_requested_ids(
     def check(client: OpaClient) -> None:
         known = client.requirement_sets().keys()
         if not client.answers_entry_points():
+            # It has the catalog, so a vbaws bundle is loaded: one from before this entry point
+            # (or not the project's), which "is the bundle loaded?" would only mislead about.
             raise ExternalError(
-                f"OPA at {client.url} has no result for data.vbaws.ec2_backup.report_list: "
-                "is the vbaws bundle loaded there?"
+                f"OPA at {client.url} has the vbaws requirement catalog but no result for "
+                "data.vbaws.ec2_backup.report_list, which this harness evaluates roles with: "
+                "its vbaws bundle is older than the harness, or not the project's; load a "
+                "bundle built by scripts/build-bundle from the same version"
             )
         inputs.check_ids_known(checks or [], known)
         if document is not None:

@@ -356,6 +356,29 @@ def test_undefined_result_and_evaluation_error(tmp_path: Path) -> None:
     )
 
 
+def test_an_older_bundle_without_the_batch_entry_point_is_named_as_such(
+    run_harness, tmp_path: Path
+) -> None:
+    # A sidecar still on a bundle from before report_list: the catalog answers, so "is the
+    # vbaws bundle loaded there?" would send the user looking in the wrong place.
+    older = policy_dir(
+        tmp_path,
+        rego="package vbaws.ec2_backup\n\nreport := _stub(input.role.arn, true)\n"
+        + STUB_REPORT_REGO,
+    )
+    path = str(FIXTURES / "evaluate" / "veeam-ec2-backup.json")
+    with PrivateOpa(older) as server:
+        result = run_harness("evaluate", "--input", path, "--opa-url", server.url)
+    assert result.returncode == 3, result.stderr
+    assert json.loads(result.stdout)["summary"]["not_evaluated"] == 1
+    assert result.stderr == (
+        f"error: OPA at {server.url} has the vbaws requirement catalog but no result for "
+        "data.vbaws.ec2_backup.report_list, which this harness evaluates roles with: its vbaws "
+        "bundle is older than the harness, or not the project's; load a bundle built by "
+        "scripts/build-bundle from the same version\n"
+    )
+
+
 # A web server's error page, as a proxy or a server that is not OPA answers at --opa-url.
 ERROR_PAGE = """<!DOCTYPE html>
 <html>
