@@ -496,6 +496,12 @@ class OpaClient:
             raise ExternalError(
                 f"OPA at {self.url} answered with something that is not JSON"
             ) from exc
+        except RecursionError:
+            # Python's parser recurses per level; Go's, OPA's, takes 10,000 levels.
+            raise ExternalError(
+                f"OPA at {self.url} answered with JSON nested too deeply to read "
+                f"(data.{_dotted(path)})"
+            ) from None
         if not isinstance(payload, dict):
             raise ExternalError(f"OPA at {self.url} answered with JSON that is not an object")
         return payload
@@ -727,7 +733,7 @@ def _error_detail(response: httpx.Response) -> str:
     the body: a server that is not OPA (a proxy, a web server) answers with a whole page."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return _excerpt(response) or response.reason_phrase
     if isinstance(body, dict):
         parts = [str(body.get("message", ""))]

@@ -379,6 +379,36 @@ def test_an_older_bundle_without_the_batch_entry_point_is_named_as_such(
     )
 
 
+def test_an_answer_nested_too_deeply_to_read_is_an_external_failure(
+    run_harness, tmp_path: Path
+) -> None:
+    # OPA (Go) writes JSON thousands of levels deep; Python's parser stops at about a thousand
+    # with a RecursionError, which must not end the run with a traceback (and exit 1).
+    rego = policy_dir(
+        tmp_path,
+        rego="package vbaws.ec2_backup\n\n"
+        "report_list := json.unmarshal(data.vbaws.deep.text) if count(input.roles) > 0\n"
+        "else := []\n",
+    )
+    (rego / "vbaws" / "deep").mkdir()
+    depth = 5000
+    (rego / "vbaws" / "deep" / "data.json").write_text(
+        json.dumps({"text": "[" * depth + "]" * depth})
+    )
+    input_path = tmp_path / "batch.json"
+    input_path.write_text(json.dumps({"roles": [SNAPSHOT]}))
+    with PrivateOpa(rego) as server:
+        result = run_harness(
+            "evaluate", "--input", str(input_path), "--opa-url", server.url, "--format", "json"
+        )
+    assert result.returncode == 3, result.stderr
+    assert result.stderr == (
+        f"error: OPA at {server.url} answered with JSON nested too deeply to read "
+        "(data.vbaws.ec2_backup.report_list)\n"
+    )
+    assert json.loads(result.stdout)["summary"]["not_evaluated"] == 1
+
+
 # A web server's error page, as a proxy or a server that is not OPA answers at --opa-url.
 ERROR_PAGE = """<!DOCTYPE html>
 <html>
