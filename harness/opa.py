@@ -663,6 +663,9 @@ def report_problem(
             return f"check {check_id!r} has no compliant boolean"
         if not isinstance(check.get("actions"), dict):
             return f"check {check_id!r} has no actions object"
+    problem = _unreadable_part(report)
+    if problem is not None:
+        return problem
     if report["compliant"] and not report["checks"]:
         return "compliant without any check"
     for check_id, check in report["checks"].items():
@@ -675,6 +678,31 @@ def report_problem(
             return f"check {check_id!r} is compliant without every action allowed"
     if report["compliant"]:
         return _compliance_unshown(report, asked, catalog)
+    return None
+
+
+def _unreadable_part(report: dict[str, Any]) -> str | None:
+    """What of ``report`` the output formats go through or look into is in another shape
+    (a list they iterate, an object they read), or None: a traceback for an answer from
+    another bundle or a proxy would lose the report of every role."""
+    for check_id, check in report["checks"].items():
+        for key in ("missing", "denied", "conditional"):
+            names = check.get(key)
+            if names is not None and not (
+                isinstance(names, list) and all(isinstance(n, str) for n in names)
+            ):
+                return f"check {check_id!r}: {key} is not a list of action names"
+        for action, entry in check["actions"].items():
+            if not isinstance(entry, dict):
+                return f"check {check_id!r}: action {action!r} has no decision object"
+            for key in ("blocked_by", "reasons"):
+                if entry.get(key) is not None and not isinstance(entry[key], list):
+                    return f"check {check_id!r}: action {action!r}: {key} is not a list"
+    conditions = report["trust"].get("conditions")
+    if conditions is not None and not isinstance(conditions, list):
+        return "trust conditions is not a list"
+    if not all(isinstance(finding, dict) for finding in report["findings"]):
+        return "a finding is not an object"
     return None
 
 

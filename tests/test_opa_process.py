@@ -1297,6 +1297,17 @@ MALFORMED_REPORTS = {
     "action-not-allowed": 'object.union(_stub(r.role.arn, true), {"checks": {"ec2_backup": '
     '{"compliant": true, "actions": {"ec2:CreateSnapshot": {"decision": "conditional"}}}}})',
     "compliant-not-evaluated": 'object.union(_stub(r.role.arn, true), {"evaluated": false})',
+    # Not compliant, but in shapes the output formats cannot go through.
+    "missing-not-a-list": 'object.union(_stub(r.role.arn, false), {"checks": {"ec2_backup": '
+    '{"missing": 5}}})',
+    "missing-not-names": 'object.union(_stub(r.role.arn, false), {"checks": {"ec2_backup": '
+    '{"denied": [["ec2:CreateSnapshot"]]}}})',
+    "decision-not-an-object": 'object.union(_stub(r.role.arn, false), {"checks": {"ec2_backup": '
+    '{"actions": {"ec2:CreateSnapshot": "implicit_deny"}}}})',
+    "blocked-by-not-a-list": 'object.union(_stub(r.role.arn, false), {"checks": {"ec2_backup": '
+    '{"actions": {"ec2:CreateSnapshot": {"blocked_by": 7}}}}})',
+    "conditions-not-a-list": 'object.union(_stub(r.role.arn, false), {"trust": {"conditions": 3}})',
+    "finding-not-an-object": 'object.union(_stub(r.role.arn, false), {"findings": [1]})',
     # Every entry there is allowed, but the catalog's ec2:CreateSnapshot has none.
     "action-left-out": '{"role_arn": r.role.arn, "compliant": true, "checks": {"ec2_backup": '
     '{"compliant": true, "actions": {"ec2:DescribeInstances": {"decision": "allowed"}}}}, '
@@ -1325,6 +1336,26 @@ def test_a_malformed_report_is_an_external_failure_never_a_pass(
     output = json.loads(result.stdout)
     assert output["summary"] == {"roles": 1, "compliant": 0, "not_compliant": 0, "not_evaluated": 1}
     assert output["reports"][0]["evaluated"] is False
+
+
+@pytest.mark.parametrize("fmt", ["table", "junit", "sarif"])
+def test_a_report_the_formats_cannot_read_is_reported_not_a_traceback(
+    run_harness, tmp_path: Path, fmt: str
+) -> None:
+    report = MALFORMED_REPORTS["missing-not-a-list"]
+    rego = policy_dir(
+        tmp_path,
+        rego=f"package vbaws.ec2_backup\n\nreport_list := [{report} | some r in input.roles]\n"
+        + STUB_REPORT_REGO,
+    )
+    input_path = tmp_path / "batch.json"
+    input_path.write_text(json.dumps({"roles": [SNAPSHOT]}))
+    result = run_harness(
+        "evaluate", "--input", str(input_path), "--format", fmt, env={"VBAWS_REGO": str(rego)}
+    )
+    assert result.returncode == 3, result.stderr
+    assert "report 0: check 'ec2_backup': missing is not a list of action names" in result.stderr
+    assert SNAPSHOT_ARN in result.stdout
 
 
 # Inputs asking for more than the stub's compliant report shows: a second requirement set, or a
