@@ -480,6 +480,10 @@ class OpaClient:
             ) from exc
         except httpx.TransportError as exc:
             raise ExternalError(f"cannot reach OPA at {self.url}: {exc}") from exc
+        except httpx.RequestError as exc:
+            # A body that does not decode as its Content-Encoding says (a proxy that mislabels
+            # or cuts a compressed answer), or any other failure to read the answer.
+            raise ExternalError(f"cannot read the answer of OPA at {self.url}: {exc}") from exc
         if response.status_code in (401, 403):
             raise ExternalError(
                 f"OPA at {self.url} refused the request ({response.status_code} "

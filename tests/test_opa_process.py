@@ -409,6 +409,34 @@ def test_an_answer_nested_too_deeply_to_read_is_an_external_failure(
     assert json.loads(result.stdout)["summary"]["not_evaluated"] == 1
 
 
+def test_an_answer_that_does_not_decode_is_an_external_failure() -> None:
+    # A proxy in front of OPA that labels a plain body gzip: httpx fails to decode it, which
+    # must be a message (exit 3), not a traceback (exit 1).
+    class Mislabelling(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            payload = b'{"result": []}'
+            self.send_response(200)
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mislabelling)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with OpaClient(url) as client, pytest.raises(ExternalError) as info:
+            client.report_list({"roles": [SNAPSHOT]})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert str(info.value).startswith(f"cannot read the answer of OPA at {url}: ")
+
+
 # A web server's error page, as a proxy or a server that is not OPA answers at --opa-url.
 ERROR_PAGE = """<!DOCTYPE html>
 <html>
