@@ -409,6 +409,38 @@ def test_an_answer_nested_too_deeply_to_read_is_an_external_failure(
     assert json.loads(result.stdout)["summary"]["not_evaluated"] == 1
 
 
+@pytest.mark.parametrize("fmt", ["table", "junit"])
+def test_an_extra_field_nested_deeply_is_shown_not_a_traceback(
+    run_harness, tmp_path: Path, fmt: str
+) -> None:
+    # Extra fields are welcome in a report (contract section 3), at any depth the JSON parser
+    # reads; the formats that escape every string must not recurse a frame pair per level.
+    rego = policy_dir(
+        tmp_path,
+        rego="package vbaws.ec2_backup\n\n"
+        "report_list := [object.union(_stub(r.role.arn, false), "
+        '{"findings": [{"id": "X", "severity": "info", "message": "deep", '
+        '"extra": json.unmarshal(data.vbaws.deep.text)}]}) | some r in input.roles]\n'
+        + STUB_REPORT_REGO,
+    )
+    (rego / "vbaws" / "deep").mkdir()
+    depth = 600
+    (rego / "vbaws" / "deep" / "data.json").write_text(
+        json.dumps({"text": "[" * depth + "]" * depth})
+    )
+    input_path = tmp_path / "batch.json"
+    input_path.write_text(json.dumps({"roles": [SNAPSHOT]}))
+    result = run_harness(
+        "evaluate", "--input", str(input_path), "--format", fmt, env={"VBAWS_REGO": str(rego)}
+    )
+    assert (result.returncode, result.stderr) == (1, "")
+    if fmt == "table":
+        assert result.stdout.startswith(f"NOT COMPLIANT  {SNAPSHOT_ARN}\n")
+    else:
+        (suite,) = ET.fromstring(result.stdout)
+        assert suite.get("name") == SNAPSHOT_ARN
+
+
 def test_an_answer_that_does_not_decode_is_an_external_failure() -> None:
     # A proxy in front of OPA that labels a plain body gzip: httpx fails to decode it, which
     # must be a message (exit 3), not a traceback (exit 1).

@@ -115,14 +115,34 @@ def _escape(match: re.Match[str]) -> str:
 
 def escaped(value: Any, unsafe: re.Pattern[str]) -> Any:
     """``value`` (reports, or any JSON value) with every character ``unsafe`` matches, in
-    strings and object keys, written as a visible escape (``\\x01``, ``\\u202e``)."""
-    if isinstance(value, str):
-        return unsafe.sub(_escape, value)
-    if isinstance(value, dict):
-        return {escaped(k, unsafe): escaped(v, unsafe) for k, v in value.items()}
-    if isinstance(value, list):
-        return [escaped(item, unsafe) for item in value]
-    return value
+    strings and object keys, written as a visible escape (``\\x01``, ``\\u202e``).
+
+    Copied level by level with a stack of its own, not by recursion: an answer from another
+    bundle may nest an extra field hundreds of levels deep, which the JSON parser reads but
+    a recursive copy (two frames a level) would end with a RecursionError.
+    """
+
+    def leaf(item: Any) -> Any:
+        return unsafe.sub(_escape, item) if isinstance(item, str) else item
+
+    if not isinstance(value, dict | list):
+        return leaf(value)
+    copy: Any = {} if isinstance(value, dict) else []
+    pending: list[tuple[Any, Any]] = [(value, copy)]
+    while pending:
+        source, target = pending.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in items:
+            if isinstance(item, dict | list):
+                inner: Any = {} if isinstance(item, dict) else []
+                pending.append((item, inner))
+            else:
+                inner = leaf(item)
+            if isinstance(target, dict):
+                target[leaf(key)] = inner
+            else:
+                target.append(inner)
+    return copy
 
 
 def formatter(fmt: str) -> Any:
