@@ -88,8 +88,9 @@ def sidecar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sidecar]:
 
 
 def served_bundle_placeholder(served: Path) -> Path:
-    # serve-bundle wants an existing file at start; OPA refuses this one (not a bundle) until
-    # the first real revision replaces it, which /health?bundles must reflect.
+    # serve-bundle wants an existing file at start; it answers 503 for this one (not gzip data),
+    # so OPA has no bundle until the first real revision replaces it, which /health?bundles
+    # must reflect.
     served.write_bytes(b"not a bundle yet")
     return served
 
