@@ -262,6 +262,25 @@ def check_writable(path: str | None, option: str = "--output") -> None:
         )
 
 
+def check_distinct(
+    output: str | None, other: str | None, other_option: str, would_lose: str
+) -> None:
+    """UsageError when ``--output`` names the file ``other_option`` names (however it is
+    spelled: a relative path, a symlink, a hard link): the report would replace it, and
+    ``would_lose`` with it."""
+    if output is None or other is None or other == "-":
+        return
+    out, given = Path(output), Path(other)
+    same = out.resolve() == given.resolve()
+    if not same and out.exists() and given.exists():
+        same = out.samefile(given)
+    if same:
+        raise UsageError(
+            f"--output {output} and {other_option} {other} are the same file: the report "
+            f"would overwrite {would_lose}"
+        )
+
+
 _STDOUT_PIECE = 1 << 16
 
 
@@ -471,6 +490,7 @@ def run(args: argparse.Namespace) -> int:
     if args.appliance:
         inputs.check_appliance(args.appliance)
     check_writable(args.output)
+    check_distinct(args.output, args.input, "--input", "the input")
     document = inputs.load_input(args.input)
     for warning in document.warnings:
         emit("warning", warning)

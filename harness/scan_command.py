@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-from pathlib import Path
 from typing import Any
 
 from harness import formats, inputs
@@ -28,6 +27,7 @@ from harness.errors import UsageError
 from harness.evaluate_command import (
     add_opa_arguments,
     add_output_arguments,
+    check_distinct,
     check_opa_arguments,
     check_requested_ids,
     check_writable,
@@ -233,7 +233,7 @@ def run(args: argparse.Namespace) -> int:
     _check_usage(args)
     check_writable(args.output)
     check_writable(args.save_snapshot, "--save-snapshot")
-    _check_distinct_files(args.output, args.save_snapshot)
+    _check_distinct_files(args.output, args.save_snapshot, args.from_file)
     # Made now, so that an endpoint URL or region AWS would refuse is bad usage found before
     # any work.
     aws_options = None if args.from_file else _aws_options(args)
@@ -283,20 +283,11 @@ def run(args: argparse.Namespace) -> int:
     return exit_code(items, failure)
 
 
-def _check_distinct_files(output: str | None, snapshot: str | None) -> None:
-    """UsageError when the report would overwrite the snapshot just saved (the same file
-    however it is spelled: a relative path, a symlink, a hard link)."""
-    if output is None or snapshot is None:
-        return
-    out, saved = Path(output), Path(snapshot)
-    same = out.resolve() == saved.resolve()
-    if not same and out.exists() and saved.exists():
-        same = out.samefile(saved)
-    if same:
-        raise UsageError(
-            f"--output {output} and --save-snapshot {snapshot} are the same file: the report "
-            "would overwrite the snapshot"
-        )
+def _check_distinct_files(output: str | None, snapshot: str | None, from_file: str | None) -> None:
+    """UsageError when the report would overwrite the snapshot just saved, or the saved scan
+    it was read from."""
+    check_distinct(output, snapshot, "--save-snapshot", "the snapshot")
+    check_distinct(output, from_file, "--from-file", "the saved scan")
 
 
 def _aws_options(args: argparse.Namespace) -> AwsOptions:

@@ -399,6 +399,37 @@ def test_output_file_is_replaced_whole_or_left_as_it_was(
     assert old.read_text() == "previous run\n"
 
 
+@pytest.mark.parametrize(("command", "option"), [("evaluate", "--input"), ("scan", "--from-file")])
+@pytest.mark.parametrize("spelling", ["same", "relative", "symlink", "hard-link"])
+def test_output_naming_the_input_file_is_refused_and_the_input_kept(
+    run_harness: RunHarness, tmp_path: Path, command: str, option: str, spelling: str
+) -> None:
+    # The report would replace the role snapshots (or the saved scan, which may be the only
+    # record of an account at that time) it was made from, without a word.
+    source = "veeam-ec2-backup.json" if command == "evaluate" else "authorization-details.json"
+    given = tmp_path / "input.json"
+    original = (FIXTURES / "evaluate" / source).read_bytes()
+    given.write_bytes(original)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.json").symlink_to(given)
+    os.link(given, tmp_path / "hard.json")
+    output = {
+        "same": str(given),
+        "relative": str(tmp_path / "sub" / ".." / "input.json"),
+        "symlink": str(tmp_path / "link.json"),
+        "hard-link": str(tmp_path / "hard.json"),
+    }[spelling]
+    args = [command, option, str(given), "--output", output, "--format", "json"]
+    result = run_harness(*args, *(["--all-roles"] if command == "scan" else []))
+    assert (result.returncode, result.stdout) == (2, "")
+    would_lose = "the input" if command == "evaluate" else "the saved scan"
+    assert result.stderr == (
+        f"error: --output {output} and {option} {given} are the same file: the report "
+        f"would overwrite {would_lose}\n"
+    )
+    assert given.read_bytes() == original
+
+
 def test_output_file_keeps_its_mode_and_the_link_to_it(tmp_path: Path) -> None:
     old = tmp_path / "report.json"
     old.write_text("previous run\n")
