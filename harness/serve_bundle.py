@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import signal
+import socket
 import sys
 import threading
 import zlib
@@ -179,6 +180,12 @@ class BundleServer(ThreadingHTTPServer):
         sys.stderr.write(f"serve-bundle: {host} went away mid-answer: {error}\n")
 
 
+class BundleServer6(BundleServer):
+    """The same on an IPv6 address (``--host ::1``, ``--host ::``)."""
+
+    address_family = socket.AF_INET6
+
+
 def make_server(bundle: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> BundleServer:
     """A bound (not yet serving) HTTP server for ``bundle``; port 0 picks a free port."""
     if not bundle.exists():
@@ -189,7 +196,10 @@ def make_server(bundle: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
         # absolute(), not resolve(): a bundle.tar.gz that is a symlink is followed afresh on
         # each request (a release switched by re-pointing the link is served), and it is
         # served under its own name, the one announced.
-        server = BundleServer((host, port), make_handler(bundle.absolute()))
+        # An IPv6 literal (bare, or in brackets as in a URL) needs an IPv6 socket.
+        address = host.removeprefix("[").removesuffix("]")
+        server_class = BundleServer6 if ":" in address else BundleServer
+        server = server_class((address, port), make_handler(bundle.absolute()))
     except OSError as exc:
         raise ExternalError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     return server
@@ -205,7 +215,8 @@ def serve(
     """Serve ``bundle`` until interrupted; ``announce`` receives the bundle's URL once listening."""
     server = make_server(bundle, host, port)
     bound_host, bound_port = server.server_address[:2]
-    announce(f"serving {bundle} at http://{bound_host}:{bound_port}/{bundle.name}")
+    url_host = f"[{bound_host}]" if ":" in bound_host else bound_host
+    announce(f"serving {bundle} at http://{url_host}:{bound_port}/{bundle.name}")
 
     def stop(signum: int, frame: FrameType | None) -> None:
         # SIGTERM (a container or CI stopping the service) is a normal way to end: exit 0.

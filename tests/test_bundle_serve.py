@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sidecar_helpers import REPO_ROOT, BundleServer, publish, wait_for
+from sidecar_helpers import REPO_ROOT, BundleServer, Process, publish, wait_for
 
 
 def gz(content: bytes, level: int = 9) -> bytes:
@@ -147,6 +147,33 @@ def test_a_bundle_rewritten_in_place_is_served_only_once_whole(server: BundleSer
     whole = httpx.get(server.url, headers={"If-None-Match": etag})
     assert (whole.status_code, whole.content) == (200, new)
     assert whole.headers["ETag"] == quoted_sha256(new)
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback here")
+@pytest.mark.parametrize("host", ["::1", "[::1]"])
+def test_an_ipv6_host_is_listened_on_and_announced_in_brackets(tmp_path: Path, host: str):
+    bundle = tmp_path / "bundle.tar.gz"
+    bundle.write_bytes(FIRST)
+    command = [sys.executable, "-m", "harness", "serve-bundle", "--bundle", str(bundle)]
+    with Process([*command, "--host", host, "--port", "0"], tmp_path / "serve.log") as server:
+
+        def announced() -> str | None:
+            assert server.process.poll() is None, server.output()
+            lines = [line for line in server.output().splitlines() if " at http://" in line]
+            return lines[0].rsplit(" at ", 1)[1] if lines else None
+
+        url = wait_for("serve-bundle to announce its URL", announced, timeout=20)
+        assert url.startswith("http://[::1]:") and url.endswith("/bundle.tar.gz")
+        assert httpx.get(url).content == FIRST
 
 
 def test_a_symlinked_bundle_is_served_under_its_name_and_followed_afresh(tmp_path: Path):
