@@ -120,6 +120,11 @@ def add_opa_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# A socket timeout is kept in nanoseconds in a 64-bit integer: from about 9.2e9 seconds on,
+# connecting fails with an OverflowError. Anything near this is "no timeout" in practice.
+MAX_OPA_TIMEOUT = 1e9
+
+
 def _positive_seconds(text: str) -> float:
     try:
         value = float(text)
@@ -128,6 +133,10 @@ def _positive_seconds(text: str) -> float:
     # float() also takes "nan" and "inf"; neither is a timeout httpx can wait for.
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    if value > MAX_OPA_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            f"expected at most {MAX_OPA_TIMEOUT:.0f} seconds (about 30 years), got {text!r}"
+        )
     return value
 
 

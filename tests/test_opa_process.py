@@ -1293,6 +1293,23 @@ def test_cli_token_from_environment(run_harness, tmp_path: Path) -> None:
     assert flag.returncode == 1
 
 
+@pytest.mark.parametrize("value", ["1e10", "86400000000"])
+def test_opa_timeout_too_long_for_a_socket_is_a_usage_error(
+    run_harness, value: str, opa_url: str
+) -> None:
+    # Meant as "no timeout": a socket cannot wait that long, and connecting to OPA raised an
+    # OverflowError (a traceback, exit 1). 1e9 seconds, about 30 years, still works.
+    path = str(FIXTURES / "evaluate" / "veeam-ec2-backup.json")
+    result = run_harness("evaluate", "--input", path, "--opa-url", opa_url, "--opa-timeout", value)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.endswith(
+        "error: argument --opa-timeout: expected at most 1000000000 seconds (about 30 years), "
+        f"got {value!r}\n"
+    )
+    longest = run_harness("evaluate", "--input", path, "--opa-url", opa_url, "--opa-timeout", "1e9")
+    assert (longest.returncode, longest.stderr) == (0, "")
+
+
 @pytest.mark.parametrize(
     ("token", "problem"),
     [
