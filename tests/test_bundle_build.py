@@ -265,6 +265,9 @@ def _write_key(path: Path, kind: str) -> Path:
         )
         traditional = serialization.PrivateFormat.TraditionalOpenSSL
         content = parameters + ec_key.private_bytes(pem, traditional, none)
+    elif kind == "openssh":
+        openssh = serialization.PrivateFormat.OpenSSH
+        content = ec_key.private_bytes(pem, openssh, none)
     else:
         content = b"not a key\n"
     path.write_bytes(content)
@@ -281,6 +284,7 @@ def _write_key(path: Path, kind: str) -> Path:
         ("ed25519", "RS256", "is an Ed25519 key: RS256 signs with an RSA key, ES256 with an EC"),
         ("encrypted", "ES256", "is protected by a passphrase, which opa build cannot take"),
         ("parameters-first", "ES256", "starts with EC PARAMETERS, not the private key"),
+        ("openssh", "ES256", "is in the OPENSSH PRIVATE KEY format, which opa build does not"),
         ("garbage", "RS256", "is not a PEM file"),
     ],
 )
