@@ -441,31 +441,14 @@ def test_an_extra_field_nested_deeply_is_shown_not_a_traceback(
         assert suite.get("name") == SNAPSHOT_ARN
 
 
-def test_an_answer_that_does_not_decode_is_an_external_failure() -> None:
+def test_an_answer_that_does_not_decode_is_an_external_failure(
+    page_server: Callable[..., str],
+) -> None:
     # A proxy in front of OPA that labels a plain body gzip: httpx fails to decode it, which
     # must be a message (exit 3), not a traceback (exit 1).
-    class Mislabelling(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            payload = b'{"result": []}'
-            self.send_response(200)
-            self.send_header("Content-Encoding", "gzip")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mislabelling)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        with OpaClient(url) as client, pytest.raises(ExternalError) as info:
-            client.report_list({"roles": [SNAPSHOT]})
-    finally:
-        server.shutdown()
-        server.server_close()
+    url = page_server('{"result": []}', "application/json", status=200, encoding="gzip")
+    with OpaClient(url) as client, pytest.raises(ExternalError) as info:
+        client.report_list({"roles": [SNAPSHOT]})
     assert str(info.value).startswith(f"cannot read the answer of OPA at {url}: ")
 
 
@@ -485,18 +468,21 @@ PAGE_TEXT = "502 Bad Gateway 502 Bad Gateway The proxy & its upstream could not 
 
 
 @pytest.fixture
-def page_server() -> Iterator[Callable[[str, str], str]]:
-    """``page_server(body, content_type)``: the URL of a loopback HTTP server answering every
-    request with HTTP 502 and that body."""
+def page_server() -> Iterator[Callable[..., str]]:
+    """``page_server(body, content_type, status=502, encoding=None)``: the URL of a loopback
+    HTTP server answering every request with that status and body (labelled with that
+    Content-Encoding, if any)."""
     servers: list[http.server.ThreadingHTTPServer] = []
 
-    def start(body: str, content_type: str) -> str:
+    def start(body: str, content_type: str, status: int = 502, encoding: str | None = None) -> str:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 payload = body.encode()
-                self.send_response(502)
+                self.send_response(status)
                 self.send_header("Content-Type", content_type)
+                if encoding:
+                    self.send_header("Content-Encoding", encoding)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
